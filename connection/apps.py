@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConnectionConfig(AppConfig):
+    name = "connection"
+    verbose_name = "People and teams"

@@ -1,0 +1,25 @@
+"""The Celery app and Hearth's beat schedule.
+
+The schedule is code and runs in UTC. What HR configures (pulse cadence,
+ritual and programme cadences) lives in tables; these ticks read it. Each
+entry expires before the next tick is due so a backlog never piles up.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connection.settings")
+
+app = Celery("hearth")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Proves beat and worker are alive; /healthz reports the last beat.
+    "heartbeat": {
+        "task": "connection.tasks.heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+}

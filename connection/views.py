@@ -1,0 +1,245 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection as db_connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
+
+from connection.celery import app as celery_app
+from connection.forms import (
+    OrgImportApplyForm,
+    OrgImportUploadForm,
+    PeopleFilterForm,
+    ProfileForm,
+)
+from connection.models import Heartbeat, Location, OrgImport, Team, User, shared_working_window
+from connection.services import ImportRejected, apply_org_import, preview_org_import
+
+NEW_HIRE_DAYS = 90
+
+
+def hr_admin_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_hr_admin:
+            raise PermissionDenied("Only HR admins can do this.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = user.local_now().date()
+    context = {"today": today, "team_card": _team_card(user, today)}
+    if user.is_manager:
+        context["managed_teams"] = (
+            Team.objects.managed_by(user)
+            .annotate(
+                headcount=Count("members", filter=Q(members__is_active=True)),
+                new_hires=Count(
+                    "members",
+                    filter=Q(
+                        members__is_active=True,
+                        members__start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS),
+                    ),
+                ),
+                zones=Count("members__time_zone", filter=Q(members__is_active=True), distinct=True),
+            )
+            .order_by("path")
+        )
+    if user.is_hr_admin:
+        context["org"] = _org_overview(today)
+    return render(request, "connection/home.html", context)
+
+
+def _team_card(user: User, today: dt.date) -> dict | None:
+    if user.team_id is None:
+        return None
+    members = list(
+        User.objects.active()
+        .filter(team_id=user.team_id)
+        .only("display_name", "time_zone", "work_start", "work_end", "working_days", "start_date")
+        .order_by("display_name")
+    )
+    now = timezone.now()
+    shown = members[:12]
+    for member in shown:
+        member.local_time = member.local_now(now)
+        member.working_now = member.is_working_at(now)
+        member.is_new = member.start_date and (today - member.start_date).days < NEW_HIRE_DAYS
+    # Shared hours on the viewer's next working day, so a weekend shows Monday.
+    day = today
+    for _ in range(7):
+        if str(day.isoweekday()) in user.working_days:
+            break
+        day += dt.timedelta(days=1)
+    return {
+        "team": user.team,
+        "members": shown,
+        "more": len(members) - len(shown),
+        "size": len(members),
+        "window": shared_working_window(members, day),
+        "window_day": day,
+    }
+
+
+def _org_overview(today: dt.date) -> dict:
+    active = User.objects.active()
+    totals = active.aggregate(
+        people=Count("pk"),
+        new_hires=Count("pk", filter=Q(start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS))),
+        zones=Count("time_zone", distinct=True),
+        without_team=Count("pk", filter=Q(team__isnull=True)),
+        **{loc: Count("pk", filter=Q(location=loc)) for loc in Location.values},
+    )
+    teams = list(
+        Team.objects.annotate(
+            headcount=Count("members", filter=Q(members__is_active=True))
+        ).only("name", "path", "depth", "parent_id")
+    )
+    top = [t for t in teams if t.depth == 0]
+    for team in top:
+        team.subtree = sum(t.headcount for t in teams if t.path.startswith(team.path))
+        team.subteams = sum(1 for t in teams if t.path.startswith(team.path)) - 1
+    people = totals["people"] or 1
+    return {
+        "totals": totals,
+        "locations": [
+            (label, totals[value], round(100 * totals[value] / people))
+            for value, label in Location.choices
+        ],
+        "team_count": len(teams),
+        "top_teams": top,
+        "inactive": User.objects.filter(is_active=False).count(),
+        "last_import": OrgImport.objects.filter(status=OrgImport.Status.APPLIED).first(),
+    }
+
+
+@login_required
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    form = PeopleFilterForm(request.GET or None, user=request.user)
+    rows = (
+        User.objects.visible_to(request.user)
+        .active()
+        .select_related("team")
+        .order_by("display_name", "pk")
+    )
+    if form.is_valid():
+        rows = rows.search(form.cleaned_data["q"])
+        if form.cleaned_data["team"]:
+            team = form.cleaned_data["team"]
+            rows = rows.filter(team__path__startswith=team.path)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "connection/people.html#results" if request.htmx else "connection/people.html"
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved. Hearth will use these hours from now on.")
+        return redirect("profile")
+    token = Token.objects.filter(user=request.user).first()
+    status = 400 if form.errors else 200
+    return render(request, "connection/profile.html", {"form": form, "token": token}, status=status)
+
+
+@login_required
+@require_POST
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Create a fresh API token (replacing any old one), or revoke it."""
+    Token.objects.filter(user=request.user).delete()
+    if request.POST.get("action") == "revoke":
+        messages.success(request, "Your API token is revoked.")
+    else:
+        Token.objects.create(user=request.user)
+        messages.success(request, "A new API token is ready. The old one no longer works.")
+    return redirect("profile")
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def org_import(request: HttpRequest) -> HttpResponse:
+    form = OrgImportUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "recent": OrgImport.objects.select_related("uploaded_by")[:5]}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        org_import, plan = preview_org_import(
+            data=upload.read(), filename=upload.name, uploaded_by=request.user
+        )
+        context |= {"plan": plan, "org_import": org_import, "apply_form": OrgImportApplyForm()}
+        return render(request, "connection/org_import.html", context, status=200 if plan.ok else 400)
+    return render(request, "connection/org_import.html", context, status=400 if form.errors else 200)
+
+
+@hr_admin_required
+@require_POST
+def org_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    org_import = get_object_or_404(OrgImport, pk=pk)
+    form = OrgImportApplyForm(request.POST)
+    form.is_valid()
+    try:
+        apply_org_import(
+            org_import=org_import,
+            applied_by=request.user,
+            deactivate_missing=form.cleaned_data.get("deactivate_missing", False),
+        )
+    except ImportRejected as error:
+        messages.error(request, f"Nothing was imported: {error}")
+        return redirect("org_import")
+    org_import.refresh_from_db()
+    summary = org_import.summary
+    messages.success(
+        request,
+        f"Imported {summary['people']} people: {summary['created']} new, {summary['updated']} "
+        f"updated, {summary['unchanged']} unchanged, {summary.get('deactivated', 0)} deactivated.",
+    )
+    return redirect("org_import")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {}
+    try:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {error.__class__.__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as error:  # noqa: BLE001
+        checks["broker"] = f"error: {error.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    if checks["database"] == "ok":
+        beat = Heartbeat.objects.filter(name="beat").first()
+        checks["last_beat"] = beat.beat_at.isoformat() if beat else None
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

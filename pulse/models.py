@@ -1,0 +1,1 @@
+"""Question bank, rounds and anonymous responses arrive with the pulse issue."""

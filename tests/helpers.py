@@ -1,0 +1,34 @@
+"""Builders for test data: make_* with sensible defaults and keyword overrides."""
+
+import datetime as dt
+import itertools
+
+from connection.models import Team, User
+
+_counter = itertools.count(1)
+
+
+def make_team(*, name: str | None = None, parent: Team | None = None, managers=()) -> Team:
+    team = Team.objects.create(name=name or f"Team {next(_counter)}", parent=parent)
+    team.managers.set(managers)
+    return team
+
+
+def make_user(**overrides) -> User:
+    n = next(_counter)
+    fields = {
+        "email": f"person{n}@example.com",
+        "display_name": f"Person {n}",
+        "time_zone": "Europe/Lisbon",
+        "start_date": dt.date(2024, 1, 15),
+    }
+    fields.update(overrides)
+    password = fields.pop("password", "correct horse battery")
+    return User.objects.create_user(password=password, **fields)
+
+
+def org_csv(rows: list[list[str]], header: str | None = None) -> bytes:
+    """An org chart file: the standard header (or another) and the given rows."""
+    header = header or "email,name,team,parent team,manager email,start date,time zone,location"
+    lines = [header, *(",".join(row) for row in rows)]
+    return ("\n".join(lines) + "\n").encode()
