@@ -19,7 +19,10 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ["is_active", "is_hr_admin", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]}),
+        (
+            None,
+            {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]},
+        ),
     ]
 
 

@@ -39,7 +39,9 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in sorted(known_time_zones())]
+        self.fields["time_zone"].choices = [
+            (z, z.replace("_", " ")) for z in sorted(known_time_zones())
+        ]
         self.initial["working_days"] = list(self.instance.working_days)
 
     def clean_working_days(self) -> str:
@@ -49,13 +51,17 @@ class ProfileForm(forms.ModelForm):
         cleaned = super().clean()
         start, end = cleaned.get("work_start"), cleaned.get("work_end")
         if start and end and start == end:
-            self.add_error("work_end", "Working hours must end at a different time than they start.")
+            self.add_error(
+                "work_end", "Working hours must end at a different time than they start."
+            )
         return cleaned
 
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="All teams"
+    )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -65,9 +71,7 @@ class PeopleFilterForm(forms.Form):
 
 class OrgImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Org chart (CSV)",
-        help_text="Columns: email, name, team, parent team, manager email, start date, "
-        "time zone, location.",
+        label="Org chart (CSV, UTF-8)",
     )
 
     def clean_file(self):

@@ -62,7 +62,9 @@ class TeamQuerySet(models.QuerySet):
 
     def rebuild_paths(self) -> int:
         """Recompute every team's path and depth from its parent; returns rows changed."""
-        teams = {team.pk: team for team in self.model.objects.only("id", "parent_id", "path", "depth")}
+        teams = {
+            team.pk: team for team in self.model.objects.only("id", "parent_id", "path", "depth")
+        }
         resolved: dict[int, tuple[str, int]] = {}
 
         def resolve(pk: int, seen: frozenset = frozenset()) -> tuple[str, int]:
@@ -107,6 +109,10 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Team.objects.rebuild_paths()
+
     def clean(self) -> None:
         ancestor = self.parent
         while ancestor is not None:
@@ -114,15 +120,9 @@ class Team(models.Model):
                 raise ValidationError({"parent": "A team cannot sit below itself."})
             ancestor = ancestor.parent
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        Team.objects.rebuild_paths()
-
     @property
     def indented_name(self) -> str:
         return "\u2003" * self.depth + self.name
-
-
 
 
 class UserQuerySet(models.QuerySet):
@@ -269,6 +269,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         if clock < end:
             return str((local - dt.timedelta(days=1)).isoweekday()) in self.working_days
         return False
+
+    @property
+    def zone_label(self) -> str:
+        """“New York” for America/New_York: the place, as people say it."""
+        return self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+
+    @property
+    def local_clock(self) -> str:
+        """This person's wall-clock time now, as 16:04."""
+        return self.local_now().strftime("%H:%M")
 
     @property
     def working_days_label(self) -> str:

@@ -104,7 +104,7 @@ class OrgChart:
 
 def _suggest(value: str, options) -> str:
     match = difflib.get_close_matches(value, options, n=1, cutoff=0.75)
-    return f" Did you mean {match[0]}?" if match else ""
+    return f" (did you mean {match[0]}?)" if match else ""
 
 
 def _decode(data: bytes) -> tuple[str | None, Problem | None]:
@@ -113,7 +113,7 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, Problem(
-            "is not UTF-8 text. Save the file as “CSV UTF-8” and upload it again.", line
+            "this row is not UTF-8 text. Save the file as “CSV UTF-8” and upload it again.", line
         )
 
 
@@ -158,7 +158,9 @@ def parse_org_chart(data: bytes, known_emails: frozenset[str] = frozenset()) -> 
             break
         if len(cells) != len(header):
             chart.problems.append(
-                Problem(f"has {len(cells)} cells where the header has {len(header)}.", line)
+                Problem(
+                    f"this row has {len(cells)} cells where the header has {len(header)}.", line
+                )
             )
             continue
         row = {COLUMNS[name]: cell.strip() for name, cell in zip(header, cells, strict=True)}
@@ -177,7 +179,7 @@ def parse_org_chart(data: bytes, known_emails: frozenset[str] = frozenset()) -> 
         chart.problems.append(Problem("The file has a header but no people."))
     _check_managers(chart, known_emails)
     _check_teams(chart)
-    chart.problems.sort(key=lambda p: (p.line or 0))
+    chart.problems.sort(key=lambda p: p.line or 0)
     return chart
 
 

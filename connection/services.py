@@ -36,7 +36,10 @@ class ImportPlan:
     @property
     def has_changes(self) -> bool:
         return bool(
-            self.creates or self.updates or self.new_teams or self.moved_teams
+            self.creates
+            or self.updates
+            or self.new_teams
+            or self.moved_teams
             or self.manager_changes
         )
 
@@ -62,8 +65,7 @@ def plan_org_import(*, data: bytes, importer: User | None = None) -> ImportPlan:
     chart = plan.chart
     emails = {p.email for p in chart.people}
     existing = {
-        u.email: u
-        for u in User.objects.filter(email__in=emails).select_related("team", "manager")
+        u.email: u for u in User.objects.filter(email__in=emails).select_related("team", "manager")
     }
     for person in chart.people:
         user = existing.get(person.email)
@@ -119,9 +121,9 @@ def plan_org_import(*, data: bytes, importer: User | None = None) -> ImportPlan:
     return plan
 
 
-def preview_org_import(*, data: bytes, filename: str, uploaded_by: User) -> tuple[
-    OrgImport | None, ImportPlan
-]:
+def preview_org_import(
+    *, data: bytes, filename: str, uploaded_by: User
+) -> tuple[OrgImport | None, ImportPlan]:
     """Check an uploaded org chart; keep it for applying when it has no problems."""
     plan = plan_org_import(data=data, importer=uploaded_by)
     if not plan.ok:

@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = user.local_now().date()
     context = {"today": today, "team_card": _team_card(user, today)}
     if user.is_manager:
-        context["managed_teams"] = (
+        context["managed_teams"] = managed = list(
             Team.objects.managed_by(user)
             .annotate(
                 headcount=Count("members", filter=Q(members__is_active=True)),
@@ -60,6 +60,9 @@ def home(request: HttpRequest) -> HttpResponse:
             )
             .order_by("path")
         )
+        top = min((team.depth for team in managed), default=0)
+        for team in managed:
+            team.indent = team.depth - top
     if user.is_hr_admin:
         context["org"] = _org_overview(today)
     return render(request, "connection/home.html", context)
@@ -77,7 +80,6 @@ def _team_card(user: User, today: dt.date) -> dict | None:
     now = timezone.now()
     shown = members[:12]
     for member in shown:
-        member.local_time = member.local_now(now)
         member.working_now = member.is_working_at(now)
         member.is_new = member.start_date and (today - member.start_date).days < NEW_HIRE_DAYS
     # Shared hours on the viewer's next working day, so a weekend shows Monday.
@@ -106,9 +108,9 @@ def _org_overview(today: dt.date) -> dict:
         **{loc: Count("pk", filter=Q(location=loc)) for loc in Location.values},
     )
     teams = list(
-        Team.objects.annotate(
-            headcount=Count("members", filter=Q(members__is_active=True))
-        ).only("name", "path", "depth", "parent_id")
+        Team.objects.annotate(headcount=Count("members", filter=Q(members__is_active=True))).only(
+            "name", "path", "depth", "parent_id"
+        )
     )
     top = [t for t in teams if t.depth == 0]
     for team in top:
@@ -191,8 +193,12 @@ def org_import(request: HttpRequest) -> HttpResponse:
             data=upload.read(), filename=upload.name, uploaded_by=request.user
         )
         context |= {"plan": plan, "org_import": org_import, "apply_form": OrgImportApplyForm()}
-        return render(request, "connection/org_import.html", context, status=200 if plan.ok else 400)
-    return render(request, "connection/org_import.html", context, status=400 if form.errors else 200)
+        return render(
+            request, "connection/org_import.html", context, status=200 if plan.ok else 400
+        )
+    return render(
+        request, "connection/org_import.html", context, status=400 if form.errors else 200
+    )
 
 
 @hr_admin_required

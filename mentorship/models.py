@@ -1,1 +1,2 @@
-"""Programmes, the matching engine, office hours and the mentoring log arrive with the mentorship issue."""
+"""Programmes, the matching engine, office hours and the mentoring log
+(the mentorship issue)."""

@@ -1,1 +1,1 @@
-"""Question bank, rounds and anonymous responses arrive with the pulse issue."""
+"""Question bank, rounds, anonymous responses and their aggregates (the pulse issue)."""

@@ -1,1 +1,2 @@
-"""Ritual catalogue, team rituals, the async thread, recognition and budgets arrive with the rituals issue."""
+"""Ritual catalogue, team rituals, the async thread, recognition and budgets
+(the rituals issue)."""

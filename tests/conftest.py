@@ -6,6 +6,12 @@ import pytest
 from tests.helpers import make_team, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; tests check behaviour, not bcrypt cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def department(db):
     return make_team(name="Engineering")
@@ -29,7 +35,9 @@ def other_team(db):
 @pytest.fixture
 def alice(team):
     user = make_user(
-        email="alice@example.com", display_name="Alice Moreau", time_zone="America/New_York",
+        email="alice@example.com",
+        display_name="Alice Moreau",
+        time_zone="America/New_York",
         team=team,
     )
     team.managers.add(user)
@@ -39,15 +47,20 @@ def alice(team):
 @pytest.fixture
 def bob(team, alice):
     return make_user(
-        email="bob@example.com", display_name="Bob Ferreira", time_zone="Europe/Lisbon",
-        team=team, manager=alice,
+        email="bob@example.com",
+        display_name="Bob Ferreira",
+        time_zone="Europe/Lisbon",
+        team=team,
+        manager=alice,
     )
 
 
 @pytest.fixture
 def charlie(other_team):
     return make_user(
-        email="charlie@example.com", display_name="Charlie Brooks", time_zone="Asia/Kolkata",
+        email="charlie@example.com",
+        display_name="Charlie Brooks",
+        time_zone="Asia/Kolkata",
         team=other_team,
     )
 
@@ -55,7 +68,9 @@ def charlie(other_team):
 @pytest.fixture
 def hana(db):
     return make_user(
-        email="hana@example.com", display_name="Hana Ito", time_zone="Europe/London",
+        email="hana@example.com",
+        display_name="Hana Ito",
+        time_zone="Europe/London",
         is_hr_admin=True,
     )
 

@@ -20,18 +20,126 @@ from connection.models import User
 from connection.services import import_org_chart
 
 DOMAIN = "hearth.example"
-FIRST = (
-    "Aisha Ana Arjun Ben Carla Chen Daniel Dara Diego Elena Emeka Farah Felix Grace Hamid Ines "
-    "Ivan Jana Jonas Kai Kavya Lara Leo Lina Luca Maya Mateo Mei Nadia Noah Omar Priya Quinn "
-    "Rafael Rosa Sami Sara Sofia Tariq Tomas Uma Vera Wei Yara Yusuf Zoe Amara Bruno Chloe Dev "
-    "Eva Femi Gil Hugo Isla Joao Kenji Lea Marta Nils Olga Pedro Rhea Sven Tess Vik"
-).split()
-LAST = (
-    "Silva Costa Pereira Santos Müller Schmidt Fischer Weber Becker Sharma Patel Iyer Rao Gupta "
-    "Nair Khan Okafor Mensah Smith Johnson Garcia Rodriguez Chen Wang Kim Tanaka Rossi Bianchi "
-    "Dubois Martin Novak Kowalski Jensen Larsen Andersson Haddad Aziz Ferreira Lopez Moreau "
-    "Brooks Reyes Ortiz Castro Mendes Kaur Bose Das Menon Ito"
-).split()
+FIRST = [
+    "Aisha",
+    "Ana",
+    "Arjun",
+    "Ben",
+    "Carla",
+    "Chen",
+    "Daniel",
+    "Dara",
+    "Diego",
+    "Elena",
+    "Emeka",
+    "Farah",
+    "Felix",
+    "Grace",
+    "Hamid",
+    "Ines",
+    "Ivan",
+    "Jana",
+    "Jonas",
+    "Kai",
+    "Kavya",
+    "Lara",
+    "Leo",
+    "Lina",
+    "Luca",
+    "Maya",
+    "Mateo",
+    "Mei",
+    "Nadia",
+    "Noah",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rafael",
+    "Rosa",
+    "Sami",
+    "Sara",
+    "Sofia",
+    "Tariq",
+    "Tomas",
+    "Uma",
+    "Vera",
+    "Wei",
+    "Yara",
+    "Yusuf",
+    "Zoe",
+    "Amara",
+    "Bruno",
+    "Chloe",
+    "Dev",
+    "Eva",
+    "Femi",
+    "Gil",
+    "Hugo",
+    "Isla",
+    "Joao",
+    "Kenji",
+    "Lea",
+    "Marta",
+    "Nils",
+    "Olga",
+    "Pedro",
+    "Rhea",
+    "Sven",
+    "Tess",
+    "Vik",
+]
+LAST = [
+    "Silva",
+    "Costa",
+    "Pereira",
+    "Santos",
+    "Müller",
+    "Schmidt",
+    "Fischer",
+    "Weber",
+    "Becker",
+    "Sharma",
+    "Patel",
+    "Iyer",
+    "Rao",
+    "Gupta",
+    "Nair",
+    "Khan",
+    "Okafor",
+    "Mensah",
+    "Smith",
+    "Johnson",
+    "Garcia",
+    "Rodriguez",
+    "Chen",
+    "Wang",
+    "Kim",
+    "Tanaka",
+    "Rossi",
+    "Bianchi",
+    "Dubois",
+    "Martin",
+    "Novak",
+    "Kowalski",
+    "Jensen",
+    "Larsen",
+    "Andersson",
+    "Haddad",
+    "Aziz",
+    "Ferreira",
+    "Lopez",
+    "Moreau",
+    "Brooks",
+    "Reyes",
+    "Ortiz",
+    "Castro",
+    "Mendes",
+    "Kaur",
+    "Bose",
+    "Das",
+    "Menon",
+    "Ito",
+]
 ZONES = ["America/New_York", "Europe/Lisbon", "Europe/Berlin", "Asia/Kolkata"]
 LOCATIONS = ["remote"] * 5 + ["hybrid"] * 4 + ["office"] * 2
 
@@ -58,6 +166,7 @@ PERSONAS = {
     "nia": ("Nia Okafor", "Platform", "Europe/Berlin", "hybrid", "new"),
     "hana": ("Hana Ito", "People", "Europe/London", "hybrid", "lead"),
 }
+PERSONA_TENURE = {"alice": 1150, "bob": 540, "hana": 1460}
 TEAM_ZONES = {
     "Platform": ["America/New_York", "Europe/Lisbon", "Asia/Kolkata", "Europe/Berlin"],
     "Reliability": ["Asia/Kolkata", "Europe/Lisbon"],
@@ -87,8 +196,16 @@ class Command(BaseCommand):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(
-            ["email", "name", "team", "parent team", "manager email", "start date",
-             "time zone", "location"]
+            [
+                "email",
+                "name",
+                "team",
+                "parent team",
+                "manager email",
+                "start date",
+                "time zone",
+                "location",
+            ]
         )
         writer.writerows(rows)
         with transaction.atomic():
@@ -142,7 +259,7 @@ def build_org(size: int, today: dt.date, rng: random.Random) -> tuple[list[list[
         return email
 
     used.update(f"{local}@{DOMAIN}" for local in PERSONAS)
-    for name, parent, _ in teams:
+    for name, _, _ in teams:
         zones = TEAM_ZONES.get(name, rng.sample(ZONES, 2))
         persona_rows = [(k, v) for k, v in PERSONAS.items() if v[1] == name]
         lead = next((f"{k}@{DOMAIN}" for k, v in persona_rows if v[4] == "lead"), None)
@@ -155,7 +272,9 @@ def build_org(size: int, today: dt.date, rng: random.Random) -> tuple[list[list[
             members.append((f"{local}@{DOMAIN}", pname, zone, location, role))
         while len(members) < sizes[name]:
             person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            members.append((email_for(person), person, rng.choice(zones), rng.choice(LOCATIONS), "member"))
+            # Round-robin over the team's zones, so every zone it spans has people.
+            zone = zones[len(members) % len(zones)]
+            members.append((email_for(person), person, zone, rng.choice(LOCATIONS), "member"))
         lead_of[name] = lead
         for email, pname, zone, location, role in members:
             if role == "lead":
@@ -166,11 +285,15 @@ def build_org(size: int, today: dt.date, rng: random.Random) -> tuple[list[list[
                 boss = lead
             if role == "new":
                 start = today - dt.timedelta(days=2)
+            elif email.split("@")[0] in PERSONAS:
+                start = today - dt.timedelta(days=PERSONA_TENURE[email.split("@")[0]])
             elif rng.random() < 0.08:
                 start = today - dt.timedelta(days=rng.randint(5, 85))
             else:
                 start = today - dt.timedelta(days=rng.randint(120, 2400))
-            rows.append([email, pname, name, parent_of[name], boss, start.isoformat(), zone, location])
+            rows.append(
+                [email, pname, name, parent_of[name], boss, start.isoformat(), zone, location]
+            )
     return rows, len(teams)
 
 
@@ -193,9 +316,11 @@ def scaled_teams(size: int) -> list[tuple[str, str, int]]:
 
 def vary_working_hours(rng: random.Random) -> None:
     """Early birds and late starters, so shared hours are realistic."""
-    people = list(User.objects.filter(email__endswith=f"@{DOMAIN}").exclude(
-        email__in=[f"{k}@{DOMAIN}" for k in PERSONAS]
-    ).only("pk"))
+    people = list(
+        User.objects.filter(email__endswith=f"@{DOMAIN}")
+        .exclude(email__in=[f"{k}@{DOMAIN}" for k in PERSONAS])
+        .only("pk")
+    )
     for person in people:
         shift = rng.choice([-1, 0, 0, 0, 1])
         person.work_start = dt.time(9 + shift, 0)
