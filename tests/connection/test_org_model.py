@@ -98,17 +98,19 @@ def test_shared_window_without_an_hour_for_everyone(db):
     assert (working, total) == (1, 2)
 
 
+def hours_form(**overrides) -> dict:
+    form = {
+        "display_name": "Bob F.",
+        "time_zone": "Europe/Berlin",
+        "work_start": "08:00",
+        "work_end": "16:00",
+        "working_days": ["1", "2", "3", "4"],
+    }
+    return form | overrides
+
+
 def test_profile_saves_hours_and_zone(client_for, bob):
-    response = client_for(bob).post(
-        "/profile/",
-        {
-            "display_name": "Bob F.",
-            "time_zone": "Europe/Berlin",
-            "work_start": "08:00",
-            "work_end": "16:00",
-            "working_days": ["1", "2", "3", "4"],
-        },
-    )
+    response = client_for(bob).post("/profile/", hours_form())
     assert response.status_code == 302
     bob.refresh_from_db()
     assert (bob.time_zone, bob.work_start, bob.working_days) == (
@@ -121,13 +123,7 @@ def test_profile_saves_hours_and_zone(client_for, bob):
 def test_profile_refuses_bad_input_and_keeps_the_old_values(client_for, bob):
     response = client_for(bob).post(
         "/profile/",
-        {
-            "display_name": "Bob",
-            "time_zone": "Nowhere/City",
-            "work_start": "09:00",
-            "work_end": "09:00",
-            "working_days": [],
-        },
+        hours_form(time_zone="Nowhere/City", work_start="09:00", work_end="09:00", working_days=[]),
     )
     assert response.status_code == 400
     body = response.content.decode()
