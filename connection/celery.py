@@ -22,4 +22,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # The nudge outbox: claim what is due and deliver it. Rows are claimed
+    # with a conditional UPDATE, so overlapping ticks never send twice.
+    "deliver-nudges": {
+        "task": "connection.tasks.deliver_due_nudges_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
 }

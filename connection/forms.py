@@ -1,7 +1,19 @@
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from connection.models import WEEKDAY_NAMES, Team, User, known_time_zones
+from connection.models import (
+    NUDGE_KIND_CHOICES,
+    NUDGE_KINDS,
+    WEEKDAY_NAMES,
+    AwayPeriod,
+    NudgeChannel,
+    OrgSettings,
+    Team,
+    User,
+    known_time_zones,
+)
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -93,3 +105,134 @@ class OrgImportApplyForm(forms.Form):
         label="Deactivate people who are not in this file",
         help_text="They can no longer sign in. Nothing about them is deleted.",
     )
+
+
+class NudgePreferencesForm(forms.ModelForm):
+    nudge_channel = forms.ChoiceField(
+        label="Where should nudges reach you?",
+        choices=NudgeChannel.choices,
+        widget=forms.RadioSelect,
+        help_text="Everything also appears in your notification list in Hearth.",
+    )
+    slack_webhook_url = forms.URLField(
+        label="Your Slack webhook (optional)",
+        required=False,
+        assume_scheme="https",
+        help_text="Leave empty to use your team's.",
+    )
+    teams_webhook_url = forms.URLField(
+        label="Your Microsoft Teams webhook (optional)",
+        required=False,
+        assume_scheme="https",
+        help_text="Leave empty to use your team's.",
+    )
+    enabled_kinds = forms.MultipleChoiceField(
+        label="What may Hearth send you?",
+        choices=NUDGE_KIND_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = User
+        fields = ["nudge_channel", "slack_webhook_url", "teams_webhook_url", "weekly_nudge_cap"]
+        labels = {"weekly_nudge_cap": "At most this many a week"}
+
+    def __init__(self, *args, ceiling: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ceiling = ceiling
+        self.fields["weekly_nudge_cap"].widget.attrs.update(min=1, max=ceiling)
+        self.fields[
+            "weekly_nudge_cap"
+        ].help_text = (
+            f"Your organisation allows up to {ceiling}. Bookings you are part of always arrive."
+        )
+        muted = set(self.instance.muted_nudge_kinds or [])
+        self.initial["enabled_kinds"] = [k for k in NUDGE_KINDS if k not in muted]
+
+    def clean_weekly_nudge_cap(self) -> int:
+        cap = self.cleaned_data["weekly_nudge_cap"]
+        if not 1 <= cap <= self.ceiling:
+            raise forms.ValidationError(f"Choose a number from 1 to {self.ceiling}.")
+        return cap
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        channel = cleaned.get("nudge_channel")
+        if channel in (NudgeChannel.SLACK, NudgeChannel.TEAMS):
+            field = f"{channel}_webhook_url"
+            team = self.instance.team
+            if not cleaned.get(field) and not (team and getattr(team, field)):
+                self.add_error(
+                    field,
+                    f"Your team has no {NudgeChannel(channel).label} webhook: add your own, "
+                    "or choose another channel.",
+                )
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        enabled = set(self.cleaned_data["enabled_kinds"])
+        self.instance.muted_nudge_kinds = sorted(set(NUDGE_KINDS) - enabled)
+        return super().save(commit)
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateField(
+        label="Pause all nudges until (and including)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_until(self) -> dt.date:
+        until = self.cleaned_data["until"]
+        if until < self.today:
+            raise forms.ValidationError("Choose today or a later day.")
+        if until > self.today + dt.timedelta(days=366):
+            raise forms.ValidationError("Snooze for a year at most.")
+        return until
+
+
+class AwayPeriodForm(forms.ModelForm):
+    class Meta:
+        model = AwayPeriod
+        fields = ["starts_on", "ends_on", "note"]
+        labels = {
+            "starts_on": "Away from",
+            "ends_on": "Back after",
+            "note": "Note (only you see it)",
+        }
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.TextInput(attrs={"placeholder": "Holiday"}),
+        }
+
+    def __init__(self, *args, today: dt.date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end:
+            if end < start:
+                self.add_error("ends_on", "The last day comes after the first.")
+            elif end < self.today:
+                self.add_error("ends_on", "That period is already over.")
+        return cleaned
+
+
+class NudgeCeilingForm(forms.ModelForm):
+    class Meta:
+        model = OrgSettings
+        fields = ["nudge_weekly_ceiling"]
+        labels = {"nudge_weekly_ceiling": "Most nudges anyone gets a week"}
+
+    def clean_nudge_weekly_ceiling(self) -> int:
+        value = self.cleaned_data["nudge_weekly_ceiling"]
+        if not 1 <= value <= 50:
+            raise forms.ValidationError("Choose a number from 1 to 50.")
+        return value

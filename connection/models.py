@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 from functools import cache, cached_property
 
 from django.conf import settings
@@ -99,6 +100,12 @@ class Team(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams"
     )
+    slack_webhook_url = models.URLField(
+        blank=True, help_text="Incoming webhook for members who choose Slack."
+    )
+    teams_webhook_url = models.URLField(
+        blank=True, help_text="Incoming webhook for members who choose Microsoft Teams."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = TeamQuerySet.as_manager()
@@ -194,6 +201,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Line manager.",
     )
     is_hr_admin = models.BooleanField("HR admin", default=False)
+    # How this person wants to be nudged (the nudge outbox reads these at delivery).
+    nudge_channel = models.CharField(max_length=10, default="email")
+    weekly_nudge_cap = models.PositiveSmallIntegerField(default=5)
+    muted_nudge_kinds = models.JSONField(default=list, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    slack_webhook_url = models.URLField(blank=True)
+    teams_webhook_url = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -282,7 +296,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def working_days_label(self) -> str:
-        return ", ".join(WEEKDAY_NAMES[int(d) - 1] for d in sorted(self.working_days))
+        days = sorted(int(d) for d in self.working_days)
+        if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+            return f"{WEEKDAY_NAMES[days[0] - 1]}–{WEEKDAY_NAMES[days[-1] - 1]}"
+        return ", ".join(WEEKDAY_NAMES[d - 1] for d in days)
 
     def tenure_days(self, today: dt.date | None = None) -> int | None:
         if self.start_date is None:
@@ -352,3 +369,191 @@ def shared_working_window(people, day: dt.date, step_minutes: int = 15):
     start = slots[best_run[0]]
     end = start + dt.timedelta(minutes=step_minutes * longest)
     return start, end, best, len(people)
+
+
+class OrgSettings(models.Model):
+    """Organisation-wide settings HR admins own; one row."""
+
+    nudge_weekly_ceiling = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="Nobody gets more nudges a week than this, whatever they choose.",
+    )
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+
+    def __str__(self) -> str:
+        return "Organisation settings"
+
+    @classmethod
+    def load(cls) -> OrgSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class AwayPeriod(models.Model):
+    """Days a person is away (holiday, leave): nothing reaches them then.
+
+    Dates are the person's own calendar days, both ends included.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_periods"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="away_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} away {self.starts_on}–{self.ends_on}"
+
+
+class NudgeChannel(models.TextChoices):
+    IN_APP = "in_app", "In Hearth only"
+    EMAIL = "email", "E-mail"
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "low"
+    NORMAL = 2, "normal"
+    HIGH = 3, "high"
+
+
+@dataclass(frozen=True)
+class NudgeKind:
+    label: str
+    priority: int
+    reason: str
+    # A private kind's existence says something about the person (say, that
+    # they have not answered the pulse): HR's outbox shows it without its kind.
+    private: bool = False
+
+
+# Every kind of message Hearth sends. Low priority ones are merged into a
+# daily digest; high priority ones are never held back by the weekly cap
+# (they answer something the person did, such as a booking).
+NUDGE_KINDS: dict[str, NudgeKind] = {
+    "pulse_invite": NudgeKind(
+        "Pulse invitations", Priority.NORMAL, "your team runs the weekly pulse"
+    ),
+    "pulse_reminder": NudgeKind(
+        "Pulse reminders", Priority.LOW, "you have not answered this week's pulse yet", True
+    ),
+    "ritual_reminder": NudgeKind(
+        "Ritual reminders", Priority.NORMAL, "you take part in this team ritual"
+    ),
+    "ritual_review": NudgeKind(
+        "Ritual reviews", Priority.NORMAL, "you own a ritual whose review date came"
+    ),
+    "buddy_checkin": NudgeKind(
+        "Buddy check-ins", Priority.NORMAL, "you are in the newcomer buddy programme"
+    ),
+    "pairing": NudgeKind(
+        "Coffee chats and mentoring matches", Priority.NORMAL, "you joined a pairing programme"
+    ),
+    "booking": NudgeKind(
+        "Office-hours bookings", Priority.HIGH, "someone booked or changed your office hours"
+    ),
+    "recognition": NudgeKind(
+        "Recognition you received", Priority.LOW, "a colleague recognised you"
+    ),
+    "thread_activity": NudgeKind(
+        "Replies and reactions", Priority.LOW, "someone answered you in the team thread"
+    ),
+    "manager_alert": NudgeKind(
+        "Team alerts for managers", Priority.NORMAL, "you manage a team whose figures changed"
+    ),
+    "personal_tip": NudgeKind(
+        "Suggestions just for you", Priority.LOW, "you asked Hearth for personal suggestions", True
+    ),
+    "announcement": NudgeKind(
+        "Announcements from HR", Priority.NORMAL, "your HR admin sent it to everyone"
+    ),
+}
+NUDGE_KIND_CHOICES = [(key, kind.label) for key, kind in NUDGE_KINDS.items()]
+
+
+class NudgeQuerySet(models.QuerySet):
+    def inbox(self, user) -> NudgeQuerySet:
+        """What the in-app notification list shows: everything delivered to `user`."""
+        return self.filter(recipient=user, status=Nudge.Status.SENT).order_by("-sent_at", "-pk")
+
+    def unread(self) -> NudgeQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Nudge(models.Model):
+    """One intended message in the transactional outbox."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges"
+    )
+    kind = models.CharField(max_length=30, choices=NUDGE_KIND_CHOICES)
+    channel = models.CharField(max_length=10)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    payload = models.JSONField(default=dict)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="digested"
+    )
+
+    objects = NudgeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["recipient", "status", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} ({self.status})"
+
+    @property
+    def title(self) -> str:
+        return self.payload.get("title") or NUDGE_KINDS[self.kind].label
+
+    @property
+    def body(self) -> str:
+        return self.payload.get("body", "")
+
+    @property
+    def url(self) -> str:
+        url = self.payload.get("url", "")
+        # Only our own pages: a payload never sends someone off-site.
+        return url if url.startswith("/") and not url.startswith("//") else ""
+
+    @property
+    def reason(self) -> str:
+        return NUDGE_KINDS[self.kind].reason
+
+    @property
+    def kind_label_for_hr(self) -> str:
+        kind = NUDGE_KINDS[self.kind]
+        return "Private message" if kind.private else kind.label

@@ -1,8 +1,30 @@
+import logging
+
 from celery import shared_task
 
+from connection.nudges import deliver_due_nudges
 from connection.services import record_heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
 def heartbeat_task() -> None:
     record_heartbeat(name="beat")
+
+
+@shared_task(ignore_result=True)
+def deliver_due_nudges_task() -> None:
+    report = deliver_due_nudges()
+    if report.claimed:
+        logger.info(
+            "nudges: %s claimed, %s sent in %s messages, %s skipped, %s failed, %s retrying, "
+            "%s moved to working hours",
+            report.claimed,
+            report.sent,
+            report.messages,
+            report.skipped,
+            report.failed,
+            report.retrying,
+            report.rescheduled,
+        )

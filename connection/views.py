@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
@@ -10,17 +11,40 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from connection.celery import app as celery_app
 from connection.forms import (
+    AwayPeriodForm,
+    NudgeCeilingForm,
+    NudgePreferencesForm,
     OrgImportApplyForm,
     OrgImportUploadForm,
     PeopleFilterForm,
     ProfileForm,
+    SnoozeForm,
 )
-from connection.models import Heartbeat, Location, OrgImport, Team, User, shared_working_window
+from connection.models import (
+    NUDGE_KINDS,
+    Heartbeat,
+    Location,
+    Nudge,
+    OrgImport,
+    OrgSettings,
+    Priority,
+    Team,
+    User,
+    shared_working_window,
+)
+from connection.nudges import (
+    mark_read,
+    mute_kinds,
+    read_unsubscribe_token,
+    resend_nudges,
+    unmute_kinds,
+)
 from connection.services import ImportRejected, apply_org_import, preview_org_import
 
 NEW_HIRE_DAYS = 90
@@ -248,4 +272,187 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["last_beat"] = beat.beat_at.isoformat() if beat else None
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+# ---------------------------------------------------------------- notifications
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    inbox = Nudge.objects.inbox(request.user)
+    if request.GET.get("menu"):
+        return render(
+            request,
+            "connection/notifications.html#menu",
+            {"latest": inbox[:6], "unread": inbox.unread().count()},
+        )
+    page = Paginator(inbox, 20).get_page(request.GET.get("page"))
+    return render(request, "connection/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    mark_read(person=request.user)
+    if request.htmx:
+        inbox = Nudge.objects.inbox(request.user)
+        return render(
+            request, "connection/notifications.html#menu", {"latest": inbox[:6], "unread": 0}
+        )
+    messages.success(request, "All caught up.")
+    return redirect("notifications")
+
+
+@login_required
+@require_GET
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    nudge = get_object_or_404(Nudge.objects.inbox(request.user), pk=pk)
+    mark_read(person=request.user, ids=[nudge.pk])
+    return redirect(nudge.url or "notifications")
+
+
+# ---------------------------------------------------------------- nudge preferences
+
+
+def _preferences_page(request, *, form=None, snooze_form=None, away_form=None, status=200):
+    user = request.user
+    today = user.local_now().date()
+    ceiling = OrgSettings.load().nudge_weekly_ceiling
+    context = {
+        "form": form or NudgePreferencesForm(instance=user, ceiling=ceiling),
+        "snooze_form": snooze_form or SnoozeForm(today=today),
+        "away_form": away_form or AwayPeriodForm(today=today),
+        "away_periods": user.away_periods.filter(ends_on__gte=today),
+        "kinds": NUDGE_KINDS,
+        "snoozed": user.snoozed_until and user.snoozed_until > timezone.now(),
+    }
+    return render(request, "connection/nudge_preferences.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nudge_preferences(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _preferences_page(request)
+    ceiling = OrgSettings.load().nudge_weekly_ceiling
+    form = NudgePreferencesForm(request.POST, instance=request.user, ceiling=ceiling)
+    if not form.is_valid():
+        return _preferences_page(request, form=form, status=400)
+    form.save()
+    messages.success(request, "Saved. Hearth will follow these from the next message on.")
+    return redirect("nudge_preferences")
+
+
+@login_required
+@require_POST
+def nudge_snooze(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.POST.get("action") == "resume":
+        user.snoozed_until = None
+        user.save(update_fields=["snoozed_until"])
+        messages.success(request, "Nudges are back on.")
+        return redirect("nudge_preferences")
+    form = SnoozeForm(request.POST, today=user.local_now().date())
+    if not form.is_valid():
+        return _preferences_page(request, snooze_form=form, status=400)
+    until = form.cleaned_data["until"]
+    day_after = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=user.zone)
+    user.snoozed_until = day_after
+    user.save(update_fields=["snoozed_until"])
+    messages.success(
+        request, f"Paused until the end of {until:%A %-d %B}. Nothing will pile up meanwhile."
+    )
+    return redirect("nudge_preferences")
+
+
+@login_required
+@require_POST
+def away_add(request: HttpRequest) -> HttpResponse:
+    form = AwayPeriodForm(request.POST, today=request.user.local_now().date())
+    if not form.is_valid():
+        return _preferences_page(request, away_form=form, status=400)
+    period = form.save(commit=False)
+    period.person = request.user
+    period.save()
+    messages.success(request, "Noted. Nothing will reach you on those days.")
+    return redirect("nudge_preferences")
+
+
+@login_required
+@require_POST
+def away_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(request.user.away_periods, pk=pk).delete()
+    messages.success(request, "Removed.")
+    return redirect("nudge_preferences")
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST one-click unsubscribes
+@require_http_methods(["GET", "POST"])
+def nudge_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        person, kind = read_unsubscribe_token(token)
+    except (signing.BadSignature, User.DoesNotExist):
+        return render(request, "connection/unsubscribe.html", {"invalid": True}, status=400)
+    kinds = (
+        [k for k, v in NUDGE_KINDS.items() if v.priority == Priority.LOW]
+        if kind == "all"
+        else [kind]
+    )
+    if request.POST.get("action") == "undo":
+        unmute_kinds(person=person, kinds=kinds)
+        undone = True
+    else:
+        mute_kinds(person=person, kinds=kinds)
+        undone = False
+    labels = [NUDGE_KINDS[k].label for k in kinds]
+    return render(
+        request,
+        "connection/unsubscribe.html",
+        {
+            "person": person,
+            "labels": labels,
+            "undone": undone,
+            "token": token,
+            "all": kind == "all",
+        },
+    )
+
+
+# ---------------------------------------------------------------- HR: the outbox
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def nudge_outbox(request: HttpRequest) -> HttpResponse:
+    org = OrgSettings.load()
+    ceiling_form = NudgeCeilingForm(instance=org)
+    if request.method == "POST":
+        if request.POST.get("action") == "ceiling":
+            ceiling_form = NudgeCeilingForm(request.POST, instance=org)
+            if ceiling_form.is_valid():
+                ceiling_form.save()
+                messages.success(request, "Saved the organisation's weekly limit.")
+                return redirect("nudge_outbox")
+        else:
+            ids = [int(i) for i in request.POST.getlist("nudge") if i.isdigit()]
+            if request.POST.get("action") == "resend_all":
+                ids = list(
+                    Nudge.objects.filter(status=Nudge.Status.FAILED).values_list("pk", flat=True)
+                )
+            count = resend_nudges(ids=ids)
+            messages.success(request, f"{count} nudge{'s' if count != 1 else ''} queued again.")
+            return redirect("nudge_outbox")
+    since = timezone.now() - dt.timedelta(days=7)
+    totals = dict(
+        Nudge.objects.filter(created_at__gte=since).values_list("status").annotate(n=Count("pk"))
+    )
+    failed = Nudge.objects.filter(status=Nudge.Status.FAILED).select_related("recipient")
+    page = Paginator(failed.order_by("-claimed_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "connection/nudge_outbox.html",
+        {"totals": totals, "page": page, "ceiling_form": ceiling_form},
+        status=400 if ceiling_form.errors else 200,
     )

@@ -1,0 +1,527 @@
+"""The nudge pipeline: a transactional outbox, delivered on a beat tick.
+
+Domain code calls `create_nudge` (or `plan_nudges` for many) inside its own
+transaction: the row is the promise to send, so nothing is lost while Redis
+or the worker is down. `deliver_due_nudges` claims due rows (a locked,
+conditional UPDATE, so two workers never take the same row), applies the
+person's rules at the moment of sending (away, snoozed, muted, working
+hours, weekly cap), merges low-priority ones into a digest, and sends them
+through the channel. Each row is marked sent right after its own send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from connection.models import (
+    NUDGE_KINDS,
+    AwayPeriod,
+    Nudge,
+    NudgeChannel,
+    OrgSettings,
+    Priority,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIFETIME = dt.timedelta(days=3)
+STALE_CLAIM = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+WEBHOOK_TIMEOUT = 5  # seconds
+CAP_WINDOW = dt.timedelta(days=7)
+UNSUBSCRIBE_SALT = "hearth.nudges.unsubscribe"
+
+
+class PermanentFailure(Exception):
+    """Sending cannot work until someone changes something: fail now, keep the reason."""
+
+
+class TransientFailure(Exception):
+    """The transport hiccuped: try again later."""
+
+
+# ---------------------------------------------------------------- timing
+
+
+def _away_dates(person: User, periods=None) -> list[tuple[dt.date, dt.date]]:
+    periods = person.away_periods.all() if periods is None else periods
+    return [(p.starts_on, p.ends_on) for p in periods]
+
+
+def _is_away(local_day: dt.date, away: list[tuple[dt.date, dt.date]]) -> bool:
+    return any(start <= local_day <= end for start, end in away)
+
+
+def next_working_start(
+    person: User, after: dt.datetime, *, away=None, strictly_new_day: bool = False
+) -> dt.datetime | None:
+    """The first instant at or after `after` inside the person's working hours.
+
+    With `strictly_new_day`, the start of the next working day that begins
+    after `after` ("the morning"). Days they are away are passed over. None
+    when nothing fits in the next four weeks.
+    """
+    away = _away_dates(person, away) if not isinstance(away, list) else away
+    zone = person.zone
+    local = after.astimezone(zone)
+    for offset in range(-1, 29):
+        day = local.date() + dt.timedelta(days=offset)
+        if str(day.isoweekday()) not in person.working_days or _is_away(day, away):
+            continue
+        start = dt.datetime.combine(day, person.work_start, tzinfo=zone)
+        end_day = day if person.work_end > person.work_start else day + dt.timedelta(days=1)
+        end = dt.datetime.combine(end_day, person.work_end, tzinfo=zone)
+        if start > after:
+            return start.astimezone(dt.UTC)
+        if not strictly_new_day and start <= after < end:
+            return after
+    return None
+
+
+# ---------------------------------------------------------------- creating
+
+
+@dataclass
+class NudgeSpec:
+    recipient: User
+    kind: str
+    dedupe_key: str
+    payload: dict
+    due_at: dt.datetime | None = None
+    when: str = "now"  # "now": as soon as in working hours; "morning": next day's start
+    expires_at: dt.datetime | None = None
+    channel: str | None = None
+
+
+def _build(spec: NudgeSpec, now: dt.datetime) -> Nudge:
+    if spec.kind not in NUDGE_KINDS:
+        raise ValueError(f"Unknown nudge kind {spec.kind!r}")
+    due = spec.due_at or now
+    if spec.when == "morning":
+        due = next_working_start(spec.recipient, due, strictly_new_day=True) or due
+    elif spec.when != "now":
+        raise ValueError(f"`when` is 'now' or 'morning', not {spec.when!r}")
+    return Nudge(
+        recipient=spec.recipient,
+        kind=spec.kind,
+        channel=spec.channel or spec.recipient.nudge_channel,
+        priority=NUDGE_KINDS[spec.kind].priority,
+        payload=spec.payload,
+        dedupe_key=spec.dedupe_key[:200],
+        due_at=due,
+        expires_at=spec.expires_at or due + DEFAULT_LIFETIME,
+        created_at=now,
+    )
+
+
+def create_nudge(
+    *,
+    recipient: User,
+    kind: str,
+    dedupe_key: str,
+    payload: dict,
+    due_at: dt.datetime | None = None,
+    when: str = "now",
+    expires_at: dt.datetime | None = None,
+    channel: str | None = None,
+) -> Nudge | None:
+    """Write one nudge into the outbox; None when the same key exists already.
+
+    Call it inside the transaction that makes the domain change: the nudge
+    exists exactly when the change does.
+    """
+    spec = NudgeSpec(recipient, kind, dedupe_key, payload, due_at, when, expires_at, channel)
+    nudge = _build(spec, timezone.now())
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate leaves the caller's work intact
+            nudge.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return nudge
+
+
+def plan_nudges(specs: list[NudgeSpec]) -> int:
+    """Write many nudges at once (a round's invitations); returns how many were new."""
+    now = timezone.now()
+    nudges = [_build(spec, now) for spec in specs]
+    keys = [n.dedupe_key for n in nudges]
+    before = Nudge.objects.filter(dedupe_key__in=keys).count()
+    Nudge.objects.bulk_create(nudges, ignore_conflicts=True, batch_size=1000)
+    return Nudge.objects.filter(dedupe_key__in=keys).count() - before
+
+
+# ---------------------------------------------------------------- delivering
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    messages: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retrying: int = 0
+    rescheduled: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: DeliveryReport) -> None:
+        for name in ("claimed", "sent", "messages", "skipped", "failed", "retrying", "rescheduled"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for reason, count in other.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + count
+
+
+def release_stale_claims(now: dt.datetime) -> int:
+    """Rows claimed by a worker that died before sending go back to the queue."""
+    return Nudge.objects.filter(
+        status=Nudge.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).update(status=Nudge.Status.PENDING, claimed_at=None)
+
+
+def claim_due(now: dt.datetime, batch_size: int) -> list[Nudge]:
+    """Take up to `batch_size` due nudges for this worker alone."""
+    with transaction.atomic():
+        due = Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=now).order_by(
+            "due_at", "pk"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:batch_size])
+        # The status condition makes the claim safe even without row locks.
+        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.PENDING).update(
+            status=Nudge.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(
+        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claimed_at=now)
+        .select_related("recipient__team")
+        .order_by("due_at", "pk")
+    )
+
+
+def deliver_due_nudges(
+    *, now: dt.datetime | None = None, batch_size: int = 200, max_batches: int | None = None
+) -> DeliveryReport:
+    """Deliver everything that is due; safe to run in several workers at once."""
+    now = now or timezone.now()
+    report = DeliveryReport()
+    release_stale_claims(now)
+    ceiling = OrgSettings.load().nudge_weekly_ceiling
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        claimed = claim_due(now, batch_size)
+        if not claimed:
+            break
+        batches += 1
+        report.add(_deliver_batch(claimed, now, ceiling))
+    return report
+
+
+def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> DeliveryReport:
+    report = DeliveryReport(claimed=len(claimed))
+    people = {n.recipient_id: n.recipient for n in claimed}
+    away: dict[int, list] = defaultdict(list)
+    for period in AwayPeriod.objects.filter(
+        person_id__in=people, ends_on__gte=now.date() - dt.timedelta(days=1)
+    ):
+        away[period.person_id].append((period.starts_on, period.ends_on))
+    sent_this_week = dict(
+        Nudge.objects.filter(
+            recipient_id__in=people,
+            status=Nudge.Status.SENT,
+            digest__isnull=True,
+            sent_at__gte=now - CAP_WINDOW,
+        )
+        .values_list("recipient_id")
+        .annotate(n=Count("pk"))
+    )
+    ready: list[Nudge] = []
+    for nudge in claimed:
+        person = people[nudge.recipient_id]
+        reason = _hold_reason(nudge, person, now, away[person.pk])
+        if reason == "outside working hours":
+            later = next_working_start(person, now, away=away[person.pk])
+            if later and later <= nudge.expires_at:
+                _finish(nudge, Nudge.Status.PENDING, due_at=later, claimed_at=None)
+                report.rescheduled += 1
+                continue
+            reason = "no working hours before it expired"
+        if reason:
+            _skip(nudge, reason, report)
+            continue
+        ready.append(nudge)
+
+    # Low-priority nudges for one person that day become one message.
+    groups: list[list[Nudge]] = []
+    lows: dict[int, list[Nudge]] = defaultdict(list)
+    for nudge in ready:
+        if nudge.priority == Priority.LOW:
+            lows[nudge.recipient_id].append(nudge)
+        else:
+            groups.append([nudge])
+    for recipient_id, items in lows.items():
+        items.extend(_claim_rest_of_day(people[recipient_id], items, now))
+        groups.append(items)
+
+    mail = get_connection(fail_silently=False)
+    for group in groups:
+        leader = group[0]
+        person = people[leader.recipient_id]
+        cap = min(person.weekly_nudge_cap, ceiling)
+        if leader.priority < Priority.HIGH and sent_this_week.get(person.pk, 0) >= cap:
+            for nudge in group:
+                _skip(nudge, f"weekly limit of {cap} reached", report)
+            continue
+        try:
+            send_message(group, person, mail)
+        except PermanentFailure as error:
+            for nudge in group:
+                _finish(nudge, Nudge.Status.FAILED, last_error=str(error))
+                report.failed += 1
+            continue
+        except TransientFailure as error:
+            for nudge in group:
+                if nudge.attempts >= MAX_ATTEMPTS:
+                    _finish(nudge, Nudge.Status.FAILED, last_error=f"gave up: {error}")
+                    report.failed += 1
+                else:
+                    backoff = dt.timedelta(minutes=2**nudge.attempts)
+                    _finish(
+                        nudge,
+                        Nudge.Status.PENDING,
+                        last_error=str(error),
+                        due_at=now + backoff,
+                        claimed_at=None,
+                    )
+                    report.retrying += 1
+            continue
+        sent_at = timezone.now()
+        _finish(leader, Nudge.Status.SENT, sent_at=sent_at, last_error="")
+        for nudge in group[1:]:
+            _finish(nudge, Nudge.Status.SENT, sent_at=sent_at, last_error="", digest=leader)
+        sent_this_week[person.pk] = sent_this_week.get(person.pk, 0) + 1
+        report.sent += len(group)
+        report.messages += 1
+    return report
+
+
+def _hold_reason(nudge: Nudge, person: User, now: dt.datetime, away: list) -> str:
+    if not person.is_active:
+        return "recipient deactivated"
+    if nudge.kind in (person.muted_nudge_kinds or []):
+        return f"{NUDGE_KINDS[nudge.kind].label.lower()} turned off by the person"
+    if nudge.expires_at <= now:
+        return "expired before it could be delivered"
+    if person.snoozed_until and person.snoozed_until > now:
+        return "snoozed"
+    if _is_away(now.astimezone(person.zone).date(), away):
+        return "away"
+    if not person.is_working_at(now):
+        return "outside working hours"
+    return ""
+
+
+def _claim_rest_of_day(person: User, claimed: list[Nudge], now: dt.datetime) -> list[Nudge]:
+    local_end = dt.datetime.combine(
+        now.astimezone(person.zone).date() + dt.timedelta(days=1), dt.time(0), tzinfo=person.zone
+    )
+    with transaction.atomic():
+        rest = Nudge.objects.filter(
+            recipient=person,
+            priority=Priority.LOW,
+            status=Nudge.Status.PENDING,
+            due_at__lt=local_end,
+        ).exclude(pk__in=[n.pk for n in claimed])
+        if connection.features.has_select_for_update_skip_locked:
+            rest = rest.select_for_update(skip_locked=True)
+        ids = list(rest.values_list("pk", flat=True))
+        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.PENDING).update(
+            status=Nudge.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(
+        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claimed_at=now).order_by(
+            "due_at"
+        )
+    )
+
+
+def _finish(nudge: Nudge, status: str, **fields) -> None:
+    """Record an outcome, only while this worker still holds the claim."""
+    Nudge.objects.filter(pk=nudge.pk, status=Nudge.Status.SENDING).update(status=status, **fields)
+    nudge.status = status
+    for name, value in fields.items():
+        setattr(nudge, name, value)
+
+
+def _skip(nudge: Nudge, reason: str, report: DeliveryReport) -> None:
+    _finish(nudge, Nudge.Status.SKIPPED, last_error=reason)
+    report.skipped += 1
+    report.reasons[reason] = report.reasons.get(reason, 0) + 1
+
+
+# ---------------------------------------------------------------- channels
+
+
+def send_message(group: list[Nudge], person: User, mail_connection=None) -> None:
+    """Send one message (a nudge, or a digest of several) through its channel."""
+    channel = group[0].channel
+    if channel == NudgeChannel.IN_APP:
+        return  # the notification list shows every sent nudge
+    if channel == NudgeChannel.EMAIL:
+        send_email(group, person, mail_connection)
+    elif channel in (NudgeChannel.SLACK, NudgeChannel.TEAMS):
+        personal = getattr(person, f"{channel}_webhook_url")
+        if not personal and any(NUDGE_KINDS[n.kind].private for n in group):
+            # A team webhook posts in a shared channel: a private nudge stays
+            # in the person's own notification list instead.
+            return
+        send_webhook(group, person, channel)
+    else:
+        raise PermanentFailure(f"unknown channel “{channel}”")
+
+
+def message_context(group: list[Nudge], person: User) -> dict:
+    site = settings.SITE_URL
+    kinds = sorted({n.kind for n in group})
+    return {
+        "person": person,
+        "items": [
+            {
+                "title": n.title,
+                "body": n.body,
+                "url": f"{site}{n.url}" if n.url else "",
+                "reason": n.reason,
+                "turn_off_url": site
+                + reverse("nudge_unsubscribe", args=[unsubscribe_token(person, n.kind)]),
+                "kind_label": NUDGE_KINDS[n.kind].label,
+            }
+            for n in group
+        ],
+        "is_digest": len(group) > 1,
+        "subject": group[0].title
+        if len(group) == 1
+        else f"{len(group)} small things from Hearth today",
+        "preferences_url": site + reverse("nudge_preferences"),
+        "unsubscribe_url": site
+        + reverse(
+            "nudge_unsubscribe",
+            args=[unsubscribe_token(person, kinds[0] if len(kinds) == 1 else "all")],
+        ),
+    }
+
+
+def send_email(group: list[Nudge], person: User, mail_connection=None) -> None:
+    try:
+        validate_email(person.email)
+    except ValidationError:
+        raise PermanentFailure(f"“{person.email}” is not a valid e-mail address") from None
+    context = message_context(group, person)
+    message = EmailMultiAlternatives(
+        subject=context["subject"],
+        body=render_to_string("emails/nudge.txt", context),
+        to=[person.email],
+        connection=mail_connection,
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Hearth-Nudge": group[0].dedupe_key,
+        },
+    )
+    message.attach_alternative(render_to_string("emails/nudge.html", context), "text/html")
+    try:
+        message.send()
+    except (OSError, ConnectionError) as error:
+        raise TransientFailure(f"e-mail server: {error}") from error
+
+
+def webhook_url(person: User, channel: str) -> str:
+    field_name = f"{channel}_webhook_url"
+    url = getattr(person, field_name) or (getattr(person.team, field_name) if person.team else "")
+    if not url:
+        label = NudgeChannel(channel).label
+        raise PermanentFailure(f"no {label} webhook is set for this person or their team")
+    return url
+
+
+def send_webhook(group: list[Nudge], person: User, channel: str) -> None:
+    url = webhook_url(person, channel)
+    context = message_context(group, person)
+    text = render_to_string("emails/nudge_chat.txt", context | {"channel": channel}).strip()
+    body = json.dumps({"text": text}).encode()
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        if error.code == 429 or error.code >= 500:
+            raise TransientFailure(f"webhook answered {error.code}") from error
+        raise PermanentFailure(f"webhook refused the message ({error.code})") from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise TransientFailure(f"webhook unreachable: {reason}") from error
+
+
+# ---------------------------------------------------------------- people's controls
+
+
+def unsubscribe_token(person: User, kind: str) -> str:
+    return signing.dumps({"p": person.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, str]:
+    """The person and kind ("all" for everything low priority) a token names."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=dt.timedelta(days=180))
+    person = User.objects.get(pk=data["p"])
+    kind = data["k"]
+    if kind != "all" and kind not in NUDGE_KINDS:
+        raise signing.BadSignature("unknown kind")
+    return person, kind
+
+
+def mute_kinds(*, person: User, kinds: list[str]) -> None:
+    muted = sorted(set(person.muted_nudge_kinds or []) | set(kinds))
+    person.muted_nudge_kinds = muted
+    person.save(update_fields=["muted_nudge_kinds"])
+
+
+def unmute_kinds(*, person: User, kinds: list[str]) -> None:
+    person.muted_nudge_kinds = sorted(set(person.muted_nudge_kinds or []) - set(kinds))
+    person.save(update_fields=["muted_nudge_kinds"])
+
+
+def resend_nudges(*, ids: list[int]) -> int:
+    """Put failed nudges back in the queue, due now, with fresh attempts."""
+    now = timezone.now()
+    return Nudge.objects.filter(pk__in=ids, status=Nudge.Status.FAILED).update(
+        status=Nudge.Status.PENDING,
+        attempts=0,
+        due_at=now,
+        expires_at=now + DEFAULT_LIFETIME,
+        claimed_at=None,
+    )
+
+
+def mark_read(*, person: User, ids: list[int] | None = None) -> int:
+    nudges = Nudge.objects.inbox(person).unread()
+    if ids is not None:
+        nudges = nudges.filter(pk__in=ids)
+    return Nudge.objects.filter(pk__in=nudges.values("pk")).update(read_at=timezone.now())
