@@ -348,7 +348,10 @@ def _claim_rest_of_day(person: User, claimed: list[Nudge], now: dt.datetime) -> 
             priority=Priority.LOW,
             status=Nudge.Status.PENDING,
             due_at__lt=local_end,
+            expires_at__gt=now,
         ).exclude(pk__in=[n.pk for n in claimed])
+        # Muted kinds wait for their own turn, where they are skipped with the reason.
+        rest = rest.exclude(kind__in=person.muted_nudge_kinds or [])
         if connection.features.has_select_for_update_skip_locked:
             rest = rest.select_for_update(skip_locked=True)
         ids = list(rest.values_list("pk", flat=True))
