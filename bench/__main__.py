@@ -3,6 +3,8 @@
 Seeds a 150-person org, measures every page, then flushes, seeds 10,000
 people and measures again. A page whose query count differs between the
 two sizes does per-row queries: that is a bug, and the table says so.
+Then plans and delivers 10,000 nudges with two workers (bench/nudges.py)
+and reports the time and any duplicates.
 
 By default the run uses a fresh SQLite file under var/bench/. Set
 BENCH_DATABASE_URL (for example a PostgreSQL URL) to benchmark another
@@ -166,6 +168,15 @@ def main() -> int:
     print(f"seed_demo --people {SMALL}: {seed_small:.1f} s")
     print(f"seed_demo --people {LARGE}: {seed_large:.1f} s")
     print(f"(median of {REPEATS} requests after one warm-up, through django.test.Client)")
+
+    from bench import nudges
+
+    print(flush=True)
+    headers, nudge_rows, notes, nudge_problems = nudges.run()
+    print_table(headers, nudge_rows)
+    for note in notes:
+        print(f"({note})")
+    problems.extend(nudge_problems)
     if problems:
         print()
         print("PROBLEMS (bugs in the app, not in the bench):")

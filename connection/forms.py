@@ -142,13 +142,16 @@ class NudgePreferencesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.ceiling = ceiling
         self.fields["weekly_nudge_cap"].widget.attrs.update(min=1, max=ceiling)
-        self.fields[
-            "weekly_nudge_cap"
-        ].help_text = (
-            f"Your organisation allows up to {ceiling}. Bookings you are part of always arrive."
+        self.fields["weekly_nudge_cap"].help_text = (
+            f"Your organisation allows up to {ceiling}. Office-hours bookings don't count "
+            "against it."
         )
         muted = set(self.instance.muted_nudge_kinds or [])
         self.initial["enabled_kinds"] = [k for k in NUDGE_KINDS if k not in muted]
+        self.hidden_kinds = set() if self.instance.is_manager else {"manager_alert"}
+        self.fields["enabled_kinds"].choices = [
+            (k, label) for k, label in NUDGE_KIND_CHOICES if k not in self.hidden_kinds
+        ]
 
     def clean_weekly_nudge_cap(self) -> int:
         cap = self.cleaned_data["weekly_nudge_cap"]
@@ -172,7 +175,11 @@ class NudgePreferencesForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> User:
         enabled = set(self.cleaned_data["enabled_kinds"])
-        self.instance.muted_nudge_kinds = sorted(set(NUDGE_KINDS) - enabled)
+        # Kinds not offered to this person keep whatever they had.
+        kept = set(self.instance.muted_nudge_kinds or []) & self.hidden_kinds
+        self.instance.muted_nudge_kinds = sorted(
+            (set(NUDGE_KINDS) - enabled - self.hidden_kinds) | kept
+        )
         return super().save(commit)
 
 

@@ -554,6 +554,13 @@ class Nudge(models.Model):
         return NUDGE_KINDS[self.kind].reason
 
     @property
+    def channel_label(self) -> str:
+        try:
+            return NudgeChannel(self.channel).label
+        except ValueError:
+            return self.channel
+
+    @property
     def kind_label_for_hr(self) -> str:
         kind = NUDGE_KINDS[self.kind]
         return "Private message" if kind.private else kind.label

@@ -299,7 +299,9 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         inbox = Nudge.objects.inbox(request.user)
         return render(
-            request, "connection/notifications.html#menu", {"latest": inbox[:6], "unread": 0}
+            request,
+            "connection/notifications.html#menu",
+            {"latest": inbox[:6], "unread": 0, "oob": True},
         )
     messages.success(request, "All caught up.")
     return redirect("notifications")
@@ -327,6 +329,8 @@ def _preferences_page(request, *, form=None, snooze_form=None, away_form=None, s
         "away_periods": user.away_periods.filter(ends_on__gte=today),
         "kinds": NUDGE_KINDS,
         "snoozed": user.snoozed_until and user.snoozed_until > timezone.now(),
+        "snooze_last_day": user.snoozed_until
+        and (user.snoozed_until.astimezone(user.zone) - dt.timedelta(minutes=1)).date(),
     }
     return render(request, "connection/nudge_preferences.html", context, status=status)
 

@@ -297,8 +297,13 @@ def test_low_priority_nudges_of_one_day_become_one_digest(db, frozen):
 def test_a_muted_kind_never_rides_along_in_a_digest(db, frozen):
     person = make_user(muted_nudge_kinds=["thread_activity"])
     nudge_for(person, key="kudos", kind="recognition", payload={"title": "Kudos"})
-    nudge_for(person, key="reply", kind="thread_activity", payload={"title": "A reply"},
-              due_at=at(2026, 11, 25, 16, 0))
+    nudge_for(
+        person,
+        key="reply",
+        kind="thread_activity",
+        payload={"title": "A reply"},
+        due_at=at(2026, 11, 25, 16, 0),
+    )
     deliver_due_nudges()
     assert "A reply" not in mail.outbox[0].body
     frozen.move_to(at(2026, 11, 25, 16, 0))

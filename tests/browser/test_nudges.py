@@ -1,0 +1,151 @@
+"""Nudges in the browser: the header bell, a person's preferences, HR's outbox."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from connection.models import Nudge, User
+from connection.nudges import create_nudge, deliver_due_nudges
+
+pytestmark = pytest.mark.browser
+
+DEMO_DOMAIN = "hearth.example"
+TITLES = [
+    "Team retro tomorrow at 10:00",
+    "Your buddy Ada would like a coffee",
+    "Platform pulse closes on Friday",
+]
+
+
+def person(who: str) -> User:
+    return User.objects.get(email=f"{who}@{DEMO_DOMAIN}")
+
+
+def working_around_the_clock(user: User, *, channel: str) -> None:
+    """Every day, all day, counts as working time, so delivery never waits.
+
+    00:00-23:59 leaves the last minute of the day out; near midnight UTC the
+    person lives in Tokyo instead, where it is morning.
+    """
+    User.objects.filter(pk=user.pk).update(
+        nudge_channel=channel,
+        time_zone="UTC" if 1 <= timezone.now().hour <= 22 else "Asia/Tokyo",
+        work_start=dt.time(0, 0),
+        work_end=dt.time(23, 59),
+        working_days="1234567",
+        snoozed_until=None,
+        muted_nudge_kinds=[],
+    )
+    user.refresh_from_db()
+
+
+def test_header_bell_lists_unread_notifications_and_marks_them_read(
+    page, demo_org, sign_in, screenshot
+):
+    bob = person("bob")
+    working_around_the_clock(bob, channel="in_app")
+    for number, title in enumerate(TITLES):
+        create_nudge(
+            recipient=bob,
+            kind="ritual_reminder",
+            dedupe_key=f"browser-test:bell:{number}",
+            payload={"title": title, "body": "A short note.", "url": "/people/"},
+        )
+    report = deliver_due_nudges()
+    assert report.sent == 3, report
+    assert Nudge.objects.inbox(bob).unread().count() == 3
+
+    sign_in(page, "bob")
+    bell = page.locator("details.inbox > summary")
+    expect(bell).to_contain_text("Notifications, 3 unread")
+    expect(bell.locator(".count-badge")).to_have_text("3")
+
+    bell.click()
+    panel = page.locator(".inbox-panel")
+    expect(panel).to_be_visible()
+    menu = panel.locator("#inbox-menu")  # swapped in by htmx when the panel shows
+    for title in TITLES:
+        expect(menu.locator(".inbox-title", has_text=title)).to_be_visible()
+    mark_all = menu.get_by_role("button", name="Mark all read")
+    expect(mark_all).to_be_visible()
+    screenshot(page, "notifications-menu")
+
+    page.evaluate("window.hearthNoReload = true")
+    mark_all.click()
+    expect(page.get_by_role("button", name="Mark all read")).to_have_count(0)
+    # The bell's count is swapped out of band in the same response.
+    expect(bell.locator(".count-badge")).to_have_count(0)
+    expect(bell).to_contain_text("Notifications")
+    expect(bell).not_to_contain_text("unread")
+    expect(page.locator("#inbox-menu .inbox-title", has_text=TITLES[0])).to_be_visible()
+    assert page.evaluate("window.hearthNoReload") is True, "the page reloaded"
+    assert Nudge.objects.inbox(bob).unread().count() == 0
+
+
+def test_person_turns_off_a_kind_and_pauses_nudges(
+    page, demo_org, sign_in, screenshot, live_server
+):
+    bob = person("bob")
+    sign_in(page, "bob")
+    page.goto("/nudges/preferences/")
+    expect(page.get_by_role("heading", name="Nudges", exact=True)).to_be_visible()
+
+    ritual = page.get_by_role("checkbox", name="Ritual reminders")
+    expect(ritual).to_be_checked()
+    ritual.uncheck()
+    page.get_by_role("button", name="Save preferences").click()
+    page.wait_for_url(f"{live_server.url}/nudges/preferences/")
+    expect(page.locator(".message-success")).to_contain_text("Saved.")
+    expect(page.get_by_role("checkbox", name="Ritual reminders")).not_to_be_checked()
+    bob.refresh_from_db()
+    assert "ritual_reminder" in bob.muted_nudge_kinds
+
+    until = bob.local_now().date() + dt.timedelta(days=4)
+    page.get_by_label("Pause all nudges until").fill(until.isoformat())
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.locator(".message-success")).to_contain_text("Paused until the end of")
+    expect(page.get_by_role("heading", name=re.compile(r"^Paused to the end of"))).to_be_visible()
+    expect(page.get_by_role("button", name="Resume now")).to_be_visible()
+    bob.refresh_from_db()
+    assert bob.snoozed_until is not None and bob.snoozed_until > timezone.now()
+    screenshot(page, "nudge-preferences")
+
+
+def test_hr_resends_a_failed_nudge_from_the_outbox(page, demo_org, sign_in, screenshot):
+    carol = (
+        User.objects.filter(is_active=True)
+        .exclude(email__in=[f"{who}@{DEMO_DOMAIN}" for who in ("alice", "bob", "hana")])
+        .order_by("pk")
+        .first()
+    )
+    working_around_the_clock(carol, channel="email")
+    nudge = create_nudge(
+        recipient=carol,
+        kind="ritual_reminder",
+        dedupe_key="browser-test:outbox:1",
+        payload={"title": "Team retro tomorrow", "body": "", "url": "/people/"},
+    )
+    User.objects.filter(pk=carol.pk).update(email="broken")
+    report = deliver_due_nudges()
+    assert report.failed == 1, report
+    nudge.refresh_from_db()
+    assert nudge.status == Nudge.Status.FAILED
+    assert "is not a valid e-mail address" in nudge.last_error
+
+    sign_in(page, "hana")
+    page.goto("/nudges/outbox/")
+    expect(page.get_by_role("heading", name="Outbox", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Failed (1)")).to_be_visible()
+    row = page.locator("tbody tr", has_text=carol.display_name)
+    expect(row).to_contain_text("is not a valid e-mail address")
+    row.get_by_role("checkbox").check()
+    screenshot(page, "outbox")
+
+    page.get_by_role("button", name="Re-send selected").click()
+    expect(page.locator(".message-success")).to_have_text("1 nudge queued again.")
+    expect(page.get_by_role("heading", name="Failed (0)")).to_be_visible()
+    nudge.refresh_from_db()
+    assert nudge.status == Nudge.Status.PENDING
