@@ -554,6 +554,10 @@ class Nudge(models.Model):
         return NUDGE_KINDS[self.kind].reason
 
     @property
+    def is_fresh(self) -> bool:
+        return bool(self.sent_at) and timezone.now() - self.sent_at < dt.timedelta(minutes=1)
+
+    @property
     def channel_label(self) -> str:
         try:
             return NudgeChannel(self.channel).label
