@@ -29,4 +29,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Pulse rounds: open on HR's cadence, plan the one reminder, close, and
+    # compute the snapshot of a closed round. Each step claims its work with
+    # a conditional UPDATE, so a repeated tick does nothing twice.
+    "pulse": {
+        "task": "pulse.tasks.pulse_tick_task",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
 }

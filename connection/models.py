@@ -8,6 +8,7 @@ from functools import cache, cached_property
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -378,6 +379,14 @@ class OrgSettings(models.Model):
         default=10,
         help_text="Nobody gets more nudges a week than this, whatever they choose.",
     )
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(3)],
+        help_text="Fewer answers than this and a group shows “not enough responses”.",
+    )
+    comment_threshold = models.PositiveSmallIntegerField(
+        default=10, help_text="Comments appear only for groups with at least this many answers."
+    )
 
     class Meta:
         verbose_name = "organisation settings"
@@ -390,6 +399,24 @@ class OrgSettings(models.Model):
     def load(cls) -> OrgSettings:
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class SettingChange(models.Model):
+    """Audit trail for privacy settings: who changed what, from what, to what."""
+
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    setting = models.CharField(max_length=50)
+    old_value = models.CharField(max_length=200)
+    new_value = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.setting}: {self.old_value} → {self.new_value}"
 
 
 class AwayPeriod(models.Model):

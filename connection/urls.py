@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from connection import api, views
 from connection.forms import EmailAuthenticationForm
+from pulse import api as pulse_api
 
 router = DefaultRouter()
 router.register("teams", api.TeamViewSet, basename="team")
@@ -27,6 +28,7 @@ urlpatterns = [
     path("nudges/away/<int:pk>/delete/", views.away_delete, name="away_delete"),
     path("nudges/unsubscribe/<str:token>/", views.nudge_unsubscribe, name="nudge_unsubscribe"),
     path("nudges/outbox/", views.nudge_outbox, name="nudge_outbox"),
+    path("pulse/", include("pulse.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",
@@ -62,6 +64,9 @@ urlpatterns = [
     ),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api_me"),
+    path("api/pulse/current/", pulse_api.current_round, name="api_pulse_current"),
+    path("api/pulse/responses/", pulse_api.submit, name="api_pulse_submit"),
+    path("api/pulse/teams/<int:pk>/results/", pulse_api.team_result, name="api_pulse_team"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),

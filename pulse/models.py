@@ -1,1 +1,297 @@
-"""Question bank, rounds, anonymous responses and their aggregates (the pulse issue)."""
+"""The anonymous pulse: question bank, rounds, receipts, responses, snapshots.
+
+Who answered (`Receipt`) and what was answered (`Response`, `Answer`) live
+in separate tables with nothing that joins them: a response has a random
+UUID, no person, no timestamp finer than its round. Aggregates leave the
+database only from snapshot rows (`RoundCell`, `CellAnswer`), and only
+through `connection.privacy`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from connection.models import Location, Team
+
+
+class Dimension(models.TextChoices):
+    BELONGING = "belonging", "Belonging"
+    SAFETY = "safety", "Safety"
+    RECOGNITION = "recognition", "Recognition"
+    BOUNDARIES = "boundaries", "Boundaries"
+    LEARNING = "learning", "Learning"
+    ENPS = "enps", "eNPS"
+
+
+AGREEMENT = [
+    (1, "Strongly disagree"),
+    (2, "Disagree"),
+    (3, "Neutral"),
+    (4, "Agree"),
+    (5, "Strongly agree"),
+]
+
+
+class TenureBand(models.TextChoices):
+    NEW = "0-3m", "Under 3 months"
+    FIRST_YEAR = "3-12m", "3 to 12 months"
+    FEW_YEARS = "1-3y", "1 to 3 years"
+    LONG = "3y+", "Over 3 years"
+    UNKNOWN = "unknown", "Unknown"
+
+    @classmethod
+    def for_start(cls, start: dt.date | None, on: dt.date) -> str:
+        if start is None:
+            return cls.UNKNOWN
+        days = (on - start).days
+        if days < 91:
+            return cls.NEW
+        if days < 365:
+            return cls.FIRST_YEAR
+        if days < 3 * 365:
+            return cls.FEW_YEARS
+        return cls.LONG
+
+
+class QuestionQuerySet(models.QuerySet):
+    def current(self) -> QuestionQuerySet:
+        """The latest version of every item that is not retired."""
+        return self.filter(superseded_by__isnull=True, retired=False)
+
+
+class Question(models.Model):
+    """One wording of a pulse item. Editing makes a new version; answers keep theirs."""
+
+    code = models.SlugField(max_length=40, help_text="Stable name shared by all versions.")
+    version = models.PositiveSmallIntegerField(default=1)
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    text = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=100)
+    always_ask = models.BooleanField(default=False)
+    retired = models.BooleanField(default=False)
+    superseded_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="previous"
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="question_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_enps(self) -> bool:
+        return self.dimension == Dimension.ENPS
+
+    @property
+    def scale(self) -> list[int]:
+        return list(range(0, 11)) if self.is_enps else [1, 2, 3, 4, 5]
+
+
+class PulseSettings(models.Model):
+    """HR's pulse configuration; one row."""
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        BIWEEKLY = "biweekly", "Every two weeks"
+        MONTHLY = "monthly", "Every four weeks"
+
+    enabled = models.BooleanField(default=True)
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    items_per_round = models.PositiveSmallIntegerField(default=6)
+    open_days = models.PositiveSmallIntegerField(
+        default=4, help_text="How many days a round stays open."
+    )
+    audience = models.ManyToManyField(
+        Team, blank=True, help_text="Teams asked (with their sub-teams); none means everyone."
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "pulse settings"
+
+    def __str__(self) -> str:
+        return "Pulse settings"
+
+    @classmethod
+    def load(cls) -> PulseSettings:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
+
+    @property
+    def interval(self) -> dt.timedelta:
+        return {
+            self.Cadence.WEEKLY: dt.timedelta(weeks=1),
+            self.Cadence.BIWEEKLY: dt.timedelta(weeks=2),
+            self.Cadence.MONTHLY: dt.timedelta(weeks=4),
+        }[self.cadence]
+
+
+class RoundQuerySet(models.QuerySet):
+    def open(self) -> RoundQuerySet:
+        return self.filter(status=Round.Status.OPEN)
+
+    def reported(self) -> RoundQuerySet:
+        return self.filter(status=Round.Status.REPORTED)
+
+
+class Round(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        REPORTED = "reported", "Reported"
+
+    number = models.PositiveIntegerField(unique=True)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Privacy thresholds in force for this round, fixed when it opened.
+    min_group_size = models.PositiveSmallIntegerField()
+    comment_threshold = models.PositiveSmallIntegerField()
+    questions = models.ManyToManyField(Question, through="RoundQuestion", related_name="rounds")
+    audience_teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    reminders_planned = models.BooleanField(default=False)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"Pulse {self.number} ({self.opens_at:%d %b %Y})"
+
+    @property
+    def week_label(self) -> str:
+        return f"{self.opens_at:%d %b}"
+
+    def is_open_at(self, when: dt.datetime) -> bool:
+        return self.status == self.Status.OPEN and self.opens_at <= when < self.closes_at
+
+
+class RoundQuestion(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "question"], name="round_question_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.position}"
+
+
+class Receipt(models.Model):
+    """That a person answered a round; never what. Random id, no timestamp."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pulse_receipts"
+    )
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="receipts")
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "round"], name="one_receipt_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"Receipt for {self.round}"
+
+
+class Response(models.Model):
+    """What someone answered, with the coarse facts the round was sliced by.
+
+    No person, no fine timestamp, a random id: nothing joins it to a receipt.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    tenure_band = models.CharField(max_length=8, choices=TenureBand.choices)
+    location = models.CharField(max_length=10, choices=Location.choices)
+    comment = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"A response to {self.round}"
+
+
+class Answer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_item"),
+            models.CheckConstraint(condition=Q(value__lte=10), name="answer_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return "An answer"
+
+
+class RoundCellQuerySet(models.QuerySet):
+    def for_teams(self, teams) -> RoundCellQuerySet:
+        return self.filter(team__in=teams)
+
+
+class RoundCell(models.Model):
+    """Snapshot: one round's responses for one (team, tenure band, location).
+
+    Every figure a page shows is a sum of cells, then passes the privacy guard.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="cells")
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    tenure_band = models.CharField(max_length=8, choices=TenureBand.choices)
+    location = models.CharField(max_length=10, choices=Location.choices)
+    respondents = models.PositiveIntegerField()
+    score_sum = models.FloatField(help_text="Sum of each respondent's mean item score (0-100).")
+    enps_answers = models.PositiveIntegerField(default=0)
+    promoters = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+
+    objects = RoundCellQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "team", "tenure_band", "location"], name="one_cell_per_slice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.respondents} respondents"
+
+
+class CellAnswer(models.Model):
+    """Snapshot: how a cell answered one item (counts per scale value)."""
+
+    cell = models.ForeignKey(RoundCell, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    answers = models.PositiveIntegerField()
+    favourable = models.PositiveIntegerField()
+    counts = models.JSONField(help_text="Answers per scale value, lowest first.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cell", "question"], name="one_stat_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answers} answers"

@@ -1,0 +1,155 @@
+"""Pulse API: my open round, submitting a response, guarded team results."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response as ApiResponse
+
+from pulse import results
+from pulse.services import COMMENT_MAX, PulseError, submit_response
+from pulse.views import _open_round_for, _result_teams
+
+
+class QuestionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    dimension = serializers.CharField()
+    scale = serializers.ListField(child=serializers.IntegerField())
+
+
+class CurrentRoundOut(serializers.Serializer):
+    number = serializers.IntegerField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
+    min_group_size = serializers.IntegerField(allow_null=True)
+    answered = serializers.BooleanField()
+    questions = QuestionOut(many=True)
+
+
+class SubmissionIn(serializers.Serializer):
+    answers = serializers.DictField(child=serializers.IntegerField(), allow_empty=False)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX)
+
+    def validate(self, attrs):
+        extra = set(self.initial_data) - set(self.fields)
+        if extra:
+            raise serializers.ValidationError(
+                f"Unexpected field(s): {', '.join(sorted(extra))}. Your team and tenure come "
+                "from your profile."
+            )
+        try:
+            attrs["answers"] = {int(k): v for k, v in attrs["answers"].items()}
+        except ValueError:
+            raise serializers.ValidationError("Answer keys are question ids.") from None
+        return attrs
+
+
+class TeamResultOut(serializers.Serializer):
+    team = serializers.IntegerField()
+    round = serializers.IntegerField(allow_null=True)
+    shown = serializers.BooleanField()
+    reason = serializers.CharField()
+    respondents = serializers.IntegerField(allow_null=True)
+    connection_score = serializers.FloatField(allow_null=True)
+    enps = serializers.IntegerField(allow_null=True)
+    favourable = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+@extend_schema(responses=CurrentRoundOut)
+@api_view(["GET"])
+def current_round(request: Request) -> ApiResponse:
+    """The pulse open for me now, its questions, and whether I answered."""
+    round_ = _open_round_for(request.user)
+    if round_ is None:
+        return ApiResponse(
+            {
+                "number": None,
+                "closes_at": None,
+                "min_group_size": None,
+                "answered": False,
+                "questions": [],
+            }
+        )
+    questions = round_.questions.order_by("roundquestion__position")
+    return ApiResponse(
+        CurrentRoundOut(
+            {
+                "number": round_.number,
+                "closes_at": round_.closes_at,
+                "min_group_size": round_.min_group_size,
+                "answered": round_.receipts.filter(person=request.user).exists(),
+                "questions": [
+                    {"id": q.pk, "text": q.text, "dimension": q.dimension, "scale": q.scale}
+                    for q in questions
+                ],
+            }
+        ).data
+    )
+
+
+@extend_schema(request=SubmissionIn, responses={201: None, 400: None, 409: None})
+@api_view(["POST"])
+def submit(request: Request) -> ApiResponse:
+    """Answer the open pulse. 409 when already answered or closed; nothing is stored on error."""
+    data = SubmissionIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    round_ = _open_round_for(request.user)
+    if round_ is None:
+        return ApiResponse({"detail": "No pulse is open for you."}, status=status.HTTP_409_CONFLICT)
+    try:
+        submit_response(
+            person=request.user,
+            round_=round_,
+            answers=data.validated_data["answers"],
+            comment=data.validated_data.get("comment", ""),
+        )
+    except PulseError as error:
+        return ApiResponse({"detail": str(error)}, status=error.status)
+    return ApiResponse(
+        {"detail": "Thank you. Your answers are stored without your name."},
+        status=status.HTTP_201_CREATED,
+    )
+
+
+@extend_schema(responses=TeamResultOut)
+@api_view(["GET"])
+def team_result(request: Request, pk: int) -> ApiResponse:
+    """The latest closed round for a team I manage (or any team, for HR), guarded."""
+    team = (
+        get_object_or_404(_result_teams(request.user), pk=pk)
+        if _result_teams(request.user).exists()
+        else None
+    )
+    if team is None:
+        raise PermissionDenied("Pulse results are for managers and HR admins.")
+    rounds = results.latest_rounds(2)
+    if not rounds:
+        return ApiResponse(
+            {
+                "team": pk,
+                "round": None,
+                "shown": False,
+                "reason": "No closed round yet",
+                "respondents": None,
+                "connection_score": None,
+                "enps": None,
+                "favourable": {},
+            }
+        )
+    result = results.detail(results.OrgSnapshot(rounds), rounds[0], team)
+    return ApiResponse(
+        TeamResultOut(
+            {
+                "team": pk,
+                "round": rounds[0].number,
+                "shown": result.shown,
+                "reason": result.reason,
+                "respondents": result.respondents,
+                "connection_score": result.score,
+                "enps": result.enps,
+                "favourable": {d.value: s for d, s in result.dimensions.items()},
+            }
+        ).data
+    )

@@ -1,0 +1,93 @@
+from django import forms
+
+from pulse.models import AGREEMENT, Dimension, PulseSettings, Question
+from pulse.services import COMMENT_MAX
+
+
+class AnswerForm(forms.Form):
+    """One field per question of the round, plus the optional comment."""
+
+    def __init__(self, *args, questions: list[Question], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            choices = (
+                [(str(v), str(v)) for v in question.scale]
+                if question.is_enps
+                else [(str(v), label) for v, label in AGREEMENT]
+            )
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=question.text,
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please choose an answer."},
+            )
+        self.fields["comment"] = forms.CharField(
+            label="Anything else? (optional)",
+            required=False,
+            max_length=COMMENT_MAX,
+            widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
+            help_text="Shown to managers only with at least 10 others, shuffled, never with your "
+            "name, team or tenure.",
+        )
+
+    def answers(self) -> dict[int, int]:
+        return {q.pk: self.cleaned_data[f"q{q.pk}"] for q in self.questions}
+
+    def rows(self):
+        return [(q, self[f"q{q.pk}"]) for q in self.questions]
+
+
+class PulseSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PulseSettings
+        fields = ["enabled", "cadence", "items_per_round", "open_days", "audience"]
+        labels = {
+            "enabled": "Run the pulse",
+            "items_per_round": "Questions a round",
+            "open_days": "Days a round stays open",
+            "audience": "Ask these teams (and their sub-teams)",
+        }
+        widgets = {"audience": forms.SelectMultiple(attrs={"size": 8})}
+
+    def clean_items_per_round(self) -> int:
+        value = self.cleaned_data["items_per_round"]
+        if not 5 <= value <= 8:
+            raise forms.ValidationError("A round asks 5 to 8 questions.")
+        return value
+
+    def clean_open_days(self) -> int:
+        value = self.cleaned_data["open_days"]
+        if not 1 <= value <= 14:
+            raise forms.ValidationError("Choose 1 to 14 days.")
+        return value
+
+
+class PrivacyForm(forms.Form):
+    min_group_size = forms.IntegerField(
+        label="Minimum group size (k)",
+        min_value=3,
+        max_value=50,
+        help_text="Groups with fewer answers show “not enough responses”. Never below 3.",
+    )
+    comment_threshold = forms.IntegerField(
+        label="Comments need at least",
+        min_value=3,
+        max_value=100,
+        help_text="Answers in a group before its comments are shown; at least k.",
+    )
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["dimension", "text", "always_ask"]
+        labels = {"text": "Wording", "always_ask": "Ask in every round"}
+        widgets = {"text": forms.TextInput(attrs={"maxlength": 200})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dimension"].choices = [
+            (d.value, d.label) for d in Dimension if d != Dimension.ENPS
+        ]

@@ -1,0 +1,374 @@
+"""Writes of the pulse: opening and closing rounds, answering, snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from connection.models import OrgSettings, SettingChange, User
+from connection.nudges import NudgeSpec, plan_nudges
+from connection.privacy import effective_k
+from pulse.models import (
+    Answer,
+    CellAnswer,
+    Dimension,
+    PulseSettings,
+    Question,
+    Receipt,
+    Response,
+    Round,
+    RoundCell,
+    RoundQuestion,
+    TenureBand,
+)
+
+COMMENT_MAX = 1000
+
+
+class PulseError(Exception):
+    """An answer that cannot be stored; the message is for the person."""
+
+    status = 400
+
+
+class AlreadyAnswered(PulseError):
+    status = 409
+
+
+class RoundClosed(PulseError):
+    status = 409
+
+
+# ---------------------------------------------------------------- rounds
+
+
+def audience(round_: Round | None = None, settings_row: PulseSettings | None = None):
+    """Active people asked in a round: everyone, or the chosen teams and below."""
+    teams = list(round_.audience_teams.all() if round_ else settings_row.audience.all())
+    people = User.objects.active()
+    if not teams:
+        return people
+    condition = Q(pk__in=[])
+    for team in teams:
+        condition |= Q(team__path__startswith=team.path)
+    return people.filter(condition)
+
+
+def in_audience(person: User, round_: Round) -> bool:
+    paths = [t.path for t in round_.audience_teams.all()]
+    if not paths:
+        return person.is_active
+    return bool(person.team) and any(person.team.path.startswith(p) for p in paths)
+
+
+def choose_questions(number: int, per_round: int) -> list[Question]:
+    """Always-asked items, then one item per dimension, rotating with the round number.
+
+    With three items a dimension and a weekly round the whole bank is asked
+    every three weeks; eNPS is asked every round.
+    """
+    current = list(Question.objects.current())
+    chosen = [q for q in current if q.always_ask or q.is_enps]
+    by_dimension: dict[str, list[Question]] = defaultdict(list)
+    for question in current:
+        if question not in chosen:
+            by_dimension[question.dimension].append(question)
+    depth = 0
+    while len(chosen) < per_round and any(len(qs) > depth for qs in by_dimension.values()):
+        for dimension in Dimension.values:
+            items = by_dimension.get(dimension, [])
+            if len(items) > depth and len(chosen) < per_round:
+                chosen.append(items[(number - 1 + depth) % len(items)])
+        depth += 1
+    return sorted(set(chosen), key=lambda q: (q.is_enps, q.position, q.pk))
+
+
+def open_round(*, now: dt.datetime | None = None) -> Round | None:
+    """Open the next round when the cadence says so; invitations go out each person's morning."""
+    now = now or timezone.now()
+    config = PulseSettings.load()
+    if not config.enabled or Round.objects.open().exists():
+        return None
+    last = Round.objects.first()
+    # A little slack so an hourly tick opens "weekly" at the same hour each week.
+    if last and now < last.opens_at + config.interval - dt.timedelta(hours=1):
+        return None
+    org = OrgSettings.load()
+    k = effective_k(org.min_group_size)
+    number = (last.number if last else 0) + 1
+    try:
+        with transaction.atomic():
+            round_ = Round.objects.create(
+                number=number,
+                opens_at=now,
+                closes_at=now + dt.timedelta(days=config.open_days),
+                min_group_size=k,
+                comment_threshold=max(org.comment_threshold, k),
+            )
+            round_.audience_teams.set(config.audience.all())
+            questions = choose_questions(number, config.items_per_round)
+            RoundQuestion.objects.bulk_create(
+                RoundQuestion(round=round_, question=q, position=i) for i, q in enumerate(questions)
+            )
+            plan_nudges(
+                [
+                    NudgeSpec(
+                        recipient=person,
+                        kind="pulse_invite",
+                        dedupe_key=f"pulse:{number}:invite:{person.pk}",
+                        payload={
+                            "title": f"This week's pulse: {len(questions)} questions, "
+                            "under a minute",
+                            "body": "Nobody sees your answers; your manager sees team results "
+                            f"only when at least {k} people answered.",
+                            "url": "/pulse/",
+                        },
+                        when="morning",
+                        due_at=now,
+                        expires_at=round_.closes_at,
+                    )
+                    for person in audience(settings_row=config)
+                ]
+            )
+    except IntegrityError:
+        return None  # another beat opened it first
+    return round_
+
+
+def plan_reminders(*, round_: Round, now: dt.datetime | None = None) -> int:
+    """One reminder, half-way through, for those who have not answered yet."""
+    now = now or timezone.now()
+    halfway = round_.opens_at + (round_.closes_at - round_.opens_at) / 2
+    if now < halfway or now >= round_.closes_at:
+        return 0
+    with transaction.atomic():
+        claimed = Round.objects.filter(pk=round_.pk, reminders_planned=False).update(
+            reminders_planned=True
+        )
+        if not claimed:
+            return 0
+        waiting = audience(round_).exclude(pulse_receipts__round=round_)
+        return plan_nudges(
+            [
+                NudgeSpec(
+                    recipient=person,
+                    kind="pulse_reminder",
+                    dedupe_key=f"pulse:{round_.number}:reminder:{person.pk}",
+                    payload={"title": "The pulse is still open", "url": "/pulse/"},
+                    when="morning",
+                    due_at=now,
+                    expires_at=round_.closes_at,
+                )
+                for person in waiting
+            ]
+        )
+
+
+def close_round(*, round_: Round, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if now < round_.closes_at:
+        return False
+    closed = Round.objects.filter(pk=round_.pk, status=Round.Status.OPEN).update(
+        status=Round.Status.CLOSED
+    )
+    if closed or round_.status == Round.Status.CLOSED:
+        aggregate_round(round_=round_)
+    return bool(closed)
+
+
+def pulse_tick(*, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    for round_ in Round.objects.open():
+        plan_reminders(round_=round_, now=now)
+        close_round(round_=round_, now=now)
+    for round_ in Round.objects.filter(status=Round.Status.CLOSED):
+        aggregate_round(round_=round_)
+    open_round(now=now)
+
+
+# ---------------------------------------------------------------- answering
+
+
+def submit_response(
+    *,
+    person: User,
+    round_: Round,
+    answers: dict[int, int],
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Response:
+    """Store a receipt and an anonymous response together, or nothing.
+
+    The receipt's unique (person, round) makes a second submission, even a
+    simultaneous one, fail inside the same transaction.
+    """
+    now = now or timezone.now()
+    if not round_.is_open_at(now):
+        raise RoundClosed("This pulse has closed. The next one opens soon.")
+    if not in_audience(person, round_):
+        raise PulseError("This pulse isn't open to your team.")
+    questions = {q.pk: q for q in round_.questions.all()}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise PulseError("Some answers are for questions this pulse doesn't ask.")
+    missing = [q for pk, q in questions.items() if pk not in answers]
+    if missing:
+        raise PulseError(f"Please answer every question ({len(missing)} left).")
+    for pk, value in answers.items():
+        if value not in questions[pk].scale:
+            raise PulseError(f"“{value}” is not an answer to “{questions[pk].text}”.")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise PulseError(f"Comments can be up to {COMMENT_MAX} characters.")
+    try:
+        with transaction.atomic():
+            Receipt.objects.create(person=person, round=round_, team=person.team)
+            response = Response.objects.create(
+                round=round_,
+                team=person.team,
+                tenure_band=TenureBand.for_start(person.start_date, round_.opens_at.date()),
+                location=person.location,
+                comment=comment,
+            )
+            Answer.objects.bulk_create(
+                Answer(response=response, question_id=pk, value=value)
+                for pk, value in answers.items()
+            )
+    except IntegrityError:
+        raise AlreadyAnswered("You've already answered this pulse. Thank you!") from None
+    return response
+
+
+# ---------------------------------------------------------------- snapshots
+
+CELL_SQL = """
+INSERT INTO pulse_roundcell
+    (round_id, team_id, tenure_band, location, respondents, score_sum,
+     enps_answers, promoters, detractors)
+SELECT r.round_id, r.team_id, r.tenure_band, r.location, COUNT(*),
+       COALESCE(SUM(s.score), 0),
+       COUNT(e.value),
+       COALESCE(SUM(CASE WHEN e.value >= 9 THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN e.value <= 6 THEN 1 ELSE 0 END), 0)
+FROM pulse_response r
+LEFT JOIN (
+    SELECT a.response_id, AVG((a.value - 1) * 25.0) AS score
+    FROM pulse_answer a
+    JOIN pulse_response rr ON rr.id = a.response_id AND rr.round_id = %s
+    JOIN pulse_question q ON q.id = a.question_id AND q.dimension <> 'enps'
+    GROUP BY a.response_id
+) s ON s.response_id = r.id
+LEFT JOIN (
+    SELECT a.response_id, a.value
+    FROM pulse_answer a
+    JOIN pulse_response rr ON rr.id = a.response_id AND rr.round_id = %s
+    JOIN pulse_question q ON q.id = a.question_id AND q.dimension = 'enps'
+) e ON e.response_id = r.id
+WHERE r.round_id = %s
+GROUP BY r.round_id, r.team_id, r.tenure_band, r.location
+"""
+
+
+def aggregate_round(*, round_: Round) -> int:
+    """Compute a closed round's snapshot cells, replacing any earlier run; returns cells.
+
+    Set-based: one INSERT ... SELECT for the cells and one grouped query for
+    the per-item counts, whatever the number of responses.
+    """
+    with transaction.atomic():
+        RoundCell.objects.filter(round=round_).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(CELL_SQL, [round_.pk, round_.pk, round_.pk])
+        cells = {
+            (c.team_id, c.tenure_band, c.location): c.pk
+            for c in RoundCell.objects.filter(round=round_)
+        }
+        grouped = (
+            Answer.objects.filter(response__round=round_)
+            .values(
+                "response__team_id",
+                "response__tenure_band",
+                "response__location",
+                "question_id",
+                "question__dimension",
+                "value",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        stats: dict[tuple, CellAnswer] = {}
+        for row in grouped:
+            key = (
+                row["response__team_id"],
+                row["response__tenure_band"],
+                row["response__location"],
+            )
+            dimension = row["question__dimension"]
+            stat = stats.get((key, row["question_id"]))
+            if stat is None:
+                size = 11 if dimension == Dimension.ENPS else 5
+                stat = stats[(key, row["question_id"])] = CellAnswer(
+                    cell_id=cells[key],
+                    question_id=row["question_id"],
+                    dimension=dimension,
+                    answers=0,
+                    favourable=0,
+                    counts=[0] * size,
+                )
+            value, n = row["value"], row["n"]
+            stat.answers += n
+            stat.counts[value if dimension == Dimension.ENPS else value - 1] += n
+            if value >= (9 if dimension == Dimension.ENPS else 4):
+                stat.favourable += n
+        CellAnswer.objects.bulk_create(stats.values(), batch_size=2000)
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.REPORTED)
+    return len(cells)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def change_privacy_settings(
+    *, changed_by: User, min_group_size: int, comment_threshold: int
+) -> OrgSettings:
+    """Change k or the comment threshold, audited; k is locked while a round is open."""
+    org = OrgSettings.load()
+    if min_group_size < 3:
+        raise PulseError("The minimum group size can't be below 3.")
+    if comment_threshold < min_group_size:
+        raise PulseError("Comments need at least as many answers as the minimum group size.")
+    if min_group_size != org.min_group_size and Round.objects.open().exists():
+        raise PulseError("The minimum group size is locked while a pulse is open.")
+    with transaction.atomic():
+        for name, value in (
+            ("min_group_size", min_group_size),
+            ("comment_threshold", comment_threshold),
+        ):
+            old = getattr(org, name)
+            if old != value:
+                SettingChange.objects.create(
+                    changed_by=changed_by, setting=name, old_value=str(old), new_value=str(value)
+                )
+                setattr(org, name, value)
+        org.save(update_fields=["min_group_size", "comment_threshold"])
+    return org
+
+
+def edit_question(*, question: Question, text: str, dimension: str | None = None) -> Question:
+    """A new version of an item; answers to the old one keep its wording."""
+    with transaction.atomic():
+        latest = Question.objects.filter(code=question.code).aggregate(v=Max("version"))["v"]
+        new = Question.objects.create(
+            code=question.code,
+            version=latest + 1,
+            dimension=dimension or question.dimension,
+            text=text,
+            position=question.position,
+            always_ask=question.always_ask,
+        )
+        Question.objects.filter(pk=question.pk).update(superseded_by=new)
+    return new

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from pulse import views
+
+urlpatterns = [
+    path("", views.answer, name="pulse_answer"),
+    path("results/", views.team_results, name="pulse_results"),
+    path("org/", views.org_results, name="pulse_org"),
+    path("org.csv", views.org_results_csv, name="pulse_org_csv"),
+    path("settings/", views.pulse_settings, name="pulse_settings"),
+    path("questions/<int:pk>/", views.question_edit, name="pulse_question_edit"),
+    path("questions/<int:pk>/action/", views.question_action, name="pulse_question_action"),
+]

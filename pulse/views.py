@@ -1,0 +1,295 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from connection import charts, privacy
+from connection.models import OrgSettings, SettingChange, Team, User
+from connection.views import hr_admin_required
+from pulse import results
+from pulse.forms import AnswerForm, PrivacyForm, PulseSettingsForm, QuestionForm
+from pulse.models import Dimension, PulseSettings, Question, Round, TenureBand
+from pulse.services import (
+    PulseError,
+    change_privacy_settings,
+    edit_question,
+    in_audience,
+    submit_response,
+)
+
+LOW = 2  # an answer of 1 or 2 on belonging or safety
+
+
+def _open_round_for(user: User) -> Round | None:
+    now = timezone.now()
+    round_ = Round.objects.open().filter(opens_at__lte=now, closes_at__gt=now).first()
+    if round_ and in_audience(user, round_):
+        return round_
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest) -> HttpResponse:
+    round_ = _open_round_for(request.user)
+    context = {"round": round_}
+    if round_ is None:
+        if request.method == "POST":
+            context["error"] = "This pulse has closed. The next one opens soon."
+            return render(request, "pulse/answer.html", context, status=409)
+        return render(request, "pulse/answer.html", context)
+    if round_.receipts.filter(person=request.user).exists():
+        context["answered"] = True
+        return render(request, "pulse/answer.html", context, status=409 if request.POST else 200)
+    questions = list(round_.questions.order_by("roundquestion__position"))
+    form = AnswerForm(request.POST or None, questions=questions)
+    context |= {"form": form, "k": round_.min_group_size}
+    if request.method == "GET":
+        return render(request, "pulse/answer.html", context)
+    if "team" in request.POST:
+        context["error"] = "Your team comes from your profile; it can't be sent with answers."
+        return render(request, "pulse/answer.html", context, status=400)
+    if not form.is_valid():
+        return render(request, "pulse/answer.html", context, status=400)
+    try:
+        submit_response(
+            person=request.user,
+            round_=round_,
+            answers=form.answers(),
+            comment=form.cleaned_data["comment"],
+        )
+    except PulseError as error:
+        context |= {"error": str(error), "answered": error.status == 409}
+        return render(request, "pulse/answer.html", context, status=error.status)
+    # Care is decided from the answers in this request only; nothing is stored.
+    low = any(
+        q.dimension in (Dimension.BELONGING, Dimension.SAFETY) and form.answers()[q.pk] <= LOW
+        for q in questions
+    )
+    return render(
+        request, "pulse/thanks.html", {"care": low, "teammates": _teammates(request.user)}
+    )
+
+
+def _teammates(user: User) -> list[User]:
+    if not user.team_id:
+        return []
+    now = timezone.now()
+    people = User.objects.active().filter(team_id=user.team_id).exclude(pk=user.pk)[:30]
+    return [p for p in people if p.is_working_at(now)][:2]
+
+
+def _result_teams(user: User):
+    if user.is_hr_admin:
+        return Team.objects.all()
+    return Team.objects.managed_by(user)
+
+
+@login_required
+@require_GET
+def team_results(request: HttpRequest) -> HttpResponse:
+    teams = list(_result_teams(request.user).order_by("path"))
+    if not teams:
+        raise PermissionDenied("Pulse results are for managers and HR admins.")
+    team = teams[0]
+    chosen = request.GET.get("team", "")
+    if chosen.isdigit():
+        team = next((t for t in teams if t.pk == int(chosen)), None)
+        if team is None:
+            raise PermissionDenied("That team isn't one you look after.")
+    rounds = results.latest_rounds()
+    context = {"teams": teams, "team": team, "rounds": rounds}
+    if rounds:
+        snapshot = results.OrgSnapshot(rounds)
+        context["result"] = results.detail(snapshot, rounds[0], team)
+        points = snapshot.trend(team.pk)
+        context["trend"] = points
+        context["chart"] = charts.line_chart(
+            points,
+            title=f"{team.name}: connection score, last {len(points)} rounds",
+            desc="Score from 0 to 100 per round; gaps mean not enough responses.",
+        )
+        members = User.objects.active().filter(team__path__startswith=team.path).count()
+        answered = rounds[0].receipts.filter(team__path__startswith=team.path).count()
+        context["response_rate"] = privacy.response_rate(
+            answered, members, rounds[0].min_group_size
+        )
+    return render(request, "pulse/results.html", context)
+
+
+def _org_rows(snapshot, round_):
+    teams = list(Team.objects.order_by("path"))
+    rows = [("Whole organisation", None, snapshot.headline(round_, None))]
+    rows += [(t.indented_name, t, snapshot.headline(round_, t.pk)) for t in teams]
+    return rows
+
+
+@hr_admin_required
+@require_GET
+def org_results(request: HttpRequest) -> HttpResponse:
+    rounds = results.latest_rounds()
+    context = {"rounds": rounds}
+    if rounds:
+        snapshot = results.OrgSnapshot(rounds)
+        round_ = rounds[0]
+        team = None
+        if request.GET.get("team", "").isdigit():
+            team = get_object_or_404(Team, pk=int(request.GET["team"]))
+        by = request.GET.get("by", "")
+        context |= {
+            "round": round_,
+            "rows": _org_rows(snapshot, round_),
+            "team": team,
+            "by": by,
+            "teams": Team.objects.order_by("path"),
+        }
+        if by in ("tenure_band", "location"):
+            labels = (
+                dict(TenureBand.choices)
+                if by == "tenure_band"
+                else dict(User._meta.get_field("location").choices)
+            )
+            context["slices"] = [
+                s | {"label": labels.get(s["value"], s["value"])}
+                for s in results.slices(snapshot, round_, team, by)
+            ]
+    return render(request, "pulse/org.html", context)
+
+
+@hr_admin_required
+@require_GET
+def org_results_csv(request: HttpRequest) -> HttpResponse:
+    rounds = results.latest_rounds()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="hearth-pulse.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["round", "opened", "team", "respondents", "connection score", "eNPS", "note"])
+    if rounds:
+        snapshot = results.OrgSnapshot(rounds)
+        for round_ in rounds:
+            for name, _, result in _org_rows(snapshot, round_):
+                writer.writerow(
+                    [
+                        round_.number,
+                        round_.opens_at.date().isoformat(),
+                        name.strip("\u2003"),
+                        result.respondents if result.shown else "",
+                        result.score if result.shown else "",
+                        result.enps if result.enps is not None else "",
+                        result.reason or result.enps_reason,
+                    ]
+                )
+    return response
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def pulse_settings(request: HttpRequest) -> HttpResponse:
+    config = PulseSettings.load()
+    org = OrgSettings.load()
+    settings_form = PulseSettingsForm(instance=config)
+    privacy_form = PrivacyForm(
+        initial={"min_group_size": org.min_group_size, "comment_threshold": org.comment_threshold}
+    )
+    question_form = QuestionForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "settings":
+            settings_form = PulseSettingsForm(request.POST, instance=config)
+            if settings_form.is_valid():
+                settings_form.save()
+                messages.success(request, "Pulse settings saved.")
+                return redirect("pulse_settings")
+        elif action == "privacy":
+            privacy_form = PrivacyForm(request.POST)
+            if privacy_form.is_valid():
+                try:
+                    change_privacy_settings(changed_by=request.user, **privacy_form.cleaned_data)
+                except PulseError as error:
+                    privacy_form.add_error(None, str(error))
+                else:
+                    messages.success(request, "Privacy thresholds saved (and recorded).")
+                    return redirect("pulse_settings")
+        elif action == "add":
+            question_form = QuestionForm(request.POST)
+            if question_form.is_valid():
+                _add_question(question_form)
+                messages.success(request, "Question added to the bank.")
+                return redirect("pulse_settings")
+        status = 400
+    context = {
+        "settings_form": settings_form,
+        "privacy_form": privacy_form,
+        "question_form": question_form,
+        "questions": Question.objects.current(),
+        "changes": SettingChange.objects.select_related("changed_by")[:5],
+        "open_round": Round.objects.open().first(),
+    }
+    return render(request, "pulse/settings.html", context, status=status)
+
+
+def _add_question(form: QuestionForm) -> Question:
+    question = form.save(commit=False)
+    base = slugify(question.text)[:30] or "item"
+    code, n = base, 1
+    while Question.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base[:27]}-{n}"
+    question.code = code
+    question.position = (Question.objects.aggregate(p=Max("position"))["p"] or 0) + 10
+    question.save()
+    return question
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.current(), pk=pk)
+    form = QuestionForm(request.POST or None, instance=question)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            new = edit_question(
+                question=Question.objects.get(pk=pk),
+                text=form.cleaned_data["text"],
+                dimension=form.cleaned_data["dimension"],
+            )
+            Question.objects.filter(pk=new.pk).update(always_ask=form.cleaned_data["always_ask"])
+        messages.success(request, "Saved as a new version; earlier answers keep the old wording.")
+        return redirect("pulse_settings")
+    return render(
+        request,
+        "pulse/question_edit.html",
+        {"form": form, "question": question},
+        status=400 if form.errors else 200,
+    )
+
+
+@hr_admin_required
+@require_POST
+def question_action(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.current(), pk=pk)
+    action = request.POST.get("action")
+    if action == "retire":
+        if question.is_enps:
+            messages.error(request, "eNPS stays in the bank; it can't be retired.")
+        else:
+            Question.objects.filter(pk=pk).update(retired=True)
+            messages.success(request, "Retired. It won't be asked again; its history stays.")
+    elif action in ("up", "down"):
+        current = list(Question.objects.current())
+        index = current.index(question)
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(current):
+            current[index], current[other] = current[other], current[index]
+            for position, item in enumerate(current):
+                Question.objects.filter(pk=item.pk).update(position=(position + 1) * 10)
+    return redirect("pulse_settings")
