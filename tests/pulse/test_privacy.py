@@ -1,0 +1,222 @@
+"""The privacy guard: each rule, a property over random orgs, and the pages."""
+
+import datetime as dt
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connection import privacy
+from pulse.services import close_round, open_round
+from tests.pulse.conftest import MONDAY, answer_all, fill_team
+
+
+def test_small_group_shows_not_enough_responses():
+    assert not privacy.group(4, 5)
+    assert privacy.group(4, 5).reason == "Not enough responses"
+    assert privacy.group(5, 5)
+
+
+def test_k_is_never_below_three():
+    assert not privacy.group(2, 1)
+    assert privacy.group(3, 1)
+
+
+def test_slice_whose_complement_is_small_is_refused():
+    assert not privacy.slice_of(13, 9, 5)  # would expose the other 4
+    assert privacy.slice_of(14, 9, 5)
+    assert privacy.slice_of(9, 9, 5)  # the whole group: nothing exposed
+
+
+def test_suppressing_one_sibling_suppresses_the_next_smallest():
+    verdicts = privacy.partition({"a": 13, "b": 4, "c": 6, "d": 7}, 5)
+    assert [key for key, v in verdicts.items() if v] == ["a", "d"]
+
+
+def test_siblings_all_large_are_all_shown():
+    assert all(privacy.partition({"a": 5, "b": 6}, 5).values())
+
+
+def test_near_unanimous_distribution_is_masked():
+    assert privacy.distribution([0, 0, 1, 2, 9], 5) is None  # all but 3 chose 5
+    assert privacy.distribution([0, 2, 3, 2, 5], 5) == [0, 2, 3, 2, 5]
+    assert privacy.distribution([1, 1, 1], 5) is None  # too few
+
+
+def test_unanimous_share_is_masked():
+    assert privacy.share(10, 10, 5) is None
+    assert privacy.share(0, 10, 5) is None
+    assert privacy.share(7, 10, 5) == 70.0
+
+
+def test_change_needs_none_or_k_people_different():
+    assert privacy.change(10, 10, 10, 5)  # the same people
+    assert not privacy.change(10, 12, 9, 5)  # 1 left, 3 joined: 4 differ
+    assert privacy.change(10, 12, 8, 5)  # 6 differ
+
+
+def test_comments_need_the_threshold_and_never_less_than_k():
+    assert not privacy.comments_allowed(9, 5, 10)
+    assert privacy.comments_allowed(10, 5, 10)
+    assert not privacy.comments_allowed(6, 7, 3)
+
+
+def test_response_rate_needs_a_team_of_k():
+    assert privacy.response_rate(3, 4, 5) is None
+    assert privacy.response_rate(3, 6, 5) == 50
+
+
+@st.composite
+def orgs(draw):
+    """A random team tree with respondents directly in each team, and some without a team."""
+    size = draw(st.integers(1, 9))
+    nodes = {}
+    for node in range(1, size + 1):
+        parent = draw(st.sampled_from([None, *range(1, node)]))
+        nodes[node] = (parent, draw(st.integers(0, 12)))
+    return nodes, draw(st.integers(0, 4)), draw(st.integers(3, 6))
+
+
+def subtree(nodes, root):
+    kids = [n for n, (p, _) in nodes.items() if p == root]
+    return {root} | set().union(*(subtree(nodes, kid) for kid in kids)) if kids else {root}
+
+
+@settings(max_examples=400, deadline=None)
+@given(orgs())
+def test_no_visible_number_comes_from_fewer_than_k_people(org):
+    nodes, unassigned, k = org
+    verdicts = privacy.tree(nodes, k, unassigned)
+    # People are (team, index) pairs; a shown group is the set of people it covers.
+    people = {None: {(None, i) for i in range(unassigned)}}
+    for node, (_, direct) in nodes.items():
+        people[node] = {(node, i) for i in range(direct)}
+    groups = {None: set().union(*people.values())}
+    for node in nodes:
+        groups[node] = set().union(*(people[n] for n in subtree(nodes, node)))
+    shown = [groups[key] for key, (_, verdict) in verdicts.items() if verdict]
+    for group_ in shown:
+        assert len(group_) >= k
+    # No subtraction of one shown group from another isolates 1..k-1 people,
+    for a, b in itertools.permutations(shown, 2):
+        if a <= b:
+            assert len(b - a) == 0 or len(b - a) >= k
+    # nor a shown group minus any set of shown, disjoint groups inside it.
+    for parent in shown:
+        inside = [g for g in shown if g < parent]
+        for r in range(2, min(len(inside), 4) + 1):
+            for combo in itertools.combinations(inside, r):
+                if all(x.isdisjoint(y) for x, y in itertools.combinations(combo, 2)):
+                    rest = len(parent) - sum(len(g) for g in combo)
+                    assert rest == 0 or rest >= k
+
+
+# ---------------------------------------------------------------- through the pages
+
+
+def reported_round(team, people, **answer_kwargs):
+    round_ = open_round(now=MONDAY)
+    answer_all(round_, people, **answer_kwargs)
+    close_round(round_=round_, now=round_.closes_at)
+    return round_
+
+
+def test_manager_of_a_team_of_four_sees_not_enough_responses(
+    client_for, clock, alice, team, subteam
+):
+    small = fill_team(subteam, 4)
+    everyone = [alice, *fill_team(team, 8), *small]
+    reported_round(team, everyone)
+    body = client_for(alice).get(f"/pulse/results/?team={subteam.pk}").content.decode()
+    assert "Not enough responses" in body
+    assert "connection score (0–100)" not in body
+
+
+def test_manager_of_a_larger_team_sees_score_and_chart(client_for, clock, alice, team):
+    people = [alice, *fill_team(team, 9)]
+    round_ = open_round(now=MONDAY)
+    for i, person in enumerate(people):
+        answer_all(round_, [person], value=2 + i % 4, enps=5 + i % 6)
+    close_round(round_=round_, now=round_.closes_at)
+    body = client_for(alice).get(f"/pulse/results/?team={team.pk}").content.decode()
+    assert '<svg class="chart"' in body
+    assert "connection score (0–100)" in body
+    assert "Not enough responses" not in body
+
+
+def test_sub_team_hidden_when_it_would_reveal_the_rest_by_subtraction(
+    client_for, clock, alice, hana, team, subteam
+):
+    # Platform: alice + 2 direct members; Reliability: 6. Platform shows 9 in all, so
+    # showing Reliability (6) would reveal the 3 direct members by subtraction.
+    direct = [alice, *fill_team(team, 2)]
+    below = fill_team(subteam, 6)
+    reported_round(team, [*direct, *below])
+    client = client_for(hana)
+    assert (
+        "connection score (0–100)" in client.get(f"/pulse/results/?team={team.pk}").content.decode()
+    )
+    hidden = client.get(f"/pulse/results/?team={subteam.pk}").content.decode()
+    assert "Not enough responses" in hidden
+
+
+def test_unanimous_answers_are_masked(client_for, clock, alice, team):
+    reported_round(team, [alice, *fill_team(team, 5)], value=5, enps=10)
+    body = client_for(alice).get(f"/pulse/results/?team={team.pk}").content.decode()
+    assert "too alike to show" in body
+    assert "Hidden: answers too alike to show" in body  # eNPS
+
+
+def test_comments_need_ten_answers(client_for, clock, alice, team):
+    reported_round(team, [alice, *fill_team(team, 6)], comment="More pairing please")
+    body = client_for(alice).get(f"/pulse/results/?team={team.pk}").content.decode()
+    assert "More pairing please" not in body
+    assert "Comments appear once at least 10 people answered." in body
+
+
+def test_week_over_week_change_hidden_when_few_people_differ(client_for, clock, alice, team):
+    people = [alice, *fill_team(team, 9)]
+    first = open_round(now=MONDAY)
+    answer_all(first, people, value=3)
+    close_round(round_=first, now=first.closes_at)
+    clock.move_to(MONDAY + dt.timedelta(days=7))
+    second = open_round(now=MONDAY + dt.timedelta(days=7))
+    answer_all(second, people[:8], value=4)  # 2 fewer people than the week before
+    close_round(round_=second, now=second.closes_at)
+    body = client_for(alice).get(f"/pulse/results/?team={team.pk}").content.decode()
+    assert "too few people changed between the two weeks" in body
+
+
+def test_hr_slices_are_guarded_and_csv_goes_through_the_guard(client_for, clock, hana, alice, team):
+    remote = fill_team(team, 7, location="remote")
+    office = fill_team(team, 2, location="office")
+    reported_round(team, [*remote, *office])
+    client = client_for(hana)
+    body = client.get("/pulse/org/", {"team": team.pk, "by": "location"}).content.decode()
+    assert "Not enough responses" in body  # office: 2
+    assert "Hidden so a smaller group next to it stays hidden" in body  # remote: 7, not shown
+    csv_text = client.get("/pulse/org.csv").content.decode()
+    rows = [line.split(",") for line in csv_text.strip().splitlines()]
+    assert rows[0][:4] == ["round", "opened", "team", "respondents"]
+    for row in rows[1:]:
+        assert row[3] == "" or int(row[3]) >= 5
+
+
+def test_employees_cannot_read_results(client_for, bob, clock):
+    assert client_for(bob).get("/pulse/results/").status_code == 403
+    assert client_for(bob).get("/pulse/org/").status_code == 403
+
+
+def test_manager_cannot_read_another_teams_results(client_for, alice, other_team, clock):
+    assert client_for(alice).get(f"/pulse/results/?team={other_team.pk}").status_code == 403
+    assert client_for(alice).get(f"/api/pulse/teams/{other_team.pk}/results/").status_code == 404
+
+
+def test_api_team_results_are_guarded(client_for, clock, alice, team, subteam):
+    reported_round(team, [alice, *fill_team(team, 6), *fill_team(subteam, 3)])
+    client = client_for(alice)
+    small = client.get(f"/api/pulse/teams/{subteam.pk}/results/").json()
+    assert small["shown"] is False and small["connection_score"] is None
+    assert small["respondents"] is None
+    big = client.get(f"/api/pulse/teams/{team.pk}/results/").json()
+    assert big["shown"] is True and big["respondents"] == 10
