@@ -67,7 +67,11 @@ def hr_admin_required(view):
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = user.local_now().date()
-    context = {"today": today, "team_card": _team_card(user, today)}
+    context = {
+        "today": today,
+        "team_card": _team_card(user, today),
+        "pulse_waiting": _pulse_waiting(user),
+    }
     if user.is_manager:
         context["managed_teams"] = managed = list(
             Team.objects.managed_by(user)
@@ -90,6 +94,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_hr_admin:
         context["org"] = _org_overview(today)
     return render(request, "connection/home.html", context)
+
+
+def _pulse_waiting(user: User):
+    """The open pulse round this person has not answered yet, if any.
+
+    The home page is a dashboard: it reads the pulse app through its
+    QuerySet, as the design allows, and shows an invitation, no figures.
+    """
+    from pulse.models import Round
+
+    return Round.objects.waiting_for(user)
 
 
 def _team_card(user: User, today: dt.date) -> dict | None:

@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from connection.models import Location, Team
 
@@ -142,6 +143,24 @@ class RoundQuerySet(models.QuerySet):
 
     def reported(self) -> RoundQuerySet:
         return self.filter(status=Round.Status.REPORTED)
+
+    def open_for(self, user) -> Round | None:
+        """The round open now that `user` is asked to answer, if any."""
+        now = timezone.now()
+        round_ = self.open().filter(opens_at__lte=now, closes_at__gt=now).first()
+        if round_ is None or not user.is_active:
+            return None
+        paths = [team.path for team in round_.audience_teams.all()]
+        if paths and not (user.team and any(user.team.path.startswith(p) for p in paths)):
+            return None
+        return round_
+
+    def waiting_for(self, user) -> Round | None:
+        """The open round `user` has not answered yet (the home page's invitation)."""
+        round_ = self.open_for(user)
+        if round_ is None or round_.receipts.filter(person=user).exists():
+            return None
+        return round_
 
 
 class Round(models.Model):

@@ -21,7 +21,6 @@ from pulse.services import (
     PulseError,
     change_privacy_settings,
     edit_question,
-    in_audience,
     submit_response,
 )
 
@@ -29,11 +28,7 @@ LOW = 2  # an answer of 1 or 2 on belonging or safety
 
 
 def _open_round_for(user: User) -> Round | None:
-    now = timezone.now()
-    round_ = Round.objects.open().filter(opens_at__lte=now, closes_at__gt=now).first()
-    if round_ and in_audience(user, round_):
-        return round_
-    return None
+    return Round.objects.open_for(user)
 
 
 @login_required

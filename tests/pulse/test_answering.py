@@ -269,3 +269,46 @@ def test_two_simultaneous_submissions_store_one_response():
         thread.join()
     assert sorted(outcomes) == ["409", "stored"]
     assert (Receipt.objects.count(), Response.objects.count()) == (1, 1)
+
+
+def test_submission_queries_do_not_grow_with_the_number_of_items(client_for, clock, bob, team):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from pulse.models import PulseSettings
+
+    config = PulseSettings.load()
+    counted = []
+    for items, when in ((5, MONDAY), (8, MONDAY + dt.timedelta(days=7))):
+        PulseSettings.objects.filter(pk=config.pk).update(items_per_round=items)
+        clock.move_to(when)
+        round_ = open_round(now=when)
+        assert round_.questions.count() == items
+        person = fill_team(team, 1)[0]
+        client = client_for(person)
+        with CaptureQueriesContext(db) as queries:
+            response = client.post("/pulse/", form_data(round_))
+        assert response.status_code == 200
+        counted.append(len(queries))
+        close_round(round_=round_, now=round_.closes_at)
+    assert counted[0] == counted[1]
+
+
+def test_home_invites_until_answered(client_for, pulse_round, bob, charlie):
+    client = client_for(bob)
+    assert "This week’s pulse is open" in client.get("/").content.decode()
+    client.post("/pulse/", form_data(pulse_round))
+    assert "This week’s pulse is open" not in client.get("/").content.decode()
+
+
+def test_people_outside_the_audience_are_not_asked(
+    client_for, db, clock, team, other_team, charlie
+):
+    from pulse.models import PulseSettings
+
+    PulseSettings.load().audience.set([team])
+    round_ = open_round(now=MONDAY)
+    assert not Nudge.objects.filter(recipient=charlie).exists()
+    response = client_for(charlie).post("/pulse/", form_data(round_))
+    assert response.status_code == 409
+    assert counts() == (0, 0, 0)
