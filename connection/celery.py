@@ -37,4 +37,17 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 540},
     },
+    # Rituals: keep four weeks of occurrences (and their reminders) written
+    # ahead; unique (ritual, start) makes a repeat tick a no-op.
+    "materialise-rituals": {
+        "task": "rituals.tasks.materialise_occurrences_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    # Owners hear about rituals whose review date came (claimed once each).
+    "ritual-reviews": {
+        "task": "rituals.tasks.send_ritual_reviews_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }

@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from connection.models import Heartbeat, OrgImport, Team, User
+from connection.models import Heartbeat, OrgImport, Signal, Team, User
 from connection.orgchart import OrgChart, Person, parse_org_chart
 
 PERSON_FIELDS = ("display_name", "team", "manager", "start_date", "time_zone", "location")
@@ -259,3 +259,10 @@ def record_heartbeat(*, name: str) -> Heartbeat:
         name=name, defaults={"beat_at": timezone.now()}
     )
     return heartbeat
+
+
+def record_signals(signals: list[Signal]) -> int:
+    """Write ledger rows; a source already recorded is skipped (retries are safe)."""
+    before = Signal.objects.filter(source__in=[s.source for s in signals]).count()
+    Signal.objects.bulk_create(signals, ignore_conflicts=True)
+    return Signal.objects.filter(source__in=[s.source for s in signals]).count() - before

@@ -29,6 +29,7 @@ urlpatterns = [
     path("nudges/unsubscribe/<str:token>/", views.nudge_unsubscribe, name="nudge_unsubscribe"),
     path("nudges/outbox/", views.nudge_outbox, name="nudge_outbox"),
     path("pulse/", include("pulse.urls")),
+    path("rituals/", include("rituals.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",

@@ -1,0 +1,78 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from connection.models import Team, User, known_time_zones
+from rituals.models import MAX_DURATION, Format, TeamRitual, validate_rrule
+
+CADENCES = [
+    ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "Every working day"),
+    ("FREQ=WEEKLY;BYDAY=TU", "Weekly on Tuesday"),
+    ("FREQ=WEEKLY;BYDAY=TU,TH", "Twice a week (Tuesday and Thursday)"),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "Every other Thursday"),
+    ("FREQ=MONTHLY;BYDAY=1MO", "First Monday of the month"),
+]
+
+
+class AdoptForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
+    name = forms.CharField(max_length=80)
+    rule = forms.CharField(
+        label="Repeats",
+        max_length=200,
+        validators=[validate_rrule],
+        help_text="An RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=TU. Common ones are listed.",
+        widget=forms.TextInput(attrs={"list": "cadences"}),
+    )
+    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    time_zone = forms.ChoiceField(label="In the time zone of", choices=[])
+    duration = forms.IntegerField(label="Minutes", min_value=1, max_value=MAX_DURATION)
+    host = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    video_link = forms.URLField(required=False, assume_scheme="https")
+    participation = forms.ChoiceField(
+        choices=TeamRitual.Participation.choices,
+        widget=forms.RadioSelect,
+        label="Who takes part",
+    )
+    hypothesis = forms.CharField(
+        max_length=200, help_text="What should change if this works? It is reviewed later."
+    )
+    review_on = forms.DateField(label="Review on", widget=forms.DateInput(attrs={"type": "date"}))
+    confirm_outside_hours = forms.BooleanField(
+        required=False, label="Schedule it even though it is outside some people’s hours"
+    )
+
+    def __init__(self, *args, teams, format: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.format = format
+        self.fields["team"].queryset = teams
+        self.fields["team"].label_from_instance = lambda t: t.indented_name
+        self.fields["time_zone"].choices = [(z, z) for z in sorted(known_time_zones())]
+        self.fields["host"].queryset = User.objects.active().filter(team__in=teams)
+        if format == Format.ASYNC:
+            self.fields["start_time"].help_text = "When the thread opens each day."
+
+    def clean_review_on(self) -> dt.date:
+        value = self.cleaned_data["review_on"]
+        if value <= timezone.now().date():
+            raise forms.ValidationError("The review comes after today.")
+        return value
+
+
+class ScheduleForm(forms.Form):
+    rule = forms.CharField(
+        label="Repeats",
+        max_length=200,
+        validators=[validate_rrule],
+        widget=forms.TextInput(attrs={"list": "cadences"}),
+    )
+    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    review_on = forms.DateField(
+        label="Next review", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class SayForm(forms.Form):
+    attended = forms.BooleanField(required=False)
+    worth_it = forms.NullBooleanField(required=False)

@@ -1,0 +1,342 @@
+"""Writes of the rituals app: adopting, scheduling, attendance, reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from connection.models import Nudge, Signal, Team, User, shared_working_window
+from connection.nudges import NudgeSpec, create_nudge, plan_nudges
+from connection.services import record_signals
+from rituals.models import (
+    MAX_DURATION,
+    Attendance,
+    CalendarFeed,
+    Format,
+    Occurrence,
+    RitualTemplate,
+    TeamRitual,
+)
+
+HORIZON = dt.timedelta(weeks=4)
+REMINDER_BEFORE = dt.timedelta(hours=1)
+
+
+class RitualError(Exception):
+    """Something a person asked for that cannot be done; the message says why."""
+
+
+class NeedsConfirmation(RitualError):
+    """The slot falls outside some members' working hours."""
+
+    def __init__(self, outside: int, total: int):
+        self.outside, self.total = outside, total
+        super().__init__(
+            f"This time is outside the working hours of {outside} of {total} people. "
+            "Confirm to schedule it anyway, or pick a suggested slot."
+        )
+
+
+def members_of(ritual: TeamRitual):
+    if ritual.participation == TeamRitual.Participation.OPT_IN:
+        return ritual.participants.filter(is_active=True)
+    return User.objects.active().filter(team=ritual.team)
+
+
+def outside_hours(people, instant: dt.datetime) -> int:
+    return sum(1 for person in people if not person.is_working_at(instant))
+
+
+@dataclass
+class Slot:
+    starts_at: dt.datetime
+    working: int
+    total: int
+
+
+def suggest_slots(*, team: Team, duration: int, on: dt.date, count: int = 3) -> list[Slot]:
+    """Start times on `on` (UTC day) inside the team's shared hours, best first."""
+    people = list(User.objects.active().filter(team=team))
+    window = shared_working_window(people, on)
+    if window is None:
+        return []
+    start, end, _, total = window
+    slots, cursor = [], start
+    while cursor + dt.timedelta(minutes=duration) <= end and len(slots) < count:
+        finish = cursor + dt.timedelta(minutes=duration - 1)
+        working = sum(1 for p in people if p.is_working_at(cursor) and p.is_working_at(finish))
+        slots.append(Slot(cursor, working, total))
+        cursor += dt.timedelta(minutes=30)
+    return sorted(slots, key=lambda s: -s.working)
+
+
+def adopt_ritual(
+    *,
+    team: Team,
+    created_by: User,
+    name: str,
+    format: str,
+    rule: str,
+    start_time: dt.time,
+    time_zone: str,
+    duration: int,
+    hypothesis: str,
+    template: RitualTemplate | None = None,
+    host: User | None = None,
+    video_link: str = "",
+    participation: str = TeamRitual.Participation.WHOLE_TEAM,
+    review_on: dt.date | None = None,
+    starts_on: dt.date | None = None,
+    confirm_outside_hours: bool = False,
+) -> TeamRitual:
+    if not 1 <= duration <= MAX_DURATION:
+        raise RitualError("A ritual lasts between 1 minute and 8 hours.")
+    today = timezone.now().date()
+    ritual = TeamRitual(
+        team=team,
+        template=template,
+        name=name,
+        format=format,
+        rule=rule,
+        start_time=start_time,
+        time_zone=time_zone,
+        duration=duration,
+        host=host,
+        video_link=video_link,
+        participation=participation,
+        hypothesis=hypothesis,
+        review_on=review_on or today + dt.timedelta(weeks=4),
+        starts_on=starts_on or today,
+        created_by=created_by,
+    )
+    ritual.full_clean()
+    if format == Format.SYNC and not confirm_outside_hours:
+        first = ritual.next_occurrence_after(timezone.now())
+        people = list(User.objects.active().filter(team=team))
+        outside = outside_hours(people, first) if first else 0
+        if outside:
+            raise NeedsConfirmation(outside, len(people))
+    with transaction.atomic():
+        ritual.save()
+        materialise(ritual=ritual)
+    return ritual
+
+
+def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None) -> int:
+    """Write the next four weeks of occurrences (idempotent) and their reminders."""
+    now = now or timezone.now()
+    if ritual.status != TeamRitual.Status.ACTIVE:
+        return 0
+    ends = dt.timedelta(minutes=ritual.duration)
+    starts = ritual.starts_between(now, now + HORIZON)
+    Occurrence.objects.bulk_create(
+        [Occurrence(ritual=ritual, starts_at=s, ends_at=s + ends) for s in starts],
+        ignore_conflicts=True,
+    )
+    if ritual.format != Format.SYNC:
+        return len(starts)
+    upcoming = Occurrence.objects.filter(
+        ritual=ritual, starts_at__gte=now, starts_at__lt=now + HORIZON, cancelled=False
+    )
+    people = list(members_of(ritual))
+    plan_nudges(
+        [
+            NudgeSpec(
+                recipient=person,
+                kind="ritual_reminder",
+                dedupe_key=f"ritual:{occurrence.pk}:{person.pk}",
+                payload={
+                    "title": f"{ritual.name} in an hour",
+                    "body": f"{ritual.duration} minutes with {ritual.team.name}."
+                    + (f" Join: {ritual.video_link}" if ritual.video_link else ""),
+                    "url": f"/rituals/{ritual.pk}/",
+                },
+                due_at=max(occurrence.starts_at - REMINDER_BEFORE, now),
+                expires_at=occurrence.starts_at,
+            )
+            for occurrence in upcoming
+            for person in people
+        ]
+    )
+    return len(starts)
+
+
+def materialise_all(*, now: dt.datetime | None = None) -> int:
+    total = 0
+    for ritual in TeamRitual.objects.active().select_related("team"):
+        total += materialise(ritual=ritual, now=now)
+    return total
+
+
+def record_attendance(
+    *, occurrence: Occurrence, person: User, attended: bool, worth_it: bool | None
+) -> Attendance:
+    """A participant's one-tap answer after an occurrence; changing it is allowed."""
+    if occurrence.starts_at > timezone.now():
+        raise RitualError("You can say how it went once it has started.")
+    if not members_of(occurrence.ritual).filter(pk=person.pk).exists():
+        raise RitualError("Only the ritual's participants can answer.")
+    with transaction.atomic():
+        attendance, _ = Attendance.objects.update_or_create(
+            occurrence=occurrence,
+            person=person,
+            defaults={"attended": attended, "worth_it": worth_it if attended else None},
+        )
+        if attended:
+            record_signals(
+                [
+                    Signal(
+                        actor=person,
+                        team=occurrence.ritual.team,
+                        kind=Signal.Kind.ATTENDED,
+                        occurred_at=occurrence.starts_at,
+                        source=f"attended:{occurrence.pk}:{person.pk}",
+                    )
+                ]
+            )
+    return attendance
+
+
+@dataclass
+class Health:
+    occurrences: int
+    attendance_rate: float | None
+    worth_it_share: float | None
+    ratings: int
+    trend: float | None
+    performative: bool
+    recommendation: str
+    reason: str
+
+
+def ritual_health(ritual: TeamRitual, *, now: dt.datetime | None = None) -> Health:
+    """Attendance, worth-it share, trend and a keep/adjust/retire recommendation."""
+    now = now or timezone.now()
+    past = list(
+        Occurrence.objects.filter(ritual=ritual, starts_at__lt=now, cancelled=False)
+        .annotate(
+            came=Count("attendance", filter=Q(attendance__attended=True)),
+            yes=Count("attendance", filter=Q(attendance__worth_it=True)),
+            rated=Count("attendance", filter=Q(attendance__worth_it__isnull=False)),
+        )
+        .order_by("starts_at")
+    )
+    size = max(members_of(ritual).count(), 1)
+    if not past:
+        return Health(0, None, None, 0, None, False, "wait", "No occurrence has happened yet.")
+    rates = [o.came / size for o in past]
+    attendance = sum(rates) / len(rates)
+    ratings = sum(o.rated for o in past)
+    worth = sum(o.yes for o in past) / ratings if ratings else None
+    half = len(rates) // 2
+    trend = (sum(rates[half:]) / len(rates[half:]) - sum(rates[:half]) / half) if half else None
+    performative = attendance >= 0.7 and worth is not None and worth < 0.4 and ratings >= 5
+    if ratings < 5:
+        recommendation, reason = "wait", "Too few “worth it” answers yet to tell."
+    elif performative:
+        recommendation, reason = (
+            "adjust",
+            (
+                "People come but few find it worth their time: it may be performative. "
+                "Ask the team what would make it useful, or make it opt-in."
+            ),
+        )
+    elif worth < 0.4 or attendance < 0.3:
+        recommendation, reason = "retire", "Few people come or find it worth it. Retire it."
+    elif worth >= 0.6 and attendance >= 0.5:
+        recommendation, reason = "keep", "People come and find it worth their time. Keep it."
+    else:
+        recommendation, reason = "adjust", "Mixed results: try another cadence or time."
+    return Health(
+        len(past),
+        round(100 * attendance),
+        round(100 * worth) if worth is not None else None,
+        ratings,
+        round(100 * trend) if trend is not None else None,
+        performative,
+        recommendation,
+        reason,
+    )
+
+
+def send_due_reviews(*, now: dt.datetime | None = None) -> int:
+    """On the review date, the owner gets the ritual's health and a recommendation."""
+    now = now or timezone.now()
+    sent = 0
+    due = TeamRitual.objects.active().filter(review_on__lte=now.date(), review_sent_on__isnull=True)
+    for ritual in due.select_related("team", "created_by", "host"):
+        claimed = TeamRitual.objects.filter(pk=ritual.pk, review_sent_on__isnull=True).update(
+            review_sent_on=now.date()
+        )
+        owner = ritual.created_by or ritual.host
+        if not claimed or owner is None:
+            continue
+        health = ritual_health(ritual, now=now)
+        create_nudge(
+            recipient=owner,
+            kind="ritual_review",
+            dedupe_key=f"ritual-review:{ritual.pk}:{ritual.review_on}",
+            payload={
+                "title": f"Time to review {ritual.name}",
+                "body": health.reason,
+                "url": f"/rituals/{ritual.pk}/",
+            },
+            when="morning",
+        )
+        sent += 1
+    return sent
+
+
+def _drop_future(ritual: TeamRitual, *, delete: bool) -> None:
+    """Future occurrences go (or are cancelled), and so do their pending reminders."""
+    future = Occurrence.objects.filter(ritual=ritual, starts_at__gt=timezone.now())
+    ids = list(future.values_list("pk", flat=True))
+    keys = Q(pk__in=[])
+    for pk in ids:
+        keys |= Q(dedupe_key__startswith=f"ritual:{pk}:")
+    Nudge.objects.filter(keys, status=Nudge.Status.PENDING).update(
+        status=Nudge.Status.SKIPPED, last_error="the ritual changed or was retired"
+    )
+    if delete:
+        future.filter(attendance__isnull=True).delete()
+    else:
+        future.update(cancelled=True)
+
+
+def change_schedule(
+    *, ritual: TeamRitual, rule: str, start_time: dt.time, review_on: dt.date | None = None
+) -> TeamRitual:
+    """New cadence from now on; past occurrences and their answers stay."""
+    ritual.rule, ritual.start_time = rule, start_time
+    ritual.starts_on = timezone.now().date()
+    if review_on:
+        ritual.review_on, ritual.review_sent_on = review_on, None
+    ritual.full_clean()
+    with transaction.atomic():
+        ritual.save(
+            update_fields=["rule", "start_time", "starts_on", "review_on", "review_sent_on"]
+        )
+        _drop_future(ritual, delete=True)
+        materialise(ritual=ritual)
+    return ritual
+
+
+def retire_ritual(*, ritual: TeamRitual) -> None:
+    with transaction.atomic():
+        TeamRitual.objects.filter(pk=ritual.pk).update(
+            status=TeamRitual.Status.RETIRED, retired_at=timezone.now()
+        )
+        _drop_future(ritual, delete=False)
+
+
+def calendar_token(*, person: User, renew: bool = False) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(person=person).first()
+    if feed is None or renew:
+        token = secrets.token_urlsafe(32)
+        feed, _ = CalendarFeed.objects.update_or_create(person=person, defaults={"token": token})
+    return feed

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from rituals import views
+
+urlpatterns = [
+    path("", views.ritual_list, name="rituals"),
+    path("catalogue/", views.catalogue, name="ritual_catalogue"),
+    path("adopt/<slug:slug>/", views.adopt, name="ritual_adopt"),
+    path("<int:pk>/", views.ritual_detail, name="ritual_detail"),
+    path("<int:pk>/join/", views.ritual_join, name="ritual_join"),
+    path("occurrences/<int:pk>/say/", views.occurrence_say, name="occurrence_say"),
+    path("feed/renew/", views.feed_renew, name="ritual_feed_renew"),
+    path("feed/<str:token>.ics", views.calendar_feed, name="ritual_feed"),
+]

@@ -1,0 +1,285 @@
+import datetime as dt
+
+import icalendar
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from connection.models import Team, User
+from rituals.forms import CADENCES, AdoptForm, ScheduleForm
+from rituals.models import Attendance, CalendarFeed, Occurrence, RitualTemplate, TeamRitual
+from rituals.services import (
+    NeedsConfirmation,
+    RitualError,
+    adopt_ritual,
+    calendar_token,
+    change_schedule,
+    record_attendance,
+    retire_ritual,
+    ritual_health,
+    suggest_slots,
+)
+
+
+def _owned_teams(user: User):
+    return Team.objects.all() if user.is_hr_admin else Team.objects.managed_by(user)
+
+
+def _can_manage(user: User, ritual: TeamRitual) -> bool:
+    return _owned_teams(user).filter(pk=ritual.team_id).exists()
+
+
+@login_required
+@require_GET
+def ritual_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    mine = TeamRitual.objects.active().for_person(user).select_related("team")
+    managed = (
+        TeamRitual.objects.visible_to(user)
+        .filter(team__in=_owned_teams(user))
+        .select_related("team")
+        .order_by("team__path", "name")
+    )
+    answered = Attendance.objects.filter(person=user).values("occurrence_id")
+    recent = (
+        Occurrence.objects.filter(
+            ritual__in=mine,
+            starts_at__lt=now,
+            starts_at__gte=now - dt.timedelta(days=7),
+            cancelled=False,
+        )
+        .exclude(pk__in=answered)
+        .select_related("ritual")
+        .order_by("-starts_at")[:5]
+    )
+    upcoming = (
+        Occurrence.objects.filter(ritual__in=mine, starts_at__gte=now, cancelled=False)
+        .select_related("ritual")
+        .order_by("starts_at")[:6]
+    )
+    feed = CalendarFeed.objects.filter(person=user).first()
+    return render(
+        request,
+        "rituals/list.html",
+        {"mine": mine, "managed": managed, "recent": recent, "upcoming": upcoming, "feed": feed},
+    )
+
+
+@login_required
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    templates = RitualTemplate.objects.filter(active=True)
+    can_adopt = _owned_teams(request.user).exists()
+    return render(
+        request, "rituals/catalogue.html", {"templates": templates, "can_adopt": can_adopt}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adopt(request: HttpRequest, slug: str) -> HttpResponse:
+    template = get_object_or_404(RitualTemplate, slug=slug, active=True)
+    teams = _owned_teams(request.user).order_by("path")
+    if not teams.exists():
+        raise PermissionDenied("Managers adopt rituals for their teams.")
+    initial = {
+        "team": teams.first(),
+        "name": template.name,
+        "rule": template.default_rule,
+        "start_time": dt.time(15, 0),
+        "time_zone": request.user.time_zone,
+        "duration": template.default_duration,
+        "participation": TeamRitual.Participation.WHOLE_TEAM,
+        "hypothesis": template.hypothesis,
+        "review_on": timezone.now().date() + dt.timedelta(weeks=4),
+    }
+    if request.GET.get("team", "").isdigit():
+        initial["team"] = teams.filter(pk=int(request.GET["team"])).first() or initial["team"]
+    form = AdoptForm(request.POST or None, initial=initial, teams=teams, format=template.format)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ritual = adopt_ritual(
+                team=data["team"],
+                created_by=request.user,
+                template=template,
+                name=data["name"],
+                format=template.format,
+                rule=data["rule"],
+                start_time=data["start_time"],
+                time_zone=data["time_zone"],
+                duration=data["duration"],
+                host=data["host"],
+                video_link=data["video_link"],
+                participation=data["participation"],
+                hypothesis=data["hypothesis"],
+                review_on=data["review_on"],
+                confirm_outside_hours=data["confirm_outside_hours"],
+            )
+        except RitualError as error:
+            form.add_error(None, str(error))
+            status = 409 if isinstance(error, NeedsConfirmation) else 400
+        else:
+            messages.success(request, f"{ritual.name} is on {ritual.team.name}’s calendar.")
+            return redirect("ritual_detail", pk=ritual.pk)
+    elif request.method == "POST":
+        status = 400
+    team = form.cleaned_data.get("team") if form.is_bound and form.is_valid() else initial["team"]
+    duration = (
+        int(form.data.get("duration") or template.default_duration)
+        if form.is_bound
+        else (template.default_duration)
+    )
+    day = _next_weekday(request.user.local_now().date())
+    slots = suggest_slots(team=team, duration=max(1, min(duration, 480)), on=day)
+    return render(
+        request,
+        "rituals/adopt.html",
+        {
+            "form": form,
+            "template": template,
+            "slots": slots,
+            "team": team,
+            "cadences": CADENCES,
+            "slot_day": day,
+        },
+        status=status,
+    )
+
+
+def _next_weekday(day: dt.date) -> dt.date:
+    while day.isoweekday() > 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ritual = get_object_or_404(
+        TeamRitual.objects.visible_to(request.user).select_related("team", "host", "template"),
+        pk=pk,
+    )
+    can_manage = _can_manage(request.user, ritual)
+    schedule_form = ScheduleForm(
+        request.POST or None,
+        initial={
+            "rule": ritual.rule,
+            "start_time": ritual.start_time,
+            "review_on": ritual.review_on,
+        },
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Only the team's managers change its rituals.")
+        action = request.POST.get("action")
+        if action == "retire":
+            retire_ritual(ritual=ritual)
+            messages.success(request, "Retired. Its history stays here.")
+            return redirect("ritual_detail", pk=pk)
+        if schedule_form.is_valid():
+            change_schedule(ritual=ritual, **schedule_form.cleaned_data)
+            messages.success(request, "New schedule saved; upcoming sessions moved.")
+            return redirect("ritual_detail", pk=pk)
+    now = timezone.now()
+    context = {
+        "ritual": ritual,
+        "health": ritual_health(ritual, now=now),
+        "upcoming": ritual.occurrences.filter(starts_at__gte=now, cancelled=False)[:5],
+        "past": ritual.occurrences.filter(starts_at__lt=now).order_by("-starts_at")[:8],
+        "can_manage": can_manage,
+        "schedule_form": schedule_form,
+        "cadences": CADENCES,
+        "joined": ritual.participants.filter(pk=request.user.pk).exists(),
+    }
+    return render(
+        request, "rituals/detail.html", context, status=400 if schedule_form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def ritual_join(request: HttpRequest, pk: int) -> HttpResponse:
+    ritual = get_object_or_404(TeamRitual.objects.visible_to(request.user).active(), pk=pk)
+    if request.POST.get("action") == "leave":
+        ritual.participants.remove(request.user)
+        messages.success(request, "You’ve left this ritual.")
+    else:
+        ritual.participants.add(request.user)
+        messages.success(request, "You’ve joined. It’s in your calendar feed.")
+    return redirect("ritual_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def occurrence_say(request: HttpRequest, pk: int) -> HttpResponse:
+    occurrence = get_object_or_404(
+        Occurrence.objects.filter(ritual__in=TeamRitual.objects.visible_to(request.user)), pk=pk
+    )
+    attended = request.POST.get("attended") != "no"
+    worth = {"yes": True, "no": False}.get(request.POST.get("worth_it", ""))
+    try:
+        record_attendance(
+            occurrence=occurrence, person=request.user, attended=attended, worth_it=worth
+        )
+    except RitualError as error:
+        messages.error(request, str(error))
+        return redirect("rituals")
+    messages.success(request, "Thanks. That helps your team decide what to keep.")
+    return redirect(
+        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "rituals"
+    )
+
+
+@login_required
+@require_POST
+def feed_renew(request: HttpRequest) -> HttpResponse:
+    calendar_token(person=request.user, renew=True)
+    messages.success(request, "Your calendar link is ready. Any older link has stopped working.")
+    return redirect("rituals")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = CalendarFeed.objects.filter(token=token).select_related("person").first()
+    if feed is None or not feed.person.is_active:
+        raise Http404("No such calendar.")
+    person = feed.person
+    now = timezone.now()
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Hearth//rituals//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Hearth rituals")
+    occurrences = (
+        Occurrence.objects.filter(
+            ritual__in=TeamRitual.objects.for_person(person),
+            starts_at__gte=now - dt.timedelta(days=14),
+            starts_at__lt=now + dt.timedelta(weeks=8),
+        )
+        .select_related("ritual__team")
+        .order_by("starts_at")
+    )
+    for occurrence in occurrences:
+        ritual = occurrence.ritual
+        event = icalendar.Event()
+        event.add("uid", f"hearth-occurrence-{occurrence.pk}@{request.get_host()}")
+        event.add("summary", f"{ritual.name} ({ritual.team.name})")
+        event.add("dtstart", occurrence.starts_at)
+        event.add("dtend", occurrence.ends_at)
+        event.add("dtstamp", now)
+        event.add("status", "CANCELLED" if occurrence.cancelled else "CONFIRMED")
+        if ritual.video_link:
+            event.add("location", ritual.video_link)
+        event.add("url", request.build_absolute_uri(reverse("ritual_detail", args=[ritual.pk])))
+        event.add("description", ritual.hypothesis)
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
