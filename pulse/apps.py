@@ -3,3 +3,15 @@ from django.apps import AppConfig
 
 class PulseConfig(AppConfig):
     name = "pulse"
+
+    def ensure_reference_data(self) -> None:
+        """Put back the starter data of the data migrations when a table is empty
+        (after `manage.py flush`, or a test that truncated it)."""
+        import importlib
+
+        from django.apps import apps
+
+        for module, function, model in [("0002_question_bank", "add_bank", "Question")]:
+            if not self.get_model(model).objects.exists():
+                migration = importlib.import_module(f"pulse.migrations.{module}")
+                getattr(migration, function)(apps, None)

@@ -7,7 +7,7 @@ from pulse.services import COMMENT_MAX
 class AnswerForm(forms.Form):
     """One field per question of the round, plus the optional comment."""
 
-    def __init__(self, *args, questions: list[Question], **kwargs) -> None:
+    def __init__(self, *args, questions: list[Question], comment_threshold: int = 10, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
         for question in questions:
@@ -28,8 +28,8 @@ class AnswerForm(forms.Form):
             required=False,
             max_length=COMMENT_MAX,
             widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
-            help_text="Shown to managers only with at least 10 others, shuffled, never with your "
-            "name, team or tenure.",
+            help_text=f"Managers see comments only when at least {comment_threshold} people "
+            "answered, shuffled, never with your name, team or tenure.",
         )
 
     def answers(self) -> dict[int, int]:

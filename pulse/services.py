@@ -35,6 +35,10 @@ class PulseError(Exception):
     status = 400
 
 
+class NoQuestions(Exception):
+    """The question bank has no current items."""
+
+
 class AlreadyAnswered(PulseError):
     status = 409
 
@@ -111,6 +115,8 @@ def open_round(*, now: dt.datetime | None = None) -> Round | None:
             )
             round_.audience_teams.set(config.audience.all())
             questions = choose_questions(number, config.items_per_round)
+            if not questions:
+                raise NoQuestions
             RoundQuestion.objects.bulk_create(
                 RoundQuestion(round=round_, question=q, position=i) for i, q in enumerate(questions)
             )
@@ -136,6 +142,8 @@ def open_round(*, now: dt.datetime | None = None) -> Round | None:
             )
     except IntegrityError:
         return None  # another beat opened it first
+    except NoQuestions:
+        return None  # an empty question bank: nothing to ask
     return round_
 
 

@@ -45,7 +45,9 @@ def answer(request: HttpRequest) -> HttpResponse:
         context["answered"] = True
         return render(request, "pulse/answer.html", context, status=409 if request.POST else 200)
     questions = list(round_.questions.order_by("roundquestion__position"))
-    form = AnswerForm(request.POST or None, questions=questions)
+    form = AnswerForm(
+        request.POST or None, questions=questions, comment_threshold=round_.comment_threshold
+    )
     context |= {"form": form, "k": round_.min_group_size}
     if request.method == "GET":
         return render(request, "pulse/answer.html", context)
@@ -70,7 +72,9 @@ def answer(request: HttpRequest) -> HttpResponse:
         for q in questions
     )
     return render(
-        request, "pulse/thanks.html", {"care": low, "teammates": _teammates(request.user)}
+        request,
+        "pulse/thanks.html",
+        {"care": low, "teammates": _teammates(request.user), "round": round_},
     )
 
 

@@ -19,8 +19,12 @@ from rituals.models import (
     CalendarFeed,
     Format,
     Occurrence,
+    Reaction,
+    Recognition,
     RitualTemplate,
     TeamRitual,
+    ThreadPost,
+    Value,
 )
 
 HORIZON = dt.timedelta(weeks=4)
@@ -340,3 +344,165 @@ def calendar_token(*, person: User, renew: bool = False) -> CalendarFeed:
         token = secrets.token_urlsafe(32)
         feed, _ = CalendarFeed.objects.update_or_create(person=person, defaults={"token": token})
     return feed
+
+
+# ---------------------------------------------------------------- the team thread
+
+
+def can_post(person: User, team: Team) -> bool:
+    return person.team_id == team.pk or Team.objects.managed_by(person).filter(pk=team.pk).exists()
+
+
+def post_to_thread(
+    *,
+    author: User,
+    team: Team,
+    status: str,
+    highlight: str = "",
+    is_question: bool = False,
+    parent: ThreadPost | None = None,
+) -> ThreadPost:
+    status, highlight = status.strip(), highlight.strip()
+    if not status:
+        raise RitualError("Write a line or two first.")
+    if len(status) > 500 or len(highlight) > 200:
+        raise RitualError("Keep it short: 500 characters, and 200 for the highlight.")
+    if not can_post(author, team):
+        raise RitualError("Only the team's members post in its thread.")
+    if parent is not None and (parent.team_id != team.pk or parent.parent_id is not None):
+        raise RitualError("Replies go under a post in the same thread.")
+    with transaction.atomic():
+        post = ThreadPost.objects.create(
+            team=team,
+            author=author,
+            status=status,
+            highlight=highlight,
+            is_question=is_question and parent is None,
+            parent=parent,
+        )
+        signals = [
+            Signal(actor=author, team=team, kind=Signal.Kind.POSTED, source=f"post:{post.pk}")
+        ]
+        if post.is_question:
+            signals.append(
+                Signal(actor=author, team=team, kind=Signal.Kind.ASKED, source=f"ask:{post.pk}")
+            )
+        if parent is not None and parent.author_id != author.pk:
+            signals.append(
+                Signal(
+                    actor=author,
+                    other_id=parent.author_id,
+                    team=team,
+                    kind=Signal.Kind.REPLIED,
+                    source=f"reply:{post.pk}",
+                )
+            )
+            create_nudge(
+                recipient=parent.author,
+                kind="thread_activity",
+                dedupe_key=f"reply:{post.pk}",
+                payload={
+                    "title": f"{author.get_short_name()} replied to your post",
+                    "body": status[:140],
+                    "url": f"/rituals/thread/?team={team.pk}#post-{parent.pk}",
+                },
+            )
+        record_signals(signals)
+    return post
+
+
+def toggle_reaction(*, person: User, post: ThreadPost, kind: str) -> bool:
+    """Add the reaction, or take it back; returns whether it is there now."""
+    if kind not in Reaction.Kind.values:
+        raise RitualError("Unknown reaction.")
+    with transaction.atomic():
+        deleted, _ = Reaction.objects.filter(post=post, person=person, kind=kind).delete()
+        if deleted:
+            return False
+        Reaction.objects.create(post=post, person=person, kind=kind)
+        if post.author_id != person.pk:
+            record_signals(
+                [
+                    Signal(
+                        actor=person,
+                        other_id=post.author_id,
+                        team=post.team,
+                        kind=Signal.Kind.REPLIED,
+                        source=f"react:{post.pk}:{person.pk}:{kind}",
+                    )
+                ]
+            )
+    return True
+
+
+# ---------------------------------------------------------------- recognition
+
+DAILY_RECOGNITION_LIMIT = 5
+
+
+def recognise(
+    *,
+    giver: User,
+    receivers: list[User],
+    message: str,
+    values: list[Value],
+    visibility: str,
+    notify_manager: bool = False,
+) -> Recognition:
+    message = message.strip()
+    if not receivers:
+        raise RitualError("Choose at least one colleague.")
+    if any(person.pk == giver.pk for person in receivers):
+        raise RitualError("Recognition is for others: you can’t recognise yourself.")
+    if any(not person.is_active for person in receivers):
+        raise RitualError("One of those people has left; recognition goes to current colleagues.")
+    if not 1 <= len(message) <= 280:
+        raise RitualError("Say what they did in up to 280 characters.")
+    if not values or any(not value.active for value in values):
+        raise RitualError("Choose at least one of the organisation’s values.")
+    if visibility not in Recognition.Visibility.values:
+        raise RitualError("Choose who can see it.")
+    local_midnight = dt.datetime.combine(giver.local_now().date(), dt.time(0), tzinfo=giver.zone)
+    with transaction.atomic():
+        # Lock the giver's row so two quick submits can't both slip under the limit.
+        User.objects.select_for_update().filter(pk=giver.pk).first()
+        given_today = Recognition.objects.filter(
+            giver=giver, created_at__gte=local_midnight
+        ).count()
+        if given_today >= DAILY_RECOGNITION_LIMIT:
+            raise RitualError(
+                f"You’ve recognised {DAILY_RECOGNITION_LIMIT} times today; save some for tomorrow."
+            )
+        recognition = Recognition.objects.create(
+            giver=giver,
+            team=giver.team,
+            message=message,
+            visibility=visibility,
+            notify_manager=notify_manager and visibility == Recognition.Visibility.PRIVATE,
+        )
+        recognition.receivers.set(receivers)
+        recognition.values.set(values)
+        record_signals(
+            [
+                Signal(
+                    actor=giver,
+                    other=person,
+                    team=giver.team,
+                    kind=Signal.Kind.RECOGNISED,
+                    source=f"recognition:{recognition.pk}:{person.pk}",
+                )
+                for person in receivers
+            ]
+        )
+        for person in receivers:
+            create_nudge(
+                recipient=person,
+                kind="recognition",
+                dedupe_key=f"recognition:{recognition.pk}:{person.pk}",
+                payload={
+                    "title": f"{giver.get_short_name()} recognised you",
+                    "body": message,
+                    "url": "/rituals/recognition/mine/",
+                },
+            )
+    return recognition

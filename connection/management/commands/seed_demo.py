@@ -10,6 +10,7 @@ import io
 import random
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -191,6 +192,9 @@ class Command(BaseCommand):
             self.stdout.write("People already exist; the demo organisation was not loaded.")
             return
         started = time.perf_counter()
+        for app_config in apps.get_app_configs():
+            if hasattr(app_config, "ensure_reference_data"):
+                app_config.ensure_reference_data()
         today = timezone.now().date()
         rows, teams_made = build_org(people, today, random.Random(seed))
         buffer = io.StringIO()
