@@ -545,6 +545,9 @@ class Nudge(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which worker's claim this is: outcomes and sends check it, so a claim
+    # released as stale and taken by another worker is never acted on twice.
+    claim_token = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey(

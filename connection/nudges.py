@@ -16,6 +16,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -43,7 +44,7 @@ from connection.models import (
 log = logging.getLogger(__name__)
 
 DEFAULT_LIFETIME = dt.timedelta(days=3)
-STALE_CLAIM = dt.timedelta(minutes=10)
+STALE_CLAIM = dt.timedelta(minutes=30)
 MAX_ATTEMPTS = 5
 WEBHOOK_TIMEOUT = 5  # seconds
 CAP_WINDOW = dt.timedelta(days=7)
@@ -91,7 +92,9 @@ def next_working_start(
         end = dt.datetime.combine(end_day, person.work_end, tzinfo=zone)
         if start > after:
             return start.astimezone(dt.UTC)
-        if not strictly_new_day and start <= after < end:
+        # The same rule as User.is_working_at, so the two never disagree
+        # (a shift ending inside a daylight-saving gap, say).
+        if not strictly_new_day and start <= after < end and person.is_working_at(after):
             return after
     return None
 
@@ -196,21 +199,27 @@ def release_stale_claims(now: dt.datetime) -> int:
     ).update(status=Nudge.Status.PENDING, claimed_at=None)
 
 
-def claim_due(now: dt.datetime, batch_size: int) -> list[Nudge]:
+def claim_due(now: dt.datetime, batch_size: int, exclude=()) -> list[Nudge]:
     """Take up to `batch_size` due nudges for this worker alone."""
+    token = uuid.uuid4().hex
     with transaction.atomic():
-        due = Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=now).order_by(
-            "due_at", "pk"
+        due = (
+            Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=now)
+            .exclude(pk__in=list(exclude))
+            .order_by("due_at", "pk")
         )
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:batch_size])
         # The status condition makes the claim safe even without row locks.
         Nudge.objects.filter(pk__in=ids, status=Nudge.Status.PENDING).update(
-            status=Nudge.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=Nudge.Status.SENDING,
+            claimed_at=timezone.now(),
+            claim_token=token,
+            attempts=F("attempts") + 1,
         )
     return list(
-        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claimed_at=now)
+        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claim_token=token)
         .select_related("recipient__team")
         .order_by("due_at", "pk")
     )
@@ -225,11 +234,13 @@ def deliver_due_nudges(
     release_stale_claims(now)
     ceiling = OrgSettings.load().nudge_weekly_ceiling
     batches = 0
+    handled: set[int] = set()  # a row is looked at once a run, whatever happens to it
     while max_batches is None or batches < max_batches:
-        claimed = claim_due(now, batch_size)
+        claimed = claim_due(now, batch_size, exclude=handled)
         if not claimed:
             break
         batches += 1
+        handled.update(n.pk for n in claimed)
         report.add(_deliver_batch(claimed, now, ceiling))
     return report
 
@@ -258,6 +269,8 @@ def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> Deli
         reason = _hold_reason(nudge, person, now, away[person.pk])
         if reason == "outside working hours":
             later = next_working_start(person, now, away=away[person.pk])
+            if later is not None and later <= now:
+                later = next_working_start(person, now, away=away[person.pk], strictly_new_day=True)
             if later and later <= nudge.expires_at:
                 _finish(nudge, Nudge.Status.PENDING, due_at=later, claimed_at=None)
                 report.rescheduled += 1
@@ -277,7 +290,7 @@ def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> Deli
         else:
             groups.append([nudge])
     for recipient_id, items in lows.items():
-        items.extend(_claim_rest_of_day(people[recipient_id], items, now))
+        items.extend(_claim_rest_of_day(people[recipient_id], items, now, items[0].claim_token))
         groups.append(items)
 
     mail = get_connection(fail_silently=False)
@@ -289,6 +302,8 @@ def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> Deli
             for nudge in group:
                 _skip(nudge, f"weekly limit of {cap} reached", report)
             continue
+        if not _still_held(group):
+            continue  # released as stale and taken by another worker: theirs now
         try:
             send_message(group, person, mail)
         except PermanentFailure as error:
@@ -338,7 +353,9 @@ def _hold_reason(nudge: Nudge, person: User, now: dt.datetime, away: list) -> st
     return ""
 
 
-def _claim_rest_of_day(person: User, claimed: list[Nudge], now: dt.datetime) -> list[Nudge]:
+def _claim_rest_of_day(
+    person: User, claimed: list[Nudge], now: dt.datetime, token: str
+) -> list[Nudge]:
     local_end = dt.datetime.combine(
         now.astimezone(person.zone).date() + dt.timedelta(days=1), dt.time(0), tzinfo=person.zone
     )
@@ -356,18 +373,33 @@ def _claim_rest_of_day(person: User, claimed: list[Nudge], now: dt.datetime) -> 
             rest = rest.select_for_update(skip_locked=True)
         ids = list(rest.values_list("pk", flat=True))
         Nudge.objects.filter(pk__in=ids, status=Nudge.Status.PENDING).update(
-            status=Nudge.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=Nudge.Status.SENDING,
+            claimed_at=timezone.now(),
+            claim_token=token,
+            attempts=F("attempts") + 1,
         )
     return list(
-        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claimed_at=now).order_by(
+        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claim_token=token).order_by(
             "due_at"
         )
     )
 
 
+def _still_held(group: list[Nudge]) -> bool:
+    """Renew this worker's claim on a message's rows just before sending it."""
+    held = Nudge.objects.filter(
+        pk__in=[n.pk for n in group],
+        status=Nudge.Status.SENDING,
+        claim_token=group[0].claim_token,
+    ).update(claimed_at=timezone.now())
+    return held == len(group)
+
+
 def _finish(nudge: Nudge, status: str, **fields) -> None:
     """Record an outcome, only while this worker still holds the claim."""
-    Nudge.objects.filter(pk=nudge.pk, status=Nudge.Status.SENDING).update(status=status, **fields)
+    Nudge.objects.filter(
+        pk=nudge.pk, status=Nudge.Status.SENDING, claim_token=nudge.claim_token
+    ).update(status=status, **fields)
     nudge.status = status
     for name, value in fields.items():
         setattr(nudge, name, value)

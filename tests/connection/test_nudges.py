@@ -81,7 +81,7 @@ def test_crash_between_claim_and_send_delivers_exactly_once(db, frozen):
     claimed = nudges.claim_due(WEDNESDAY_10_UTC, batch_size=10)  # the worker dies here
     assert [n.status for n in claimed] == ["sending"]
     assert deliver_due_nudges().claimed == 0  # another worker leaves the live claim alone
-    frozen.shift(dt.timedelta(minutes=11))
+    frozen.shift(dt.timedelta(minutes=31))
     report = deliver_due_nudges()
     assert report.sent == 1
     assert len(mail.outbox) == 1
@@ -665,3 +665,45 @@ def test_two_workers_never_send_the_same_nudge():
     assert len(sent_keys) == 60
     assert len(set(sent_keys)) == 60
     assert Nudge.objects.filter(status="sent").count() == 60
+
+
+def test_night_shift_ending_in_a_dst_gap_does_not_loop(db):
+    # Berlin springs forward on 29 March 2026 at 01:00 UTC (02:00 becomes 03:00).
+    now = at(2026, 3, 29, 1, 10)  # 03:10 in Berlin, past a shift that "ends" at 02:30
+    person = make_user(
+        time_zone="Europe/Berlin",
+        work_start=dt.time(22),
+        work_end=dt.time(2, 30),
+        working_days="1234567",
+    )
+    with time_machine.travel(now, tick=False):
+        nudge_for(person)
+        report = deliver_due_nudges(now=now, max_batches=50)
+    assert report.rescheduled == 1
+    assert Nudge.objects.get().due_at == at(2026, 3, 29, 20, 0)  # 22:00 CEST that evening
+
+
+def test_a_slow_batch_is_not_sent_again_by_another_worker(db, monkeypatch, frozen):
+    nudge_for(make_user())
+    real_send = nudges.send_message
+    state = {"inner": False}
+
+    def slow_send(group, person, mail_connection=None):
+        real_send(group, person, mail_connection)
+        if not state["inner"]:
+            state["inner"] = True
+            # A second worker ticks 11 minutes later, while this one is still busy.
+            deliver_due_nudges(now=WEDNESDAY_10_UTC + dt.timedelta(minutes=11))
+
+    monkeypatch.setattr(nudges, "send_message", slow_send)
+    deliver_due_nudges()
+    assert len(mail.outbox) == 1
+
+
+def test_a_released_claim_is_not_acted_on_by_its_old_worker(db, frozen):
+    nudge_for(make_user())
+    stale = nudges.claim_due(WEDNESDAY_10_UTC, batch_size=10)  # worker A stalls
+    frozen.shift(dt.timedelta(minutes=31))
+    assert deliver_due_nudges().sent == 1  # worker B recovers and sends
+    assert not nudges._still_held(stale)  # A wakes up: its claim is gone
+    assert len(mail.outbox) == 1
