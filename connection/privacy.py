@@ -103,10 +103,27 @@ def distribution(counts: list[int], k: int) -> list[int] | None:
 
 
 def share(part: int, total: int, k: int) -> float | None:
-    """A percentage of respondents, or None (too few, or 0 % / 100 %, which is unanimous)."""
-    if not group(total, k) or part in (0, total):
+    """A percentage, or None when too few, or when all but fewer than k are on one side."""
+    if distribution([part, total - part], k) is None:
         return None
     return round(100 * part / total, 1)
+
+
+def buckets_shown(mine: list[int], neighbours: list[list[int]], k: int) -> bool:
+    """May a group's answer counts (a distribution, a favourable split) be shown?
+
+    Not when they are near-unanimous themselves, nor when subtracting them
+    from, or subtracting from them, a shown neighbouring group's counts would
+    leave a near-unanimous remainder: that remainder is a group whose every
+    member's answer would then be known.
+    """
+    if distribution(mine, k) is None:
+        return False
+    for other in neighbours:
+        rest = [abs(a - b) for a, b in zip(other, mine, strict=True)]
+        if sum(rest) and distribution(rest, k) is None:
+            return False
+    return True
 
 
 def mean(total: float, n: int, k: int) -> float | None:
@@ -135,11 +152,13 @@ def comments_allowed(n: int, k: int, threshold: int) -> bool:
     return n >= max(effective_k(k), threshold)
 
 
-def response_rate(answered: int, members: int, k: int) -> float | None:
-    """Share of a team that answered; shown only for teams of at least k people."""
-    if members < effective_k(k) or members == 0:
+def response_rate(answered: int, members: int, k: int) -> int | None:
+    """Share of a team that answered, to the nearest 10 %; shown only for teams of at
+    least k people where at least k answered (a rate is a count in disguise)."""
+    k = effective_k(k)
+    if members < k or answered < k:
         return None
-    return round(100 * answered / members)
+    return min(100, 10 * round(10 * answered / members))
 
 
 def tree(nodes: dict, k: int, unassigned: int = 0) -> dict:

@@ -219,7 +219,11 @@ class Receipt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pulse_receipts"
     )
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="receipts")
-    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Teams with pulse history are kept (PROTECT): deleting one would change
+    # what old figures add up to, and differences can reveal small groups.
+    team = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="+")
+    tenure_band = models.CharField(max_length=8, choices=TenureBand.choices, blank=True)
+    location = models.CharField(max_length=10, choices=Location.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -238,7 +242,7 @@ class Response(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
-    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="+")
     tenure_band = models.CharField(max_length=8, choices=TenureBand.choices)
     location = models.CharField(max_length=10, choices=Location.choices)
     comment = models.TextField(blank=True)
@@ -275,7 +279,7 @@ class RoundCell(models.Model):
     """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="cells")
-    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="+")
     tenure_band = models.CharField(max_length=8, choices=TenureBand.choices)
     location = models.CharField(max_length=10, choices=Location.choices)
     respondents = models.PositiveIntegerField()
@@ -314,3 +318,41 @@ class CellAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answers} answers"
+
+
+class RoundTeam(models.Model):
+    """The team tree as it was when a round was reported, so later moves never
+    change what an old figure adds up to."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tree")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    parent_id_then = models.PositiveBigIntegerField(null=True)
+    path = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "team"], name="one_tree_node_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.path}"
+
+
+class GroupVerdict(models.Model):
+    """Whether a team's (or the organisation's, team empty) figures for a round may be
+    shown: decided once, when the round is reported, and never revisited, so what was
+    shown once stays consistent with what is shown later."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="verdicts")
+    team = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="+")
+    respondents = models.PositiveIntegerField()
+    shown = models.BooleanField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "team"], name="one_verdict_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.team_id}: {'shown' if self.shown else self.reason}"

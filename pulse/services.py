@@ -6,16 +6,18 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from connection.models import OrgSettings, SettingChange, User
+from connection import privacy
+from connection.models import OrgSettings, SettingChange, Team, User
 from connection.nudges import NudgeSpec, plan_nudges
 from connection.privacy import effective_k
 from pulse.models import (
     Answer,
     CellAnswer,
     Dimension,
+    GroupVerdict,
     PulseSettings,
     Question,
     Receipt,
@@ -23,6 +25,7 @@ from pulse.models import (
     Round,
     RoundCell,
     RoundQuestion,
+    RoundTeam,
     TenureBand,
 )
 
@@ -234,11 +237,18 @@ def submit_response(
         raise PulseError(f"Comments can be up to {COMMENT_MAX} characters.")
     try:
         with transaction.atomic():
-            Receipt.objects.create(person=person, round=round_, team=person.team)
+            band = TenureBand.for_start(person.start_date, round_.opens_at.date())
+            Receipt.objects.create(
+                person=person,
+                round=round_,
+                team=person.team,
+                tenure_band=band,
+                location=person.location,
+            )
             response = Response.objects.create(
                 round=round_,
                 team=person.team,
-                tenure_band=TenureBand.for_start(person.start_date, round_.opens_at.date()),
+                tenure_band=band,
                 location=person.location,
                 comment=comment,
             )
@@ -281,13 +291,45 @@ GROUP BY r.round_id, r.team_id, r.tenure_band, r.location
 """
 
 
+SHUFFLE_SQL = [
+    "CREATE TEMP TABLE hearth_shuffle_rec AS SELECT * FROM pulse_receipt WHERE round_id = %s",
+    "CREATE TEMP TABLE hearth_shuffle_resp AS SELECT * FROM pulse_response WHERE round_id = %s",
+    "CREATE TEMP TABLE hearth_shuffle_ans AS SELECT a.* FROM pulse_answer a "
+    "JOIN pulse_response r ON r.id = a.response_id WHERE r.round_id = %s",
+    "DELETE FROM pulse_answer WHERE response_id IN (SELECT id FROM hearth_shuffle_resp)",
+    "DELETE FROM pulse_response WHERE round_id = %s",
+    "DELETE FROM pulse_receipt WHERE round_id = %s",
+    "INSERT INTO pulse_receipt SELECT * FROM hearth_shuffle_rec ORDER BY random()",
+    "INSERT INTO pulse_response SELECT * FROM hearth_shuffle_resp ORDER BY random()",
+    "INSERT INTO pulse_answer SELECT * FROM hearth_shuffle_ans ORDER BY random()",
+    "DROP TABLE hearth_shuffle_rec",
+    "DROP TABLE hearth_shuffle_resp",
+    "DROP TABLE hearth_shuffle_ans",
+]
+
+
+def shuffle_round_rows(*, round_: Round) -> None:
+    """Rewrite a round's receipts, responses and answers in random order.
+
+    While a round is open, rows sit in the order people answered, in both
+    tables (SQLite rowids, PostgreSQL's physical order and transaction ids),
+    which someone with raw database access could line up. Rewriting them in
+    one transaction, shuffled, removes that link once the round closes.
+    """
+    with connection.cursor() as cursor:
+        for sql in SHUFFLE_SQL:
+            cursor.execute(sql, [round_.pk] if "%s" in sql else [])
+
+
 def aggregate_round(*, round_: Round) -> int:
     """Compute a closed round's snapshot cells, replacing any earlier run; returns cells.
 
     Set-based: one INSERT ... SELECT for the cells and one grouped query for
-    the per-item counts, whatever the number of responses.
+    the per-item counts, whatever the number of responses. Then the team
+    tree is frozen for the round and every group's verdict is decided once.
     """
     with transaction.atomic():
+        shuffle_round_rows(round_=round_)
         RoundCell.objects.filter(round=round_).delete()
         with connection.cursor() as cursor:
             cursor.execute(CELL_SQL, [round_.pk, round_.pk, round_.pk])
@@ -333,8 +375,92 @@ def aggregate_round(*, round_: Round) -> int:
             if value >= (9 if dimension == Dimension.ENPS else 4):
                 stat.favourable += n
         CellAnswer.objects.bulk_create(stats.values(), batch_size=2000)
+        _freeze_tree(round_)
+        _decide_verdicts(round_)
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.REPORTED)
     return len(cells)
+
+
+TEMPORAL_WINDOW = 12  # earlier rounds a group's respondents are compared with
+
+
+def _freeze_tree(round_: Round) -> None:
+    RoundTeam.objects.filter(round=round_).delete()
+    RoundTeam.objects.bulk_create(
+        RoundTeam(round=round_, team_id=t["pk"], parent_id_then=t["parent_id"], path=t["path"])
+        for t in Team.objects.values("pk", "parent_id", "path")
+    )
+
+
+def owners(path: str | None) -> list:
+    """The organisation (None) and every team on a frozen path."""
+    return [None] + ([int(i) for i in path.strip("/").split("/")] if path else [])
+
+
+def respondent_sets(round_ids: list[int]) -> dict[int, dict]:
+    """{round: {team or None: set of people}} over each round's frozen tree."""
+    paths = defaultdict(dict)
+    for round_id, team_id, path in RoundTeam.objects.filter(round__in=round_ids).values_list(
+        "round_id", "team_id", "path"
+    ):
+        paths[round_id][team_id] = path
+    sets: dict[int, dict] = {r: defaultdict(set) for r in round_ids}
+    for round_id, team_id, person_id in Receipt.objects.filter(round__in=round_ids).values_list(
+        "round_id", "team_id", "person_id"
+    ):
+        for owner in owners(paths[round_id].get(team_id)):
+            sets[round_id][owner].add(person_id)
+    return sets
+
+
+def _decide_verdicts(round_: Round) -> None:
+    """Judge every team (and the organisation) once: the tree guard on the frozen
+    tree, then against earlier rounds the group was shown in: respondent sets that
+    differ by 1 to k-1 people would let the two figures be compared to reveal them."""
+    k = round_.min_group_size
+    frozen = {t.team_id: (t.parent_id_then, t.path) for t in RoundTeam.objects.filter(round=round_)}
+    direct = dict(
+        RoundCell.objects.filter(round=round_)
+        .values("team_id")
+        .annotate(n=Sum("respondents"))
+        .values_list("team_id", "n")
+    )
+    tree = privacy.tree(
+        {pk: (parent, direct.get(pk, 0)) for pk, (parent, _) in frozen.items()},
+        k,
+        direct.get(None, 0),
+    )
+    earlier = list(
+        Round.objects.reported()
+        .filter(number__lt=round_.number)
+        .order_by("-number")[:TEMPORAL_WINDOW]
+    )
+    sets = respondent_sets([round_.pk, *[r.pk for r in earlier]])
+    shown_before = defaultdict(set)
+    for round_id, team_id in GroupVerdict.objects.filter(round__in=earlier, shown=True).values_list(
+        "round_id", "team_id"
+    ):
+        shown_before[round_id].add(team_id)
+    verdicts = []
+    for key, (total, verdict) in tree.items():
+        shown, reason = bool(verdict), verdict.reason
+        if shown:
+            for previous in earlier:
+                if key not in shown_before[previous.pk]:
+                    continue
+                differ = len(sets[round_.pk][key] ^ sets[previous.pk][key])
+                if 0 < differ < k:
+                    shown = False
+                    reason = (
+                        "Hidden: only a few people differ from an earlier round’s, "
+                        "so comparing the two would reveal them"
+                    )
+                    break
+        verdicts.append(
+            GroupVerdict(round=round_, team_id=key, respondents=total, shown=shown, reason=reason)
+        )
+    GroupVerdict.objects.filter(round=round_).delete()
+    GroupVerdict.objects.bulk_create(verdicts, batch_size=2000)
 
 
 # ---------------------------------------------------------------- settings

@@ -100,7 +100,9 @@ def team_results(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Pulse results are for managers and HR admins.")
     team = teams[0]
     chosen = request.GET.get("team", "")
-    if chosen.isdigit():
+    if chosen and not (chosen.isascii() and chosen.isdecimal()):
+        raise PermissionDenied("That team isn't one you look after.")
+    if chosen:
         team = next((t for t in teams if t.pk == int(chosen)), None)
         if team is None:
             raise PermissionDenied("That team isn't one you look after.")
@@ -140,8 +142,9 @@ def org_results(request: HttpRequest) -> HttpResponse:
         snapshot = results.OrgSnapshot(rounds)
         round_ = rounds[0]
         team = None
-        if request.GET.get("team", "").isdigit():
-            team = get_object_or_404(Team, pk=int(request.GET["team"]))
+        chosen = request.GET.get("team", "")
+        if chosen.isascii() and chosen.isdecimal():
+            team = get_object_or_404(Team, pk=int(chosen))
         by = request.GET.get("by", "")
         context |= {
             "round": round_,

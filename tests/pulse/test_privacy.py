@@ -3,11 +3,13 @@
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connection import privacy
 from pulse.services import close_round, open_round
+from tests.helpers import make_team
 from tests.pulse.conftest import MONDAY, answer_all, fill_team
 
 
@@ -43,10 +45,11 @@ def test_near_unanimous_distribution_is_masked():
     assert privacy.distribution([1, 1, 1], 5) is None  # too few
 
 
-def test_unanimous_share_is_masked():
+def test_near_unanimous_share_is_masked():
     assert privacy.share(10, 10, 5) is None
     assert privacy.share(0, 10, 5) is None
-    assert privacy.share(7, 10, 5) == 70.0
+    assert privacy.share(7, 10, 5) is None  # all but 3 on one side
+    assert privacy.share(7, 14, 5) == 50.0
 
 
 def test_change_needs_none_or_k_people_different():
@@ -61,9 +64,10 @@ def test_comments_need_the_threshold_and_never_less_than_k():
     assert not privacy.comments_allowed(6, 7, 3)
 
 
-def test_response_rate_needs_a_team_of_k():
+def test_response_rate_needs_k_members_and_k_answers_and_is_banded():
     assert privacy.response_rate(3, 4, 5) is None
-    assert privacy.response_rate(3, 6, 5) == 50
+    assert privacy.response_rate(3, 6, 5) is None  # would say "3 answered"
+    assert privacy.response_rate(6, 9, 5) == 70
 
 
 @st.composite
@@ -171,7 +175,7 @@ def test_comments_need_ten_answers(client_for, clock, alice, team):
     reported_round(team, [alice, *fill_team(team, 6)], comment="More pairing please")
     body = client_for(alice).get(f"/pulse/results/?team={team.pk}").content.decode()
     assert "More pairing please" not in body
-    assert "Comments appear once at least 10 people answered." in body
+    assert "Comments appear once at least 10 people answered" in body
 
 
 def test_week_over_week_change_hidden_when_few_people_differ(client_for, clock, alice, team):
@@ -183,8 +187,11 @@ def test_week_over_week_change_hidden_when_few_people_differ(client_for, clock, 
     second = open_round(now=MONDAY + dt.timedelta(days=7))
     answer_all(second, people[:8], value=4)  # 2 fewer people than the week before
     close_round(round_=second, now=second.closes_at)
-    body = client_for(alice).get(f"/pulse/results/?team={team.pk}").content.decode()
-    assert "too few people changed between the two weeks" in body
+    response = client_for(alice).get(f"/pulse/results/?team={team.pk}")
+    body = response.content.decode()
+    # Showing both weeks would let anyone compare them to read the two who left.
+    assert "only a few people differ from an earlier round" in body
+    assert [value is None for _, value in response.context["trend"]] == [False, True]
 
 
 def test_hr_slices_are_guarded_and_csv_goes_through_the_guard(client_for, clock, hana, alice, team):
@@ -220,3 +227,95 @@ def test_api_team_results_are_guarded(client_for, clock, alice, team, subteam):
     assert small["respondents"] is None
     big = client.get(f"/api/pulse/teams/{team.pk}/results/").json()
     assert big["shown"] is True and big["respondents"] == 10
+
+
+# ---------------------------------------------------------------- review: subtraction attacks
+
+
+def three_teams(k_people_b=5):
+    dept = make_team(name="Dept")
+    return dept, make_team(name="A", parent=dept), make_team(name="B", parent=dept)
+
+
+def test_lopsided_subgroup_is_not_recovered_by_subtracting_shares(db, clock):
+    from pulse import results
+
+    dept, a, b = three_teams()
+    round_ = open_round(now=MONDAY)
+    a_people = fill_team(a, 10)
+    answer_all(round_, a_people[:5], value=4)
+    answer_all(round_, a_people[5:], value=2)
+    answer_all(round_, fill_team(b, 5), value=1)  # every B member disagrees
+    close_round(round_=round_, now=round_.closes_at)
+    snapshot = results.OrgSnapshot([round_])
+    dept_view = results.detail(snapshot, round_, dept)
+    a_view = results.detail(snapshot, round_, a)
+    # Dept minus A would leave B's 5 all unfavourable: neither share may be shown.
+    assert all(q["favourable"] is None for q in dept_view.questions if not q["is_enps"])
+    assert all(q["favourable"] is None for q in a_view.questions if not q["is_enps"])
+
+
+def test_moving_a_team_later_does_not_change_an_old_rounds_figures(db, clock):
+    from pulse import results
+
+    dept, a, x = three_teams()
+    other = make_team(name="Other")
+    round_ = open_round(now=MONDAY)
+    answer_all(round_, fill_team(a, 10), value=4)
+    answer_all(round_, fill_team(x, 3), value=1)
+    answer_all(round_, fill_team(make_team(name="Far", parent=other), 10), value=4)
+    close_round(round_=round_, now=round_.closes_at)
+    before = results.OrgSnapshot([round_]).headline(round_, dept.pk)
+    x.parent = other
+    x.save()
+    after = results.OrgSnapshot([round_]).headline(round_, dept.pk)
+    assert (after.respondents, after.score) == (before.respondents, before.score)
+
+
+def test_teams_with_pulse_history_cannot_be_deleted(clock, alice, team):
+    from django.db.models import ProtectedError
+
+    round_ = open_round(now=MONDAY)
+    answer_all(round_, [alice])
+    with pytest.raises(ProtectedError):
+        team.delete()
+
+
+def test_comments_of_a_small_group_are_not_recovered_by_subtraction(db, clock):
+    from pulse import results
+
+    dept, a, b = three_teams()
+    round_ = open_round(now=MONDAY)
+    answer_all(round_, fill_team(a, 10), comment="fine in A")
+    answer_all(round_, fill_team(b, 5), comment="something only B would say")
+    close_round(round_=round_, now=round_.closes_at)
+    snapshot = results.OrgSnapshot([round_])
+    dept_view = results.detail(snapshot, round_, dept)
+    a_view = results.detail(snapshot, round_, a)
+    assert not set(dept_view.comments) - set(a_view.comments)
+
+
+def test_answers_cannot_be_lined_up_with_receipts_after_close(db, clock):
+    from django.db import connection as db
+
+    from pulse.models import Receipt, Response
+
+    team = make_team(name="T")
+    people = fill_team(team, 30)
+    round_ = open_round(now=MONDAY)
+    for i, person in enumerate(people):
+        answer_all(round_, [person], comment=f"comment {i}")
+    close_round(round_=round_, now=round_.closes_at)
+    order = "rowid" if db.vendor == "sqlite" else "ctid"
+    who = list(Receipt.objects.raw(f"SELECT * FROM pulse_receipt ORDER BY {order}"))
+    what = list(Response.objects.raw(f"SELECT * FROM pulse_response ORDER BY {order}"))
+    index = {p.pk: i for i, p in enumerate(people)}
+    lined_up = sum(
+        1 for r, s in zip(who, what, strict=True) if s.comment == f"comment {index[r.person_id]}"
+    )
+    assert lined_up < 10  # shuffled: about one match expected by chance
+
+
+def test_odd_digits_in_the_team_parameter_are_a_clean_error(client_for, alice, clock):
+    response = client_for(alice).get("/pulse/results/?team=%C2%B2")
+    assert response.status_code in (400, 403, 404)
