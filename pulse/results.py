@@ -29,6 +29,7 @@ from pulse.models import (
 from pulse.services import owners, respondent_sets
 
 SUMS = ("n", "s", "e", "p", "d")
+ROLLING = 4  # rounds pooled in each point of a trend
 CORE_DIMENSIONS = [d for d in Dimension if d != Dimension.ENPS]
 HIDDEN = privacy.Verdict(False, privacy.NOT_ENOUGH)
 
@@ -135,10 +136,22 @@ class OrgSnapshot:
         return [self._enps_buckets(round_, pk) for pk in self.neighbours(round_, team_id)]
 
     def trend(self, team_id: int | None) -> list[tuple[str, float | None]]:
+        """A rolling window: each point pools the shown rounds among the last
+        ROLLING, so no point isolates one week's small change in who answered."""
         points = []
-        for round_ in reversed(self.rounds):
-            result = self.headline(round_, team_id)
-            points.append((round_.week_label, result.score if result.shown else None))
+        chronological = list(reversed(self.rounds))
+        for index, round_ in enumerate(chronological):
+            window = [
+                r
+                for r in chronological[max(0, index - ROLLING + 1) : index + 1]
+                if self.verdict(r, team_id)
+            ]
+            if not window or not self.verdict(round_, team_id):
+                points.append((round_.week_label, None))
+                continue
+            n = sum(self.subtree[r.pk][team_id]["n"] for r in window)
+            s = sum(self.subtree[r.pk][team_id]["s"] for r in window)
+            points.append((round_.week_label, round(s / n, 1)))
         return points
 
 

@@ -381,9 +381,6 @@ def aggregate_round(*, round_: Round) -> int:
     return len(cells)
 
 
-TEMPORAL_WINDOW = 12  # earlier rounds a group's respondents are compared with
-
-
 def _freeze_tree(round_: Round) -> None:
     RoundTeam.objects.filter(round=round_).delete()
     RoundTeam.objects.bulk_create(
@@ -414,9 +411,10 @@ def respondent_sets(round_ids: list[int]) -> dict[int, dict]:
 
 
 def _decide_verdicts(round_: Round) -> None:
-    """Judge every team (and the organisation) once: the tree guard on the frozen
-    tree, then against earlier rounds the group was shown in: respondent sets that
-    differ by 1 to k-1 people would let the two figures be compared to reveal them."""
+    """Judge every team (and the organisation) once, with the tree guard on the
+    round's frozen tree. Differences between rounds are guarded where they are
+    shown: no week-over-week change for respondent sets that differ by 1 to k-1
+    people, and trends as a rolling window (see `pulse.results`)."""
     k = round_.min_group_size
     frozen = {t.team_id: (t.parent_id_then, t.path) for t in RoundTeam.objects.filter(round=round_)}
     direct = dict(
@@ -430,35 +428,16 @@ def _decide_verdicts(round_: Round) -> None:
         k,
         direct.get(None, 0),
     )
-    earlier = list(
-        Round.objects.reported()
-        .filter(number__lt=round_.number)
-        .order_by("-number")[:TEMPORAL_WINDOW]
-    )
-    sets = respondent_sets([round_.pk, *[r.pk for r in earlier]])
-    shown_before = defaultdict(set)
-    for round_id, team_id in GroupVerdict.objects.filter(round__in=earlier, shown=True).values_list(
-        "round_id", "team_id"
-    ):
-        shown_before[round_id].add(team_id)
-    verdicts = []
-    for key, (total, verdict) in tree.items():
-        shown, reason = bool(verdict), verdict.reason
-        if shown:
-            for previous in earlier:
-                if key not in shown_before[previous.pk]:
-                    continue
-                differ = len(sets[round_.pk][key] ^ sets[previous.pk][key])
-                if 0 < differ < k:
-                    shown = False
-                    reason = (
-                        "Hidden: only a few people differ from an earlier round’s, "
-                        "so comparing the two would reveal them"
-                    )
-                    break
-        verdicts.append(
-            GroupVerdict(round=round_, team_id=key, respondents=total, shown=shown, reason=reason)
+    verdicts = [
+        GroupVerdict(
+            round=round_,
+            team_id=key,
+            respondents=total,
+            shown=bool(verdict),
+            reason=verdict.reason,
         )
+        for key, (total, verdict) in tree.items()
+    ]
     GroupVerdict.objects.filter(round=round_).delete()
     GroupVerdict.objects.bulk_create(verdicts, batch_size=2000)
 

@@ -115,7 +115,7 @@ def team_results(request: HttpRequest) -> HttpResponse:
         context["trend"] = points
         context["chart"] = charts.line_chart(
             points,
-            title=f"{team.name}: connection score, last {len(points)} rounds",
+            title=f"{team.name}: connection score, last {len(points)} rounds, 4-round rolling",
             desc="Score from 0 to 100 per round; gaps mean not enough responses.",
         )
         members = User.objects.active().filter(team__path__startswith=team.path).count()
@@ -173,18 +173,34 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="hearth-pulse.csv"'
     writer = csv.writer(response)
-    writer.writerow(["round", "opened", "team", "respondents", "connection score", "eNPS", "note"])
+    writer.writerow(
+        [
+            "round",
+            "opened",
+            "team",
+            "respondents",
+            "connection score (4-round rolling)",
+            "eNPS",
+            "note",
+        ]
+    )
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
-        for round_ in rounds:
-            for name, _, result in _org_rows(snapshot, round_):
+        # The same figures the pages show: per-round counts, rolling scores.
+        for name, team, _ in _org_rows(snapshot, rounds[0]):
+            team_id = team.pk if team else None
+            rolling = dict(
+                zip(reversed(rounds), (v for _, v in snapshot.trend(team_id)), strict=True)
+            )
+            for round_ in rounds:
+                result = snapshot.headline(round_, team_id)
                 writer.writerow(
                     [
                         round_.number,
                         round_.opens_at.date().isoformat(),
                         name.strip("\u2003"),
                         result.respondents if result.shown else "",
-                        result.score if result.shown else "",
+                        rolling[round_] if result.shown else "",
                         result.enps if result.enps is not None else "",
                         result.reason or result.enps_reason,
                     ]

@@ -189,9 +189,11 @@ def test_week_over_week_change_hidden_when_few_people_differ(client_for, clock, 
     close_round(round_=second, now=second.closes_at)
     response = client_for(alice).get(f"/pulse/results/?team={team.pk}")
     body = response.content.decode()
-    # Showing both weeks would let anyone compare them to read the two who left.
-    assert "only a few people differ from an earlier round" in body
-    assert [value is None for _, value in response.context["trend"]] == [False, True]
+    assert "too few people changed between the two weeks" in body
+    # The trend pools rounds: the second point is both weeks together, not week two.
+    first_score, pooled = (value for _, value in response.context["trend"])
+    assert first_score == 50.0
+    assert pooled == round((10 * 50 + 8 * 75) / 18, 1)
 
 
 def test_hr_slices_are_guarded_and_csv_goes_through_the_guard(client_for, clock, hana, alice, team):
