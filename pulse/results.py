@@ -163,27 +163,30 @@ def detail(snapshot: OrgSnapshot, round_: Round, team: Team | None) -> GroupResu
         return result
     k = round_.min_group_size
     tree = snapshot.tree[round_.pk]
-    # Favourable counts per team, item and dimension, summed up the frozen tree.
-    per_node: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    # Answer counts per value, per team, item and dimension, summed up the frozen tree.
+    per_node: dict = defaultdict(dict)
     texts: dict = {}
     for row in CellAnswer.objects.filter(cell__round=round_).values(
-        "cell__team_id", "question_id", "question__text", "dimension", "answers", "favourable"
+        "cell__team_id", "question_id", "question__text", "dimension", "counts"
     ):
         texts[row["question_id"]] = (row["question__text"], row["dimension"])
         path = tree.get(row["cell__team_id"], (None, None))[1]
         for owner in owners(path):
             for key in (("q", row["question_id"]), ("d", row["dimension"])):
-                per_node[owner][key][0] += row["favourable"]
-                per_node[owner][key][1] += row["answers"]
+                vector = per_node[owner].setdefault(key, [0] * len(row["counts"]))
+                for i, count in enumerate(row["counts"]):
+                    vector[i] += count
     around = snapshot.neighbours(round_, team_id)
 
     def share(key) -> float | None:
-        fav, n = per_node[team_id][key]
-        mine = [fav, n - fav]
-        others = [[per_node[x][key][0], per_node[x][key][1] - per_node[x][key][0]] for x in around]
-        if n == 0 or not privacy.buckets_shown(mine, others, k):
+        mine = per_node[team_id].get(key)
+        if not mine:
             return None
-        return round(100 * fav / n, 1)
+        others = [per_node[x][key] for x in around if key in per_node[x]]
+        if not privacy.buckets_shown(mine, others, k):
+            return None
+        favourable = sum(mine[9:]) if len(mine) == 11 else sum(mine[3:])
+        return round(100 * favourable / sum(mine), 1)
 
     result.dimensions = {d: share(("d", d.value)) for d in CORE_DIMENSIONS}
     result.questions = [
@@ -194,7 +197,7 @@ def detail(snapshot: OrgSnapshot, round_: Round, team: Team | None) -> GroupResu
             "is_enps": dimension == Dimension.ENPS,
         }
         for question_id, (text, dimension) in texts.items()
-        if per_node[team_id][("q", question_id)][1]
+        if ("q", question_id) in per_node[team_id]
     ]
     _comments(snapshot, round_, team_id, result)
     _change(snapshot, round_, team_id, result)
