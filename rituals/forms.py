@@ -76,3 +76,49 @@ class ScheduleForm(forms.Form):
 class SayForm(forms.Form):
     attended = forms.BooleanField(required=False)
     worth_it = forms.NullBooleanField(required=False)
+
+
+class PostForm(forms.Form):
+    status = forms.CharField(
+        label="What are you working on?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+    )
+    highlight = forms.CharField(
+        label="One personal highlight (optional)",
+        max_length=200,
+        required=False,
+        help_text="Something outside work, if you like: a walk, a book, a win.",
+    )
+    is_question = forms.BooleanField(label="This is a question for the team", required=False)
+
+
+class ReplyForm(forms.Form):
+    status = forms.CharField(label="Reply", max_length=500)
+
+
+class RecognitionForm(forms.Form):
+    receivers = forms.ModelMultipleChoiceField(
+        label="Who", queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    message = forms.CharField(
+        label="What did they do?",
+        max_length=280,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 280}),
+    )
+    values = forms.ModelMultipleChoiceField(
+        label="Which values", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    visibility = forms.ChoiceField(widget=forms.RadioSelect, label="Who can see it")
+    notify_manager = forms.BooleanField(
+        label="Also let their manager see it (private recognition only)", required=False
+    )
+
+    def __init__(self, *args, giver: User, **kwargs) -> None:
+        from rituals.models import Recognition, Value
+
+        super().__init__(*args, **kwargs)
+        self.fields["receivers"].queryset = User.objects.active().exclude(pk=giver.pk)
+        self.fields["values"].queryset = Value.objects.filter(active=True)
+        self.fields["visibility"].choices = Recognition.Visibility.choices
+        self.fields["visibility"].initial = Recognition.Visibility.TEAM

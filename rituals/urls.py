@@ -11,4 +11,10 @@ urlpatterns = [
     path("occurrences/<int:pk>/say/", views.occurrence_say, name="occurrence_say"),
     path("feed/renew/", views.feed_renew, name="ritual_feed_renew"),
     path("feed/<str:token>.ics", views.calendar_feed, name="ritual_feed"),
+    path("thread/", views.thread, name="ritual_thread"),
+    path("thread/<int:pk>/reply/", views.thread_reply, name="thread_reply"),
+    path("thread/<int:pk>/react/", views.thread_react, name="thread_react"),
+    path("recognition/", views.recognition, name="recognition"),
+    path("recognition/mine/", views.recognition_received, name="recognition_received"),
+    path("recognition/<int:pk>/hide/", views.recognition_hide, name="recognition_hide"),
 ]

@@ -4,6 +4,8 @@ import icalendar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,18 +13,31 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.models import Team, User
-from rituals.forms import CADENCES, AdoptForm, ScheduleForm
-from rituals.models import Attendance, CalendarFeed, Occurrence, RitualTemplate, TeamRitual
+from rituals.forms import CADENCES, AdoptForm, PostForm, RecognitionForm, ReplyForm, ScheduleForm
+from rituals.models import (
+    Attendance,
+    CalendarFeed,
+    Occurrence,
+    Reaction,
+    Recognition,
+    RitualTemplate,
+    TeamRitual,
+    ThreadPost,
+)
 from rituals.services import (
     NeedsConfirmation,
     RitualError,
     adopt_ritual,
     calendar_token,
+    can_post,
     change_schedule,
+    post_to_thread,
+    recognise,
     record_attendance,
     retire_ritual,
     ritual_health,
     suggest_slots,
+    toggle_reaction,
 )
 
 
@@ -283,3 +298,186 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# ---------------------------------------------------------------- the team thread
+
+THREAD_PAGE = 20
+
+
+def _thread_posts(team: Team):
+    return (
+        ThreadPost.objects.filter(team=team, parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ThreadPost.objects.select_related("author").order_by("created_at"),
+            ),
+            "reactions",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _decorate(posts, user: User):
+    for post in posts:
+        counts: dict = {}
+        mine = set()
+        for reaction in post.reactions.all():
+            counts[reaction.kind] = counts.get(reaction.kind, 0) + 1
+            if reaction.person_id == user.pk:
+                mine.add(reaction.kind)
+        post.reaction_list = [
+            (kind, label, counts.get(kind, 0), kind in mine)
+            for kind, label in Reaction.Kind.choices
+        ]
+    return posts
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest) -> HttpResponse:
+    teams = Team.objects.visible_to(request.user).order_by("path")
+    chosen = request.GET.get("team") or request.POST.get("team") or request.user.team_id
+    team = get_object_or_404(teams, pk=chosen) if str(chosen or "").isdecimal() else None
+    if team is None:
+        return render(request, "rituals/thread.html", {"team": None, "teams": teams})
+    form = PostForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                post_to_thread(author=request.user, team=team, **form.cleaned_data)
+            except RitualError as error:
+                form.add_error(None, str(error))
+            else:
+                if not request.htmx:
+                    return redirect(f"{reverse('ritual_thread')}?team={team.pk}")
+                form = PostForm()
+        if request.htmx:
+            posts = _decorate(list(_thread_posts(team)[:THREAD_PAGE]), request.user)
+            return render(
+                request,
+                "rituals/thread.html#feed",
+                {"team": team, "posts": posts, "form": form, "page": None},
+                status=400 if form.errors else 200,
+            )
+    after = request.GET.get("after", "")
+    if request.htmx and after.isdecimal():
+        new = _decorate(list(_thread_posts(team).filter(pk__gt=int(after))), request.user)
+        return render(request, "rituals/thread.html#new_posts", {"posts": new, "team": team})
+    page = Paginator(_thread_posts(team), THREAD_PAGE).get_page(request.GET.get("page"))
+    posts = _decorate(list(page.object_list), request.user)
+    return render(
+        request,
+        "rituals/thread.html",
+        {
+            "team": team,
+            "teams": teams,
+            "posts": posts,
+            "page": page,
+            "form": form,
+            "can_post": can_post(request.user, team),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = get_object_or_404(
+        ThreadPost.objects.filter(team__in=Team.objects.visible_to(request.user)), pk=pk
+    )
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            post_to_thread(
+                author=request.user,
+                team=parent.team,
+                status=form.cleaned_data["status"],
+                parent=parent,
+            )
+        except RitualError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, "Write a reply first (up to 500 characters).")
+    return redirect(f"{reverse('ritual_thread')}?team={parent.team_id}#post-{parent.pk}")
+
+
+@login_required
+@require_POST
+def thread_react(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(
+        ThreadPost.objects.filter(team__in=Team.objects.visible_to(request.user)), pk=pk
+    )
+    try:
+        toggle_reaction(person=request.user, post=post, kind=request.POST.get("kind", ""))
+    except RitualError as error:
+        return HttpResponse(str(error), status=400)
+    if request.htmx:
+        fresh = _decorate([_thread_posts(post.team).get(pk=post.pk)], request.user)[0]
+        return render(request, "rituals/thread.html#reactions", {"post": fresh})
+    return redirect(f"{reverse('ritual_thread')}?team={post.team_id}#post-{post.pk}")
+
+
+# ---------------------------------------------------------------- recognition
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recognition(request: HttpRequest) -> HttpResponse:
+    form = RecognitionForm(request.POST or None, giver=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recognise(
+                giver=request.user,
+                receivers=list(data["receivers"]),
+                message=data["message"],
+                values=list(data["values"]),
+                visibility=data["visibility"],
+                notify_manager=data["notify_manager"],
+            )
+        except RitualError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Sent. Small thanks add up.")
+            return redirect("recognition")
+    scope = request.GET.get("scope", "team")
+    feed = Recognition.objects.visible_to(request.user).filter(hidden=False)
+    if scope == "team" and request.user.team_id:
+        feed = feed.filter(
+            Q(team_id=request.user.team_id) | Q(receivers__team_id=request.user.team_id)
+        ).distinct()
+    elif scope != "team":
+        scope = "org"
+        feed = feed.filter(visibility=Recognition.Visibility.PUBLIC)
+    feed = feed.select_related("giver").prefetch_related("receivers", "values")[:30]
+    return render(
+        request,
+        "rituals/recognition.html",
+        {"form": form, "feed": feed, "scope": scope},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def recognition_received(request: HttpRequest) -> HttpResponse:
+    received = (
+        Recognition.objects.filter(receivers=request.user, hidden=False)
+        .select_related("giver")
+        .prefetch_related("values")
+    )
+    return render(request, "rituals/recognition_received.html", {"received": received})
+
+
+@login_required
+@require_POST
+def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_hr_admin:
+        raise PermissionDenied("Only HR admins hide recognition.")
+    Recognition.objects.filter(pk=pk).update(hidden=request.POST.get("action") != "show")
+    messages.success(request, "Done.")
+    return redirect("recognition")
