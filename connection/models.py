@@ -387,6 +387,9 @@ class OrgSettings(models.Model):
     comment_threshold = models.PositiveSmallIntegerField(
         default=10, help_text="Comments appear only for groups with at least this many answers."
     )
+    currency = models.CharField(
+        max_length=3, default="EUR", help_text="ISO 4217 code for connection budgets."
+    )
 
     class Meta:
         verbose_name = "organisation settings"

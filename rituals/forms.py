@@ -122,3 +122,24 @@ class RecognitionForm(forms.Form):
         self.fields["values"].queryset = Value.objects.filter(active=True)
         self.fields["visibility"].choices = Recognition.Visibility.choices
         self.fields["visibility"].initial = Recognition.Visibility.TEAM
+
+
+class BudgetForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("path"))
+    hours = forms.DecimalField(min_value=0, max_digits=8, decimal_places=1)
+    money = forms.DecimalField(label="Money", min_value=0, max_digits=12, decimal_places=2)
+    allow_overspend = forms.BooleanField(required=False, label="Allow spending past it")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].label_from_instance = lambda t: t.indented_name
+
+
+class SpendForm(forms.Form):
+    from rituals.models import Spend as _Spend
+
+    category = forms.ChoiceField(choices=_Spend.Category.choices)
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, initial=0)
+    hours = forms.DecimalField(max_digits=8, decimal_places=1, initial=0)
+    spent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=200, required=False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from connection.models import Nudge, Signal, Team, User, shared_working_window
@@ -16,15 +17,18 @@ from connection.services import record_signals
 from rituals.models import (
     MAX_DURATION,
     Attendance,
+    Budget,
     CalendarFeed,
     Format,
     Occurrence,
     Reaction,
     Recognition,
     RitualTemplate,
+    Spend,
     TeamRitual,
     ThreadPost,
     Value,
+    quarter_start,
 )
 
 HORIZON = dt.timedelta(weeks=4)
@@ -506,3 +510,118 @@ def recognise(
                 },
             )
     return recognition
+
+
+# ---------------------------------------------------------------- budgets
+
+
+def set_budget(
+    *, team: Team, quarter: dt.date, hours: Decimal, money: Decimal, allow_overspend: bool = False
+) -> Budget:
+    if hours < 0 or money < 0:
+        raise RitualError("A budget can't be negative.")
+    budget, _ = Budget.objects.update_or_create(
+        team=team,
+        quarter=quarter_start(quarter),
+        defaults={"hours": hours, "money": money, "allow_overspend": allow_overspend},
+    )
+    return budget
+
+
+def ritual_hours(budget: Budget) -> Decimal:
+    """Hours spent in the team's synchronous rituals this quarter: duration x attendees."""
+    start = dt.datetime.combine(budget.quarter, dt.time(0), tzinfo=dt.UTC)
+    end = dt.datetime.combine(budget.ends_on + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+    minutes = (
+        Attendance.objects.filter(
+            attended=True,
+            occurrence__ritual__team=budget.team,
+            occurrence__ritual__format=Format.SYNC,
+            occurrence__starts_at__gte=start,
+            occurrence__starts_at__lt=end,
+        ).aggregate(m=Sum("occurrence__ritual__duration"))["m"]
+        or 0
+    )
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+@dataclass
+class BudgetStatus:
+    budget: Budget
+    money_spent: Decimal
+    hours_logged: Decimal
+    hours_in_rituals: Decimal
+    money_left: Decimal
+    hours_left: Decimal
+    money_projected: Decimal
+    hours_projected: Decimal
+
+    @property
+    def hours_spent(self) -> Decimal:
+        return self.hours_logged + self.hours_in_rituals
+
+
+def budget_status(budget: Budget, *, today: dt.date | None = None) -> BudgetStatus:
+    today = today or timezone.now().date()
+    sums = budget.spends.aggregate(money=Sum("amount"), hours=Sum("hours"))
+    money = sums["money"] or Decimal(0)
+    logged = sums["hours"] or Decimal(0)
+    in_rituals = ritual_hours(budget)
+    length = (budget.ends_on - budget.quarter).days + 1
+    elapsed = min(max((today - budget.quarter).days + 1, 1), length)
+    factor = Decimal(length) / Decimal(elapsed)
+    return BudgetStatus(
+        budget=budget,
+        money_spent=money,
+        hours_logged=logged,
+        hours_in_rituals=in_rituals,
+        money_left=budget.money - money,
+        hours_left=budget.hours - logged - in_rituals,
+        money_projected=(money * factor).quantize(Decimal("0.01")),
+        hours_projected=((logged + in_rituals) * factor).quantize(Decimal("0.1")),
+    )
+
+
+def log_spend(
+    *,
+    budget: Budget,
+    category: str,
+    amount: Decimal,
+    hours: Decimal,
+    spent_on: dt.date,
+    note: str,
+    logged_by: User,
+) -> Spend:
+    """Record a spend; the budget row is locked, so two spends can't both take the last of it."""
+    if amount < 0 or hours < 0:
+        raise RitualError("Amounts and hours can't be negative.")
+    if amount == 0 and hours == 0:
+        raise RitualError("Enter an amount, hours, or both.")
+    if category not in Spend.Category.values:
+        raise RitualError("Choose a category.")
+    today = timezone.now().date()
+    if budget.ends_on < today:
+        raise RitualError(f"{budget.quarter_label} is closed; log it against this quarter.")
+    if not budget.quarter <= spent_on <= budget.ends_on:
+        raise RitualError(f"The date must fall in {budget.quarter_label}.")
+    with transaction.atomic():
+        locked = Budget.objects.select_for_update().get(pk=budget.pk)
+        status = budget_status(locked, today=today)
+        if not locked.allow_overspend:
+            if amount > status.money_left:
+                raise RitualError(
+                    f"That would go over the budget: {status.money_left} left this quarter."
+                )
+            if hours > status.hours_left:
+                raise RitualError(
+                    f"That would go over the budget: {status.hours_left} hours left this quarter."
+                )
+        return Spend.objects.create(
+            budget=locked,
+            category=category,
+            amount=amount,
+            hours=hours,
+            spent_on=spent_on,
+            note=note,
+            logged_by=logged_by,
+        )

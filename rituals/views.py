@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import icalendar
 from django.contrib import messages
@@ -12,10 +13,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connection.models import Team, User
-from rituals.forms import CADENCES, AdoptForm, PostForm, RecognitionForm, ReplyForm, ScheduleForm
+from connection.models import OrgSettings, Team, User
+from rituals.forms import (
+    CADENCES,
+    AdoptForm,
+    BudgetForm,
+    PostForm,
+    RecognitionForm,
+    ReplyForm,
+    ScheduleForm,
+    SpendForm,
+)
 from rituals.models import (
     Attendance,
+    Budget,
     CalendarFeed,
     Occurrence,
     Reaction,
@@ -23,19 +34,23 @@ from rituals.models import (
     RitualTemplate,
     TeamRitual,
     ThreadPost,
+    quarter_start,
 )
 from rituals.services import (
     NeedsConfirmation,
     RitualError,
     adopt_ritual,
+    budget_status,
     calendar_token,
     can_post,
     change_schedule,
+    log_spend,
     post_to_thread,
     recognise,
     record_attendance,
     retire_ritual,
     ritual_health,
+    set_budget,
     suggest_slots,
     toggle_reaction,
 )
@@ -481,3 +496,99 @@ def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
     Recognition.objects.filter(pk=pk).update(hidden=request.POST.get("action") != "show")
     messages.success(request, "Done.")
     return redirect("recognition")
+
+
+# ---------------------------------------------------------------- budgets
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budgets(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.now().date()
+    quarter = quarter_start(today)
+    chosen = request.GET.get("quarter", "")
+    if chosen:
+        try:
+            quarter = quarter_start(dt.date.fromisoformat(chosen))
+        except ValueError:
+            messages.error(request, "That isn't a date; showing this quarter.")
+    form = BudgetForm(request.POST or None)
+    if request.method == "POST":
+        if not user.is_hr_admin:
+            raise PermissionDenied("HR admins set budgets.")
+        if form.is_valid():
+            data = form.cleaned_data
+            set_budget(
+                team=data["team"],
+                quarter=quarter,
+                hours=data["hours"],
+                money=data["money"],
+                allow_overspend=data["allow_overspend"],
+            )
+            messages.success(request, f"Budget saved for {data['team'].name}.")
+            return redirect(f"{reverse('budgets')}?quarter={quarter.isoformat()}")
+    rows = [
+        budget_status(b, today=today)
+        for b in Budget.objects.visible_to(user)
+        .filter(quarter=quarter, team__in=_owned_teams(user))
+        .select_related("team")
+        .order_by("team__path")
+    ]
+    totals = {
+        "money": sum((r.budget.money for r in rows), Decimal(0)),
+        "spent": sum((r.money_spent for r in rows), Decimal(0)),
+        "projected": sum((r.money_projected for r in rows), Decimal(0)),
+        "hours": sum((r.budget.hours for r in rows), Decimal(0)),
+        "hours_spent": sum((r.hours_spent for r in rows), Decimal(0)),
+    }
+    previous = quarter_start(quarter - dt.timedelta(days=1))
+    following = quarter_start(quarter + dt.timedelta(days=95))
+    return render(
+        request,
+        "rituals/budgets.html",
+        {
+            "rows": rows,
+            "form": form,
+            "quarter": quarter,
+            "totals": totals,
+            "currency": OrgSettings.load().currency,
+            "previous": previous,
+            "following": following,
+            "label": f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(
+        Budget.objects.visible_to(request.user).select_related("team"), pk=pk
+    )
+    can_spend = _owned_teams(request.user).filter(pk=budget.team_id).exists()
+    form = SpendForm(request.POST or None, initial={"spent_on": timezone.now().date()})
+    if request.method == "POST":
+        if not can_spend:
+            raise PermissionDenied("The team's managers log spends.")
+        if form.is_valid():
+            try:
+                log_spend(budget=budget, logged_by=request.user, **form.cleaned_data)
+            except RitualError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Spend logged.")
+                return redirect("budget_detail", pk=pk)
+    return render(
+        request,
+        "rituals/budget_detail.html",
+        {
+            "status": budget_status(budget),
+            "spends": budget.spends.select_related("logged_by"),
+            "form": form,
+            "can_spend": can_spend,
+            "currency": OrgSettings.load().currency,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,185 @@
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+
+from rituals.models import Attendance, Budget, Spend
+from rituals.services import (
+    RitualError,
+    adopt_ritual,
+    budget_status,
+    log_spend,
+    set_budget,
+)
+
+
+@pytest.fixture
+def clock():
+    # Halfway through Q4 2026.
+    with time_machine.travel(dt.datetime(2026, 11, 15, 12, tzinfo=dt.UTC), tick=False) as t:
+        yield t
+
+
+def spend(budget, amount="10", hours="0", on=dt.date(2026, 11, 10), by=None):
+    return log_spend(
+        budget=budget,
+        category="gathering",
+        amount=Decimal(amount),
+        hours=Decimal(hours),
+        spent_on=on,
+        note="",
+        logged_by=by,
+    )
+
+
+def test_hr_sets_a_budget_and_a_manager_logs_a_spend(client_for, clock, hana, alice, team):
+    response = client_for(hana).post(
+        "/rituals/budgets/", {"team": team.pk, "hours": "40", "money": "1000"}
+    )
+    assert response.status_code == 302
+    budget = Budget.objects.get()
+    assert (budget.quarter, budget.money) == (dt.date(2026, 10, 1), Decimal("1000"))
+    response = client_for(alice).post(
+        f"/rituals/budgets/{budget.pk}/",
+        {
+            "category": "gathering",
+            "amount": "250",
+            "hours": "6",
+            "spent_on": "2026-11-12",
+            "note": "Team lunch in Lisbon",
+        },
+    )
+    assert response.status_code == 302
+    status = budget_status(budget)
+    assert (status.money_left, status.hours_left) == (Decimal("750"), Decimal("34"))
+    page = client_for(hana).get("/rituals/budgets/").content.decode()
+    assert "Platform" in page and "250" in page
+
+
+def test_projection_scales_spend_to_the_whole_quarter(clock, team):
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(0), money=Decimal(1000)
+    )
+    spend(budget, "460")
+    # 46 of 92 days have passed: twice the spend by the end.
+    assert budget_status(budget).money_projected == Decimal("920.00")
+
+
+def test_overspend_is_refused_unless_hr_allows_it(clock, team):
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(5), money=Decimal(100)
+    )
+    spend(budget, "80")
+    with pytest.raises(RitualError, match="20.00 left"):
+        spend(budget, "30")
+    with pytest.raises(RitualError, match="hours left"):
+        spend(budget, "0", hours="6")
+    Budget.objects.filter(pk=budget.pk).update(allow_overspend=True)
+    budget.refresh_from_db()
+    spend(budget, "30")
+    assert Spend.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("amount", "hours", "on", "message"),
+    [
+        ("-5", "0", dt.date(2026, 11, 10), "can't be negative"),
+        ("0", "0", dt.date(2026, 11, 10), "Enter an amount"),
+        ("5", "0", dt.date(2027, 1, 2), "must fall in Q4 2026"),
+    ],
+)
+def test_bad_spends_write_nothing(clock, team, amount, hours, on, message):
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(5), money=Decimal(100)
+    )
+    with pytest.raises(RitualError, match=message):
+        spend(budget, amount, hours, on)
+    assert not Spend.objects.exists()
+
+
+def test_a_closed_quarter_takes_no_spends(clock, team):
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 7, 1), hours=Decimal(5), money=Decimal(100)
+    )
+    with pytest.raises(RitualError, match="Q3 2026 is closed"):
+        spend(budget, "5", on=dt.date(2026, 9, 1))
+
+
+def test_hours_in_synchronous_rituals_count_automatically(clock, alice, bob, team):
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(10), money=Decimal(0)
+    )
+    ritual = adopt_ritual(
+        team=team,
+        created_by=alice,
+        name="Co-working",
+        format="sync",
+        rule="FREQ=WEEKLY;BYDAY=MO",
+        start_time=dt.time(10),
+        time_zone="UTC",
+        duration=30,
+        hypothesis="h",
+        confirm_outside_hours=True,
+    )
+    occurrence = ritual.occurrences.first()
+    for person in (alice, bob):
+        Attendance.objects.create(occurrence=occurrence, person=person, attended=True)
+    assert budget_status(budget).hours_in_rituals == Decimal("1.0")  # 30 min x 2 people
+
+
+def test_employees_cannot_set_budgets_or_spend(client_for, clock, bob, team):
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(5), money=Decimal(100)
+    )
+    client = client_for(bob)
+    assert (
+        client.post("/rituals/budgets/", {"team": team.pk, "hours": 1, "money": 1}).status_code
+        == 403
+    )
+    response = client.post(
+        f"/rituals/budgets/{budget.pk}/",
+        {"category": "other", "amount": "5", "hours": "0", "spent_on": "2026-11-12"},
+    )
+    assert response.status_code == 403
+    assert not Spend.objects.exists()
+
+
+def test_another_teams_budget_is_not_found(client_for, clock, charlie, team):
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(5), money=Decimal(100)
+    )
+    assert client_for(charlie).get(f"/rituals/budgets/{budget.pk}/").status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_spends_never_take_a_budget_below_zero():
+    from connection.models import Team
+
+    team = Team.objects.create(name="Race")
+    with time_machine.travel(dt.datetime(2026, 11, 15, 12, tzinfo=dt.UTC), tick=False):
+        budget = set_budget(
+            team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(0), money=Decimal(100)
+        )
+        outcomes, barrier = [], threading.Barrier(2)
+
+        def attempt():
+            try:
+                barrier.wait()
+                spend(budget, "60")
+                outcomes.append("spent")
+            except RitualError:
+                outcomes.append("refused")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["refused", "spent"]
+        assert budget_status(budget).money_left == Decimal("40")
