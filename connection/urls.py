@@ -7,10 +7,16 @@ from rest_framework.routers import DefaultRouter
 from connection import api, views
 from connection.forms import EmailAuthenticationForm
 from pulse import api as pulse_api
+from rituals import api as rituals_api
 
 router = DefaultRouter()
 router.register("teams", api.TeamViewSet, basename="team")
 router.register("people", api.PersonViewSet, basename="person")
+router.register("rituals", rituals_api.RitualViewSet, basename="ritual")
+router.register("occurrences", rituals_api.OccurrenceViewSet, basename="occurrence")
+router.register("thread-posts", rituals_api.PostViewSet, basename="thread-post")
+router.register("recognition", rituals_api.RecognitionViewSet, basename="recognition")
+router.register("budgets", rituals_api.BudgetViewSet, basename="budget")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,0 +1,267 @@
+"""Rituals API: rituals, occurrences (attend and rate), the thread, recognition,
+budgets and spends, with the pages' visibility rules."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from connection.models import Team, User
+from rituals.models import (
+    Budget,
+    Occurrence,
+    Recognition,
+    Spend,
+    TeamRitual,
+    ThreadPost,
+    Value,
+)
+from rituals.services import (
+    RitualError,
+    budget_status,
+    log_spend,
+    post_to_thread,
+    recognise,
+    record_attendance,
+)
+
+
+class RitualSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeamRitual
+        fields = [
+            "id",
+            "team",
+            "name",
+            "format",
+            "rule",
+            "start_time",
+            "time_zone",
+            "duration",
+            "participation",
+            "hypothesis",
+            "review_on",
+            "status",
+            "video_link",
+        ]
+
+
+class OccurrenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Occurrence
+        fields = ["id", "ritual", "starts_at", "ends_at", "cancelled"]
+
+
+class AttendanceIn(serializers.Serializer):
+    attended = serializers.BooleanField(default=True)
+    worth_it = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PostSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.display_name", read_only=True)
+
+    class Meta:
+        model = ThreadPost
+        fields = [
+            "id",
+            "team",
+            "author",
+            "parent",
+            "status",
+            "highlight",
+            "is_question",
+            "created_at",
+        ]
+        read_only_fields = ["author", "created_at"]
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    receivers = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.active())
+    values = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Value.objects.filter(active=True)
+    )
+
+    class Meta:
+        model = Recognition
+        fields = [
+            "id",
+            "giver",
+            "receivers",
+            "message",
+            "values",
+            "visibility",
+            "notify_manager",
+            "created_at",
+        ]
+        read_only_fields = ["giver", "created_at"]
+
+
+class SpendSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Spend
+        fields = ["id", "budget", "category", "amount", "hours", "spent_on", "note"]
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    money_spent = serializers.SerializerMethodField()
+    money_left = serializers.SerializerMethodField()
+    hours_spent = serializers.SerializerMethodField()
+    money_projected = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Budget
+        fields = [
+            "id",
+            "team",
+            "quarter",
+            "hours",
+            "money",
+            "allow_overspend",
+            "money_spent",
+            "money_left",
+            "hours_spent",
+            "money_projected",
+        ]
+
+    def _status(self, budget):
+        cache = self.context.setdefault("status", {})
+        if budget.pk not in cache:
+            cache[budget.pk] = budget_status(budget)
+        return cache[budget.pk]
+
+    def get_money_spent(self, budget) -> str:
+        return str(self._status(budget).money_spent)
+
+    def get_money_left(self, budget) -> str:
+        return str(self._status(budget).money_left)
+
+    def get_hours_spent(self, budget) -> str:
+        return str(self._status(budget).hours_spent)
+
+    def get_money_projected(self, budget) -> str:
+        return str(self._status(budget).money_projected)
+
+
+def _rejected(error: RitualError):
+    raise ValidationError({"detail": str(error)})
+
+
+class RitualViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = TeamRitual.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = RitualSerializer
+
+    def get_queryset(self):
+        return TeamRitual.objects.visible_to(self.request.user).order_by("team", "name")
+
+
+class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Occurrence.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = OccurrenceSerializer
+
+    def get_queryset(self):
+        occurrences = Occurrence.objects.filter(
+            ritual__in=TeamRitual.objects.visible_to(self.request.user)
+        ).order_by("starts_at")
+        ritual = self.request.query_params.get("ritual", "")
+        return occurrences.filter(ritual_id=int(ritual)) if ritual.isdecimal() else occurrences
+
+    @extend_schema(request=AttendanceIn, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def attend(self, request, pk=None):
+        """Say whether you were there and whether it was worth your time."""
+        data = AttendanceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            record_attendance(
+                occurrence=self.get_object(), person=request.user, **data.validated_data
+            )
+        except RitualError as error:
+            _rejected(error)
+        return Response({"detail": "Recorded."})
+
+
+class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ThreadPost.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = PostSerializer
+
+    def get_queryset(self):
+        posts = ThreadPost.objects.filter(
+            team__in=Team.objects.visible_to(self.request.user)
+        ).select_related("author")
+        team = self.request.query_params.get("team", "")
+        return posts.filter(team_id=int(team)) if team.isdecimal() else posts
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        team = get_object_or_404(Team.objects.visible_to(self.request.user), pk=data["team"].pk)
+        try:
+            serializer.instance = post_to_thread(
+                author=self.request.user,
+                team=team,
+                status=data["status"],
+                highlight=data.get("highlight", ""),
+                is_question=data.get("is_question", False),
+                parent=data.get("parent"),
+            )
+        except RitualError as error:
+            _rejected(error)
+
+
+class RecognitionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Recognition.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = RecognitionSerializer
+
+    def get_queryset(self):
+        return (
+            Recognition.objects.visible_to(self.request.user)
+            .filter(hidden=False)
+            .prefetch_related("receivers", "values")
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = recognise(
+                giver=self.request.user,
+                receivers=data["receivers"],
+                message=data["message"],
+                values=data["values"],
+                visibility=data["visibility"],
+                notify_manager=data.get("notify_manager", False),
+            )
+        except RitualError as error:
+            _rejected(error)
+
+
+class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Budget.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = BudgetSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        owned = Team.objects.all() if user.is_hr_admin else Team.objects.managed_by(user)
+        return Budget.objects.visible_to(user).filter(team__in=owned)
+
+    @extend_schema(request=SpendSerializer, responses={201: SpendSerializer})
+    @action(detail=True, methods=["post"])
+    def spends(self, request, pk=None):
+        """Log a spend against this budget (the team's managers)."""
+        budget = self.get_object()
+        data = SpendSerializer(data=request.data | {"budget": budget.pk})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            created = log_spend(
+                budget=budget,
+                category=values["category"],
+                amount=values["amount"],
+                hours=values["hours"],
+                spent_on=values["spent_on"],
+                note=values.get("note", ""),
+                logged_by=request.user,
+            )
+        except RitualError as error:
+            _rejected(error)
+        return Response(SpendSerializer(created).data, status=status.HTTP_201_CREATED)
