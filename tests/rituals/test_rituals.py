@@ -300,3 +300,20 @@ def test_rituals_page_asks_how_it_went(client_for, clock, alice, bob, team):
     client.post(f"/rituals/occurrences/{occurrence.pk}/say/", {"worth_it": "yes"})
     assert Attendance.objects.get(person=bob).worth_it is True
     assert "How did it go?" not in client.get("/rituals/").content.decode()
+
+
+def test_hr_curates_the_catalogue_and_values_in_the_admin(client_for, hana, db):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=hana.pk).update(is_staff=True)
+    client = client_for(hana)
+    assert client.get("/admin/rituals/ritualtemplate/").status_code == 200
+    response = client.post(
+        "/admin/rituals/value/add/", {"name": "Curiosity", "description": "", "position": 5}
+    )
+    assert response.status_code == 302
+    from rituals.models import Value
+
+    assert Value.objects.filter(name="Curiosity").exists()
+    page = client.get("/rituals/catalogue/").content.decode()
+    assert "Edit the values list" in page
