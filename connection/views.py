@@ -138,13 +138,17 @@ def _team_card(user: User, today: dt.date) -> dict | None:
 
 
 def _org_overview(today: dt.date) -> dict:
-    active = User.objects.active()
-    totals = active.aggregate(
-        people=Count("pk"),
-        new_hires=Count("pk", filter=Q(start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS))),
-        zones=Count("time_zone", distinct=True),
-        without_team=Count("pk", filter=Q(team__isnull=True)),
-        **{loc: Count("pk", filter=Q(location=loc)) for loc in Location.values},
+    active = Q(is_active=True)
+    totals = User.objects.aggregate(
+        people=Count("pk", filter=active),
+        inactive=Count("pk", filter=~active),
+        new_hires=Count(
+            "pk",
+            filter=active & Q(start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS)),
+        ),
+        zones=Count("time_zone", filter=active, distinct=True),
+        without_team=Count("pk", filter=active & Q(team__isnull=True)),
+        **{loc: Count("pk", filter=active & Q(location=loc)) for loc in Location.values},
     )
     teams = list(
         Team.objects.annotate(headcount=Count("members", filter=Q(members__is_active=True))).only(
@@ -164,7 +168,7 @@ def _org_overview(today: dt.date) -> dict:
         ],
         "team_count": len(teams),
         "top_teams": top,
-        "inactive": User.objects.filter(is_active=False).count(),
+        "inactive": totals["inactive"],
         "last_import": OrgImport.objects.filter(status=OrgImport.Status.APPLIED).first(),
     }
 

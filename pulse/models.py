@@ -147,7 +147,12 @@ class RoundQuerySet(models.QuerySet):
     def open_for(self, user) -> Round | None:
         """The round open now that `user` is asked to answer, if any."""
         now = timezone.now()
-        round_ = self.open().filter(opens_at__lte=now, closes_at__gt=now).first()
+        round_ = (
+            self.open()
+            .filter(opens_at__lte=now, closes_at__gt=now)
+            .annotate(question_count=models.Count("questions"))
+            .first()
+        )
         if round_ is None or not user.is_active:
             return None
         paths = [team.path for team in round_.audience_teams.all()]

@@ -18,3 +18,70 @@ class RitualsConfig(AppConfig):
             if not self.get_model(model).objects.exists():
                 migration = importlib.import_module(f"rituals.migrations.{module}")
                 getattr(migration, function)(apps, None)
+
+    def seed_demo(self, *, today) -> str:
+        """A few rituals, a lively thread, recognition and budgets for the demo org."""
+        import datetime as dt
+        from decimal import Decimal
+
+        from connection.models import Team, User
+        from rituals.models import Recognition, TeamRitual, Value
+        from rituals.services import adopt_ritual, post_to_thread, recognise, set_budget
+
+        if TeamRitual.objects.exists():
+            return ""
+        platform = Team.objects.filter(name="Platform").first()
+        alice = User.objects.filter(email="alice@hearth.example").first()
+        if platform is None or alice is None:
+            return ""
+        adopt_ritual(
+            team=platform,
+            created_by=alice,
+            name="15-minute co-working window",
+            format="sync",
+            rule="FREQ=WEEKLY;BYDAY=TU,TH",
+            start_time=dt.time(10, 0),
+            time_zone="America/New_York",
+            duration=15,
+            host=alice,
+            hypothesis="The co-working window will make people ask more small questions.",
+            confirm_outside_hours=True,
+        )
+        adopt_ritual(
+            team=platform,
+            created_by=alice,
+            name="Daily micro-update thread",
+            format="async",
+            rule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            start_time=dt.time(9, 0),
+            time_zone="Europe/Lisbon",
+            duration=5,
+            hypothesis="A daily highlight will help people know each other beyond tickets.",
+        )
+        members = list(User.objects.active().filter(team=platform).order_by("pk"))
+        lines = [
+            ("Pairing on the flaky deploy test today.", "Finally finished my sourdough starter"),
+            ("Reviewing the cache design doc, comments welcome.", ""),
+            ("Does anyone know why staging needs a manual restart after migrations?", ""),
+            ("Writing the on-call handbook page for the queue alerts.", "Ran 8 km along the river"),
+        ]
+        for person, (status, highlight) in zip(members, lines, strict=False):
+            post_to_thread(
+                author=person,
+                team=platform,
+                status=status,
+                highlight=highlight,
+                is_question=status.endswith("?"),
+            )
+        values = {v.name: v for v in Value.objects.all()}
+        if len(members) > 3 and not Recognition.objects.exists():
+            recognise(
+                giver=members[1],
+                receivers=[members[2]],
+                message="Walked me through the deploy pipeline twice, patiently.",
+                values=[values["Helping a newcomer"]],
+                visibility="public",
+            )
+        for team in Team.objects.filter(depth__gte=1):
+            set_budget(team=team, quarter=today, hours=Decimal(40), money=Decimal(1500))
+        return "rituals, a team thread, recognition and this quarter's budgets"

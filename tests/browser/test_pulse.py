@@ -1,16 +1,14 @@
 """The anonymous pulse in the browser: answering on a phone, a manager's and HR's results."""
 
 import datetime as dt
-import importlib
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from connection.models import Team, User
-from pulse.models import Question, Round
+from pulse.models import Round
 from pulse.services import close_round, open_round, submit_response
 
 pytestmark = pytest.mark.browser
@@ -19,17 +17,10 @@ DEMO_DOMAIN = "hearth.example"
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(autouse=True)
-def question_bank(transactional_db):
-    """The question bank a data migration made, put back when an earlier test wiped it.
-
-    Transactional tests end by flushing every table, migration data included.
-    (`serialized_rollback` would restore it but collides with the content
-    types the flush's post_migrate re-creates.)
-    """
-    if not Question.objects.exists():
-        migration = importlib.import_module("pulse.migrations.0002_question_bank")
-        migration.add_bank(django_apps, None)
+@pytest.fixture
+def demo_org(demo_org):
+    """The demo org without the pulse history `seed_demo` writes: these tests build their own."""
+    Round.objects.all().delete()
 
 
 def exactly(text: str) -> re.Pattern:

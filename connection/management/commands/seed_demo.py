@@ -222,10 +222,19 @@ class Command(BaseCommand):
                 is_hr_admin=True, is_staff=True, is_superuser=True
             )
             vary_working_hours(random.Random(seed))
+        extras = []
+        if people <= 500:  # the large benchmark org stays people and teams only
+            for app_config in apps.get_app_configs():
+                if hasattr(app_config, "seed_demo"):
+                    done = app_config.seed_demo(today=today)
+                    if done:
+                        extras.append(done)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Demo organisation ready: {len(rows)} people in {teams_made} teams ({elapsed:.1f} s)."
         )
+        if extras:
+            self.stdout.write("Also: " + "; ".join(extras) + ".")
         self.stdout.write(f"Sign in with password “{settings.HEARTH_DEMO_PASSWORD}” as:")
         for local, (name, team, zone, _, _) in PERSONAS.items():
             role = {"alice": "manager", "hana": "HR admin"}.get(local, "employee")
