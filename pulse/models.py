@@ -184,6 +184,7 @@ class Round(models.Model):
     questions = models.ManyToManyField(Question, through="RoundQuestion", related_name="rounds")
     audience_teams = models.ManyToManyField(Team, blank=True, related_name="+")
     reminders_planned = models.BooleanField(default=False)
+    rows_shuffled = models.BooleanField(default=False)
 
     objects = RoundQuerySet.as_manager()
 

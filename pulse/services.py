@@ -188,6 +188,8 @@ def close_round(*, round_: Round, now: dt.datetime | None = None) -> bool:
     )
     if closed or round_.status == Round.Status.CLOSED:
         aggregate_round(round_=round_)
+    # Its own transaction: the snapshot is available even before this finishes.
+    shuffle_round_rows(round_=round_)
     return bool(closed)
 
 
@@ -198,6 +200,8 @@ def pulse_tick(*, now: dt.datetime | None = None) -> None:
         close_round(round_=round_, now=now)
     for round_ in Round.objects.filter(status=Round.Status.CLOSED):
         aggregate_round(round_=round_)
+    for round_ in Round.objects.reported().filter(rows_shuffled=False):
+        shuffle_round_rows(round_=round_)
     open_round(now=now)
 
 
@@ -308,7 +312,7 @@ SHUFFLE_SQL = [
 ]
 
 
-def shuffle_round_rows(*, round_: Round) -> None:
+def shuffle_round_rows(*, round_: Round) -> bool:
     """Rewrite a round's receipts, responses and answers in random order.
 
     While a round is open, rows sit in the order people answered, in both
@@ -316,9 +320,16 @@ def shuffle_round_rows(*, round_: Round) -> None:
     which someone with raw database access could line up. Rewriting them in
     one transaction, shuffled, removes that link once the round closes.
     """
-    with connection.cursor() as cursor:
-        for sql in SHUFFLE_SQL:
-            cursor.execute(sql, [round_.pk] if "%s" in sql else [])
+    with transaction.atomic():
+        claimed = Round.objects.filter(pk=round_.pk, rows_shuffled=False).exclude(
+            status=Round.Status.OPEN
+        ).update(rows_shuffled=True)
+        if not claimed:
+            return False
+        with connection.cursor() as cursor:
+            for sql in SHUFFLE_SQL:
+                cursor.execute(sql, [round_.pk] if "%s" in sql else [])
+    return True
 
 
 def aggregate_round(*, round_: Round) -> int:
@@ -329,7 +340,6 @@ def aggregate_round(*, round_: Round) -> int:
     tree is frozen for the round and every group's verdict is decided once.
     """
     with transaction.atomic():
-        shuffle_round_rows(round_=round_)
         RoundCell.objects.filter(round=round_).delete()
         with connection.cursor() as cursor:
             cursor.execute(CELL_SQL, [round_.pk, round_.pk, round_.pk])
