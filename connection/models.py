@@ -101,6 +101,9 @@ class Team(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams"
     )
+    members_adopt_rituals = models.BooleanField(
+        default=False, help_text="Any member, not only managers, may adopt rituals for the team."
+    )
     slack_webhook_url = models.URLField(
         blank=True, help_text="Incoming webhook for members who choose Slack."
     )

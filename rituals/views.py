@@ -60,8 +60,15 @@ def _owned_teams(user: User):
     return Team.objects.all() if user.is_hr_admin else Team.objects.managed_by(user)
 
 
+def _adoptable_teams(user: User):
+    """Teams a person may adopt rituals for: those they manage, and their own team
+    when it lets members adopt."""
+    own = Team.objects.filter(pk=user.team_id, members_adopt_rituals=True)
+    return (_owned_teams(user) | own).distinct()
+
+
 def _can_manage(user: User, ritual: TeamRitual) -> bool:
-    return _owned_teams(user).filter(pk=ritual.team_id).exists()
+    return ritual.created_by_id == user.pk or _owned_teams(user).filter(pk=ritual.team_id).exists()
 
 
 @login_required
@@ -105,7 +112,7 @@ def ritual_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     templates = RitualTemplate.objects.filter(active=True)
-    can_adopt = _owned_teams(request.user).exists()
+    can_adopt = _adoptable_teams(request.user).exists()
     return render(
         request, "rituals/catalogue.html", {"templates": templates, "can_adopt": can_adopt}
     )
@@ -115,7 +122,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     template = get_object_or_404(RitualTemplate, slug=slug, active=True)
-    teams = _owned_teams(request.user).order_by("path")
+    teams = _adoptable_teams(request.user).order_by("path")
     if not teams.exists():
         raise PermissionDenied("Managers adopt rituals for their teams.")
     initial = {

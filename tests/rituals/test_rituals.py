@@ -317,3 +317,11 @@ def test_hr_curates_the_catalogue_and_values_in_the_admin(client_for, hana, db):
     assert Value.objects.filter(name="Curiosity").exists()
     page = client.get("/rituals/catalogue/").content.decode()
     assert "Edit the values list" in page
+
+
+def test_members_adopt_only_when_their_team_allows(client_for, clock, bob, team):
+    client = client_for(bob)
+    assert client.get("/rituals/adopt/coworking/").status_code == 403
+    team.members_adopt_rituals = True
+    team.save()
+    assert client.get("/rituals/adopt/coworking/").status_code == 200
