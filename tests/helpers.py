@@ -32,3 +32,33 @@ def org_csv(rows: list[list[str]], header: str | None = None) -> bytes:
     header = header or "email,name,team,parent team,manager email,start date,time zone,location"
     lines = [header, *(",".join(row) for row in rows)]
     return ("\n".join(lines) + "\n").encode()
+
+
+def race(attempt, *, threads: int = 2, refused: type[Exception] = Exception) -> list[str]:
+    """Run `attempt` in several threads released at the same moment (PostgreSQL tests).
+
+    Returns, sorted, "won" for each call that returned and the name of the
+    exception for each that raised `refused`.
+    """
+    import threading
+
+    from django.db import connection
+
+    outcomes, barrier = [], threading.Barrier(threads)
+
+    def run():
+        try:
+            barrier.wait()
+            attempt()
+            outcomes.append("won")
+        except refused as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sorted(outcomes)

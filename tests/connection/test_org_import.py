@@ -1,7 +1,6 @@
 import datetime as dt
 import html
 import re
-import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +9,7 @@ from django.db import connection
 
 from connection.models import OrgImport, Team, User
 from connection.services import ImportRejected, apply_org_import, import_org_chart
-from tests.helpers import make_user, org_csv
+from tests.helpers import make_user, org_csv, race
 
 GOOD = [
     [
@@ -367,25 +366,10 @@ def test_two_racing_applies_leave_one_winner(hana):
     org_import = OrgImport.objects.create(
         uploaded_by=hana, content=org_csv(GOOD).decode(), filename="org.csv"
     )
-    outcomes = []
-    barrier = threading.Barrier(2)
-
-    def apply():
-        try:
-            barrier.wait()
-            apply_org_import(org_import=org_import, applied_by=hana)
-            outcomes.append("applied")
-        except ImportRejected:
-            outcomes.append("rejected")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=apply) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["applied", "rejected"]
+    outcomes = race(
+        lambda: apply_org_import(org_import=org_import, applied_by=hana), refused=ImportRejected
+    )
+    assert outcomes == ["ImportRejected", "won"]
     assert User.objects.filter(email__endswith="@acme.test").count() == 5
 
 

@@ -1,5 +1,4 @@
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from rituals.services import (
     log_spend,
     set_budget,
 )
+from tests.helpers import race
 
 
 @pytest.fixture
@@ -164,22 +164,6 @@ def test_two_concurrent_spends_never_take_a_budget_below_zero():
         budget = set_budget(
             team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(0), money=Decimal(100)
         )
-        outcomes, barrier = [], threading.Barrier(2)
-
-        def attempt():
-            try:
-                barrier.wait()
-                spend(budget, "60")
-                outcomes.append("spent")
-            except RitualError:
-                outcomes.append("refused")
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=attempt) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(outcomes) == ["refused", "spent"]
+        outcomes = race(lambda: spend(budget, "60"), refused=RitualError)
+        assert outcomes == ["RitualError", "won"]
         assert budget_status(budget).money_left == Decimal("40")
