@@ -186,7 +186,7 @@ class NudgePreferencesForm(forms.ModelForm):
 class SnoozeForm(forms.Form):
     until = forms.DateField(
         label="Pause all nudges until (and including)",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, today: dt.date, **kwargs) -> None:
@@ -212,8 +212,8 @@ class AwayPeriodForm(forms.ModelForm):
             "note": "Note (only you see it)",
         }
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.TextInput(attrs={"placeholder": "Holiday"}),
         }
 

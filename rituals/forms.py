@@ -25,7 +25,9 @@ class AdoptForm(forms.Form):
         help_text="An RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=TU. Common ones are listed.",
         widget=forms.TextInput(attrs={"list": "cadences"}),
     )
-    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     time_zone = forms.ChoiceField(label="In the time zone of", choices=[])
     duration = forms.IntegerField(label="Minutes", min_value=1, max_value=MAX_DURATION)
     host = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
@@ -38,7 +40,9 @@ class AdoptForm(forms.Form):
     hypothesis = forms.CharField(
         max_length=200, help_text="What should change if this works? It is reviewed later."
     )
-    review_on = forms.DateField(label="Review on", widget=forms.DateInput(attrs={"type": "date"}))
+    review_on = forms.DateField(
+        label="Review on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     confirm_outside_hours = forms.BooleanField(
         required=False, label="Schedule it even though it is outside some people’s hours"
     )
@@ -67,9 +71,13 @@ class ScheduleForm(forms.Form):
         validators=[validate_rrule],
         widget=forms.TextInput(attrs={"list": "cadences"}),
     )
-    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     review_on = forms.DateField(
-        label="Next review", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Next review",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -141,5 +149,5 @@ class SpendForm(forms.Form):
     category = forms.ChoiceField(choices=_Spend.Category.choices)
     amount = forms.DecimalField(max_digits=12, decimal_places=2, initial=0)
     hours = forms.DecimalField(max_digits=8, decimal_places=1, initial=0)
-    spent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    spent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(max_length=200, required=False)

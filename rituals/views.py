@@ -174,7 +174,10 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_bound
         else (template.default_duration)
     )
-    day = _next_weekday(request.user.local_now().date())
+    day = _first_day_of(
+        form.data.get("rule") if form.is_bound else template.default_rule,
+        request.user.local_now().date(),
+    )
     slots = suggest_slots(team=team, duration=max(1, min(duration, 480)), on=day)
     return render(
         request,
@@ -191,8 +194,17 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _next_weekday(day: dt.date) -> dt.date:
-    while day.isoweekday() > 5:
+def _first_day_of(rule: str, today: dt.date) -> dt.date:
+    """The first day the rule meets from today (a working day if the rule can't be read)."""
+    from dateutil.rrule import rrulestr
+
+    try:
+        start = dt.datetime.combine(today, dt.time(12))
+        first = next(iter(rrulestr(rule.removeprefix("RRULE:"), dtstart=start)), None)
+    except (ValueError, TypeError, KeyError):
+        first = None
+    day = first.date() if first else today
+    while first is None and day.isoweekday() > 5:
         day += dt.timedelta(days=1)
     return day
 
@@ -218,6 +230,9 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("Only the team's managers change its rituals.")
         action = request.POST.get("action")
         if action == "retire":
+            if request.POST.get("confirm") != "yes":
+                messages.error(request, "Tick “Yes, retire it” to retire the ritual.")
+                return redirect("ritual_detail", pk=pk)
             retire_ritual(ritual=ritual)
             messages.success(request, "Retired. Its history stays here.")
             return redirect("ritual_detail", pk=pk)

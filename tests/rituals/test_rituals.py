@@ -270,10 +270,13 @@ def test_changing_the_schedule_moves_future_sessions_and_their_reminders(
 
 def test_retiring_keeps_history_and_cancels_the_future(client_for, clock, alice, bob, team):
     ritual = adopt(team, alice, confirm_outside_hours=True)
-    client_for(bob).post(f"/rituals/{ritual.pk}/", {"action": "retire"})
+    client_for(bob).post(f"/rituals/{ritual.pk}/", {"action": "retire", "confirm": "yes"})
     ritual.refresh_from_db()
     assert ritual.status == "active"  # bob is not a manager
     client_for(alice).post(f"/rituals/{ritual.pk}/", {"action": "retire"})
+    ritual.refresh_from_db()
+    assert ritual.status == "active"  # not confirmed
+    client_for(alice).post(f"/rituals/{ritual.pk}/", {"action": "retire", "confirm": "yes"})
     ritual.refresh_from_db()
     assert ritual.status == "retired"
     assert not Occurrence.objects.filter(ritual=ritual, cancelled=False).exists()
