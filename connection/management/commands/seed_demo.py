@@ -184,8 +184,13 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing when people already exist."
         )
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--bare",
+            action="store_true",
+            help="People and teams only: no pulse history, rituals, thread or budgets.",
+        )
 
-    def handle(self, *args, people: int, if_empty: bool, seed: int, **options):
+    def handle(self, *args, people: int, if_empty: bool, seed: int, bare: bool = False, **options):
         if people < 50:
             raise CommandError("The demo needs at least 50 people (12 teams of three or more).")
         if if_empty and User.objects.exists():
@@ -223,7 +228,7 @@ class Command(BaseCommand):
             )
             vary_working_hours(random.Random(seed))
         extras = []
-        if people <= 500:  # the large benchmark org stays people and teams only
+        if people <= 500 and not bare:  # the large benchmark org stays people and teams only
             for app_config in apps.get_app_configs():
                 if hasattr(app_config, "seed_demo"):
                     done = app_config.seed_demo(today=today)
