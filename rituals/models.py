@@ -248,11 +248,11 @@ class ThreadPost(models.Model):
 
 class Reaction(models.Model):
     class Kind(models.TextChoices):
-        THANKS = "thanks", "🙏"
-        CELEBRATE = "celebrate", "🎉"
-        LOVE = "love", "❤️"
-        INSIGHT = "insight", "💡"
-        SAME = "same", "🙋"
+        THANKS = "thanks", "Thanks"
+        CELEBRATE = "celebrate", "Yay"
+        LOVE = "love", "Love it"
+        INSIGHT = "insight", "Learned something"
+        SAME = "same", "Me too"
 
     post = models.ForeignKey(ThreadPost, on_delete=models.CASCADE, related_name="reactions")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
