@@ -4,7 +4,13 @@ Seeds a 150-person org, measures every page, then flushes, seeds 10,000
 people and measures again. A page whose query count differs between the
 two sizes does per-row queries: that is a bug, and the table says so.
 Then plans and delivers 10,000 nudges with two workers (bench/nudges.py)
-and reports the time and any duplicates.
+and reports the time and any duplicates. Last, the pulse (bench/pulse.py):
+queries per submission, submissions through gunicorn and wrk, and the
+aggregation of 500,000 responses, the last two on a PostgreSQL database of
+their own (skipped when PostgreSQL or wrk is missing). Then the rituals
+(bench/rituals.py): a quarter of occurrences and reminders materialised for
+the 10,000-person org's rituals, run twice to check it is idempotent, and a
+team thread of 1,000 posts whose query counts must equal a 10-post thread's.
 
 By default the run uses a fresh SQLite file under var/bench/. Set
 BENCH_DATABASE_URL (for example a PostgreSQL URL) to benchmark another
@@ -84,7 +90,7 @@ def seed(people: int) -> float:
     from django.core.management import call_command
 
     started = time.perf_counter()
-    call_command("seed_demo", people=people, stdout=io.StringIO())
+    call_command("seed_demo", people=people, bare=True, stdout=io.StringIO())
     return time.perf_counter() - started
 
 
@@ -177,6 +183,16 @@ def main() -> int:
     for note in notes:
         print(f"({note})")
     problems.extend(nudge_problems)
+
+    from bench import pulse
+
+    print(flush=True)
+    problems.extend(pulse.run(print_table))
+
+    from bench import rituals
+
+    print(flush=True)
+    problems.extend(rituals.run(print_table))
     if problems:
         print()
         print("PROBLEMS (bugs in the app, not in the bench):")

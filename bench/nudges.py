@@ -37,7 +37,7 @@ def make_everyone_reachable() -> list[int]:
 
     if User.objects.filter(is_active=True).count() < PEOPLE:
         call_command("flush", interactive=False, verbosity=0)
-        call_command("seed_demo", people=PEOPLE, stdout=io.StringIO())
+        call_command("seed_demo", people=PEOPLE, bare=True, stdout=io.StringIO())
     ids = list(User.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
     ids = ids[:PEOPLE]
 

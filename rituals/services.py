@@ -135,22 +135,34 @@ def adopt_ritual(
     return ritual
 
 
-def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None) -> int:
-    """Write the next four weeks of occurrences (idempotent) and their reminders."""
+def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None, replan: bool = False) -> int:
+    """Write the occurrences of the next four weeks that are missing, with their reminders.
+
+    Idempotent, and cheap when there is nothing new: existing starts are
+    skipped before any row is built. `replan` re-plans reminders for every
+    upcoming occurrence (after someone joins, say); duplicates are no-ops.
+    """
     now = now or timezone.now()
     if ritual.status != TeamRitual.Status.ACTIVE:
         return 0
     ends = dt.timedelta(minutes=ritual.duration)
-    starts = ritual.starts_between(now, now + HORIZON)
-    Occurrence.objects.bulk_create(
+    existing = set(
+        Occurrence.objects.filter(
+            ritual=ritual, starts_at__gte=now, starts_at__lt=now + HORIZON
+        ).values_list("starts_at", flat=True)
+    )
+    starts = [s for s in ritual.starts_between(now, now + HORIZON) if s not in existing]
+    created = Occurrence.objects.bulk_create(
         [Occurrence(ritual=ritual, starts_at=s, ends_at=s + ends) for s in starts],
         ignore_conflicts=True,
     )
-    if ritual.format != Format.SYNC:
-        return len(starts)
+    if ritual.format != Format.SYNC or not (starts or replan):
+        return len(created)
     upcoming = Occurrence.objects.filter(
         ritual=ritual, starts_at__gte=now, starts_at__lt=now + HORIZON, cancelled=False
     )
+    if not replan:
+        upcoming = upcoming.filter(starts_at__in=starts)
     people = list(members_of(ritual))
     plan_nudges(
         [
@@ -171,7 +183,7 @@ def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None) -> int:
             for person in people
         ]
     )
-    return len(starts)
+    return len(created)
 
 
 def materialise_all(*, now: dt.datetime | None = None) -> int:

@@ -44,6 +44,7 @@ from rituals.services import (
     calendar_token,
     can_post,
     change_schedule,
+    materialise,
     log_spend,
     post_to_thread,
     recognise,
@@ -265,6 +266,7 @@ def ritual_join(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "You’ve left this ritual.")
     else:
         ritual.participants.add(request.user)
+        materialise(ritual=ritual, replan=True)  # reminders for the sessions ahead
         messages.success(request, "You’ve joined. It’s in your calendar feed.")
     return redirect("ritual_detail", pk=pk)
 
