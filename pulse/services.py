@@ -316,9 +316,11 @@ def shuffle_round_rows(*, round_: Round) -> bool:
     rows of a 500,000-response round as well took over three minutes.)
     """
     with transaction.atomic():
-        claimed = Round.objects.filter(pk=round_.pk, rows_shuffled=False).exclude(
-            status=Round.Status.OPEN
-        ).update(rows_shuffled=True)
+        claimed = (
+            Round.objects.filter(pk=round_.pk, rows_shuffled=False)
+            .exclude(status=Round.Status.OPEN)
+            .update(rows_shuffled=True)
+        )
         if not claimed:
             return False
         with connection.cursor() as cursor:
