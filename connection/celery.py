@@ -50,4 +50,16 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Mentorship: match each programme when its cadence says so (one round a
+    # programme a day, unique in the database), and give new hires a buddy.
+    "programme-rounds": {
+        "task": "mentorship.tasks.run_programme_rounds_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    "assign-buddies": {
+        "task": "mentorship.tasks.assign_buddies_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }

@@ -123,6 +123,7 @@ class Team(models.Model):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         Team.objects.rebuild_paths()
+        self.path, self.depth = Team.objects.values_list("path", "depth").get(pk=self.pk)
 
     def clean(self) -> None:
         ancestor = self.parent
@@ -205,6 +206,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Line manager.",
     )
     is_hr_admin = models.BooleanField("HR admin", default=False)
+    is_senior = models.BooleanField(
+        default=False, help_text="Expected to give mentoring hours each quarter."
+    )
+    skills = models.JSONField(default=list, blank=True, help_text="What this person can offer.")
+    interests = models.JSONField(default=list, blank=True, help_text="What they want to learn.")
     # How this person wants to be nudged (the nudge outbox reads these at delivery).
     nudge_channel = models.CharField(max_length=10, default="email")
     weekly_nudge_cap = models.PositiveSmallIntegerField(default=5)
@@ -620,7 +626,9 @@ class Signal(models.Model):
         REPLIED = "replied", "Replied or reacted"
         RECOGNISED = "recognised", "Recognised a colleague"
         BOOKED = "booked", "Booked office hours"
-        CHECKED_IN = "checked_in", "Buddy check-in"
+        CHECKED_IN = "checked_in", "Met their match"
+        MENTORED = "mentored", "Mentoring session"
+        SHADOWED = "shadowed", "Shadowing"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signals"

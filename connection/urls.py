@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from connection import api, views
 from connection.forms import EmailAuthenticationForm
+from mentorship import api as mentorship_api
 from pulse import api as pulse_api
 from rituals import api as rituals_api
 
@@ -17,6 +18,11 @@ router.register("occurrences", rituals_api.OccurrenceViewSet, basename="occurren
 router.register("thread-posts", rituals_api.PostViewSet, basename="thread-post")
 router.register("recognition", rituals_api.RecognitionViewSet, basename="recognition")
 router.register("budgets", rituals_api.BudgetViewSet, basename="budget")
+router.register("programmes", mentorship_api.ProgrammeViewSet, basename="programme")
+router.register("my-groups", mentorship_api.GroupViewSet, basename="my-group")
+router.register("office-hours", mentorship_api.OfficeHoursViewSet, basename="office-hours")
+router.register("mentoring-sessions", mentorship_api.SessionViewSet, basename="mentoring-session")
+router.register("case-notes", mentorship_api.CaseNoteViewSet, basename="case-note")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +42,7 @@ urlpatterns = [
     path("nudges/outbox/", views.nudge_outbox, name="nudge_outbox"),
     path("pulse/", include("pulse.urls")),
     path("rituals/", include("rituals.urls")),
+    path("mentorship/", include("mentorship.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",

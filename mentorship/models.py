@@ -1,2 +1,364 @@
-"""Programmes, the matching engine, office hours and the mentoring log
-(the mentorship issue)."""
+"""Mentorship and reciprocity: programmes matched by `matching.py`, check-ins,
+office hours, the mentoring log, shadowing windows and case notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from connection.models import Team, validate_time_zone
+
+MAX_SESSION_MINUTES = 8 * 60
+
+
+class Programme(models.Model):
+    class Kind(models.TextChoices):
+        BUDDY = "buddy", "Newcomer buddy"
+        COFFEE = "coffee", "Coffee chat"
+        MENTORING = "mentoring", "Micro-mentoring"
+        POD = "pod", "Learning pod"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        help_text="Empty: the whole organisation.",
+    )
+    cadence_weeks = models.PositiveSmallIntegerField(default=2)
+    group_size = models.PositiveSmallIntegerField(default=2)
+    max_group_size = models.PositiveSmallIntegerField(default=3)
+    cross_team = models.BooleanField(default=True)
+    topic = models.CharField(max_length=80, blank=True, help_text="Learning pods: the topic.")
+    weeks = models.PositiveSmallIntegerField(
+        default=12, help_text="Buddies: weeks of check-ins. Pods: how long a pod runs."
+    )
+    rotate_buddy = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group_size__gte=2)
+                & Q(max_group_size__gte=models.F("group_size"))
+                & Q(max_group_size__lte=6),
+                name="programme_group_sizes",
+            ),
+            models.CheckConstraint(
+                condition=Q(cadence_weeks__in=[1, 2, 4]), name="programme_cadence_1_2_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def eligible(self, person) -> bool:
+        if not person.is_active:
+            return False
+        if self.team_id is None:
+            return True
+        return bool(person.team) and person.team.path.startswith(self.team.path)
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Taking part"
+        PAUSED = "paused", "Paused"
+        LEFT = "left", "Left"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_memberships"
+    )
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.ACTIVE)
+    paused_until = models.DateField(null=True, blank=True)
+    odd_count = models.PositiveSmallIntegerField(default=0)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "person"], name="one_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.programme_id}"
+
+
+class Avoid(models.Model):
+    """A private "don't pair me with": only its owner sees it."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    avoided = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "avoided"], name="one_avoid")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} avoids {self.avoided_id}"
+
+
+class MatchRound(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField()
+    run_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="one_round_number"),
+            models.UniqueConstraint(fields=["programme", "run_on"], name="one_round_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} round {self.number}"
+
+
+class MatchGroupQuerySet(models.QuerySet):
+    def of(self, person) -> MatchGroupQuerySet:
+        return self.filter(members=person)
+
+
+class MatchGroup(models.Model):
+    round = models.ForeignKey(MatchRound, on_delete=models.CASCADE, related_name="groups")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="match_groups")
+    reasons = models.JSONField(default=list)
+    score = models.FloatField(default=0)
+    # For buddies: the newcomer of the pair.
+    newcomer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MatchGroupQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Group {self.pk} of {self.round}"
+
+
+class CheckIn(models.Model):
+    class Answer(models.TextChoices):
+        MET = "met", "We met"
+        NOT_YET = "not_yet", "Not yet"
+        RESCHEDULED = "rescheduled", "We rescheduled"
+
+    group = models.ForeignKey(MatchGroup, on_delete=models.CASCADE, related_name="checkins")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.PositiveSmallIntegerField(default=1, help_text="Buddies: week of the pairing.")
+    answer = models.CharField(max_length=12, choices=Answer.choices)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "person", "week"], name="one_checkin_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.answer}"
+
+
+class OfficeHours(models.Model):
+    """A weekly slot someone hosts, split into bookable blocks."""
+
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(help_text="ISO weekday, 1 = Monday.")
+    start_time = models.TimeField()
+    minutes = models.PositiveSmallIntegerField(default=60)
+    block_minutes = models.PositiveSmallIntegerField(default=20)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    about = models.CharField(max_length=120, blank=True, help_text="What people can ask about.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1) & Q(weekday__lte=7), name="office_hours_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(block_minutes__gte=10) & Q(minutes__lte=240), name="office_hours_sizes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host} office hours"
+
+    def blocks_between(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+        """UTC starts of the bookable blocks in [start, end), local wall time kept across DST."""
+        import zoneinfo
+
+        zone = zoneinfo.ZoneInfo(self.time_zone)
+        out = []
+        day = start.astimezone(zone).date()
+        while True:
+            local = dt.datetime.combine(day, self.start_time, tzinfo=zone)
+            if local.astimezone(dt.UTC) >= end:
+                break
+            if day.isoweekday() == self.weekday:
+                for offset in range(0, self.minutes - self.block_minutes + 1, self.block_minutes):
+                    instant = (local + dt.timedelta(minutes=offset)).astimezone(dt.UTC)
+                    if start <= instant < end:
+                        out.append(instant)
+            day += dt.timedelta(days=1)
+        return out
+
+    def overlaps(self, other: OfficeHours) -> bool:
+        if self.weekday != other.weekday or self.time_zone != other.time_zone:
+            return False
+
+        def span(o):
+            start = o.start_time.hour * 60 + o.start_time.minute
+            return start, start + o.minutes
+
+        a, b = span(self), span(other)
+        return a[0] < b[1] and b[0] < a[1]
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+
+    office_hours = models.ForeignKey(OfficeHours, on_delete=models.CASCADE, related_name="bookings")
+    starts_at = models.DateTimeField()
+    booker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
+    )
+    topic = models.CharField(max_length=120)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            # The database itself makes double booking impossible.
+            models.UniqueConstraint(
+                fields=["office_hours", "starts_at"],
+                condition=Q(status="booked"),
+                name="one_booking_per_block",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booker_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MentoringSession(models.Model):
+    class Kind(models.TextChoices):
+        MENTORING = "mentoring", "Mentoring"
+        SHADOWING = "shadowing", "Shadowing"
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_given"
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_received"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MENTORING)
+    held_on = models.DateField()
+    minutes = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=200, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=MAX_SESSION_MINUTES),
+                name="session_1_to_480_minutes",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
+
+
+class ShadowWindow(models.Model):
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shadow_windows"
+    )
+    title = models.CharField(max_length=120)
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(default=60)
+    places = models.PositiveSmallIntegerField(default=2)
+    requests = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="shadow_requests"
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseNoteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseNoteQuerySet:
+        return self.filter(withdrawn=False).filter(
+            Q(visibility=CaseNote.Visibility.ORG)
+            | Q(visibility=CaseNote.Visibility.TEAM, team_id=user.team_id)
+            | Q(author=user)
+        )
+
+
+class CaseNote(models.Model):
+    """What was tried, what failed, what was learned: apprenticeship written down."""
+
+    class Visibility(models.TextChoices):
+        TEAM = "team", "My team"
+        ORG = "org", "Everyone"
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notes"
+    )
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    session = models.ForeignKey(
+        MentoringSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
+    )
+    topic = models.CharField(max_length=80)
+    tried = models.TextField(max_length=1000)
+    failed = models.TextField(max_length=1000, blank=True)
+    learned = models.TextField(max_length=1000)
+    visibility = models.CharField(max_length=4, choices=Visibility.choices, default=Visibility.TEAM)
+    withdrawn = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class MentoringSettings(models.Model):
+    """HR's quarterly mentoring-hours expectation for senior people; one row."""
+
+    hours_per_quarter = models.PositiveSmallIntegerField(default=6)
+
+    def __str__(self) -> str:
+        return "Mentoring settings"
+
+    @classmethod
+    def load(cls) -> MentoringSettings:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row

@@ -1,0 +1,224 @@
+"""Mentorship API: programmes, my groups and check-ins, office hours and bookings,
+the mentoring log and case notes."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from connection.models import User
+from mentorship.models import (
+    Booking,
+    CaseNote,
+    CheckIn,
+    MatchGroup,
+    MentoringSession,
+    OfficeHours,
+    Programme,
+)
+from mentorship.services import (
+    MentorshipError,
+    book,
+    check_in,
+    join_programme,
+    log_session,
+    publish_note,
+)
+
+
+def _rejected(error: Exception):
+    raise ValidationError({"detail": str(error)})
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "description",
+            "team",
+            "cadence_weeks",
+            "group_size",
+            "max_group_size",
+            "cross_team",
+            "topic",
+            "weeks",
+        ]
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="round.programme.name")
+    run_on = serializers.DateField(source="round.run_on")
+    members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="display_name")
+
+    class Meta:
+        model = MatchGroup
+        fields = ["id", "programme", "run_on", "members", "reasons"]
+
+
+class CheckInIn(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=CheckIn.Answer.choices)
+    week = serializers.IntegerField(min_value=1, max_value=52, default=1)
+
+
+class OfficeHoursSerializer(serializers.ModelSerializer):
+    host = serializers.CharField(source="host.display_name", read_only=True)
+
+    class Meta:
+        model = OfficeHours
+        fields = [
+            "id",
+            "host",
+            "weekday",
+            "start_time",
+            "minutes",
+            "block_minutes",
+            "time_zone",
+            "about",
+        ]
+
+
+class BookingIn(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    topic = serializers.CharField(max_length=120)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Booking
+        fields = ["id", "office_hours", "starts_at", "topic", "status"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    mentee = serializers.PrimaryKeyRelatedField(queryset=User.objects.active())
+
+    class Meta:
+        model = MentoringSession
+        fields = ["id", "mentor", "mentee", "kind", "held_on", "minutes", "note"]
+        read_only_fields = ["mentor"]
+
+
+class CaseNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseNote
+        fields = ["id", "author", "topic", "tried", "failed", "learned", "visibility", "created_at"]
+        read_only_fields = ["author", "created_at"]
+
+
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Programme.objects.none()
+    serializer_class = ProgrammeSerializer
+
+    def get_queryset(self):
+        return Programme.objects.filter(active=True).select_related("team")
+
+    @extend_schema(request=None, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def join(self, request, pk=None):
+        try:
+            join_programme(programme=self.get_object(), person=request.user)
+        except MentorshipError as error:
+            _rejected(error)
+        return Response({"detail": "Joined."})
+
+
+class GroupViewSet(viewsets.ReadOnlyModelViewSet):
+    """My groups, newest first."""
+
+    queryset = MatchGroup.objects.none()
+    serializer_class = GroupSerializer
+
+    def get_queryset(self):
+        return (
+            MatchGroup.objects.of(self.request.user)
+            .select_related("round__programme")
+            .prefetch_related("members")
+            .order_by("-round__run_on", "-pk")
+        )
+
+    @extend_schema(request=CheckInIn, responses={200: None})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        data = CheckInIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            check_in(group=self.get_object(), person=request.user, **data.validated_data)
+        except MentorshipError as error:
+            _rejected(error)
+        return Response({"detail": "Thanks."})
+
+
+class OfficeHoursViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = OfficeHours.objects.none()
+    serializer_class = OfficeHoursSerializer
+
+    def get_queryset(self):
+        return OfficeHours.objects.filter(active=True).select_related("host")
+
+    @extend_schema(request=BookingIn, responses={201: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        data = BookingIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            booking = book(
+                office_hours=self.get_object(), booker=request.user, **data.validated_data
+            )
+        except MentorshipError as error:
+            _rejected(error)
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Sessions I mentored or was mentored in; I log as the mentor."""
+
+    queryset = MentoringSession.objects.none()
+    serializer_class = SessionSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        return MentoringSession.objects.filter(mentor=user) | MentoringSession.objects.filter(
+            mentee=user
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = log_session(
+                mentor=self.request.user,
+                mentee=data["mentee"],
+                kind=data["kind"],
+                held_on=data["held_on"],
+                minutes=data["minutes"],
+                note=data.get("note", ""),
+                logged_by=self.request.user,
+            )
+        except MentorshipError as error:
+            _rejected(error)
+
+
+class CaseNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = CaseNote.objects.none()
+    serializer_class = CaseNoteSerializer
+
+    def get_queryset(self):
+        notes = CaseNote.objects.visible_to(self.request.user)
+        topic = self.request.query_params.get("topic", "")
+        return notes.filter(topic__icontains=topic) if topic else notes
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = publish_note(
+                author=self.request.user,
+                topic=data["topic"],
+                tried=data["tried"],
+                failed=data.get("failed", ""),
+                learned=data["learned"],
+                visibility=data.get("visibility", CaseNote.Visibility.TEAM),
+            )
+        except MentorshipError as error:
+            _rejected(error)

@@ -1,0 +1,106 @@
+from django import forms
+
+from connection.models import User
+from mentorship.models import CaseNote, MentoringSession, Programme
+
+WEEKDAYS = [
+    (1, "Monday"),
+    (2, "Tuesday"),
+    (3, "Wednesday"),
+    (4, "Thursday"),
+    (5, "Friday"),
+    (6, "Saturday"),
+    (7, "Sunday"),
+]
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "kind",
+            "name",
+            "description",
+            "team",
+            "cadence_weeks",
+            "group_size",
+            "max_group_size",
+            "cross_team",
+            "topic",
+            "weeks",
+            "rotate_buddy",
+        ]
+        labels = {"cadence_weeks": "Every (weeks)", "team": "Only for this team (and below)"}
+        widgets = {
+            "cadence_weeks": forms.Select(choices=[(1, "1 week"), (2, "2 weeks"), (4, "4 weeks")])
+        }
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["team"].required = not kwargs.get("initial", {}).get("org_wide", False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        size, biggest = cleaned.get("group_size"), cleaned.get("max_group_size")
+        if size and biggest and not 2 <= size <= biggest <= 6:
+            self.add_error("max_group_size", "Groups of 2 to 6, the largest at least the usual.")
+        return cleaned
+
+
+class OfficeHoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
+    start_time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), help_text="Your time."
+    )
+    minutes = forms.IntegerField(min_value=10, max_value=240, initial=60)
+    block_minutes = forms.IntegerField(
+        label="Blocks of (minutes)", min_value=10, max_value=120, initial=20
+    )
+    about = forms.CharField(
+        max_length=120, required=False, help_text="What people can ask you about."
+    )
+
+
+class BookingForm(forms.Form):
+    starts_at = forms.DateTimeField(widget=forms.HiddenInput)
+    topic = forms.CharField(max_length=120, label="What would you like to talk about?")
+
+
+class SessionForm(forms.Form):
+    other = forms.ModelChoiceField(queryset=User.objects.none(), label="With")
+    role = forms.ChoiceField(
+        choices=[("mentor", "I mentored them"), ("mentee", "They mentored me")],
+        widget=forms.RadioSelect,
+        initial="mentor",
+    )
+    kind = forms.ChoiceField(choices=MentoringSession.Kind.choices)
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    minutes = forms.IntegerField(min_value=1, max_value=480)
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = User.objects.active().exclude(pk=user.pk)
+
+
+class CaseNoteForm(forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ["topic", "tried", "failed", "learned", "visibility"]
+        labels = {
+            "tried": "What we tried",
+            "failed": "What didn’t work",
+            "learned": "What we learned",
+        }
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("tried", "failed", "learned")}
+
+
+class ShadowForm(forms.Form):
+    title = forms.CharField(max_length=120, help_text="e.g. Shadow my incident review")
+    starts_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Your time.",
+    )
+    minutes = forms.IntegerField(min_value=10, max_value=480, initial=60)
+    places = forms.IntegerField(min_value=1, max_value=10, initial=2)

@@ -1,0 +1,400 @@
+import datetime as dt
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from connection.models import Team, User
+from mentorship.forms import (
+    BookingForm,
+    CaseNoteForm,
+    OfficeHoursForm,
+    ProgrammeForm,
+    SessionForm,
+    ShadowForm,
+)
+from mentorship.models import (
+    Avoid,
+    Booking,
+    CaseNote,
+    CheckIn,
+    MatchGroup,
+    Membership,
+    MentoringSession,
+    MentoringSettings,
+    OfficeHours,
+    Programme,
+    ShadowWindow,
+)
+from mentorship.services import (
+    MentorshipError,
+    book,
+    cancel_booking,
+    check_in,
+    host_office_hours,
+    join_programme,
+    log_session,
+    publish_note,
+    quarter_hours,
+    request_shadowing,
+    round_stats,
+    set_membership,
+)
+
+
+def _run_teams(user: User):
+    return Team.objects.all() if user.is_hr_admin else Team.objects.managed_by(user)
+
+
+@login_required
+@require_GET
+def overview(request):
+    user = request.user
+    groups = (
+        MatchGroup.objects.of(user)
+        .select_related("round__programme")
+        .prefetch_related(
+            "members", Prefetch("checkins", queryset=CheckIn.objects.filter(person=user))
+        )
+        .order_by("-round__run_on", "-pk")[:8]
+    )
+    memberships = {m.programme_id: m for m in user.programme_memberships.all()}
+    programmes = [
+        (p, memberships.get(p.pk))
+        for p in Programme.objects.filter(active=True)
+        .exclude(kind=Programme.Kind.BUDDY)
+        .select_related("team")
+        if p.eligible(user)
+    ]
+    buddy = next((g for g in groups if g.newcomer_id), None)
+    avoid = Avoid.objects.filter(person=user).select_related("avoided")
+    return render(
+        request,
+        "mentorship/overview.html",
+        {
+            "groups": groups,
+            "programmes": programmes,
+            "buddy": buddy,
+            "avoid": avoid,
+            "people": User.objects.active().exclude(pk=user.pk).only("display_name"),
+            "answers": CheckIn.Answer.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership(request, pk: int):
+    programme = get_object_or_404(Programme, pk=pk, active=True)
+    action = request.POST.get("action")
+    try:
+        if action == "join":
+            join_programme(programme=programme, person=request.user)
+            messages.success(
+                request, f"You’re in {programme.name}. Matches come with the next round."
+            )
+        else:
+            member = get_object_or_404(Membership, programme=programme, person=request.user)
+            status = {"pause": "paused", "resume": "active", "leave": "left"}.get(action)
+            if status is None:
+                raise MentorshipError("Unknown action.")
+            until = None
+            if status == "paused" and request.POST.get("until"):
+                until = dt.date.fromisoformat(request.POST["until"])
+            set_membership(membership=member, status=status, until=until)
+            messages.success(request, "Saved. It applies from the next round.")
+    except (MentorshipError, ValueError) as error:
+        messages.error(request, str(error))
+    return redirect("mentorship")
+
+
+@login_required
+@require_POST
+def checkin(request, pk: int):
+    group = get_object_or_404(MatchGroup.objects.of(request.user), pk=pk)
+    try:
+        check_in(
+            group=group,
+            person=request.user,
+            answer=request.POST.get("answer", ""),
+            week=int(request.POST.get("week", "1") or 1),
+        )
+    except (MentorshipError, ValueError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thanks for letting us know.")
+    return redirect("mentorship")
+
+
+@login_required
+@require_POST
+def avoid(request):
+    other = request.POST.get("person", "")
+    if request.POST.get("action") == "remove":
+        Avoid.objects.filter(person=request.user, avoided_id=other).delete()
+    elif other.isdecimal() and int(other) != request.user.pk:
+        person = get_object_or_404(User.objects.active(), pk=int(other))
+        Avoid.objects.get_or_create(person=request.user, avoided=person)
+    messages.success(request, "Saved. Only you can see this list.")
+    return redirect("mentorship")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programmes(request):
+    teams = _run_teams(request.user)
+    if not request.user.is_hr_admin and not teams.exists():
+        raise PermissionDenied("HR admins and team leads run programmes.")
+    form = ProgrammeForm(
+        request.POST or None,
+        teams=teams.order_by("path"),
+        initial={"org_wide": request.user.is_hr_admin},
+    )
+    if request.method == "POST" and form.is_valid():
+        programme = form.save(commit=False)
+        programme.created_by = request.user
+        programme.save()
+        messages.success(request, f"{programme.name} is running.")
+        return redirect("programmes")
+    visible = (
+        Programme.objects.filter(Q(team__in=teams) | Q(team__isnull=True))
+        if (request.user.is_hr_admin)
+        else Programme.objects.filter(team__in=teams)
+    )
+    rows = []
+    for programme in visible.prefetch_related("rounds").select_related("team"):
+        latest = programme.rounds.first()
+        rows.append(
+            (
+                programme,
+                programme.members.filter(status="active").count(),
+                latest,
+                round_stats(latest) if latest else None,
+            )
+        )
+    return render(
+        request,
+        "mentorship/programmes.html",
+        {"form": form, "rows": rows},
+        status=400 if form.errors else 200,
+    )
+
+
+def _next_blocks(slot: OfficeHours, taken: set) -> list[dt.datetime]:
+    now = timezone.now()
+    return [b for b in slot.blocks_between(now, now + dt.timedelta(days=8)) if b not in taken][:6]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office_hours(request):
+    user = request.user
+    form = OfficeHoursForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            host_office_hours(host=user, **form.cleaned_data)
+        except MentorshipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your office hours are open for booking.")
+            return redirect("office_hours")
+    now = timezone.now()
+    taken = set(
+        Booking.objects.filter(status="booked", starts_at__gte=now).values_list(
+            "office_hours_id", "starts_at"
+        )
+    )
+    slots = []
+    for slot in OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host"):
+        blocks = [b for b in _next_blocks(slot, set()) if (slot.pk, b) not in taken]
+        slots.append((slot, blocks))
+    mine = user.office_hours.filter(active=True)
+    bookings = Booking.objects.filter(
+        Q(booker=user) | Q(office_hours__host=user), status="booked", starts_at__gte=now
+    ).select_related("office_hours__host", "booker")
+    return render(
+        request,
+        "mentorship/office_hours.html",
+        {
+            "form": form,
+            "slots": slots,
+            "mine": mine,
+            "bookings": bookings,
+            "zone": zoneinfo.ZoneInfo(user.time_zone),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def office_hours_book(request, pk: int):
+    slot = get_object_or_404(OfficeHours, pk=pk)
+    form = BookingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say in a few words what you'd like to talk about.")
+        return redirect("office_hours")
+    try:
+        book(office_hours=slot, booker=request.user, **form.cleaned_data)
+    except MentorshipError as error:
+        messages.error(request, str(error))
+        return redirect("office_hours")
+    messages.success(
+        request, f"Booked with {slot.host.get_short_name()}. You’ll both get a reminder."
+    )
+    return redirect("office_hours")
+
+
+@login_required
+@require_POST
+def booking_cancel(request, pk: int):
+    booking = get_object_or_404(
+        Booking.objects.filter(Q(booker=request.user) | Q(office_hours__host=request.user)), pk=pk
+    )
+    cancel_booking(booking=booking, by=request.user)
+    messages.success(request, "Cancelled; the block is free again.")
+    return redirect("office_hours")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentoring_log(request):
+    user = request.user
+    form = SessionForm(request.POST or None, user=user)
+    note_form = (
+        CaseNoteForm(request.POST or None, prefix="note")
+        if request.POST.get("action") == "note"
+        else CaseNoteForm(prefix="note")
+    )
+    if request.method == "POST" and request.POST.get("action") != "note" and form.is_valid():
+        data = form.cleaned_data
+        mentor, mentee = (
+            (user, data["other"]) if data["role"] == "mentor" else (data["other"], user)
+        )
+        try:
+            log_session(
+                mentor=mentor,
+                mentee=mentee,
+                kind=data["kind"],
+                held_on=data["held_on"],
+                minutes=data["minutes"],
+                note=data["note"],
+                logged_by=user,
+            )
+        except MentorshipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Logged. Consider writing a short case note below.")
+            return redirect("mentoring_log")
+    if request.method == "POST" and request.POST.get("action") == "note" and note_form.is_valid():
+        try:
+            publish_note(author=user, **note_form.cleaned_data)
+        except MentorshipError as error:
+            note_form.add_error(None, str(error))
+        else:
+            messages.success(request, "Published. You can withdraw it at any time.")
+            return redirect("mentoring_log")
+    expectation = MentoringSettings.load().hours_per_quarter
+    sessions = MentoringSession.objects.filter(Q(mentor=user) | Q(mentee=user)).select_related(
+        "mentor", "mentee"
+    )[:20]
+    coverage = None
+    if user.is_hr_admin:
+        start = dt.date(timezone.now().year, 3 * ((timezone.now().month - 1) // 3) + 1, 1)
+        coverage = _coverage(start, expectation)
+    return render(
+        request,
+        "mentorship/log.html",
+        {
+            "form": form,
+            "note_form": note_form,
+            "sessions": sessions,
+            "expectation": expectation,
+            "hours": quarter_hours(user),
+            "coverage": coverage,
+            "notes": CaseNote.objects.filter(author=user, withdrawn=False),
+        },
+        status=400 if form.errors or note_form.errors else 200,
+    )
+
+
+def _coverage(start: dt.date, expectation: int) -> list[dict]:
+    """Per team: senior people and how many reached the quarter's expectation."""
+    hours = dict(
+        MentoringSession.objects.filter(held_on__gte=start)
+        .values("mentor_id")
+        .annotate(m=Sum("minutes"))
+        .values_list("mentor_id", "m")
+    )
+    rows: dict = {}
+    for person in User.objects.active().filter(is_senior=True).select_related("team"):
+        row = rows.setdefault(person.team, {"team": person.team, "seniors": 0, "reached": 0})
+        row["seniors"] += 1
+        row["reached"] += hours.get(person.pk, 0) >= expectation * 60
+    return sorted(rows.values(), key=lambda r: r["team"].name if r["team"] else "")
+
+
+@login_required
+@require_POST
+def note_withdraw(request, pk: int):
+    CaseNote.objects.filter(pk=pk, author=request.user).update(withdrawn=True)
+    messages.success(request, "Withdrawn.")
+    return redirect("mentoring_log")
+
+
+@login_required
+@require_GET
+def notes(request):
+    query = request.GET.get("q", "").strip()[:80]
+    found = CaseNote.objects.visible_to(request.user).select_related("author")
+    if query:
+        found = found.filter(Q(topic__icontains=query) | Q(learned__icontains=query))
+    return render(request, "mentorship/notes.html", {"notes": found[:50], "q": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shadowing(request):
+    form = ShadowForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "publish" and form.is_valid():
+        data = form.cleaned_data
+        starts = data["starts_at"]
+        if timezone.is_naive(starts):
+            starts = timezone.make_aware(starts, request.user.zone)
+        if starts <= timezone.now():
+            form.add_error("starts_at", "Choose a time in the future.")
+        else:
+            ShadowWindow.objects.create(
+                host=request.user,
+                title=data["title"],
+                starts_at=starts,
+                minutes=data["minutes"],
+                places=data["places"],
+            )
+            messages.success(request, "Published. Colleagues can ask to join.")
+            return redirect("shadowing")
+    if request.method == "POST" and request.POST.get("action") == "request":
+        window = get_object_or_404(ShadowWindow, pk=request.POST.get("window"))
+        try:
+            request_shadowing(window=window, person=request.user)
+        except MentorshipError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"You’ll shadow {window.host.get_short_name()}.")
+        return redirect("shadowing")
+    windows = (
+        ShadowWindow.objects.filter(starts_at__gte=timezone.now())
+        .select_related("host")
+        .prefetch_related("requests")
+    )
+    return render(
+        request,
+        "mentorship/shadowing.html",
+        {"form": form, "windows": windows},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,284 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+
+from connection.models import Nudge, Signal
+from mentorship.models import (
+    Avoid,
+    Booking,
+    CaseNote,
+    CheckIn,
+    MatchGroup,
+    MatchRound,
+    Membership,
+    MentoringSession,
+    OfficeHours,
+    Programme,
+)
+from mentorship.services import (
+    MentorshipError,
+    assign_buddies,
+    book,
+    check_in,
+    host_office_hours,
+    join_programme,
+    log_session,
+    publish_note,
+    run_round,
+)
+from tests.helpers import make_team, make_user, race
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def clock(db):
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=UTC), tick=False) as t:
+        yield t
+
+
+def coffee(**overrides):
+    fields = {
+        "kind": "coffee",
+        "name": "Coffee chat",
+        "cadence_weeks": 2,
+        "group_size": 2,
+        "max_group_size": 3,
+    }
+    return Programme.objects.create(**(fields | overrides))
+
+
+def people(count, **fields):
+    teams = [make_team() for _ in range(3)]
+    return [make_user(team=teams[i % 3], **fields) for i in range(count)]
+
+
+def test_a_round_matches_every_member_once_and_is_idempotent(clock):
+    programme = coffee()
+    for person in people(7):
+        join_programme(programme=programme, person=person)
+    first = run_round(programme=programme)
+    assert first is not None
+    members = [m.pk for g in first.groups.all() for m in g.members.all()]
+    assert sorted(members) == sorted(Membership.objects.values_list("person_id", flat=True))
+    assert sorted(g.members.count() for g in first.groups.all()) == [2, 2, 3]
+    assert run_round(programme=programme) is None  # same day, second tick
+    assert MatchRound.objects.count() == 1
+    intros = Nudge.objects.filter(kind="pairing", dedupe_key__startswith="match:")
+    assert intros.count() == 7
+
+
+def test_next_round_waits_for_the_cadence(clock):
+    programme = coffee(cadence_weeks=2)
+    for person in people(4):
+        join_programme(programme=programme, person=person)
+    run_round(programme=programme)
+    clock.shift(dt.timedelta(days=7))
+    assert run_round(programme=programme) is None
+    clock.shift(dt.timedelta(days=7))
+    assert run_round(programme=programme) is not None
+
+
+def test_paused_and_left_members_sit_out(clock):
+    programme = coffee()
+    members = people(5)
+    for person in members:
+        join_programme(programme=programme, person=person)
+    Membership.objects.filter(person=members[0]).update(status="paused")
+    Membership.objects.filter(person=members[1]).update(status="left")
+    matched = {m.pk for g in run_round(programme=programme).groups.all() for m in g.members.all()}
+    assert members[0].pk not in matched and members[1].pk not in matched
+
+
+def test_joining_a_programme_for_another_team_is_refused(clock, bob, other_team):
+    programme = coffee(team=other_team)
+    with pytest.raises(MentorshipError, match="isn't open to you"):
+        join_programme(programme=programme, person=bob)
+    assert not Membership.objects.exists()
+
+
+def test_avoid_list_and_manager_are_respected(clock, alice, bob):
+    programme = coffee()
+    others = people(3)
+    for person in [alice, bob, *others]:
+        join_programme(programme=programme, person=person)
+    Avoid.objects.create(person=others[0], avoided=others[1])
+    for group in run_round(programme=programme).groups.all():
+        ids = set(group.members.values_list("pk", flat=True))
+        assert not {alice.pk, bob.pk} <= ids  # Alice is Bob's manager
+        assert not {others[0].pk, others[1].pk} <= ids
+
+
+def test_new_hire_gets_a_buddy_from_another_team_and_weekly_checkins(clock, alice, bob, team):
+    Programme.objects.create(kind="buddy", name="Newcomer buddies", weeks=12)
+    programme = Programme.objects.get()
+    other = make_team(name="Elsewhere")
+    veteran = make_user(team=other, start_date=dt.date(2022, 1, 10), time_zone="Europe/Lisbon")
+    join_programme(programme=programme, person=veteran)
+    join_programme(programme=programme, person=alice)  # her manager: never her buddy
+    nia = make_user(
+        team=team, manager=alice, start_date=dt.date(2026, 11, 25), time_zone="Europe/Berlin"
+    )
+    assert assign_buddies() == 1
+    group = MatchGroup.objects.get(newcomer=nia)
+    assert set(group.members.values_list("pk", flat=True)) == {nia.pk, veteran.pk}
+    weekly = Nudge.objects.filter(recipient=nia, kind="buddy_checkin")
+    assert weekly.count() == 13  # the introduction and 12 weekly check-ins
+    assert assign_buddies() == 0  # idempotent
+
+
+def test_checkin_writes_a_signal_with_both_people(clock):
+    programme = coffee()
+    members = people(2)
+    for person in members:
+        join_programme(programme=programme, person=person)
+    group = run_round(programme=programme).groups.get()
+    check_in(group=group, person=members[0], answer="met")
+    assert Signal.objects.filter(actor=members[0], other=members[1], kind="checked_in").exists()
+    check_in(group=group, person=members[0], answer="met")
+    assert CheckIn.objects.count() == 1
+
+
+def test_hr_sees_counts_never_names(client_for, clock, hana):
+    programme = coffee()
+    members = people(4)
+    for person in members:
+        join_programme(programme=programme, person=person)
+    run_round(programme=programme)
+    body = client_for(hana).get("/mentorship/programmes/").content.decode()
+    assert "Coffee chat" in body
+    assert all(p.display_name not in body for p in members)
+
+
+def test_office_hours_booking_and_its_refusals(clock, alice, bob):
+    slot = host_office_hours(
+        host=alice, weekday=3, start_time=dt.time(10), minutes=60, block_minutes=20
+    )
+    blocks = slot.blocks_between(
+        dt.datetime(2026, 11, 26, tzinfo=UTC), dt.datetime(2026, 12, 3, tzinfo=UTC)
+    )
+    assert len(blocks) == 3  # Wednesday 2 December, 10:00, 10:20, 10:40 New York
+    booking = book(office_hours=slot, starts_at=blocks[0], booker=bob, topic="Deploys")
+    assert Signal.objects.filter(actor=bob, other=alice, kind="booked").exists()
+    assert Nudge.objects.filter(kind="booking").count() == 4
+    with pytest.raises(MentorshipError, match="just booked"):
+        book(office_hours=slot, starts_at=blocks[0], booker=make_user(), topic="Me too")
+    with pytest.raises(MentorshipError, match="your own"):
+        book(office_hours=slot, starts_at=blocks[1], booker=alice, topic="x")
+    with pytest.raises(MentorshipError, match="already started"):
+        book(
+            office_hours=slot,
+            starts_at=dt.datetime(2026, 11, 25, 9, tzinfo=UTC),
+            booker=bob,
+            topic="x",
+        )
+    with pytest.raises(MentorshipError, match="overlaps"):
+        host_office_hours(
+            host=alice, weekday=3, start_time=dt.time(10, 30), minutes=60, block_minutes=20
+        )
+    Booking.objects.filter(pk=booking.pk).update(status="cancelled")
+    book(office_hours=slot, starts_at=blocks[0], booker=make_user(), topic="Freed")
+
+
+def test_booking_through_the_page(client_for, clock, alice, bob):
+    slot = host_office_hours(
+        host=alice, weekday=3, start_time=dt.time(10), minutes=60, block_minutes=20
+    )
+    block = slot.blocks_between(
+        dt.datetime(2026, 11, 26, tzinfo=UTC), dt.datetime(2026, 12, 3, tzinfo=UTC)
+    )[0]
+    client = client_for(bob)
+    assert "Alice Moreau" in client.get("/mentorship/office-hours/").content.decode()
+    response = client.post(
+        f"/mentorship/office-hours/{slot.pk}/book/",
+        {"starts_at": block.isoformat(), "topic": "The deploy process"},
+    )
+    assert response.status_code == 302
+    assert Booking.objects.get().booker == bob
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_two_people_racing_for_the_last_block_leave_one_winner():
+    host, first, second = make_user(time_zone="UTC"), make_user(), make_user()
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=UTC), tick=False):
+        slot = OfficeHours.objects.create(
+            host=host,
+            weekday=3,
+            start_time=dt.time(10),
+            minutes=20,
+            block_minutes=20,
+            time_zone="UTC",
+        )
+        block = slot.blocks_between(
+            dt.datetime(2026, 11, 26, tzinfo=UTC), dt.datetime(2026, 12, 3, tzinfo=UTC)
+        )[0]
+        bookers = iter([first, second])
+        outcomes = race(
+            lambda: book(office_hours=slot, starts_at=block, booker=next(bookers), topic="x"),
+            refused=MentorshipError,
+        )
+    assert outcomes == ["MentorshipError", "won"]
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("minutes", "held_on", "message"),
+    [
+        (481, dt.date(2026, 11, 20), "between 1 minute and 8 hours"),
+        (60, dt.date(2026, 12, 20), "have happened"),
+    ],
+)
+def test_bad_mentoring_entries_write_nothing(clock, alice, bob, minutes, held_on, message):
+    with pytest.raises(MentorshipError, match=message):
+        log_session(
+            mentor=alice,
+            mentee=bob,
+            kind="mentoring",
+            held_on=held_on,
+            minutes=minutes,
+            note="",
+            logged_by=alice,
+        )
+    assert not MentoringSession.objects.exists()
+
+
+def test_session_logged_with_a_signal_and_a_case_note_withdrawn(client_for, clock, alice, bob):
+    response = client_for(alice).post(
+        "/mentorship/log/",
+        {
+            "other": bob.pk,
+            "role": "mentor",
+            "kind": "mentoring",
+            "held_on": "2026-11-24",
+            "minutes": 45,
+            "note": "Walked through the deploy",
+        },
+    )
+    assert response.status_code == 302
+    assert Signal.objects.filter(actor=alice, other=bob, kind="mentored").exists()
+    note = publish_note(
+        author=alice,
+        topic="Deploys",
+        tried="Pairing on a real deploy",
+        failed="Slides",
+        learned="Doing beats reading",
+        visibility="org",
+    )
+    assert "Deploys" in client_for(bob).get("/mentorship/notes/?q=deploy").content.decode()
+    client_for(alice).post(f"/mentorship/notes/{note.pk}/withdraw/")
+    assert "Doing beats" not in client_for(bob).get("/mentorship/notes/").content.decode()
+    assert CaseNote.objects.get().withdrawn
+
+
+def test_overview_page_lists_my_match_and_buddy(client_for, clock, alice, bob, team):
+    programme = coffee()
+    partner = make_user(team=make_team())
+    for person in (bob, partner):
+        join_programme(programme=programme, person=person)
+    run_round(programme=programme)
+    body = client_for(bob).get("/mentorship/").content.decode()
+    assert partner.display_name in body
+    assert "Did you meet?" in body
