@@ -35,6 +35,18 @@ class ProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Nobody will schedule you or nudge you outside these days.",
     )
+    skills_text = forms.CharField(
+        label="I can help with",
+        required=False,
+        max_length=300,
+        help_text="Comma-separated, e.g. SQL, on-call, design reviews. Used for mentoring matches.",
+    )
+    interests_text = forms.CharField(
+        label="I’d like to learn",
+        required=False,
+        max_length=300,
+        help_text="Comma-separated. Mentoring pairs match what one wants with what another offers.",
+    )
 
     class Meta:
         model = User
@@ -55,6 +67,21 @@ class ProfileForm(forms.ModelForm):
             (z, z.replace("_", " ")) for z in sorted(known_time_zones())
         ]
         self.initial["working_days"] = list(self.instance.working_days)
+        self.initial["skills_text"] = ", ".join(self.instance.skills or [])
+        self.initial["interests_text"] = ", ".join(self.instance.interests or [])
+
+    @staticmethod
+    def _tags(text: str) -> list[str]:
+        seen = []
+        for tag in (t.strip() for t in text.split(",")):
+            if tag and tag.lower() not in [s.lower() for s in seen]:
+                seen.append(tag[:40])
+        return seen[:15]
+
+    def save(self, commit: bool = True):
+        self.instance.skills = self._tags(self.cleaned_data.get("skills_text", ""))
+        self.instance.interests = self._tags(self.cleaned_data.get("interests_text", ""))
+        return super().save(commit)
 
     def clean_working_days(self) -> str:
         return "".join(sorted(self.cleaned_data["working_days"]))

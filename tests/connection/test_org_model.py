@@ -148,3 +148,11 @@ def test_a_team_with_people_below_cannot_lose_its_parent_silently(department, te
 def test_make_team_builder_sets_managers(db, alice):
     extra = make_team(managers=[alice])
     assert alice in extra.managers.all()
+
+
+def test_profile_keeps_skills_and_interests_for_mentoring(client_for, bob):
+    client_for(bob).post(
+        "/profile/", hours_form(skills_text="SQL, on-call, sql", interests_text="Design reviews")
+    )
+    bob.refresh_from_db()
+    assert (bob.skills, bob.interests) == (["SQL", "on-call"], ["Design reviews"])
