@@ -59,14 +59,16 @@ WEEK_START = dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
 CROSS_TEAM = 2.0
 TIME_BELOW_HOUR = 2.0  # reached linearly at just under an hour
 TIME_HOUR = 4.0  # a full hour together
-TIME_MORE = 1.0  # the most that extra hours can add
-TIME_MORE_SCALE = 120.0  # minutes; extra time saturates over a few hours
+TIME_MORE = 1.5  # the most that extra hours can add
+TIME_MORE_SCALE = 180.0  # minutes; extra time saturates over a few hours
 LEARNING_DIRECTION = 2.0
 LEARNING_TOPIC = 0.25
 LEARNING_TOPICS_COUNTED = 4
 NEWCOMER_WITH_EXPERIENCED = 2.5
 NEVER_MET = 1.5  # reached again by pairs who last met three windows ago
-JITTER = 0.4
+JITTER = 0.25
+# Joining a pair as the third: prefer people who have been in fewer threes.
+ODD_TURN = 1.0
 PAIR_CEILING = 20.0
 
 # Buddies: a newcomer needs someone who knows the place.
@@ -77,7 +79,9 @@ BUDDY_NEWCOMER = -3.0
 CANDIDATES = 24  # per person: the pool the heuristics pick and swap from
 SAMPLED_CANDIDATES = 20  # per person, on large inputs: people with good shared time
 RANDOM_CANDIDATES = 4
-LOCAL_SEARCH_PASSES = 6
+LOCAL_SEARCH_PASSES = 6  # 2-opt between pairs, until a pass finds nothing
+# Swaps between bigger groups cost more and gain little after a few passes.
+GROUP_SWAP_PASSES = 3
 GROUP_SWAP_CANDIDATES = 10
 
 _MISSING = object()
@@ -146,7 +150,7 @@ def _schedule(
     return tuple(shifts), week
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 17)
 def _overlap(a: tuple, b: tuple) -> int:
     """Minutes two schedules share on their best common working day."""
     shifts_a, week_a = _schedule(*a)
@@ -155,10 +159,20 @@ def _overlap(a: tuple, b: tuple) -> int:
         return 0
     best = 0
     for mask_a in shifts_a:
-        if mask_a & week_b:
+        # What a day of `a` shares with all of `b`'s week bounds what it shares with one day.
+        if (mask_a & week_b).bit_count() > best:
             for mask_b in shifts_b:
                 best = max(best, (mask_a & mask_b).bit_count())
     return best * SLOT_MINUTES
+
+
+@functools.lru_cache(maxsize=4096)
+def _working_hours(key: tuple) -> tuple[int, ...]:
+    """The hours of the reference week (0 to 167, UTC) in which the schedule works at all."""
+    week = _schedule(*key)[1]
+    per_hour = 60 // SLOT_MINUTES
+    block = (1 << per_hour) - 1
+    return tuple(h for h in range(7 * 24) if (week >> (h * per_hour)) & block)
 
 
 def shared_minutes(a: Participant, b: Participant) -> int:
@@ -362,24 +376,16 @@ def _candidates(sc: _Scorer, pool: Sequence[int], rng: random.Random) -> dict[in
 def _sample_candidates(
     sc: _Scorer, pool: Sequence[int], rng: random.Random, found: dict[int, set[int]]
 ) -> None:
-    by_schedule: dict[int, list[int]] = {}
+    # People indexed by the hours of the week they work: drawing one of a person's hours,
+    # then someone working in it, finds partners in proportion to the time they share,
+    # however many different schedules there are.
+    by_hour: dict[int, list[int]] = {}
+    hours_of: dict[int, tuple[int, ...]] = {}
     for i in pool:
-        by_schedule.setdefault(sc.schedule[i], []).append(i)
-    schedules = sorted(by_schedule)
-    representative = {s: by_schedule[s][0] for s in schedules}
-    reachable: dict[int, tuple[list[int], list[int]]] = {}
-    for s in schedules:
-        ranked = sorted(
-            schedules, key=lambda t, s=s: -sc.minutes(representative[s], representative[t])
-        )
-        chosen, total = [], 0
-        for t in ranked:
-            good = sc.minutes(representative[s], representative[t]) >= GOOD_OVERLAP_MINUTES
-            if not good and total >= 4 * SAMPLED_CANDIDATES:
-                break
-            total += len(by_schedule[t])
-            chosen.append((t, total))
-        reachable[s] = ([t for t, _ in chosen], [c for _, c in chosen])
+        hours = _working_hours(sc.schedule_keys[sc.schedule[i]])
+        hours_of[i] = hours
+        for hour in hours:
+            by_hour.setdefault(hour, []).append(i)
     offering: dict[str, list[int]] = {}
     wanting: dict[str, list[int]] = {}
     if sc.learning:
@@ -399,10 +405,10 @@ def _sample_candidates(
                 found[j].add(i)
 
     for i in pool:
-        targets, totals = reachable[sc.schedule[i]]
-        for t in rng.choices(targets, cum_weights=totals, k=SAMPLED_CANDIDATES):
-            members = by_schedule[t]
-            j = members[rng.randrange(len(members))]
+        hours = hours_of[i]
+        for _ in range(SAMPLED_CANDIDATES if hours else 0):
+            there = by_hour[hours[rng.randrange(len(hours))]]
+            j = there[rng.randrange(len(there))]
             if j != i and sc.weight(i, j) is not None:
                 found[i].add(j)
                 found[j].add(i)
@@ -502,14 +508,22 @@ def _two_opt(
             return
 
 
-def _attach(sc: _Scorer, groups: list[list[int]], extra: int, max_size: int) -> bool:
-    """Add `extra` to the group it fits best without breaking a hard rule."""
+def _attach(
+    sc: _Scorer, groups: list[list[int]], extra: int, max_size: int, *, turn_cost: float = 0.0
+) -> bool:
+    """Add `extra` to the group it fits best without breaking a hard rule.
+
+    `turn_cost` is taken off for every odd turn the group's members have had already.
+    """
     best, best_gain = None, None
     for group in groups:
         if len(group) >= max_size:
             continue
         gain = sc.group_weight(extra, group)
-        if gain is not None and (best_gain is None or gain > best_gain):
+        if gain is None:
+            continue
+        gain -= turn_cost * sum(sc.people[m].odd_count for m in group)
+        if best_gain is None or gain > best_gain:
             best, best_gain = group, gain
     if best is None:
         return False
@@ -518,6 +532,7 @@ def _attach(sc: _Scorer, groups: list[list[int]], extra: int, max_size: int) -> 
 
 
 def _match_pairs(sc: _Scorer, max_size: int, rng: random.Random) -> list[list[int]]:
+    """Pairs, plus one three for an odd count (or one person sitting out if max_size is 2)."""
     everyone = list(range(sc.n))
     if sc.n % 2 == 0:
         tries: list[int | None] = [None]
@@ -532,17 +547,63 @@ def _match_pairs(sc: _Scorer, max_size: int, rng: random.Random) -> list[list[in
         groups = [[i, mate[i]] for i in pool if i in mate and i < mate[i]]
         leftovers = unpaired + ([] if extra is None else [extra])
         # Pairs stay pairs while a three can take the person; only then make more threes.
+        # Everyone in a three counts a turn (mentorship.services), so spread the turns.
         left_out = [
             i
             for i in leftovers
-            if not _attach(sc, [g for g in groups if len(g) == 2], i, max_size)
-            and not _attach(sc, groups, i, max_size)
+            if not _attach(sc, [g for g in groups if len(g) == 2], i, max_size, turn_cost=ODD_TURN)
+            and not _attach(sc, groups, i, max_size, turn_cost=ODD_TURN)
         ]
+        if extra is not None and not left_out:
+            _settle_three(sc, groups, extra)
         if not result or not left_out:
             result = groups
         if not left_out:
             break
     return result
+
+
+def _three_value(sc: _Scorer, three: list[int]) -> float | None:
+    total = 0.0
+    for x, i in enumerate(three):
+        gain = sc.group_weight(i, three[x + 1 :])
+        if gain is None:
+            return None
+        total += gain - ODD_TURN * sc.people[i].odd_count
+    return total
+
+
+def _settle_three(sc: _Scorer, groups: list[list[int]], extra: int) -> None:
+    """Trade the extra's two partners for people with fewer threes behind them, if it pays.
+
+    Everyone in a three counts a turn (mentorship.services), so the pair the extra joined
+    matters too; a swap costs some fit and is taken when fewer turns make up for it.
+    """
+    three = next((g for g in groups if len(g) == 3 and extra in g), None)
+    if three is None:
+        return
+    pairs = [g for g in groups if len(g) == 2]
+    for _ in range(3):
+        improved = False
+        for m in [i for i in three if i != extra]:
+            stay = [i for i in three if i != m]
+            for pair in pairs:
+                for c, d in (pair, pair[::-1]):
+                    before = _three_value(sc, three)
+                    after = _three_value(sc, [*stay, c])
+                    w_pair, w_md = sc.weight(pair[0], pair[1]), sc.weight(m, d)
+                    if after is None or w_md is None or after + w_md <= before + w_pair + 1e-9:
+                        continue
+                    three[three.index(m)] = c
+                    pair[:] = [m, d]
+                    improved = True
+                    break
+                if improved:
+                    break
+            if improved:
+                break
+        if not improved:
+            return
 
 
 # ---------------------------------------------------------------- groups of three or more
@@ -558,8 +619,7 @@ def _group_sizes(n: int, size: int, max_size: int) -> list[int]:
         if -(-n // count) <= max_size:
             small, extra = divmod(n, count)
             return [small + 1] * extra + [small] * (count - extra)
-    # Only pairs with no room for a three and an odd count get here: one sits out.
-    return [2] * (n // 2)
+    return [2] * (n // 2)  # not reached: the caller asks for groups of three or more
 
 
 def _match_groups(
@@ -639,7 +699,12 @@ def _swap_between_groups(
     sc: _Scorer, groups: list[list[int]], where: list[int], candidates: dict[int, list[int]]
 ) -> None:
     """Move a person next to someone they fit, trading places with a member there."""
-    for _ in range(LOCAL_SEARCH_PASSES):
+    # stay[i]: i's summed weight with their own group; groups only ever hold allowed pairs.
+    stay = [0.0] * sc.n
+    for group in groups:
+        for i in group:
+            stay[i] = sc.group_weight(i, group)
+    for _ in range(GROUP_SWAP_PASSES):
         improved = False
         for a in range(sc.n):
             for c in candidates[a][:GROUP_SWAP_CANDIDATES]:
@@ -647,26 +712,28 @@ def _swap_between_groups(
                 if ga < 0 or gc < 0 or ga == gc:
                     continue
                 home, away = groups[ga], groups[gc]
-                stay = sc.group_weight(a, home)
-                if stay is None:
+                with_away = [sc.weight(a, m) for m in away]
+                conflicts = with_away.count(None)
+                if conflicts > 1:
                     continue
+                total = sum(w for w in with_away if w is not None)
                 best, best_gain = None, 1e-9
-                for d in away:
-                    if d == c:
+                for d, w_ad in zip(away, with_away, strict=True):
+                    # d leaves for a's group; a may only go where d was a's one conflict.
+                    if d == c or (conflicts and w_ad is not None):
                         continue
-                    rest = [m for m in away if m != d]
-                    a_there = sc.group_weight(a, rest)
                     d_there = sc.group_weight(d, [m for m in home if m != a])
-                    d_stay = sc.group_weight(d, away)
-                    if a_there is None or d_there is None or d_stay is None:
+                    if d_there is None:
                         continue
-                    gain = a_there + d_there - stay - d_stay
+                    gain = total - (w_ad or 0.0) + d_there - stay[a] - stay[d]
                     if gain > best_gain:
                         best, best_gain = d, gain
                 if best is not None:
                     home[home.index(a)] = best
                     away[away.index(best)] = a
                     where[a], where[best] = gc, ga
+                    for i in home + away:
+                        stay[i] = sc.group_weight(i, groups[where[i]])
                     improved = True
         if not improved:
             return
