@@ -80,6 +80,7 @@ CANDIDATES = 24  # per person: the pool the heuristics pick and swap from
 SAMPLED_CANDIDATES = 20  # per person, on large inputs: people with good shared time
 RANDOM_CANDIDATES = 4
 LOCAL_SEARCH_PASSES = 6  # 2-opt between pairs, until a pass finds nothing
+TWO_OPT_CANDIDATES = 12
 # Swaps between bigger groups cost more and gain little after a few passes.
 GROUP_SWAP_PASSES = 3
 GROUP_SWAP_CANDIDATES = 10
@@ -494,7 +495,7 @@ def _two_opt(
         for a in pool:
             if a not in mate:
                 continue
-            for c in candidates[a]:
+            for c in candidates[a][:TWO_OPT_CANDIDATES]:
                 b, d = mate[a], mate.get(c)
                 if d is None or c == b:
                     continue

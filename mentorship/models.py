@@ -199,6 +199,12 @@ class OfficeHours(models.Model):
     def __str__(self) -> str:
         return f"{self.host} office hours"
 
+    @property
+    def weekday_name(self) -> str:
+        return ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][
+            self.weekday - 1
+        ]
+
     def blocks_between(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """UTC starts of the bookable blocks in [start, end), local wall time kept across DST."""
         import zoneinfo

@@ -405,7 +405,8 @@ def book(*, office_hours: OfficeHours, starts_at: dt.datetime, booker: User, top
                     dedupe_key=f"booking:{booking.pk}:{person.pk}",
                     payload={
                         "title": f"Office hours with {other.get_short_name()}",
-                        "body": f"{starts_at:%a %d %b %H:%M} UTC: {topic}",
+                        "body": f"{starts_at.astimezone(person.zone):%a %d %b %H:%M} "
+                        f"your time: {topic}",
                         "url": "/mentorship/office-hours/",
                     },
                 )
@@ -492,7 +493,7 @@ def quarter_hours(person: User, today: dt.date | None = None) -> float:
         )["m"]
         or 0
     )
-    return round(minutes / 60, 1)
+    return round(minutes / 60 + 1e-9, 1)  # 75 minutes is 1.3 h, not 1.2 (banker's rounding)
 
 
 def publish_note(

@@ -71,6 +71,11 @@ def overview(request):
         .select_related("team")
         if p.eligible(user)
     ]
+    today = timezone.now().date()
+    for group in groups:
+        group.others = [p.display_name for p in group.members.all() if p.pk != user.pk]
+        # Buddies check in weekly: the answer belongs to the current week of the pairing.
+        group.week = max(1, (today - group.round.run_on).days // 7 + 1) if group.newcomer_id else 1
     buddy = next((g for g in groups if g.newcomer_id), None)
     avoid = Avoid.objects.filter(person=user).select_related("avoided")
     return render(
@@ -265,13 +270,16 @@ def booking_cancel(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def mentoring_log(request):
     user = request.user
-    form = SessionForm(request.POST or None, user=user)
-    note_form = (
-        CaseNoteForm(request.POST or None, prefix="note")
-        if request.POST.get("action") == "note"
-        else CaseNoteForm(prefix="note")
+    # Two forms on one page: only the one that was sent is bound, so a bad
+    # case note never shows errors on the session form, and the other way round.
+    is_note = request.POST.get("action") == "note"
+    form = SessionForm(
+        None if is_note else (request.POST or None),
+        user=user,
+        initial={"held_on": user.local_now().date()},
     )
-    if request.method == "POST" and request.POST.get("action") != "note" and form.is_valid():
+    note_form = CaseNoteForm(request.POST if is_note else None, prefix="note")
+    if request.method == "POST" and not is_note and form.is_valid():
         data = form.cleaned_data
         mentor, mentee = (
             (user, data["other"]) if data["role"] == "mentor" else (data["other"], user)
@@ -291,7 +299,7 @@ def mentoring_log(request):
         else:
             messages.success(request, "Logged. Consider writing a short case note below.")
             return redirect("mentoring_log")
-    if request.method == "POST" and request.POST.get("action") == "note" and note_form.is_valid():
+    if request.method == "POST" and is_note and note_form.is_valid():
         try:
             publish_note(author=user, **note_form.cleaned_data)
         except MentorshipError as error:
