@@ -193,6 +193,9 @@ def main() -> int:
 
     print(flush=True)
     problems.extend(rituals.run(print_table))
+    from bench import matching
+
+    problems.extend(matching.run(print_table))
     if problems:
         print()
         print("PROBLEMS (bugs in the app, not in the bench):")

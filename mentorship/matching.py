@@ -65,7 +65,7 @@ LEARNING_DIRECTION = 2.0
 LEARNING_TOPIC = 0.25
 LEARNING_TOPICS_COUNTED = 4
 NEWCOMER_WITH_EXPERIENCED = 2.5
-NEVER_MET = 1.5  # reached again by pairs who last met three windows ago
+NEVER_MET = 2.5  # reached again by pairs who last met three windows ago
 JITTER = 0.25
 # Joining a pair as the third: prefer people who have been in fewer threes.
 ODD_TURN = 1.0
