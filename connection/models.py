@@ -55,6 +55,11 @@ class TeamQuerySet(models.QuerySet):
             condition |= Q(path__startswith=path)
         return self.filter(condition)
 
+    def led_by(self, user) -> TeamQuerySet:
+        """Teams whose rituals, budgets, programmes and results `user` runs:
+        every team for HR admins, the teams they manage (and below) for managers."""
+        return self.all() if user.is_hr_admin else self.managed_by(user)
+
     def managed_by(self, user) -> TeamQuerySet:
         """The teams `user` manages, directly or through a team above."""
         condition = Q(pk__in=[])

@@ -329,9 +329,9 @@ def check_in(*, group: MatchGroup, person: User, answer: str, week: int = 1) -> 
 
 def round_stats(match_round: MatchRound) -> dict[str, int]:
     """Counts only: matched, met, not met or no answer. Never who."""
-    groups = list(match_round.groups.prefetch_related("checkins"))
+    groups = list(match_round.groups.prefetch_related("checkins", "members"))
     met = sum(1 for g in groups if any(c.answer == CheckIn.Answer.MET for c in g.checkins.all()))
-    matched = sum(g.members.count() for g in groups)
+    matched = sum(len(g.members.all()) for g in groups)
     return {"groups": len(groups), "people": matched, "met": met, "not_met": len(groups) - met}
 
 

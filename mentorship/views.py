@@ -47,10 +47,6 @@ from mentorship.services import (
 )
 
 
-def _run_teams(user: User):
-    return Team.objects.all() if user.is_hr_admin else Team.objects.managed_by(user)
-
-
 @login_required
 @require_GET
 def overview(request):
@@ -152,7 +148,7 @@ def avoid(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def programmes(request):
-    teams = _run_teams(request.user)
+    teams = Team.objects.led_by(request.user)
     if not request.user.is_hr_admin and not teams.exists():
         raise PermissionDenied("HR admins and team leads run programmes.")
     form = ProgrammeForm(

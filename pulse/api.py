@@ -8,9 +8,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
+from connection.models import Team
 from pulse import results
 from pulse.services import COMMENT_MAX, PulseError, submit_response
-from pulse.views import _open_round_for, _result_teams
+from pulse.views import _open_round_for
 
 
 class QuestionOut(serializers.Serializer):
@@ -118,8 +119,8 @@ def submit(request: Request) -> ApiResponse:
 def team_result(request: Request, pk: int) -> ApiResponse:
     """The latest closed round for a team I manage (or any team, for HR), guarded."""
     team = (
-        get_object_or_404(_result_teams(request.user), pk=pk)
-        if _result_teams(request.user).exists()
+        get_object_or_404(Team.objects.led_by(request.user), pk=pk)
+        if Team.objects.led_by(request.user).exists()
         else None
     )
     if team is None:

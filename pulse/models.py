@@ -153,12 +153,7 @@ class RoundQuerySet(models.QuerySet):
             .annotate(question_count=models.Count("questions"))
             .first()
         )
-        if round_ is None or not user.is_active:
-            return None
-        paths = [team.path for team in round_.audience_teams.all()]
-        if paths and not (user.team and any(user.team.path.startswith(p) for p in paths)):
-            return None
-        return round_
+        return round_ if round_ is not None and round_.asks(user) else None
 
     def waiting_for(self, user) -> Round | None:
         """The open round `user` has not answered yet (the home page's invitation)."""
@@ -197,6 +192,15 @@ class Round(models.Model):
     @property
     def week_label(self) -> str:
         return f"{self.opens_at:%d %b}"
+
+    def asks(self, person) -> bool:
+        """Whether `person` is in this round's audience (everyone, or chosen teams and below)."""
+        if not person.is_active:
+            return False
+        paths = [team.path for team in self.audience_teams.all()]
+        return not paths or (
+            person.team is not None and any(person.team.path.startswith(p) for p in paths)
+        )
 
     def is_open_at(self, when: dt.datetime) -> bool:
         return self.status == self.Status.OPEN and self.opens_at <= when < self.closes_at

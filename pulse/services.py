@@ -65,13 +65,6 @@ def audience(round_: Round | None = None, settings_row: PulseSettings | None = N
     return people.filter(condition)
 
 
-def in_audience(person: User, round_: Round) -> bool:
-    paths = [t.path for t in round_.audience_teams.all()]
-    if not paths:
-        return person.is_active
-    return bool(person.team) and any(person.team.path.startswith(p) for p in paths)
-
-
 def choose_questions(number: int, per_round: int) -> list[Question]:
     """Always-asked items, then one item per dimension, rotating with the round number.
 
@@ -224,7 +217,7 @@ def submit_response(
     now = now or timezone.now()
     if not round_.is_open_at(now):
         raise RoundClosed("This pulse has closed. The next one opens soon.")
-    if not in_audience(person, round_):
+    if not round_.asks(person):
         raise PulseError("This pulse isn't open to your team.")
     questions = {q.pk: q for q in round_.questions.all()}
     unknown = set(answers) - set(questions)

@@ -86,16 +86,10 @@ def _teammates(user: User) -> list[User]:
     return [p for p in people if p.is_working_at(now)][:2]
 
 
-def _result_teams(user: User):
-    if user.is_hr_admin:
-        return Team.objects.all()
-    return Team.objects.managed_by(user)
-
-
 @login_required
 @require_GET
 def team_results(request: HttpRequest) -> HttpResponse:
-    teams = list(_result_teams(request.user).order_by("path"))
+    teams = list(Team.objects.led_by(request.user).order_by("path"))
     if not teams:
         raise PermissionDenied("Pulse results are for managers and HR admins.")
     team = teams[0]

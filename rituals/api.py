@@ -241,8 +241,7 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        owned = Team.objects.all() if user.is_hr_admin else Team.objects.managed_by(user)
-        return Budget.objects.visible_to(user).filter(team__in=owned)
+        return Budget.objects.visible_to(user).filter(team__in=Team.objects.led_by(user))
 
     @extend_schema(request=SpendSerializer, responses={201: SpendSerializer})
     @action(detail=True, methods=["post"])

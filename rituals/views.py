@@ -57,19 +57,18 @@ from rituals.services import (
 )
 
 
-def _owned_teams(user: User):
-    return Team.objects.all() if user.is_hr_admin else Team.objects.managed_by(user)
-
-
 def _adoptable_teams(user: User):
     """Teams a person may adopt rituals for: those they manage, and their own team
     when it lets members adopt."""
     own = Team.objects.filter(pk=user.team_id, members_adopt_rituals=True)
-    return (_owned_teams(user) | own).distinct()
+    return (Team.objects.led_by(user) | own).distinct()
 
 
 def _can_manage(user: User, ritual: TeamRitual) -> bool:
-    return ritual.created_by_id == user.pk or _owned_teams(user).filter(pk=ritual.team_id).exists()
+    return (
+        ritual.created_by_id == user.pk
+        or Team.objects.led_by(user).filter(pk=ritual.team_id).exists()
+    )
 
 
 @login_required
@@ -80,7 +79,7 @@ def ritual_list(request: HttpRequest) -> HttpResponse:
     mine = TeamRitual.objects.active().for_person(user).select_related("team")
     managed = (
         TeamRitual.objects.visible_to(user)
-        .filter(team__in=_owned_teams(user))
+        .filter(team__in=Team.objects.led_by(user))
         .select_related("team")
         .order_by("team__path", "name")
     )
@@ -555,7 +554,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
     rows = [
         budget_status(b, today=today)
         for b in Budget.objects.visible_to(user)
-        .filter(quarter=quarter, team__in=_owned_teams(user))
+        .filter(quarter=quarter, team__in=Team.objects.led_by(user))
         .select_related("team")
         .order_by("team__path")
     ]
@@ -591,7 +590,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(
         Budget.objects.visible_to(request.user).select_related("team"), pk=pk
     )
-    can_spend = _owned_teams(request.user).filter(pk=budget.team_id).exists()
+    can_spend = Team.objects.led_by(request.user).filter(pk=budget.team_id).exists()
     form = SpendForm(request.POST or None, initial={"spent_on": timezone.now().date()})
     if request.method == "POST":
         if not can_spend:
