@@ -1,0 +1,248 @@
+"""Which rituals work: the difference in differences on synthetic teams with a planted effect."""
+
+import datetime as dt
+import random
+import time
+
+import pytest
+
+from connection.evidence import (
+    HELPS,
+    MAY_HURT,
+    NO_CLEAR_EFFECT,
+    TOO_EARLY,
+    Card,
+    difference_in_differences,
+    explain,
+)
+
+FIRST_MONDAY = dt.date(2026, 1, 5)
+WEEKS = [FIRST_MONDAY + dt.timedelta(weeks=i) for i in range(20)]
+
+
+def synthetic(
+    *,
+    adopters=12,
+    comparison=30,
+    effect=10.0,
+    noise=1.5,
+    trend=0.8,
+    seed=1,
+    weeks=WEEKS,
+):
+    """Teams on a shared upward trend; adopters gain `effect` from the week after adopting.
+
+    Adopters start from a lower level than the rest (teams that pick a ritual up often
+    need it), which a plain before/after or adopters-vs-others comparison would confuse.
+    """
+    rng = random.Random(seed)
+    scores, respondents, adopted = {}, {}, {}
+    for team in range(1, adopters + comparison + 1):
+        is_adopter = team <= adopters
+        base = rng.uniform(40, 55) if is_adopter else rng.uniform(55, 70)
+        start = rng.randrange(5, 12) if is_adopter else None
+        if is_adopter:
+            adopted[team] = weeks[start]
+        scores[team], respondents[team] = {}, {}
+        for i, week in enumerate(weeks):
+            value = base + trend * i + rng.gauss(0, noise)
+            if is_adopter and i > start:
+                value += effect
+            scores[team][week] = value
+            respondents[team][week] = rng.randint(5, 12)
+    return scores, respondents, adopted
+
+
+def test_planted_effect_is_recovered_and_the_common_trend_cancels():
+    card = difference_in_differences(*synthetic(effect=10.0, trend=1.5))
+
+    assert card.verdict == HELPS
+    assert card.effect == pytest.approx(10, abs=2)
+    assert card.low > 0
+    assert card.low <= card.effect <= card.high
+    assert card.adopters == 12
+    assert card.comparison == 30
+    assert "10 points" in card.reason
+
+
+def test_no_effect_is_not_called_a_help():
+    card = difference_in_differences(*synthetic(effect=0.0, trend=1.5, seed=3))
+
+    assert card.verdict != HELPS
+    if card.verdict != TOO_EARLY:
+        assert card.verdict == NO_CLEAR_EFFECT
+        assert card.low <= 0 <= card.high
+        assert "includes no change" in card.reason
+
+
+def test_negative_effect_may_hurt():
+    card = difference_in_differences(*synthetic(effect=-8.0))
+
+    assert card.verdict == MAY_HURT
+    assert card.effect == pytest.approx(-8, abs=2)
+    assert card.high < 0
+    assert "fell about 8 points" in card.reason
+
+
+def test_two_adopters_is_too_early_and_says_how_many():
+    card = difference_in_differences(*synthetic(adopters=2))
+
+    assert card.verdict == TOO_EARLY
+    assert card.effect is None and card.low is None and card.high is None
+    assert card.reason == "Only 2 teams have adopted it so far; we need at least 3."
+
+
+def test_one_adopter_reads_in_the_singular():
+    card = difference_in_differences(*synthetic(adopters=1))
+
+    assert card.reason == "Only 1 team has adopted it so far; we need at least 3."
+
+
+def test_nobody_adopted():
+    card = difference_in_differences(*synthetic(adopters=0))
+
+    assert card.verdict == TOO_EARLY
+    assert card.adopters == 0
+    assert "No team has adopted it yet" in card.reason
+
+
+def test_very_noisy_scores_give_a_wide_interval_and_too_early():
+    scores, respondents, adopted = synthetic(adopters=5, comparison=8, noise=30.0, effect=5.0)
+
+    card = difference_in_differences(scores, respondents, adopted)
+
+    assert card.verdict == TOO_EARLY
+    assert card.effect is None
+    assert card.adopters == 5
+    assert "too wide" in card.reason
+    # With a looser limit the same data gives a figure, and its interval really is wide.
+    loose = difference_in_differences(scores, respondents, adopted, max_width=1000)
+    assert loose.high - loose.low > 20
+
+
+def test_same_seed_same_card_other_seed_other_interval():
+    data = synthetic(effect=4.0, noise=4.0)
+
+    first = difference_in_differences(*data, seed=7)
+    again = difference_in_differences(*data, seed=7)
+    other = difference_in_differences(*data, seed=8)
+
+    assert first == again
+    assert other.effect == first.effect  # the point estimate doesn't depend on the seed
+    assert (other.low, other.high) != (first.low, first.high)
+
+
+def test_adopters_without_enough_weeks_before_are_dropped():
+    scores, respondents, adopted = synthetic(adopters=12)
+    # Team 13 adopts in the second week: one scored week before it, not two.
+    adopted[13] = WEEKS[1]
+    # Team 1's weeks before adopting were suppressed (too few responses to show).
+    for k in range(1, 5):
+        scores[1].pop(adopted[1] - dt.timedelta(weeks=k), None)
+    # Team 2 keeps exactly two of its four weeks before: that is enough.
+    for k in (1, 3):
+        scores[2].pop(adopted[2] - dt.timedelta(weeks=k))
+
+    card = difference_in_differences(scores, respondents, adopted)
+
+    assert card.adopters == 11  # 12 planted, minus team 1; team 13 isn't a comparison either
+    assert card.comparison == 29
+    assert card.verdict == HELPS
+
+
+def test_adopters_with_too_few_weeks_each_side_say_so():
+    scores, respondents, adopted = synthetic(adopters=4)
+    for team in (1, 2):
+        adopted[team] = WEEKS[-1]  # nothing after yet
+
+    card = difference_in_differences(scores, respondents, adopted)
+
+    assert card.verdict == TOO_EARLY
+    assert card.reason.startswith("4 teams have adopted it, but only 2 have at least 2 weeks")
+
+
+def test_too_few_comparison_teams():
+    card = difference_in_differences(*synthetic(adopters=6, comparison=2))
+
+    assert card.verdict == TOO_EARLY
+    assert card.reason == (
+        "Only 2 teams that haven't adopted it have enough scores over the same weeks to "
+        "compare against; we need at least 3."
+    )
+
+
+def test_respondents_are_summed_over_the_scores_used_each_once():
+    monday = dt.date(2026, 3, 2)
+    weeks = [monday + dt.timedelta(weeks=i) for i in range(8)]
+    adoption = weeks[3]
+    scores, respondents = {}, {}
+    for team in range(1, 8):
+        scores[team] = {
+            week: 60.0 + (5.0 if team <= 3 and week > adoption else 0.0) for week in weeks
+        }
+        respondents[team] = {week: team * 10 + i for i, week in enumerate(weeks)}
+    # Team 7 never adopted but has only one week after: it can't be compared.
+    for week in weeks[5:]:
+        del scores[7][week]
+    adopted = {1: adoption, 2: adoption, 3: adoption + dt.timedelta(days=2)}  # a Wednesday
+
+    card = difference_in_differences(scores, respondents, adopted, before=2, after=2, min_weeks=2)
+
+    # Weeks 1, 2 before and 4, 5 after (week 3 is the adoption week), teams 1-6.
+    used = (1, 2, 4, 5)
+    assert card.respondents == sum(team * 10 + i for team in range(1, 7) for i in used)
+    assert (card.adopters, card.comparison) == (3, 3)
+    assert card.effect == pytest.approx(5.0)
+    assert card.low == pytest.approx(5.0) and card.high == pytest.approx(5.0)
+    assert card.verdict == HELPS
+
+
+def test_missing_respondent_counts_count_as_zero():
+    scores, respondents, adopted = synthetic()
+    full = difference_in_differences(scores, respondents, adopted)
+    del respondents[1]
+
+    card = difference_in_differences(scores, respondents, adopted)
+
+    assert 0 < card.respondents < full.respondents
+
+
+def test_bad_settings_are_refused():
+    data = synthetic()
+    with pytest.raises(ValueError):
+        difference_in_differences(*data, min_weeks=5)
+    with pytest.raises(ValueError):
+        difference_in_differences(*data, resamples=1)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "expected"),
+    [
+        (HELPS, "rise about 10 points"),
+        (MAY_HURT, "fall about 10 points"),
+        (NO_CLEAR_EFFECT, "about as much"),
+        (TOO_EARLY, "isn't enough to go on yet"),
+    ],
+)
+def test_explain_says_what_it_means_and_what_it_does_not_prove(verdict, expected):
+    effect = -10.0 if verdict == MAY_HURT else 10.0
+    card = Card(effect, effect - 3, effect + 3, 12, 30, 900, verdict, "")
+
+    text = explain(card)
+
+    assert expected in text
+    assert "chose" in text or "can't tell" in text
+    assert text.count(". ") + text.count(": ") <= 3
+    for jargon in ("difference", "bootstrap", "confidence", "significan", "causal"):
+        assert jargon not in text.lower()
+
+
+def test_two_hundred_teams_twenty_weeks_thousand_resamples_is_quick():
+    data = synthetic(adopters=60, comparison=140, noise=5.0)
+
+    started = time.perf_counter()
+    card = difference_in_differences(*data, resamples=1000)
+    elapsed = time.perf_counter() - started
+
+    assert card.verdict == HELPS
+    assert elapsed < 5  # about a second on a laptop; generous for a busy CI box
