@@ -223,6 +223,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     slack_webhook_url = models.URLField(blank=True)
     teams_webhook_url = models.URLField(blank=True)
+    quiet_alerts_to = models.CharField(
+        "when I have been quiet for three weeks, also tell",
+        max_length=8,
+        choices=[
+            ("nobody", "Nobody: just me"),
+            ("buddy", "My buddy"),
+            ("manager", "My manager"),
+            ("both", "My buddy and my manager"),
+        ],
+        default="nobody",
+        help_text="Off unless you choose it. Hearth then asks them to say hello; nothing more.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -404,6 +416,15 @@ class OrgSettings(models.Model):
     currency = models.CharField(
         max_length=3, default="EUR", help_text="ISO 4217 code for connection budgets."
     )
+    alert_low_score = models.PositiveSmallIntegerField(
+        default=60,
+        help_text="A team's connection score (0-100) below this counts as low for alerts.",
+    )
+    alert_drop = models.PositiveSmallIntegerField(
+        default=8,
+        help_text="A fall of this many points against the team's 4-week average counts as "
+        "falling for alerts.",
+    )
 
     class Meta:
         verbose_name = "organisation settings"
@@ -517,6 +538,12 @@ NUDGE_KINDS: dict[str, NudgeKind] = {
     ),
     "manager_alert": NudgeKind(
         "Team alerts for managers", Priority.NORMAL, "you manage a team whose figures changed"
+    ),
+    "colleague_quiet": NudgeKind(
+        "A colleague asked you to check on them",
+        Priority.NORMAL,
+        "a colleague chose you to hear when they have been quiet",
+        True,
     ),
     "personal_tip": NudgeKind(
         "Suggestions just for you", Priority.LOW, "you asked Hearth for personal suggestions", True
@@ -661,3 +688,111 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.kind} {self.other_id or ''}".strip()
+
+
+class TeamWeek(models.Model):
+    """One team's (or, with no team, the organisation's) figures for an ISO week.
+
+    Written by the nightly computation; a re-run replaces the week's rows.
+    Pulse figures are stored only where the round's privacy verdict shows
+    them. Activity and network figures are behaviour, not anonymous answers:
+    they are stored as counted, with `people_shown` (the guard's verdict over
+    the team tree by head count), and pass `connection.privacy` again on
+    every read.
+    """
+
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="weeks")
+    week = models.DateField(help_text="Monday of the ISO week (UTC).")
+    members = models.PositiveIntegerField(default=0)
+    people_shown = models.BooleanField(default=False)
+    # Pulse (through the round's verdicts)
+    round_number = models.PositiveIntegerField(null=True)
+    min_group_size = models.PositiveSmallIntegerField(default=5)
+    respondents = models.PositiveIntegerField(null=True)
+    score = models.FloatField(null=True)
+    score_rolling = models.FloatField(null=True, help_text="Pooled over the last 4 rounds.")
+    dimensions = models.JSONField(default=dict)
+    response_rate = models.PositiveSmallIntegerField(null=True)
+    # Activity this week
+    active_members = models.PositiveIntegerField(default=0)
+    signals = models.PositiveIntegerField(default=0)
+    # Network, last 90 days
+    isolated = models.PositiveIntegerField(default=0)
+    ties_internal = models.PositiveIntegerField(default=0)
+    ties_external = models.PositiveIntegerField(default=0)
+    bridges = models.PositiveIntegerField(default=0, help_text="Other teams reached by a tie.")
+    # Onboarding, people who started in the last 90 days
+    newcomers = models.PositiveIntegerField(default=0)
+    newcomers_without_ask = models.PositiveIntegerField(default=0)
+    first_ask_median_days = models.FloatField(null=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "week"],
+                condition=Q(team__isnull=False),
+                name="one_teamweek_per_team",
+            ),
+            models.UniqueConstraint(
+                fields=["week"], condition=Q(team__isnull=True), name="one_orgweek_per_week"
+            ),
+        ]
+        indexes = [models.Index(fields=["week", "team"])]
+
+    def __str__(self) -> str:
+        return f"{self.team_id or 'org'} {self.week}"
+
+    @property
+    def activity_share(self) -> float | None:
+        return self.active_members / self.members if self.members else None
+
+    @property
+    def ei_index(self) -> float | None:
+        """Krackhardt's E-I index: (external - internal) / all ties, -1 (silo) to +1."""
+        ties = self.ties_internal + self.ties_external
+        return (self.ties_external - self.ties_internal) / ties if ties else None
+
+
+class TeamTie(models.Model):
+    """Ties (distinct pairs who connected in the last 90 days) between two teams at
+    the same level of the hierarchy; team_a == team_b counts ties inside a team."""
+
+    week = models.DateField()
+    depth = models.PositiveSmallIntegerField()
+    team_a = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    team_b = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    ties = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week", "team_a", "team_b"], name="one_tie_row"),
+        ]
+        indexes = [models.Index(fields=["week", "depth"])]
+
+    def __str__(self) -> str:
+        return f"{self.team_a_id}-{self.team_b_id} {self.week}: {self.ties}"
+
+
+class ConversationGuide(models.Model):
+    """What an alert suggests a manager says at the next team meeting. HR edits them."""
+
+    class Situation(models.TextChoices):
+        LOW = "low", "Connection is low"
+        FALLING = "falling", "Connection is falling"
+
+    situation = models.CharField(max_length=8, choices=Situation.choices, unique=True)
+    title = models.CharField(max_length=120)
+    opening = models.TextField(help_text="An opening line for the team meeting.")
+    questions = models.TextField(help_text="Questions to ask, one per line.")
+    avoid = models.TextField(help_text="What not to say, one per line.")
+    follow_up = models.TextField(help_text="Follow-up after the meeting, one per line.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]

@@ -1,0 +1,338 @@
+"""The nightly computation: per team and ISO week, what the dashboards read.
+
+For a week it writes one `TeamWeek` per team (its whole subtree) and one for
+the organisation, and the team-by-team tie matrix at every level of the
+hierarchy (`TeamTie`). Re-running a week deletes and rewrites that week's
+rows in one transaction, so a retry or a second beat never duplicates.
+
+The heavy lifting is set-based SQL over the signal ledger (a handful of
+GROUP BY queries, whatever the org's size); Python then only walks teams and
+team pairs, rolling each figure up the materialised path. Pulse figures come
+from the rounds' snapshots and are kept only where the round's stored
+privacy verdict shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection as db
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from connection import privacy
+from connection.models import OrgSettings, Signal, Team, TeamTie, TeamWeek, User
+
+NETWORK_DAYS = 90
+NEWCOMER_DAYS = 90
+FIRST_ASK_GRACE_DAYS = 14
+HELP_SEEKING = (Signal.Kind.ASKED, Signal.Kind.BOOKED, Signal.Kind.CHECKED_IN)
+KEEP_TIE_WEEKS = 13
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_bounds(week: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(monday(week), dt.time(0), tzinfo=dt.UTC)
+    return start, start + dt.timedelta(days=7)
+
+
+def _date(value) -> dt.date | None:
+    # SQLite hands raw cursors text; PostgreSQL hands dates and datetimes.
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).date() if value.tzinfo else value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass
+class Figures:
+    members: int = 0
+    active: int = 0
+    signals: int = 0
+    isolated: int = 0
+    internal: int = 0
+    external: int = 0
+    reached: set = field(default_factory=set)
+    newcomers: int = 0
+    without_ask: int = 0
+    ask_days: list = field(default_factory=list)
+
+
+class Hierarchy:
+    """Teams with their ancestors (from the materialised path), root first."""
+
+    def __init__(self) -> None:
+        rows = list(Team.objects.values_list("pk", "parent_id", "depth", "path"))
+        self.parent = {pk: parent for pk, parent, _, _ in rows}
+        self.depth = {pk: depth for pk, _, depth, _ in rows}
+        self.chain = {
+            pk: [int(part) for part in path.strip("/").split("/") if part]
+            for pk, _, _, path in rows
+        }
+        self.chain[None] = []
+
+    def up(self, team_id) -> list:
+        """The team and every team above it; unknown or no team: nothing."""
+        return self.chain.get(team_id, [])
+
+
+def _sql(query: str, params: list) -> list[tuple]:
+    tables = {"sig": Signal._meta.db_table, "usr": User._meta.db_table}
+    with db.cursor() as cursor:
+        cursor.execute(query.format(**tables), params)
+        return cursor.fetchall()
+
+
+def _people(figures: dict, teams: Hierarchy, end: dt.datetime) -> dict:
+    """Members of each subtree who had started by the week's end; returns direct counts."""
+    started = Q(start_date__isnull=True) | Q(start_date__lt=end.date())
+    rows = (
+        User.objects.filter(started, is_active=True)
+        .values_list("team_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    direct = dict(rows)
+    for team_id, n in direct.items():
+        for owner in [None, *teams.up(team_id)]:
+            figures[owner].members += n
+    return direct
+
+
+def _activity(figures: dict, teams: Hierarchy, start: dt.datetime, end: dt.datetime) -> None:
+    # Everyone who took part in any act of connecting this week, as actor or as the other.
+    rows = _sql(
+        """
+        SELECT u.team_id, COUNT(*) FROM {usr} u
+        JOIN (SELECT actor_id AS pid FROM {sig} WHERE occurred_at >= %s AND occurred_at < %s
+              UNION
+              SELECT other_id FROM {sig}
+              WHERE other_id IS NOT NULL AND occurred_at >= %s AND occurred_at < %s) a
+          ON a.pid = u.id
+        WHERE u.is_active = %s
+        GROUP BY u.team_id
+        """,
+        [start, end, start, end, True],
+    )
+    for team_id, n in rows:
+        for owner in [None, *teams.up(team_id)]:
+            figures[owner].active += n
+    rows = (
+        Signal.objects.filter(occurred_at__gte=start, occurred_at__lt=end, actor__is_active=True)
+        .values_list("actor__team_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for team_id, n in rows:
+        for owner in [None, *teams.up(team_id)]:
+            figures[owner].signals += n
+
+
+def _network(figures: dict, teams: Hierarchy, end: dt.datetime) -> dict:
+    """Ties over the last 90 days: distinct pairs of people with a signal between them,
+    counted per pair of teams. Returns {depth: {(team_a, team_b): ties}}."""
+    start = end - dt.timedelta(days=NETWORK_DAYS)
+    pair_rows = _sql(
+        """
+        SELECT ua.team_id, ub.team_id, COUNT(*) FROM (
+            SELECT DISTINCT
+              CASE WHEN actor_id < other_id THEN actor_id ELSE other_id END AS a,
+              CASE WHEN actor_id < other_id THEN other_id ELSE actor_id END AS b
+            FROM {sig}
+            WHERE other_id IS NOT NULL AND other_id <> actor_id
+              AND occurred_at >= %s AND occurred_at < %s
+        ) p
+        JOIN {usr} ua ON ua.id = p.a
+        JOIN {usr} ub ON ub.id = p.b
+        WHERE ua.is_active = %s AND ub.is_active = %s
+        GROUP BY ua.team_id, ub.team_id
+        """,
+        [start, end, True, True],
+    )
+    matrix: dict = defaultdict(lambda: defaultdict(int))
+    for team_a, team_b, ties in pair_rows:
+        up_a, up_b = teams.up(team_a), teams.up(team_b)
+        set_a, set_b = set(up_a), set(up_b)
+        for owner in set_a & set_b:
+            figures[owner].internal += ties
+        for owner in set_a ^ set_b:
+            figures[owner].external += ties
+        for owner in set_a - set_b:
+            figures[owner].reached.add(team_b)
+        for owner in set_b - set_a:
+            figures[owner].reached.add(team_a)
+        for depth in range(min(len(up_a), len(up_b))):
+            a, b = sorted((up_a[depth], up_b[depth]))
+            matrix[depth][(a, b)] += ties
+    rows = _sql(
+        """
+        SELECT u.team_id, COUNT(*) FROM {usr} u
+        WHERE u.is_active = %s AND (u.start_date IS NULL OR u.start_date < %s)
+          AND u.id NOT IN (
+            SELECT actor_id FROM {sig}
+            WHERE other_id IS NOT NULL AND other_id <> actor_id
+              AND occurred_at >= %s AND occurred_at < %s
+            UNION
+            SELECT other_id FROM {sig}
+            WHERE other_id IS NOT NULL AND other_id <> actor_id
+              AND occurred_at >= %s AND occurred_at < %s)
+        GROUP BY u.team_id
+        """,
+        [True, end.date(), start, end, start, end],
+    )
+    for team_id, n in rows:
+        for owner in [None, *teams.up(team_id)]:
+            figures[owner].isolated += n
+    return matrix
+
+
+def _onboarding(figures: dict, teams: Hierarchy, end: dt.datetime) -> None:
+    """Days from each newcomer's start date to their first help-seeking signal."""
+    today = end.date() - dt.timedelta(days=1)
+    kinds = [str(kind) for kind in HELP_SEEKING]
+    rows = _sql(
+        f"""
+        SELECT u.team_id, u.start_date, MIN(s.occurred_at) FROM {{usr}} u
+        LEFT JOIN {{sig}} s ON s.actor_id = u.id AND s.occurred_at < %s
+          AND s.kind IN ({", ".join(["%s"] * len(kinds))})
+        WHERE u.is_active = %s AND u.start_date > %s AND u.start_date <= %s
+        GROUP BY u.id, u.team_id, u.start_date
+        """,
+        [end, *kinds, True, today - dt.timedelta(days=NEWCOMER_DAYS), today],
+    )
+    for team_id, started, first in rows:
+        started, first = _date(started), _date(first)
+        days = max(0, (first - started).days) if first else None
+        late = (today - started).days >= FIRST_ASK_GRACE_DAYS and (
+            days is None or days > FIRST_ASK_GRACE_DAYS
+        )
+        for owner in [None, *teams.up(team_id)]:
+            figures[owner].newcomers += 1
+            figures[owner].without_ask += late
+            if days is not None:
+                figures[owner].ask_days.append(days)
+
+
+def _pulse(teams: Hierarchy, start: dt.datetime, end: dt.datetime, members: dict) -> dict:
+    """Scores, rolling scores, dimension shares and response rates, where the
+    round's stored verdicts show them. {team id or None: dict}."""
+    from pulse.models import CellAnswer, Round
+    from pulse.results import CORE_DIMENSIONS, ROLLING, OrgSnapshot
+    from pulse.services import owners
+
+    rounds = list(Round.objects.reported().filter(opens_at__lt=end).order_by("-number")[:ROLLING])
+    if not rounds:
+        return {}
+    snapshot = OrgSnapshot(rounds)
+    latest = rounds[0]
+    this = latest if latest.opens_at >= start else None
+    k = latest.min_group_size
+    per_node: dict = defaultdict(dict)
+    if this is not None:
+        tree = snapshot.tree[this.pk]
+        for team_id, dimension, counts in CellAnswer.objects.filter(
+            cell__round=this, dimension__in=[d.value for d in CORE_DIMENSIONS]
+        ).values_list("cell__team_id", "dimension", "counts"):
+            path = tree.get(team_id, (None, None))[1]
+            for owner in owners(path):
+                vector = per_node[owner].setdefault(dimension, [0] * len(counts))
+                for i, count in enumerate(counts):
+                    vector[i] += count
+    out = {}
+    for team_id in [None, *teams.parent]:
+        row: dict = {"round_number": latest.number, "min_group_size": k}
+        if not snapshot.verdict(latest, team_id):
+            out[team_id] = row
+            continue
+        window = [r for r in rounds if snapshot.verdict(r, team_id)]
+        n = sum(snapshot.subtree[r.pk][team_id]["n"] for r in window)
+        s = sum(snapshot.subtree[r.pk][team_id]["s"] for r in window)
+        row["score_rolling"] = round(s / n, 1)
+        if this is not None:
+            sums = snapshot.subtree[this.pk][team_id]
+            row["respondents"] = sums["n"]
+            row["score"] = privacy.mean(sums["s"], sums["n"], k)
+            row["response_rate"] = privacy.response_rate(sums["n"], members.get(team_id, 0), k)
+            around = snapshot.neighbours(this, team_id)
+            dimensions = {}
+            for dimension in (d.value for d in CORE_DIMENSIONS):
+                mine = per_node[team_id].get(dimension)
+                others = [per_node[x][dimension] for x in around if dimension in per_node[x]]
+                shown = mine and privacy.buckets_shown(mine, others, k)
+                dimensions[dimension] = round(100 * sum(mine[3:]) / sum(mine), 1) if shown else None
+            row["dimensions"] = dimensions
+        out[team_id] = row
+    return out
+
+
+def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
+    """Compute (or recompute) one ISO week. Returns the number of TeamWeek rows."""
+    now = now or timezone.now()
+    week = monday(week)
+    start, end = week_bounds(week)
+    teams = Hierarchy()
+    figures: dict = defaultdict(Figures)
+    direct = _people(figures, teams, end)
+    _activity(figures, teams, start, end)
+    matrix = _network(figures, teams, end)
+    _onboarding(figures, teams, end)
+    members = {owner: f.members for owner, f in figures.items()}
+    pulse = _pulse(teams, start, end, members)
+    k = OrgSettings.load().min_group_size
+    people_verdicts = privacy.tree(
+        {pk: (parent, direct.get(pk, 0)) for pk, parent in teams.parent.items()},
+        k,
+        unassigned=direct.get(None, 0),
+    )
+    rows = []
+    for team_id in [None, *teams.parent]:
+        f = figures[team_id]
+        rows.append(
+            TeamWeek(
+                team_id=team_id,
+                week=week,
+                members=f.members,
+                people_shown=bool(people_verdicts.get(team_id, (0, privacy.Verdict(False)))[1]),
+                active_members=f.active,
+                signals=f.signals,
+                isolated=f.isolated,
+                ties_internal=f.internal if team_id is not None else f.internal + f.external,
+                ties_external=f.external if team_id is not None else 0,
+                bridges=len(f.reached),
+                newcomers=f.newcomers,
+                newcomers_without_ask=f.without_ask,
+                first_ask_median_days=statistics.median(f.ask_days) if f.ask_days else None,
+                computed_at=now,
+                **pulse.get(team_id, {}),
+            )
+        )
+    ties = [
+        TeamTie(week=week, depth=depth, team_a_id=a, team_b_id=b, ties=n)
+        for depth, pairs in matrix.items()
+        for (a, b), n in pairs.items()
+    ]
+    with transaction.atomic():
+        TeamWeek.objects.filter(week=week).delete()
+        TeamTie.objects.filter(week=week).delete()
+        TeamTie.objects.filter(week__lt=week - dt.timedelta(weeks=KEEP_TIE_WEEKS)).delete()
+        TeamWeek.objects.bulk_create(rows, batch_size=1000)
+        TeamTie.objects.bulk_create(ties, batch_size=2000)
+    return len(rows)
+
+
+def nightly(now: dt.datetime | None = None) -> list[dt.date]:
+    """This week so far and last week (final once its pulse round closed)."""
+    now = now or timezone.now()
+    today = now.astimezone(dt.UTC).date()
+    weeks = [monday(today) - dt.timedelta(weeks=1), monday(today)]
+    for week in weeks:
+        compute_week(week, now=now)
+    return weeks
