@@ -1,16 +1,81 @@
 """Small server-rendered SVG charts, readable by screen readers.
 
-Each chart has a <title> and <desc>, and the page that shows it also shows
-the same numbers as a table.
+Each chart has a <title> and <desc> (named by aria-labelledby with ids unique
+to the chart, so several charts can share a page), and the page that shows it
+also shows the same numbers as a table. Colours come from classes in
+static/css/charts.css: no style attributes, so the strict CSP holds.
 """
+
+import itertools
+import math
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 WIDTH, HEIGHT, PAD_X, PAD_Y = 640, 200, 36, 24
+LABEL_W, CELL_H, HEAD_H = 176, 30, 28  # heatmap and bar chart rows
+NOT_ENOUGH = "not enough responses"
+TONES = {"good", "watch", "weak"}
+
+_ids = itertools.count(1)
 
 
-def line_chart(points: list[tuple[str, float | None]], *, title: str, desc: str) -> SafeString:
+def heat_class(value: float | None) -> str:
+    """The CSS class for a 0-100 value: heat-0 (0-19) .. heat-4 (80-100), heat-none for None."""
+    if value is None:
+        return "heat-none"
+    return f"heat-{min(max(int(value // 20), 0), 4)}"
+
+
+def _num(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _short(text: str, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
+
+
+def _chart_id(id: str | None, title: str) -> str:
+    return id or f"chart-{slugify(title)[:24].strip('-') or 'x'}-{next(_ids)}"
+
+
+def _svg(cls: str, cid: str, width: int, height: float, title: str, desc: str, body) -> SafeString:
+    return format_html(
+        '<svg class="{}" id="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-labelledby="{}-title {}-desc">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        cls,
+        cid,
+        width,
+        round(height, 1),
+        cid,
+        cid,
+        cid,
+        title,
+        cid,
+        desc,
+        body,
+    )
+
+
+def _label(x: float, y: float, text: str, limit: int, anchor: str, cls: str = "chart-label"):
+    """A text label cut to `limit` characters; the full text stays in a <title>."""
+    return format_html(
+        '<text x="{}" y="{}" class="{}" text-anchor="{}"><title>{}</title>{}</text>',
+        round(x, 1),
+        round(y, 1),
+        cls,
+        anchor,
+        text,
+        _short(text, limit),
+    )
+
+
+def line_chart(
+    points: list[tuple[str, float | None]], *, title: str, desc: str, id: str | None = None
+) -> SafeString:
     """A 0-100 line over labelled points; None is a gap ("not enough responses")."""
     count = max(len(points), 2)
     step = (WIDTH - 2 * PAD_X) / (count - 1)
@@ -47,26 +112,183 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, desc: str)
     )
     gaps = format_html_join(
         "",
-        '<circle cx="{}" cy="{}" r="3" class="chart-gap">'
-        "<title>{}: not enough responses</title></circle>",
-        ((x(i), y(0), label) for i, (label, v) in enumerate(points) if v is None),
+        '<circle cx="{}" cy="{}" r="3" class="chart-gap"><title>{}: {}</title></circle>',
+        ((x(i), y(0), label, NOT_ENOUGH) for i, (label, v) in enumerate(points) if v is None),
     )
     labels = format_html_join(
         "",
         '<text x="{}" y="{}" class="chart-axis" text-anchor="middle">{}</text>',
         ((x(i), HEIGHT - 4, label) for i, (label, _) in enumerate(points)),
     )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" '
-        'aria-labelledby="chart-title chart-desc">'
-        '<title id="chart-title">{}</title><desc id="chart-desc">{}</desc>{}{}{}{}{}</svg>',
-        WIDTH,
-        HEIGHT,
-        title,
-        desc,
-        grid,
-        lines,
-        dots,
-        gaps,
-        labels,
+    body = format_html("{}{}{}{}{}", grid, lines, dots, gaps, labels)
+    return _svg("chart", _chart_id(id, title), WIDTH, HEIGHT, title, desc, body)
+
+
+def heatmap(
+    rows: list[str],
+    columns: list[str],
+    values: dict[tuple[str, str], float | None],
+    *,
+    title: str,
+    desc: str,
+    id: str | None = None,
+) -> SafeString:
+    """A grid of 0-100 values, rows down the left, columns across the top.
+
+    Each cell is coloured by heat_class() and prints its number; a missing or
+    None value is a hatched cell with a dash ("not enough responses").
+    """
+    cid = _chart_id(id, title)
+    cell_w = (WIDTH - LABEL_W - 4) / max(len(columns), 1)
+    heads = format_html_join(
+        "",
+        "{}",
+        (
+            (_label(LABEL_W + (j + 0.5) * cell_w, HEAD_H - 10, col, int(cell_w // 7), "middle"),)
+            for j, col in enumerate(columns)
+        ),
     )
+    cells = []
+    for i, row in enumerate(rows):
+        y = HEAD_H + i * CELL_H
+        cells.append(_label(LABEL_W - 8, y + CELL_H / 2 + 4, row, 20, "end"))
+        for j, col in enumerate(columns):
+            value = values.get((row, col))
+            x = round(LABEL_W + j * cell_w, 1)
+            cells.append(
+                format_html(
+                    '<g class="heat-cell {}"><title>{} – {}: {}</title>'
+                    '<rect x="{}" y="{}" width="{}" height="{}"{}/>'
+                    '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                    heat_class(value),
+                    row,
+                    col,
+                    NOT_ENOUGH if value is None else _num(value),
+                    x,
+                    y,
+                    round(cell_w, 1),
+                    CELL_H,
+                    format_html(' fill="url(#{}-hatch)"', cid) if value is None else "",
+                    round(x + cell_w / 2, 1),
+                    y + CELL_H / 2 + 4,
+                    "–" if value is None else _num(value),
+                )
+            )
+    hatch = format_html(
+        '<defs><pattern id="{}-hatch" class="heat-hatch" width="6" height="6" '
+        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6"/><line x1="0" y1="0" x2="0" y2="6"/></pattern></defs>',
+        cid,
+    )
+    body = format_html("{}{}{}", hatch, heads, SafeString("".join(cells)))
+    return _svg(
+        "chart chart-heatmap", cid, WIDTH, HEAD_H + len(rows) * CELL_H + 4, title, desc, body
+    )
+
+
+def bar_chart(
+    items: list[tuple[str, float | None]],
+    *,
+    title: str,
+    desc: str,
+    unit: str = "",
+    max_value: float | None = None,
+    id: str | None = None,
+) -> SafeString:
+    """Horizontal bars with labels and values; None prints "not enough responses", no bar."""
+    known = [v for _, v in items if v is not None]
+    top = max_value or max(known, default=0) or 1
+    span = WIDTH - LABEL_W - 80
+    bars = []
+    for i, (label, value) in enumerate(items):
+        y = 8 + i * CELL_H
+        text = NOT_ENOUGH if value is None else f"{_num(value)}{unit}"
+        width = 0 if value is None else round(max(min(value / top, 1), 0) * span, 1)
+        bar = format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" class="bar"/>', LABEL_W, y, width, 20
+        )
+        bars.append(
+            format_html(
+                '<g class="bar-row{}"><title>{}: {}</title>{}{}'
+                '<text x="{}" y="{}" class="bar-value">{}</text></g>',
+                " bar-none" if value is None else "",
+                label,
+                text,
+                _label(LABEL_W - 8, y + 14, label, 20, "end"),
+                "" if value is None else bar,
+                LABEL_W + width + 6,
+                y + 14,
+                text,
+            )
+        )
+    body = SafeString("".join(bars))
+    return _svg(
+        "chart chart-bars", _chart_id(id, title), WIDTH, 16 + len(items) * CELL_H, title, desc, body
+    )
+
+
+def network(
+    nodes: list[dict], edges: list[tuple], *, title: str, desc: str, id: str | None = None
+) -> SafeString:
+    """Teams on a circle (in the order given, so the layout is deterministic), ties as lines.
+
+    Node radius grows with "size" (people; None when hidden by the privacy guard),
+    line width with the edge weight; "tone" adds a node-good/-watch/-weak class.
+    """
+    width, height, ring = WIDTH, 440, 150
+    cx, cy = width / 2, height / 2
+    count = len(nodes)
+    where = {}
+    for k, node in enumerate(nodes):
+        angle = 2 * math.pi * k / max(count, 1) - math.pi / 2
+        r = ring if count > 1 else 0
+        where[node["id"]] = (cx + r * math.cos(angle), cy + r * math.sin(angle), node)
+    biggest = max((n["size"] for n in nodes if n.get("size")), default=1)
+    heaviest = max((w for _, _, w in edges if w), default=1)
+    lines = []
+    for a, b, weight in edges:
+        if a == b or a not in where or b not in where:
+            continue
+        (x1, y1, na), (x2, y2, nb) = where[a], where[b]
+        lines.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" class="net-edge" stroke-width="{}">'
+                "<title>{} – {}: {} {}</title></line>",
+                *(round(v, 1) for v in (x1, y1, x2, y2)),
+                round(1 + 7 * max(weight or 0, 0) / heaviest, 1),
+                na["label"],
+                nb["label"],
+                _num(weight or 0),
+                "tie" if weight == 1 else "ties",
+            )
+        )
+    circles = []
+    for x, y, node in where.values():
+        size, tone = node.get("size"), node.get("tone")
+        radius = 8 + 16 * math.sqrt(max(size, 0) / biggest) if size is not None else 8
+        people = (
+            "size hidden" if size is None else f"{_num(size)} {'person' if size == 1 else 'people'}"
+        )
+        # Labels sit outside the ring, anchored away from the centre so they don't overlap it.
+        dx, dy = (x - cx, y - cy) if count > 1 else (0, 1)
+        reach = math.hypot(dx, dy) or 1
+        lx, ly = x + dx / reach * (radius + 6), y + dy / reach * (radius + 6) + 4
+        anchor = "middle" if abs(dx) < 20 else ("start" if dx > 0 else "end")
+        circles.append(
+            format_html(
+                '<g class="net-node node-{}"><title>{}: {}{}</title>'
+                '<circle cx="{}" cy="{}" r="{}"/>{}</g>',
+                tone if tone in TONES else "plain",
+                node["label"],
+                people,
+                f" ({tone})" if tone in TONES else "",
+                round(x, 1),
+                round(y, 1),
+                round(radius, 1),
+                _label(
+                    lx, ly + (10 if dy > 0 and anchor == "middle" else 0), node["label"], 20, anchor
+                ),
+            )
+        )
+    body = format_html("{}{}", SafeString("".join(lines)), SafeString("".join(circles)))
+    return _svg("chart chart-network", _chart_id(id, title), width, height, title, desc, body)
