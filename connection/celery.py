@@ -8,6 +8,7 @@ entry expires before the next tick is due so a backlog never piles up.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connection.settings")
 
@@ -56,6 +57,14 @@ app.conf.beat_schedule = {
         "task": "mentorship.tasks.run_programme_rounds_task",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # Insights: per-team weekly figures from the pulse snapshots and the
+    # signal ledger, then alerts. Nightly at 02:30 UTC; weeks are rewritten
+    # whole and alerts have unique keys, so a second run changes nothing.
+    "nightly-insights": {
+        "task": "connection.tasks.nightly_insights_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 3600},
     },
     "assign-buddies": {
         "task": "mentorship.tasks.assign_buddies_task",

@@ -50,7 +50,14 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone", "work_start", "work_end", "working_days"]
+        fields = [
+            "display_name",
+            "time_zone",
+            "work_start",
+            "work_end",
+            "working_days",
+            "quiet_alerts_to",
+        ]
         labels = {
             "display_name": "Name",
             "work_start": "Working hours start",

@@ -215,3 +215,29 @@ def tree(nodes: dict, k: int, unassigned: int = 0) -> dict:
 
     visit(None, unassigned)
     return result
+
+
+# Behaviour (the signal ledger) is not anonymous like pulse answers, but a
+# figure about fewer than k people still describes those people. These rules
+# apply to activity, network and onboarding figures; `shown` is the verdict
+# over the team tree by head count that the nightly run stored.
+
+
+def people_share(part: int, members: int, k: int, shown: bool = True) -> int | None:
+    """A share of a team's people (who connected this week), to the nearest 5 %;
+    None for a hidden team or one of fewer than k people."""
+    if not shown or members < effective_k(k):
+        return None
+    return min(100, 5 * round(20 * part / members))
+
+
+def headcount(count: int, group_size: int, k: int, shown: bool = True) -> str | None:
+    """A count of people inside a group (isolated members, newcomers without a first
+    question): exact when 0 or at least k, "fewer than k" otherwise, so a figure
+    never narrows down to one or two people. None for a hidden group."""
+    k = effective_k(k)
+    if not shown or group_size < k:
+        return None
+    if count == 0 or count >= k:
+        return str(count)
+    return f"fewer than {k}"

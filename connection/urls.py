@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from connection import api, views
+from connection import api, insight_views, insights_api, views
 from connection.forms import EmailAuthenticationForm
 from mentorship import api as mentorship_api
 from pulse import api as pulse_api
@@ -27,6 +27,12 @@ router.register("case-notes", mentorship_api.CaseNoteViewSet, basename="case-not
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.people, name="people"),
+    path("insights/", insight_views.team_insights, name="insights_team"),
+    path("insights/org/", insight_views.org_insights, name="insights_org"),
+    path("insights/org.csv", insight_views.org_insights_csv, name="insights_org_csv"),
+    path("insights/rituals/", insight_views.ritual_evidence, name="insights_evidence"),
+    path("insights/guides/<slug:situation>/", insight_views.guide, name="insights_guide"),
+    path("me/connection/", insight_views.my_connection, name="my_connection"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token, name="api_token"),
     path("org/import/", views.org_import, name="org_import"),
@@ -78,6 +84,10 @@ urlpatterns = [
     ),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api_me"),
+    path("api/me/connection/", insights_api.my_connection, name="api_my_connection"),
+    path("api/insights/teams/<int:pk>/", insights_api.team_insights, name="api_team_insights"),
+    path("api/insights/org/", insights_api.org_insights, name="api_org_insights"),
+    path("api/insights/rituals/", insights_api.evidence, name="api_evidence"),
     path("api/pulse/current/", pulse_api.current_round, name="api_pulse_current"),
     path("api/pulse/responses/", pulse_api.submit, name="api_pulse_submit"),
     path("api/pulse/teams/<int:pk>/results/", pulse_api.team_result, name="api_pulse_team"),

@@ -154,7 +154,11 @@ def programmes(request):
     form = ProgrammeForm(
         request.POST or None,
         teams=teams.order_by("path"),
-        initial={"org_wide": request.user.is_hr_admin},
+        initial={
+            "org_wide": request.user.is_hr_admin,
+            # A dashboard's "start a coffee-chat programme" link arrives with the kind.
+            **({"kind": request.GET["kind"]} if request.GET.get("kind") else {}),
+        },
     )
     if request.method == "POST" and form.is_valid():
         programme = form.save(commit=False)

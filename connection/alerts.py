@@ -1,0 +1,241 @@
+"""Alerts from the weekly figures, through the nudge outbox.
+
+Team alerts go to a team's managers when its connection score is low or has
+fallen against its 4-week average *and* its activity fell too. They carry a
+conversation guide and never name, count or hint at a person: the payload
+holds the team, the week and the situation, nothing else.
+
+A person whose own activity dropped to zero for three weeks hears about it
+privately, with suggestions; their buddy or manager hears only if the person
+chose that on their profile (`User.quiet_alerts_to`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from connection.insights import monday, week_bounds
+from connection.models import (
+    AwayPeriod,
+    ConversationGuide,
+    Nudge,
+    OrgSettings,
+    Signal,
+    TeamWeek,
+    User,
+)
+from connection.nudges import NudgeSpec, plan_nudges
+
+HISTORY_WEEKS = 4
+ACTIVITY_DROP = 0.05  # a fall of 5 points in the share of members who connected
+QUIET_WEEKS = 3
+QUIET_BEFORE_WEEKS = 4
+REST_DAYS = 28  # after an alert, the same team or person is left alone this long
+
+
+def team_situation(
+    score: float | None,
+    earlier_scores: list[float],
+    share: float | None,
+    earlier_shares: list[float],
+    *,
+    low: float,
+    drop: float,
+) -> str | None:
+    """LOW, FALLING or None. Needs a shown score, a shown activity share and at
+    least two earlier weeks of each to compare with."""
+    if score is None or share is None or len(earlier_scores) < 2 or len(earlier_shares) < 2:
+        return None
+    if share > statistics.mean(earlier_shares) - ACTIVITY_DROP:
+        return None  # people still connect as much as usual
+    if statistics.mean(earlier_scores) - score >= drop:
+        return ConversationGuide.Situation.FALLING
+    if score < low:
+        return ConversationGuide.Situation.LOW
+    return None
+
+
+def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
+    """Alert the managers of each team whose figures for `week` call for it."""
+    now = now or timezone.now()
+    week = monday(week)
+    settings_row = OrgSettings.load()
+    rows = list(
+        TeamWeek.objects.filter(week=week, team__isnull=False, score__isnull=False)
+        .filter(people_shown=True)
+        .select_related("team")
+        .prefetch_related("team__managers")
+    )
+    earlier: dict = {}
+    for row in TeamWeek.objects.filter(
+        team__in=[r.team_id for r in rows],
+        week__gte=week - dt.timedelta(weeks=HISTORY_WEEKS),
+        week__lt=week,
+    ):
+        earlier.setdefault(row.team_id, []).append(row)
+    resting = _recently_alerted(now)
+    guides = {g.situation: g for g in ConversationGuide.objects.all()}
+    specs = []
+    for row in rows:
+        before = earlier.get(row.team_id, [])
+        situation = team_situation(
+            row.score,
+            [r.score for r in before if r.score is not None],
+            row.activity_share,
+            [r.activity_share for r in before if r.people_shown and r.members],
+            low=settings_row.alert_low_score,
+            drop=settings_row.alert_drop,
+        )
+        if situation is None or f"team:{row.team_id}" in resting:
+            continue
+        guide = guides.get(situation)
+        for manager in row.team.managers.all():
+            if not manager.is_active:
+                continue
+            specs.append(
+                NudgeSpec(
+                    recipient=manager,
+                    kind="manager_alert",
+                    dedupe_key=f"alert:team:{row.team_id}:{week.isoformat()}:{manager.pk}",
+                    payload={
+                        "title": _alert_title(situation, row.team.name),
+                        "body": (
+                            "Fewer people connected with colleagues than in recent weeks, too. "
+                            "This is about the team as a whole, never about one person. "
+                            + (f"The guide “{guide.title}” " if guide else "A short guide ")
+                            + "has an opening line and questions for your next team meeting."
+                        ),
+                        "url": reverse("insights_team") + f"?team={row.team_id}#alert",
+                        "team": row.team_id,
+                        "week": week.isoformat(),
+                        "situation": situation,
+                    },
+                    when="morning",
+                    due_at=now,
+                )
+            )
+    return plan_nudges(specs)
+
+
+def _alert_title(situation: str, team_name: str) -> str:
+    if situation == ConversationGuide.Situation.FALLING:
+        return f"Connection in {team_name} dipped this week"
+    return f"Connection in {team_name} is lower than it could be"
+
+
+def _recently_alerted(now: dt.datetime) -> set[str]:
+    """Keys ("team:<id>", "person:<id>") alerted in the last REST_DAYS."""
+    keys = Nudge.objects.filter(
+        created_at__gte=now - dt.timedelta(days=REST_DAYS),
+        dedupe_key__regex=r"^(alert|quiet):",
+    ).values_list("dedupe_key", flat=True)
+    return {":".join(key.split(":")[1:3]) for key in keys}
+
+
+def quiet_people(week: dt.date):
+    """People who connected in the four weeks before, and with nobody in the last
+    three weeks up to the end of `week` (time away excluded)."""
+    _, end = week_bounds(week)
+    quiet_from = end - dt.timedelta(weeks=QUIET_WEEKS)
+    active_from = quiet_from - dt.timedelta(weeks=QUIET_BEFORE_WEEKS)
+
+    def involved(start, stop) -> Q:
+        window = Signal.objects.filter(occurred_at__gte=start, occurred_at__lt=stop)
+        return Q(pk__in=window.values("actor_id")) | Q(
+            pk__in=window.filter(other__isnull=False).values("other_id")
+        )
+
+    away = AwayPeriod.objects.filter(
+        starts_on__lt=end.date(), ends_on__gte=quiet_from.date()
+    ).values("person_id")
+    return (
+        User.objects.active()
+        .filter(involved(active_from, quiet_from))
+        .exclude(involved(quiet_from, end))
+        .exclude(pk__in=away)
+    )
+
+
+def send_quiet_notes(week: dt.date, *, now: dt.datetime | None = None) -> int:
+    """A private note to each person who went quiet, and, only where they chose it,
+    to their buddy or manager."""
+    now = now or timezone.now()
+    week = monday(week)
+    resting = _recently_alerted(now)
+    people = [
+        p for p in quiet_people(week).select_related("manager") if f"person:{p.pk}" not in resting
+    ]
+    buddies = _buddies([p for p in people if p.quiet_alerts_to in ("buddy", "both")])
+    specs = []
+    for person in people:
+        specs.append(
+            NudgeSpec(
+                recipient=person,
+                kind="personal_tip",
+                dedupe_key=f"quiet:person:{person.pk}:{week.isoformat()}",
+                payload={
+                    "title": "It’s been a quiet few weeks",
+                    "body": (
+                        "Only you see this. If you’d like more company at work: join a coffee "
+                        "chat, drop into someone’s office hours, or say hello in your team’s "
+                        "thread. If you’re simply heads-down, ignore this."
+                    ),
+                    "url": reverse("my_connection"),
+                },
+                when="morning",
+                due_at=now,
+            )
+        )
+        told = []
+        if person.quiet_alerts_to in ("manager", "both") and person.manager_id:
+            told.append(person.manager)
+        if person.quiet_alerts_to in ("buddy", "both"):
+            told.extend(buddies.get(person.pk, []))
+        for other in {o.pk: o for o in told if o.is_active and o.pk != person.pk}.values():
+            specs.append(
+                NudgeSpec(
+                    recipient=other,
+                    kind="colleague_quiet",
+                    dedupe_key=f"quiet:person:{person.pk}:{week.isoformat()}:{other.pk}",
+                    payload={
+                        "title": f"{person.display_name} asked us to tell you",
+                        "body": (
+                            f"{person.display_name} chose to let you know when they’ve had a "
+                            "quiet few weeks. A short, friendly hello is all it takes; "
+                            "there’s no need to mention this note."
+                        ),
+                        "url": reverse("people") + "?" + urlencode({"q": person.email}),
+                    },
+                    when="morning",
+                    due_at=now,
+                )
+            )
+    return plan_nudges(specs)
+
+
+def _buddies(people: list[User]) -> dict[int, list[User]]:
+    """Each person's buddies: the others in their newest buddy-programme group."""
+    if not people:
+        return {}
+    from mentorship.models import MatchGroup, Programme
+
+    groups = (
+        MatchGroup.objects.filter(members__in=people, round__programme__kind=Programme.Kind.BUDDY)
+        .order_by("-round__run_on", "-pk")
+        .prefetch_related("members")
+        .distinct()
+    )
+    found: dict[int, list[User]] = {}
+    wanted = {p.pk for p in people}
+    for group in groups:
+        members = list(group.members.all())
+        for member in members:
+            if member.pk in wanted and member.pk not in found:
+                found[member.pk] = [m for m in members if m.pk != member.pk]
+    return found

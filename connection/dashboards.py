@@ -1,0 +1,605 @@
+"""What the manager, HR and personal insight pages show, read from the nightly
+figures and passed through the privacy guard on the way out.
+
+Each function issues a fixed number of queries whatever the org's size, so
+the pages stay flat as the org grows (pinned by tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from connection import privacy
+from connection.insights import monday
+from connection.models import (
+    ConversationGuide,
+    Nudge,
+    OrgSettings,
+    Signal,
+    Team,
+    TeamTie,
+    TeamWeek,
+    User,
+)
+
+WEEKS = 12
+DIMENSIONS = [
+    ("belonging", "Belonging"),
+    ("safety", "Safety"),
+    ("recognition", "Recognition"),
+    ("boundaries", "Boundaries"),
+    ("learning", "Learning"),
+]
+WEAK_SCORE = 65
+WEAK_DIMENSION = 60
+WEAK_ACTIVITY = 60
+WEAK_EI = -0.6
+
+
+@dataclass
+class Figure:
+    """One guarded number with the words around it and, when weak, one action."""
+
+    label: str
+    value: str | None
+    reason: str = ""
+    weak: bool = False
+    action: tuple[str, str] | None = None  # (text, url)
+
+
+@dataclass
+class TeamView:
+    team: Team
+    week: dt.date | None
+    k: int
+    rows: list[TeamWeek]
+    trend: list = field(default_factory=list)
+    heat: dict = field(default_factory=dict)
+    weeks: list = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    ties: list = field(default_factory=list)
+    alert: dict | None = None
+
+
+def week_label(week: dt.date) -> str:
+    return week.strftime("%d %b").lstrip("0")
+
+
+def _actions() -> dict[str, tuple[str, str]]:
+    return {
+        "ritual": ("Adopt a ritual from the catalogue", reverse("ritual_catalogue")),
+        "coffee": ("Start a coffee-chat programme", reverse("programmes") + "?kind=coffee"),
+        "checkin": ("Host office hours for check-ins", reverse("office_hours")),
+        "buddy": ("Give newcomers a buddy", reverse("programmes") + "?kind=buddy"),
+    }
+
+
+def _k() -> int:
+    return OrgSettings.load().min_group_size
+
+
+def team_view(team: Team, viewer: User, *, now: dt.datetime | None = None) -> TeamView:
+    now = now or timezone.now()
+    k = _k()
+    rows = list(reversed(TeamWeek.objects.filter(team=team).order_by("-week")[:WEEKS]))
+    view = TeamView(team=team, week=rows[-1].week if rows else None, k=k, rows=rows)
+    if not rows:
+        return view
+    latest = rows[-1]
+    actions = _actions()
+    view.weeks = [week_label(r.week) for r in rows]
+    view.trend = [(week_label(r.week), r.score_rolling) for r in rows]
+    view.heat = {
+        (label, week_label(r.week)): r.dimensions.get(key)
+        for r in rows
+        for key, label in DIMENSIONS
+    }
+    scored = next((r for r in reversed(rows) if r.round_number and r.dimensions), latest)
+    view.figures = _team_figures(latest, scored, k, actions)
+    view.ties = _ties(team, latest, k)
+    view.alert = _alert(team, viewer, now)
+    return view
+
+
+def _team_figures(latest: TeamWeek, scored: TeamWeek, k: int, actions: dict) -> list[Figure]:
+    figures = []
+    score = scored.score_rolling
+    figures.append(
+        Figure(
+            "Connection score (last 4 rounds)",
+            f"{score:.0f} / 100" if score is not None else None,
+            "" if score is not None else privacy.NOT_ENOUGH,
+            weak=score is not None and score < WEAK_SCORE,
+            action=actions["ritual"],
+        )
+    )
+    for key, label in DIMENSIONS:
+        value = scored.dimensions.get(key)
+        if value is not None and value < WEAK_DIMENSION:
+            action = actions["coffee" if key in ("belonging", "learning") else "ritual"]
+            figures.append(
+                Figure(f"{label}: favourable answers", f"{value:.0f} %", weak=True, action=action)
+            )
+    rate = scored.response_rate
+    figures.append(
+        Figure(
+            "Answered the pulse",
+            f"{rate} %" if rate is not None else None,
+            "" if rate is not None else privacy.NOT_ENOUGH,
+        )
+    )
+    shown = latest.people_shown
+    active = privacy.people_share(latest.active_members, latest.members, k, shown)
+    reason = "" if shown else f"Fewer than {k} people, or it would single out a smaller group"
+    figures.append(
+        Figure(
+            "Connected with a colleague this week",
+            f"{active} %" if active is not None else None,
+            reason,
+            weak=active is not None and active < WEAK_ACTIVITY,
+            action=actions["coffee"],
+        )
+    )
+    isolated = privacy.headcount(latest.isolated, latest.members, k, shown)
+    figures.append(
+        Figure(
+            "People with no one-to-one connection in 90 days",
+            isolated,
+            reason,
+            weak=isolated not in (None, "0"),
+            action=actions["coffee"],
+        )
+    )
+    ties = latest.ties_internal + latest.ties_external
+    ei = latest.ei_index if shown and ties >= k else None
+    figures.append(
+        Figure(
+            "Silo index (E-I, −1 inward to +1 outward)",
+            f"{ei:+.2f}" if ei is not None else None,
+            "" if ei is not None else "Too few ties to say",
+            weak=ei is not None and ei < WEAK_EI,
+            action=actions["coffee"],
+        )
+    )
+    if shown and latest.newcomers >= privacy.effective_k(k):
+        median = latest.first_ask_median_days
+        figures.append(
+            Figure(
+                "Newcomers: median days to their first question",
+                f"{median:.0f}" if median is not None else "none yet",
+            )
+        )
+        without = privacy.headcount(latest.newcomers_without_ask, latest.newcomers, k)
+        figures.append(
+            Figure(
+                "Newcomers with no question after 14 days",
+                without,
+                weak=without not in (None, "0"),
+                action=actions["buddy"],
+            )
+        )
+    else:
+        figures.append(
+            Figure(
+                "Onboarding",
+                None,
+                f"Fewer than {k} people started in the last 90 days; shown for bigger groups",
+            )
+        )
+    return figures
+
+
+def _ties(team: Team, latest: TeamWeek, k: int) -> list[tuple[str, int | None]]:
+    """The team's ties with the other teams at its level, strongest first."""
+    rows = TeamTie.objects.filter(week=latest.week, depth=team.depth).filter(
+        Q(team_a=team) | Q(team_b=team)
+    )
+    partner_ties = {(r.team_b_id if r.team_a_id == team.pk else r.team_a_id): r.ties for r in rows}
+    shown = dict(
+        TeamWeek.objects.filter(week=latest.week, team__in=list(partner_ties)).values_list(
+            "team_id", "people_shown"
+        )
+    )
+    names = dict(Team.objects.filter(pk__in=list(partner_ties)).values_list("pk", "name"))
+    out = []
+    for pk, ties in sorted(partner_ties.items(), key=lambda item: -item[1]):
+        if pk == team.pk:
+            continue
+        visible = latest.people_shown and shown.get(pk, False)
+        out.append((names.get(pk, "?"), ties if visible and ties >= 1 else None))
+    return out[:10]
+
+
+def _alert(team: Team, viewer: User, now: dt.datetime) -> dict | None:
+    nudge = (
+        Nudge.objects.filter(
+            recipient=viewer,
+            kind="manager_alert",
+            payload__team=team.pk,
+            created_at__gte=now - dt.timedelta(days=28),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if nudge is None:
+        return None
+    guide = ConversationGuide.objects.filter(situation=nudge.payload.get("situation")).first()
+    return {"nudge": nudge, "guide": guide}
+
+
+# ---------------------------------------------------------------------- HR
+
+
+@dataclass
+class OrgView:
+    week: dt.date | None
+    k: int
+    level: int
+    levels: list[int]
+    rows: list[dict] = field(default_factory=list)
+    trend: list = field(default_factory=list)
+    org: dict = field(default_factory=dict)
+    programmes: list = field(default_factory=list)
+    rituals: list = field(default_factory=list)
+    budgets: list = field(default_factory=list)
+    nodes: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+    slice_by: str = ""
+    slice_value: str = ""
+    slice_note: str = ""
+
+
+def _guarded_row(row: TeamWeek, k: int) -> dict:
+    shown = row.people_shown
+    ties = row.ties_internal + row.ties_external
+    enough_newcomers = shown and row.newcomers >= privacy.effective_k(k)
+    return {
+        "score": row.score_rolling,
+        "dimensions": {key: row.dimensions.get(key) for key, _ in DIMENSIONS},
+        "response_rate": row.response_rate,
+        "activity": privacy.people_share(row.active_members, row.members, k, shown),
+        "isolated": privacy.headcount(row.isolated, row.members, k, shown),
+        "ei": round(row.ei_index, 2) if shown and ties >= k and row.team_id else None,
+        "bridges": row.bridges if shown and row.team_id else None,
+        "first_ask": row.first_ask_median_days if enough_newcomers else None,
+        "without_ask": privacy.headcount(row.newcomers_without_ask, row.newcomers, k)
+        if enough_newcomers
+        else None,
+    }
+
+
+def org_view(*, level: int = 1, slice_by: str = "", slice_value: str = "") -> OrgView:
+    k = _k()
+    week = TeamWeek.objects.filter(team__isnull=True).aggregate(w=Max("week"))["w"]
+    depths = sorted(set(Team.objects.values_list("depth", flat=True)))
+    level = level if level in depths else (1 if 1 in depths else (depths[0] if depths else 0))
+    view = OrgView(week=week, k=k, level=level, levels=depths)
+    if week is None:
+        return view
+    org_rows = list(TeamWeek.objects.filter(team__isnull=True).order_by("-week")[:WEEKS])
+    view.trend = [(week_label(r.week), r.score_rolling) for r in reversed(org_rows)]
+    view.org = _guarded_row(org_rows[0], k)
+    rows = list(
+        TeamWeek.objects.filter(week=week, team__depth=level)
+        .select_related("team")
+        .order_by("team__path")
+    )
+    scores = _slice_scores(level, slice_by, slice_value, view) if slice_by else None
+    for row in rows:
+        guarded = _guarded_row(row, k)
+        if scores is not None:
+            guarded = {**guarded, "score": scores.get(row.team_id), "dimensions": {}}
+        view.rows.append({"team": row.team, **guarded})
+    view.programmes = _programmes()
+    view.rituals = _rituals()
+    view.budgets = _budgets(level)
+    view.nodes = [
+        {
+            "id": r.team_id,
+            "label": r.team.name,
+            "size": r.members if r.people_shown else None,
+            "tone": _tone(r.score_rolling),
+        }
+        for r in rows
+    ]
+    shown = {r.team_id for r in rows if r.people_shown}
+    view.edges = [
+        (a, b, n)
+        for a, b, n in TeamTie.objects.filter(week=week, depth=level).values_list(
+            "team_a_id", "team_b_id", "ties"
+        )
+        if a != b and a in shown and b in shown
+    ]
+    return view
+
+
+def _tone(score: float | None) -> str | None:
+    if score is None:
+        return None
+    return "good" if score >= 70 else "watch" if score >= WEAK_SCORE else "weak"
+
+
+def _slice_scores(level: int, by: str, value: str, view: OrgView) -> dict:
+    """Latest round's score per team at `level` for one tenure band or location,
+    judged by the guard over the whole frozen tree for that slice, and hidden where
+    the slice's respondents differ from the round before by 1 to k-1 people."""
+    from pulse.models import Receipt, Round, RoundCell, RoundTeam
+    from pulse.services import owners
+
+    if by not in ("tenure_band", "location"):
+        return {}
+    rounds = list(Round.objects.reported().order_by("-number")[:2])
+    if not rounds:
+        return {}
+    latest = rounds[0]
+    k = latest.min_group_size
+    tree = {
+        node.team_id: (node.parent_id_then, node.path)
+        for node in RoundTeam.objects.filter(round=latest)
+    }
+    direct: dict = defaultdict(lambda: [0, 0.0])
+    for team_id, n, s in (
+        RoundCell.objects.filter(round=latest, **{by: value})
+        .values_list("team_id")
+        .annotate(n=Sum("respondents"), s=Sum("score_sum"))
+        .order_by()
+    ):
+        direct[team_id][0] += n
+        direct[team_id][1] += s
+    verdicts = privacy.tree(
+        {pk: (parent, direct[pk][0]) for pk, (parent, _) in tree.items()},
+        k,
+        unassigned=direct[None][0],
+    )
+    differ: dict = defaultdict(int)
+    if len(rounds) == 2:
+        pair = [r.pk for r in rounds]
+        once = (
+            Receipt.objects.filter(round__in=pair)
+            .values("person_id")
+            .annotate(c=Count("id"))
+            .filter(c=1)
+            .values("person_id")
+        )
+        for team_id, n in (
+            Receipt.objects.filter(round__in=pair, person_id__in=once, **{by: value})
+            .values_list("team_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            for owner in owners(tree.get(team_id, (None, None))[1]):
+                differ[owner] += n
+    totals: dict = defaultdict(lambda: [0, 0.0])
+    for team_id, (n, s) in direct.items():
+        for owner in owners(tree.get(team_id, (None, None))[1]):
+            totals[owner][0] += n
+            totals[owner][1] += s
+    out = {}
+    for pk in tree:
+        n, s = totals[pk]
+        if verdicts.get(pk, (0, privacy.Verdict(False)))[1] and not 0 < differ[pk] < k:
+            out[pk] = privacy.mean(s, n, k)
+    view.slice_by, view.slice_value = by, value
+    view.slice_note = (
+        f"Scores from round {latest.number} for this group only; a team shows a figure only "
+        f"when at least {k} of its people in the group answered and no smaller group can be "
+        "worked out from it."
+    )
+    return out
+
+
+def _programmes() -> list[dict]:
+    from mentorship.models import MatchGroup, Membership, Programme
+
+    members = dict(
+        Membership.objects.filter(status="active")
+        .values_list("programme_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    stats = {
+        row["round__programme_id"]: row
+        for row in MatchGroup.objects.values("round__programme_id")
+        .annotate(
+            groups=Count("id", distinct=True),
+            met=Count("id", filter=Q(checkins__answer="met"), distinct=True),
+        )
+        .order_by()
+    }
+    out = []
+    for programme in Programme.objects.filter(active=True).order_by("name"):
+        row = stats.get(programme.pk, {"groups": 0, "met": 0})
+        out.append(
+            {
+                "name": programme.name,
+                "kind": programme.get_kind_display(),
+                "members": members.get(programme.pk, 0),
+                "groups": row["groups"],
+                "met": row["met"],
+                "met_share": round(100 * row["met"] / row["groups"]) if row["groups"] else None,
+            }
+        )
+    return out
+
+
+def _rituals() -> list[dict]:
+    from rituals.models import Attendance, RitualTemplate, TeamRitual
+
+    adoptions = {
+        row["template_id"]: row
+        for row in TeamRitual.objects.filter(template__isnull=False)
+        .values("template_id")
+        .annotate(
+            teams=Count("team", distinct=True),
+            active=Count("id", filter=Q(status="active"), distinct=True),
+            retired=Count("id", filter=Q(status="retired"), distinct=True),
+        )
+        .order_by()
+    }
+    ratings = {
+        row["occurrence__ritual__template_id"]: row
+        for row in Attendance.objects.filter(occurrence__ritual__template__isnull=False)
+        .values("occurrence__ritual__template_id")
+        .annotate(
+            rated=Count("id", filter=Q(worth_it__isnull=False)),
+            worth=Count("id", filter=Q(worth_it=True)),
+        )
+        .order_by()
+    }
+    out = []
+    for template in RitualTemplate.objects.filter(active=True).order_by("position", "name"):
+        row = adoptions.get(template.pk, {"teams": 0, "active": 0, "retired": 0})
+        rating = ratings.get(template.pk, {"rated": 0, "worth": 0})
+        out.append(
+            {
+                "template": template,
+                **row,
+                "worth_it": privacy.share(rating["worth"], rating["rated"], _k()),
+            }
+        )
+    return out
+
+
+def _budgets(level: int) -> list[dict]:
+    from rituals.models import Budget
+
+    quarter = _quarter_start(timezone.now().date())
+    out = []
+    for budget in (
+        Budget.objects.filter(quarter=quarter)
+        .select_related("team")
+        .annotate(spent=Sum("spends__amount"), hours_logged=Sum("spends__hours"))
+        .order_by("team__path")
+    ):
+        used = round(100 * float(budget.spent or 0) / float(budget.money)) if budget.money else None
+        out.append({"team": budget.team, "budget": budget, "used": used})
+    return out
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+# ------------------------------------------------------------ my connection
+
+
+def my_connection(person: User, *, now: dt.datetime | None = None) -> dict:
+    """Only for the person themself: who they connected with this month, and more."""
+    from mentorship.models import MatchGroup
+    from rituals.models import Recognition
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=30)
+    signals = Signal.objects.filter(occurred_at__gte=since).filter(
+        Q(actor=person) | Q(other=person)
+    )
+    people: dict = {}
+    for actor_id, other_id, actor_name, other_name, kind in signals.filter(
+        other__isnull=False
+    ).values_list("actor_id", "other_id", "actor__display_name", "other__display_name", "kind"):
+        pk, name = (other_id, other_name) if actor_id == person.pk else (actor_id, actor_name)
+        if pk == person.pk:
+            continue
+        entry = people.setdefault(pk, {"name": name, "times": 0, "kinds": set()})
+        entry["times"] += 1
+        entry["kinds"].add(Signal.Kind(kind).label)
+    attended = signals.filter(actor=person, kind=Signal.Kind.ATTENDED).count()
+    given = Recognition.objects.filter(giver=person, created_at__gte=since).count()
+    received = Recognition.objects.filter(receivers=person, created_at__gte=since).count()
+    groups = list(
+        MatchGroup.objects.of(person)
+        .select_related("round__programme")
+        .prefetch_related("members")
+        .order_by("-round__run_on")[:4]
+    )
+    connections = sorted(people.values(), key=lambda e: (-e["times"], e["name"]))
+    return {
+        "connections": connections,
+        "attended": attended,
+        "given": given,
+        "received": received,
+        "groups": groups,
+        "suggestion": _suggestion(person, connections, attended, given),
+        "since": since,
+    }
+
+
+def _suggestion(person: User, connections: list, attended: int, given: int) -> tuple[str, str]:
+    if not connections:
+        return (
+            "Nobody yet this month, and that’s fine. A 20-minute coffee chat with someone "
+            "from another team is an easy start.",
+            reverse("mentorship"),
+        )
+    if given == 0:
+        return (
+            "Someone helped you lately? A line of recognition takes a minute and makes a week.",
+            reverse("recognition"),
+        )
+    if attended == 0:
+        return (
+            "Your team’s rituals are a low-effort way to see people: pick one that suits you.",
+            reverse("rituals"),
+        )
+    return (
+        "You’re well connected this month. Office hours are a good way to pass it on.",
+        reverse("office_hours"),
+    )
+
+
+def weeks_back(count: int, *, today: dt.date | None = None) -> list[dt.date]:
+    today = today or timezone.now().date()
+    return [monday(today) - dt.timedelta(weeks=i) for i in range(count - 1, -1, -1)]
+
+
+# ---------------------------------------------------------- which rituals work
+
+EVIDENCE_WEEKS = 26
+
+
+def evidence_cards() -> list[dict]:
+    """One card per catalogue ritual that some team adopted: difference in
+    differences over teams without sub-teams (a parent's figures would mix
+    adopters and the teams compared with them), from guarded weekly scores."""
+    from connection import evidence
+    from rituals.models import RitualTemplate, TeamRitual
+
+    since = monday(timezone.now().date()) - dt.timedelta(weeks=EVIDENCE_WEEKS)
+    leaves = Team.objects.filter(children__isnull=True)
+    scores: dict = defaultdict(dict)
+    respondents: dict = defaultdict(dict)
+    for team_id, week, score, n in TeamWeek.objects.filter(
+        team__in=leaves, week__gte=since, score__isnull=False
+    ).values_list("team_id", "week", "score", "respondents"):
+        scores[team_id][week] = score
+        respondents[team_id][week] = n or 0
+    adopted: dict = defaultdict(dict)
+    for template_id, team_id, starts_on in TeamRitual.objects.filter(
+        template__isnull=False, team__in=leaves
+    ).values_list("template_id", "team_id", "starts_on"):
+        first = adopted[template_id].get(team_id)
+        adopted[template_id][team_id] = min(first, starts_on) if first else starts_on
+    cards = []
+    for template in RitualTemplate.objects.filter(pk__in=list(adopted)).order_by("position"):
+        teams = adopted[template.pk]
+        # Teams that adopted another catalogue ritual still count as comparisons.
+        card = evidence.difference_in_differences(
+            scores,
+            respondents,
+            {t: monday(d) for t, d in teams.items() if t in scores},
+        )
+        cards.append(
+            {
+                "template": template,
+                "card": card,
+                "explain": evidence.explain(card),
+                "adopted_by": len(teams),
+            }
+        )
+    return cards

@@ -1,0 +1,295 @@
+"""Insight pages: the manager's team dashboard, HR's org dashboard with CSV, the
+ritual evidence cards, the conversation guides and each person's own page.
+
+Thin views: authorise through `Team.objects.led_by` / `visible_to` and the HR
+flag, then read `connection.dashboards`, which guards every figure."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from connection import charts, dashboards
+from connection.models import ConversationGuide, Team
+
+
+def _hr_only(request) -> None:
+    if not request.user.is_hr_admin:
+        raise PermissionDenied("The organisation dashboard is for HR admins.")
+
+
+def _dashboard_teams(user):
+    teams = Team.objects.visible_to(user) if user.is_hr_admin else Team.objects.led_by(user)
+    return teams.order_by("path")
+
+
+@login_required
+@require_GET
+def team_insights(request):
+    teams = list(_dashboard_teams(request.user))
+    if not teams:
+        raise PermissionDenied("The team dashboard is for people who lead a team.")
+    chosen = request.GET.get("team", "")
+    if chosen:
+        if not chosen.isdigit():
+            raise PermissionDenied("Choose one of your teams.")
+        team = next((t for t in teams if t.pk == int(chosen)), None)
+        if team is None:
+            raise PermissionDenied("That team is not one of yours.")
+    else:
+        team = teams[0]  # ordered by path: the highest team they lead
+    view = dashboards.team_view(team, request.user)
+    context = {"view": view, "teams": teams, "team": team}
+    if view.rows:
+        context |= _team_charts(view)
+        context |= _team_extras(team)
+    return render(request, "connection/insights_team.html", context)
+
+
+def _team_charts(view) -> dict:
+    shown = [v for _, v in view.trend if v is not None]
+    trend_desc = (
+        f"Rolling connection score over {len(view.trend)} weeks, from "
+        f"{shown[0]:.0f} to {shown[-1]:.0f} out of 100."
+        if shown
+        else "Not enough responses in these weeks to show a score."
+    )
+    labels = [label for _, label in dashboards.DIMENSIONS]
+    return {
+        "trend_chart": charts.line_chart(
+            view.trend, title=f"{view.team.name}: connection score by week", desc=trend_desc
+        ),
+        "heat_chart": charts.heatmap(
+            labels,
+            view.weeks,
+            view.heat,
+            title="Favourable answers by dimension and week",
+            desc="Share of answers of 4 or 5 for each dimension; blank cells are hidden by the "
+            "privacy guard.",
+        ),
+        "ties_chart": charts.bar_chart(
+            view.ties,
+            title="Ties with other teams (last 90 days)",
+            desc="Distinct pairs of people who connected across the two teams.",
+            unit=" ties",
+        )
+        if view.ties
+        else "",
+        "heat_rows": [(label, [view.heat.get((label, w)) for w in view.weeks]) for label in labels],
+        "todo": [f for f in view.figures if f.weak and f.action],
+    }
+
+
+def _team_extras(team) -> dict:
+    from rituals.models import Budget, TeamRitual
+    from rituals.services import budget_status, ritual_health
+
+    rituals = [
+        (ritual, ritual_health(ritual))
+        for ritual in TeamRitual.objects.active().filter(team=team).select_related("template")
+    ]
+    today = timezone.now().date()
+    budget = Budget.objects.filter(team=team, quarter=dashboards._quarter_start(today)).first()
+    return {"rituals": rituals, "budget": budget_status(budget) if budget else None}
+
+
+@login_required
+@require_GET
+def org_insights(request):
+    _hr_only(request)
+    view = _org_view(request)
+    context = {"view": view, "slice_choices": _slice_choices()}
+    if view.week:
+        labels = [label for _, label in dashboards.DIMENSIONS]
+        heat = {
+            (row["team"].name, label): row["dimensions"].get(key)
+            for row in view.rows
+            for key, label in dashboards.DIMENSIONS
+        }
+        names = {node["id"]: node["label"] for node in view.nodes}
+        context |= {
+            "dimension_labels": labels,
+            "edge_rows": sorted(
+                ((names[a], names[b], n) for a, b, n in view.edges), key=lambda e: -e[2]
+            ),
+            "table_rows": [
+                {
+                    **row,
+                    "dims": [
+                        (row["dimensions"].get(key), charts.heat_class(row["dimensions"].get(key)))
+                        for key, _ in dashboards.DIMENSIONS
+                    ],
+                }
+                for row in view.rows
+            ],
+            "slice_label": next(
+                (
+                    label
+                    for by, value, label in _slice_choices()
+                    if (by, value) == (view.slice_by, view.slice_value)
+                ),
+                "",
+            ),
+            "budget_chart": charts.bar_chart(
+                [(b["team"].name, b["used"]) for b in view.budgets],
+                title="Share of this quarter's budget spent",
+                desc="Money spent as a share of each team's budget this quarter.",
+                unit=" %",
+                max_value=100,
+            ),
+            "heat_chart": charts.heatmap(
+                [row["team"].name for row in view.rows],
+                labels,
+                heat,
+                title="Teams by dimension (favourable answers)",
+                desc="Each cell is the share of favourable answers; blank cells are hidden by "
+                "the privacy guard.",
+            )
+            if not view.slice_by
+            else "",
+            "trend_chart": charts.line_chart(
+                view.trend,
+                title="Organisation connection score by week",
+                desc="Rolling connection score for the whole organisation.",
+            ),
+            "network_chart": charts.network(
+                view.nodes,
+                view.edges,
+                title="How teams connect",
+                desc=f"{len(view.nodes)} teams; lines are ties between people of two teams in "
+                "the last 90 days, thicker for more.",
+            ),
+        }
+    return render(request, "connection/insights_org.html", context)
+
+
+def _org_view(request):
+    level = request.GET.get("level", "1")
+    slice_by, slice_value = "", ""
+    raw = request.GET.get("slice", "")
+    if raw:
+        by, _, value = raw.partition(":")
+        if (by, value) not in {(b, v) for b, v, _ in _slice_choices()}:
+            raise PermissionDenied("Choose a slice from the list.")
+        slice_by, slice_value = by, value
+    return dashboards.org_view(
+        level=int(level) if level.isdigit() else 1, slice_by=slice_by, slice_value=slice_value
+    )
+
+
+def _slice_choices() -> list[tuple[str, str, str]]:
+    from pulse.models import Location, TenureBand
+
+    return [("tenure_band", v, f"Tenure: {label}") for v, label in TenureBand.choices] + [
+        ("location", v, f"Location: {label}") for v, label in Location.choices
+    ]
+
+
+@login_required
+@require_GET
+def org_insights_csv(request):
+    _hr_only(request)
+    view = _org_view(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hearth-insights-{view.week}.csv"'
+    writer = csv.writer(response)
+    dims = dashboards.DIMENSIONS
+    writer.writerow(
+        [
+            "week",
+            "team",
+            "level",
+            "connection score (rolling)",
+            *[f"{label} favourable %" for _, label in dims],
+            "answered the pulse %",
+            "connected this week %",
+            "isolated (90 days)",
+            "silo index (E-I)",
+            "teams reached",
+            "median days to first question",
+            "newcomers without a question after 14 days",
+        ]
+    )
+
+    def cell(value):
+        return "not enough responses" if value is None else value
+
+    rows = [({"name": "Whole organisation"}, view.org)] + [
+        ({"name": r["team"].name}, r) for r in view.rows
+    ]
+    for team, row in rows:
+        if not row:
+            continue
+        writer.writerow(
+            [
+                view.week,
+                team["name"],
+                "" if team["name"] == "Whole organisation" else view.level,
+                cell(row["score"]),
+                *[cell(row["dimensions"].get(key)) for key, _ in dims],
+                cell(row["response_rate"]),
+                cell(row["activity"]),
+                cell(row["isolated"]),
+                cell(row["ei"]),
+                cell(row["bridges"]),
+                cell(row["first_ask"]),
+                cell(row["without_ask"]),
+            ]
+        )
+    for a, b, n in view.edges:
+        names = {node["id"]: node["label"] for node in view.nodes}
+        writer.writerow([view.week, f"ties: {names[a]} – {names[b]}", view.level, n])
+    return response
+
+
+@login_required
+@require_GET
+def ritual_evidence(request):
+    if not (request.user.is_hr_admin or request.user.is_manager):
+        raise PermissionDenied("Evidence cards are for team leads and HR.")
+    cards = dashboards.evidence_cards()
+    for card in cards:
+        card["chart"] = charts.bar_chart(
+            [("Adopting teams, change vs others", card["card"].effect)],
+            title=f"{card['template'].name}: estimated effect",
+            desc=card["explain"],
+            unit=" points",
+            max_value=20,
+        )
+    return render(request, "connection/insights_evidence.html", {"cards": cards})
+
+
+@login_required
+@require_GET
+def guide(request, situation: str):
+    if not (request.user.is_hr_admin or request.user.is_manager):
+        raise PermissionDenied("Conversation guides are for team leads.")
+    if situation not in ConversationGuide.Situation.values:
+        raise Http404("No such guide.")
+    item = get_object_or_404(ConversationGuide, situation=situation)
+    return render(
+        request,
+        "connection/insights_guide.html",
+        {
+            "guide": item,
+            "questions": item.lines(item.questions),
+            "avoid": item.lines(item.avoid),
+            "follow_up": item.lines(item.follow_up),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_connection(request):
+    return render(
+        request,
+        "connection/my_connection.html",
+        {"me": dashboards.my_connection(request.user)},
+    )

@@ -1,0 +1,177 @@
+"""Insights over the API: the same guarded figures as the pages, nothing more."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from connection import dashboards
+from connection.models import Team
+
+
+class FigureSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField(allow_null=True, help_text="Null when the guard hides it.")
+    reason = serializers.CharField()
+    weak = serializers.BooleanField()
+    action = serializers.SerializerMethodField()
+
+    def get_action(self, figure) -> dict | None:
+        return {"text": figure.action[0], "url": figure.action[1]} if figure.action else None
+
+
+class PointSerializer(serializers.Serializer):
+    week = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+
+
+class TieSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    ties = serializers.IntegerField(allow_null=True)
+
+
+class TeamInsightSerializer(serializers.Serializer):
+    team = serializers.IntegerField()
+    week = serializers.DateField(allow_null=True)
+    min_group_size = serializers.IntegerField()
+    trend = PointSerializer(many=True)
+    dimensions = serializers.DictField(
+        child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
+        help_text="Dimension -> week -> favourable share (null when hidden).",
+    )
+    figures = FigureSerializer(many=True)
+    ties = TieSerializer(many=True)
+
+
+class OrgRowSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    response_rate = serializers.IntegerField(allow_null=True)
+    activity = serializers.IntegerField(allow_null=True)
+    isolated = serializers.CharField(allow_null=True)
+    ei = serializers.FloatField(allow_null=True)
+    bridges = serializers.IntegerField(allow_null=True)
+
+
+class OrgInsightSerializer(serializers.Serializer):
+    week = serializers.DateField(allow_null=True)
+    level = serializers.IntegerField()
+    trend = PointSerializer(many=True)
+    teams = OrgRowSerializer(many=True)
+    edges = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+
+
+class CardSerializer(serializers.Serializer):
+    ritual = serializers.CharField()
+    verdict = serializers.CharField()
+    effect = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    adopters = serializers.IntegerField()
+    comparison = serializers.IntegerField()
+    respondents = serializers.IntegerField()
+    reason = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class ConnectionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    times = serializers.IntegerField()
+    kinds = serializers.ListField(child=serializers.CharField())
+
+
+class MyConnectionSerializer(serializers.Serializer):
+    connections = ConnectionSerializer(many=True)
+    attended = serializers.IntegerField()
+    given = serializers.IntegerField()
+    received = serializers.IntegerField()
+    suggestion = serializers.CharField()
+
+
+def _points(trend) -> list[dict]:
+    return [{"week": label, "score": value} for label, value in trend]
+
+
+@extend_schema(responses=TeamInsightSerializer)
+@api_view(["GET"])
+def team_insights(request: Request, pk: int) -> Response:
+    """A team the caller leads (or any, for HR): the dashboard's guarded figures."""
+    allowed = (
+        Team.objects.visible_to(request.user)
+        if request.user.is_hr_admin
+        else Team.objects.led_by(request.user)
+    )
+    team = get_object_or_404(allowed, pk=pk)
+    view = dashboards.team_view(team, request.user)
+    dims: dict = {}
+    for (label, week), value in view.heat.items():
+        dims.setdefault(label, {})[week] = value
+    data = {
+        "team": team.pk,
+        "week": view.week,
+        "min_group_size": view.k,
+        "trend": _points(view.trend),
+        "dimensions": dims,
+        "figures": view.figures,
+        "ties": [{"team": name, "ties": n} for name, n in view.ties],
+    }
+    return Response(TeamInsightSerializer(data).data)
+
+
+@extend_schema(responses=OrgInsightSerializer)
+@api_view(["GET"])
+def org_insights(request: Request) -> Response:
+    """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
+    if not request.user.is_hr_admin:
+        raise PermissionDenied("Organisation insights are for HR admins.")
+    level = request.query_params.get("level", "1")
+    view = dashboards.org_view(level=int(level) if level.isdigit() else 1)
+    data = {
+        "week": view.week,
+        "level": view.level,
+        "trend": _points(view.trend),
+        "teams": [{**row, "team": row["team"].name} for row in view.rows],
+        "edges": [list(edge) for edge in view.edges],
+    }
+    return Response(OrgInsightSerializer(data).data)
+
+
+@extend_schema(responses=CardSerializer(many=True))
+@api_view(["GET"])
+def evidence(request: Request) -> Response:
+    """Which rituals work: one evidence card per adopted catalogue ritual."""
+    if not (request.user.is_hr_admin or request.user.is_manager):
+        raise PermissionDenied("Evidence cards are for team leads and HR.")
+    data = [
+        {
+            "ritual": item["template"].name,
+            **{
+                key: getattr(item["card"], key)
+                for key in ("verdict", "effect", "low", "high", "adopters", "comparison")
+            },
+            "respondents": item["card"].respondents,
+            "reason": item["card"].reason,
+            "explanation": item["explain"],
+        }
+        for item in dashboards.evidence_cards()
+    ]
+    return Response(CardSerializer(data, many=True).data)
+
+
+@extend_schema(responses=MyConnectionSerializer)
+@api_view(["GET"])
+def my_connection(request: Request) -> Response:
+    """The caller's own connections this month; nobody else's, ever."""
+    me = dashboards.my_connection(request.user)
+    data = {
+        **me,
+        "connections": [{**c, "kinds": sorted(c["kinds"])} for c in me["connections"]],
+        "suggestion": me["suggestion"][0],
+    }
+    return Response(MyConnectionSerializer(data).data)

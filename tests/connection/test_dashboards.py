@@ -1,0 +1,235 @@
+"""Insight pages, API, CSV, alerts and quiet notes, through views and services."""
+
+import csv
+import datetime as dt
+import io
+import itertools
+
+import pytest
+import time_machine
+
+from connection.alerts import send_alerts, send_quiet_notes, team_situation
+from connection.insights import compute_week, monday
+from connection.models import ConversationGuide, Nudge, OrgSettings, Signal, TeamWeek
+from pulse.services import close_round, open_round, submit_response
+from tests.helpers import make_team, make_user
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # a Wednesday
+WEEK = monday(NOW.date())
+_sources = itertools.count()
+
+
+def signal(actor, other=None, *, kind=Signal.Kind.RECOGNISED, at=None):
+    return Signal.objects.create(
+        actor=actor,
+        other=other,
+        kind=kind,
+        occurred_at=at or NOW - dt.timedelta(hours=1),
+        team=actor.team,
+        source=f"t:{next(_sources)}",
+    )
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def org(db, clock, team, subteam, other_team, alice, bob, charlie, hana):
+    """Platform: Alice, Bob and 8 more; Reliability (under Platform): 2; Sales: Charlie + 8."""
+    platform = [alice, bob, *(make_user(team=team) for _ in range(8))]
+    reliability = [make_user(team=subteam) for _ in range(2)]
+    sales = [charlie, *(make_user(team=other_team) for _ in range(8))]
+    OrgSettings.load()
+    round_ = open_round(now=NOW - dt.timedelta(days=2))
+    values = itertools.cycle([5, 3, 4, 5, 3, 2, 4, 5, 3])
+    for person in platform + reliability + sales:
+        value = next(values)
+        answers = {q.pk: (2 * value if q.is_enps else value) for q in round_.questions.all()}
+        submit_response(person=person, round_=round_, answers=answers)
+    close_round(round_=round_, now=round_.closes_at)
+    for a, b in zip(platform, platform[1:], strict=False):
+        signal(a, b)
+    signal(bob, charlie)
+    signal(sales[1], sales[2])
+    compute_week(WEEK)
+    return {"platform": platform, "reliability": reliability, "sales": sales, "round": round_}
+
+
+def test_manager_sees_her_team_with_the_score_and_actions(org, client_for, alice, team):
+    response = client_for(alice).get("/insights/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = TeamWeek.objects.get(team=team, week=WEEK)
+    assert row.score_rolling is not None
+    assert f"{row.score_rolling:.0f} / 100" in page
+    assert "What to do next" in page
+    assert "<svg" in page and "<desc" in page  # charts, with a text description
+    main = page.split('id="main"', 1)[1]
+    assert not [p.display_name for p in org["platform"][1:] if p.display_name in main]
+
+
+def test_small_subteam_shows_no_numbers(org, client_for, alice, subteam):
+    row = TeamWeek.objects.get(team=subteam, week=WEEK)
+    assert row.score is None and row.score_rolling is None and not row.people_shown
+    page = client_for(alice).get(f"/insights/?team={subteam.pk}").content.decode()
+    assert "not shown" in page
+    assert "/ 100" not in page
+    data = client_for(alice).get(f"/api/insights/teams/{subteam.pk}/").json()
+    values = {f["label"]: f["value"] for f in data["figures"]}
+    assert values["Connection score (last 4 rounds)"] is None
+    assert values["Connected with a colleague this week"] is None
+    assert all(v is None for week in data["dimensions"].values() for v in week.values())
+
+
+@pytest.mark.parametrize("who", ["bob", "charlie"])
+def test_people_who_lead_no_team_get_no_dashboard(org, client_for, request, who):
+    user = request.getfixturevalue(who)
+    assert client_for(user).get("/insights/").status_code == 403
+    assert client_for(user).get("/insights/org/").status_code == 403
+
+
+def test_a_manager_cannot_open_another_team(org, client_for, alice, other_team):
+    client = client_for(alice)
+    assert client.get(f"/insights/?team={other_team.pk}").status_code == 403
+    assert client.get("/insights/?team=abc").status_code == 403
+    assert client.get(f"/api/insights/teams/{other_team.pk}/").status_code == 404
+    assert client.get("/insights/org/").status_code == 403
+    assert client.get("/api/insights/org/").status_code == 403
+
+
+def test_hr_dashboard_and_csv_are_guarded(org, client_for, hana, subteam):
+    client = client_for(hana)
+    page = client.get("/insights/org/?level=0").content.decode()
+    assert "Organisation insights" in page and "How teams connect" in page
+    response = client.get("/insights/org.csv?level=2")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    by_team = {row[1]: row for row in rows[1:]}
+    assert by_team["Reliability"][3] == "not enough responses"
+    assert by_team["Reliability"][rows[0].index("connected this week %")] == (
+        "not enough responses"
+    )
+    names = {p.display_name for group in ("platform", "sales") for p in org[group]}
+    assert not any(name in response.content.decode() for name in names)
+    assert client.get("/insights/org/?slice=location:nowhere").status_code == 403
+
+
+def test_hr_can_slice_by_location(org, client_for, hana, team):
+    page = client_for(hana).get("/insights/org/?level=1&slice=location:remote").content.decode()
+    assert "Location: Remote" in page
+
+
+def test_dashboard_queries_do_not_grow_with_the_org(
+    org, client_for, alice, hana, django_assert_max_num_queries
+):
+    def count(client, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    client = client_for(alice)
+    small_team = count(client, "/insights/")
+    client = client_for(hana)
+    small_org = count(client, "/insights/org/?level=1")
+    for i in range(20):
+        extra = make_team(name=f"Extra {i}")
+        for _ in range(6):
+            signal(make_user(team=extra), org["sales"][0])
+    compute_week(WEEK)
+    assert count(client_for(alice), "/insights/") == small_team
+    assert count(client_for(hana), "/insights/org/?level=1") == small_org
+    assert small_team < 30 and small_org < 30
+
+
+def test_my_connection_is_private(org, client_for, bob, charlie, alice):
+    page = client_for(bob).get("/me/connection/").content.decode()
+    assert "Charlie Brooks" in page and "Alice Moreau" in page
+    data = client_for(charlie).get("/api/me/connection/").json()
+    assert [c["name"] for c in data["connections"]] == ["Bob Ferreira"]
+
+
+# ------------------------------------------------------------------- alerts
+
+
+def test_situation_rules():
+    rule = {"low": 60, "drop": 8}
+    assert team_situation(62, [75, 74, 76], 0.4, [0.7, 0.8], **rule) == "falling"
+    assert team_situation(55, [58, 57], 0.4, [0.7, 0.8], **rule) == "low"
+    # Score fell, but people still connect as much as before: no alert.
+    assert team_situation(62, [75, 74, 76], 0.75, [0.7, 0.8], **rule) is None
+    # Healthy and steady.
+    assert team_situation(74, [75, 74, 76], 0.5, [0.7, 0.8], **rule) is None
+    # Not enough history, or a hidden figure: no alert.
+    assert team_situation(50, [75], 0.4, [0.7, 0.8], **rule) is None
+    assert team_situation(None, [75, 75], 0.4, [0.7, 0.8], **rule) is None
+    assert team_situation(50, [75, 75], None, [0.7, 0.8], **rule) is None
+
+
+def _history(team, scores, actives, *, members=10, shown=True):
+    for i, (score, active) in enumerate(zip(scores, actives, strict=True)):
+        week = WEEK - dt.timedelta(weeks=len(scores) - 1 - i)
+        TeamWeek.objects.update_or_create(
+            team=team,
+            week=week,
+            defaults={
+                "score": score,
+                "members": members,
+                "active_members": active,
+                "people_shown": shown,
+            },
+        )
+
+
+def test_alert_reaches_the_manager_with_a_guide_and_names_nobody(
+    db, clock, team, alice, bob, client_for
+):
+    _history(team, [76, 75, 77, 74, 62], [8, 9, 8, 8, 4])
+    assert send_alerts(WEEK) == 1
+    nudge = Nudge.objects.get(kind="manager_alert")
+    assert nudge.recipient == alice
+    assert nudge.payload["situation"] == ConversationGuide.Situation.FALLING
+    text = f"{nudge.title} {nudge.body} {nudge.payload}"
+    for person in (alice, bob):
+        assert person.display_name not in text
+        assert person.display_name.split()[0] not in text
+        assert person.email not in text
+    assert not any(ch.isdigit() for ch in nudge.title + nudge.body)  # no counts either
+    page = client_for(alice).get(nudge.url).content.decode()
+    assert "Open the conversation guide" in page
+    guide = client_for(alice).get("/insights/guides/falling/").content.decode()
+    assert "Don’t" in guide and "Ask" in guide
+    # Running again (a second beat) sends nothing new, nor does next week's dip.
+    assert send_alerts(WEEK) == 0
+
+
+def test_no_alert_when_activity_holds_or_the_team_is_small(db, clock, team, alice, other_team):
+    _history(team, [76, 75, 77, 74, 62], [8, 9, 8, 8, 8])
+    charlie_boss = make_user(team=other_team)
+    other_team.managers.add(charlie_boss)
+    _history(other_team, [76, 75, 77, 74, 50], [3, 3, 3, 3, 1], members=4, shown=False)
+    assert send_alerts(WEEK) == 0
+    assert not Nudge.objects.exists()
+
+
+def test_a_quiet_person_hears_privately_and_others_only_if_they_chose(
+    db, clock, team, alice, bob, charlie
+):
+    dave = make_user(team=team, manager=alice, display_name="Dave Quiet")
+    erin = make_user(team=team, manager=alice, display_name="Erin Quiet", quiet_alerts_to="manager")
+    for person in (dave, erin):
+        signal(person, charlie, at=NOW - dt.timedelta(weeks=4))
+    signal(bob, charlie)  # Bob is still active: nothing for him
+    assert send_quiet_notes(WEEK) == 3
+    tips = Nudge.objects.filter(kind="personal_tip")
+    assert {n.recipient for n in tips} == {dave, erin}
+    escalated = Nudge.objects.get(kind="colleague_quiet")
+    assert escalated.recipient == alice
+    assert "Erin Quiet" in escalated.title
+    assert not Nudge.objects.filter(payload__icontains="Dave Quiet").exists()
+    assert send_quiet_notes(WEEK) == 0
