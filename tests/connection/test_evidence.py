@@ -2,7 +2,6 @@
 
 import datetime as dt
 import random
-import time
 
 import pytest
 
@@ -237,12 +236,8 @@ def test_explain_says_what_it_means_and_what_it_does_not_prove(verdict, expected
         assert jargon not in text.lower()
 
 
-def test_two_hundred_teams_twenty_weeks_thousand_resamples_is_quick():
+def test_two_hundred_teams_twenty_weeks_finds_the_planted_effect():
+    # Speed is measured by `make bench`, not here; this checks the large case's answer.
     data = synthetic(adopters=60, comparison=140, noise=5.0)
-
-    started = time.perf_counter()
     card = difference_in_differences(*data, resamples=1000)
-    elapsed = time.perf_counter() - started
-
     assert card.verdict == HELPS
-    assert elapsed < 5  # about a second on a laptop; generous for a busy CI box
