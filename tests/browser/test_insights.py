@@ -1,0 +1,67 @@
+"""Insight dashboards on the demo org, which `seed_demo` fills with 12 weeks of history:
+Alice's team drifting (she has an alert), several teams improving after a ritual."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_alice_reads_her_dashboard_and_opens_the_guide(
+    demo_org, page, sign_in, screenshot, live_server
+):
+    sign_in(page, "alice")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Platform"))
+    # The chart has a text alternative, and the numbers sit in a table behind it.
+    expect(page.locator("svg[role=img] desc").first).to_contain_text("connection score")
+    expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
+    # Her team drifted and fewer people connected: the alert and its guide are there.
+    alert = page.locator("#alert")
+    expect(alert).to_contain_text("Connection in Platform")
+    screenshot(page, "insights-manager")
+    # The page names nobody on her team.
+    main = page.locator("main").inner_text()
+    assert "Bob Ferreira" not in main and "Nia Okafor" not in main
+    alert.get_by_role("link", name="Open the conversation guide").click()
+    expect(page.get_by_role("heading", name="Don’t")).to_be_visible()
+    screenshot(page, "insights-guide")
+
+    page.goto("/insights/")
+    page.get_by_label("Team").select_option(label="\u2003\u2003Reliability")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".figures")).to_contain_text("not shown")
+    assert "/ 100" not in page.locator("main").inner_text()
+    screenshot(page, "insights-manager-small-team")
+
+
+def test_hana_reads_the_org_dashboard_slices_and_downloads(demo_org, page, sign_in, screenshot):
+    sign_in(page, "hana")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
+    expect(page.get_by_role("heading", name="Organisation insights")).to_be_visible()
+    expect(page.locator("svg.chart-network")).to_be_visible()
+    expect(page.locator("svg.chart-heatmap")).to_be_visible()
+    screenshot(page, "insights-hr")
+    page.get_by_label("Group").select_option(label="Location: Remote")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name=re.compile("Location: Remote"))).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert text.startswith("week,team,level")
+    assert "Bob Ferreira" not in text
+    page.goto("/insights/rituals/")
+    expect(page.locator(".evidence").first).to_be_visible()
+    screenshot(page, "insights-evidence")
+
+
+def test_bob_has_his_own_page_and_no_dashboard(demo_org, page, sign_in, screenshot):
+    sign_in(page, "bob")
+    page.get_by_role("link", name="My connection").click()
+    expect(page.get_by_role("heading", name="My connection")).to_be_visible()
+    expect(page.get_by_text("Only you can see this page")).to_be_visible()
+    screenshot(page, "insights-my-connection")
+    response = page.goto("/insights/")
+    assert response.status == 403
