@@ -73,9 +73,14 @@ class ProfileForm(forms.ModelForm):
         self.fields["time_zone"].choices = [
             (z, z.replace("_", " ")) for z in sorted(known_time_zones())
         ]
+        # Older clients (and the API) may leave it out: that keeps the current choice.
+        self.fields["quiet_alerts_to"].required = False
         self.initial["working_days"] = list(self.instance.working_days)
         self.initial["skills_text"] = ", ".join(self.instance.skills or [])
         self.initial["interests_text"] = ", ".join(self.instance.interests or [])
+
+    def clean_quiet_alerts_to(self) -> str:
+        return self.cleaned_data.get("quiet_alerts_to") or self.instance.quiet_alerts_to
 
     @staticmethod
     def _tags(text: str) -> list[str]:
