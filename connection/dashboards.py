@@ -196,11 +196,9 @@ def _team_figures(latest: TeamWeek, scored: TeamWeek, k: int, actions: dict) -> 
 
 
 def _ties(team: Team, latest: TeamWeek, k: int) -> list[tuple[str, int | None]]:
-    """The team's ties with the other teams at its level, strongest first."""
-    rows = TeamTie.objects.filter(week=latest.week, depth=team.depth).filter(
-        Q(team_a=team) | Q(team_b=team)
-    )
-    partner_ties = {(r.team_b_id if r.team_a_id == team.pk else r.team_a_id): r.ties for r in rows}
+    """The other teams most tied to this one (their people's own teams), strongest
+    first; a count only where both teams are big enough to show."""
+    partner_ties = {int(pk): n for pk, n in latest.partners.items()}
     shown = dict(
         TeamWeek.objects.filter(week=latest.week, team__in=list(partner_ties)).values_list(
             "team_id", "people_shown"
@@ -209,10 +207,8 @@ def _ties(team: Team, latest: TeamWeek, k: int) -> list[tuple[str, int | None]]:
     names = dict(Team.objects.filter(pk__in=list(partner_ties)).values_list("pk", "name"))
     out = []
     for pk, ties in sorted(partner_ties.items(), key=lambda item: -item[1]):
-        if pk == team.pk:
-            continue
         visible = latest.people_shown and shown.get(pk, False)
-        out.append((names.get(pk, "?"), ties if visible and ties >= 1 else None))
+        out.append((names.get(pk, "?"), ties if visible else None))
     return out[:10]
 
 

@@ -32,6 +32,7 @@ NEWCOMER_DAYS = 90
 FIRST_ASK_GRACE_DAYS = 14
 HELP_SEEKING = (Signal.Kind.ASKED, Signal.Kind.BOOKED, Signal.Kind.CHECKED_IN)
 KEEP_TIE_WEEKS = 13
+PARTNERS = 12  # the other teams kept per team, most ties first
 
 
 def monday(day: dt.date) -> dt.date:
@@ -60,7 +61,7 @@ class Figures:
     isolated: int = 0
     internal: int = 0
     external: int = 0
-    reached: set = field(default_factory=set)
+    partners: dict = field(default_factory=lambda: defaultdict(int))
     newcomers: int = 0
     without_ask: int = 0
     ask_days: list = field(default_factory=list)
@@ -166,9 +167,9 @@ def _network(figures: dict, teams: Hierarchy, end: dt.datetime) -> dict:
         for owner in set_a ^ set_b:
             figures[owner].external += ties
         for owner in set_a - set_b:
-            figures[owner].reached.add(team_b)
+            figures[owner].partners[team_b] += ties
         for owner in set_b - set_a:
-            figures[owner].reached.add(team_a)
+            figures[owner].partners[team_a] += ties
         for depth in range(min(len(up_a), len(up_b))):
             a, b = sorted((up_a[depth], up_b[depth]))
             matrix[depth][(a, b)] += ties
@@ -306,7 +307,12 @@ def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
                 isolated=f.isolated,
                 ties_internal=f.internal if team_id is not None else f.internal + f.external,
                 ties_external=f.external if team_id is not None else 0,
-                bridges=len(f.reached),
+                bridges=len(f.partners),
+                partners={
+                    str(pk): n
+                    for pk, n in sorted(f.partners.items(), key=lambda item: -item[1])[:PARTNERS]
+                    if pk is not None
+                },
                 newcomers=f.newcomers,
                 newcomers_without_ask=f.without_ask,
                 first_ask_median_days=statistics.median(f.ask_days) if f.ask_days else None,

@@ -721,6 +721,9 @@ class TeamWeek(models.Model):
     ties_internal = models.PositiveIntegerField(default=0)
     ties_external = models.PositiveIntegerField(default=0)
     bridges = models.PositiveIntegerField(default=0, help_text="Other teams reached by a tie.")
+    partners = models.JSONField(
+        default=dict, help_text="The other teams most tied to this one: {team id: ties}."
+    )
     # Onboarding, people who started in the last 90 days
     newcomers = models.PositiveIntegerField(default=0)
     newcomers_without_ask = models.PositiveIntegerField(default=0)

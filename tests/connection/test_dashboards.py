@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 import time_machine
+from django.apps import apps
 
 from connection.alerts import send_alerts, send_quiet_notes, team_situation
 from connection.insights import compute_week, monday
@@ -233,3 +234,100 @@ def test_a_quiet_person_hears_privately_and_others_only_if_they_chose(
     assert "Erin Quiet" in escalated.title
     assert not Nudge.objects.filter(payload__icontains="Dave Quiet").exists()
     assert send_quiet_notes(WEEK) == 0
+
+
+# ------------------------------------------------------------ guard details
+
+
+def test_behaviour_figures_pass_the_guard():
+    from connection import privacy
+
+    assert privacy.people_share(3, 4, 5) is None  # a team of 4
+    assert privacy.people_share(7, 10, 5) == 70
+    assert privacy.people_share(10, 10, 5, shown=False) is None
+    assert privacy.headcount(0, 10, 5) == "0"
+    assert privacy.headcount(2, 10, 5) == "fewer than 5"
+    assert privacy.headcount(6, 10, 5) == "6"
+    assert privacy.headcount(1, 4, 5) is None
+
+
+def test_isolated_few_reads_fewer_than_k(org, client_for, alice, team):
+    def isolated() -> str | None:
+        data = client_for(alice).get(f"/api/insights/teams/{team.pk}/").json()
+        label = "People with no one-to-one connection in 90 days"
+        return next(f["value"] for f in data["figures"] if f["label"] == label)
+
+    TeamWeek.objects.filter(team=team, week=WEEK).update(isolated=2)
+    assert isolated() == "fewer than 5"
+    TeamWeek.objects.filter(team=team, week=WEEK).update(isolated=0)
+    assert isolated() == "0"
+    TeamWeek.objects.filter(team=team, week=WEEK).update(isolated=6)
+    assert isolated() == "6"
+
+
+def test_ties_to_a_hidden_team_show_no_number(org, client_for, alice, team, other_team):
+    from connection.models import TeamTie
+
+    TeamWeek.objects.filter(team=other_team, week=WEEK).update(people_shown=False)
+    assert TeamTie.objects.filter(week=WEEK).exists()
+    data = client_for(alice).get(f"/api/insights/teams/{team.pk}/").json()
+    assert data["ties"] and all(t["ties"] is None for t in data["ties"] if t["team"] == "Sales")
+
+
+# ---------------------------------------------------------- which rituals work
+
+
+def _evidence_org(effect: float, adopters: int):
+    from rituals.models import RitualTemplate
+    from rituals.services import adopt_ritual
+
+    template = RitualTemplate.objects.order_by("position").first()
+    weeks = [WEEK - dt.timedelta(weeks=i) for i in range(12, -1, -1)]
+    adoption = weeks[6]
+    for i in range(adopters + 8):
+        team = make_team(name=f"Leaf {i}")
+        adopting = i < adopters
+        if adopting:
+            lead = make_user(team=team)
+            adopt_ritual(
+                team=team,
+                created_by=lead,
+                name=template.name,
+                format=template.format,
+                rule=template.default_rule,
+                start_time=dt.time(10),
+                time_zone="Europe/Lisbon",
+                duration=template.default_duration,
+                hypothesis="test",
+                template=template,
+                starts_on=adoption,
+                confirm_outside_hours=True,
+            )
+        for j, week in enumerate(weeks):
+            wobble = ((i * 7 + j * 3) % 5) - 2  # deterministic noise of ±2 points
+            lift = effect if adopting and week > adoption else 0
+            TeamWeek.objects.create(
+                team=team, week=week, score=65 + j * 0.3 + wobble + lift, respondents=8
+            )
+    return template
+
+
+def test_evidence_card_finds_a_planted_effect(db, clock, client_for, hana):
+    apps.get_app_config("rituals").ensure_reference_data()
+    template = _evidence_org(effect=10, adopters=6)
+    cards = client_for(hana).get("/api/insights/rituals/").json()
+    card = next(c for c in cards if c["ritual"] == template.name)
+    assert card["verdict"] == "helps"
+    assert 8 <= card["effect"] <= 12 and card["low"] > 0
+    assert card["adopters"] == 6 and card["respondents"] > 0
+    page = client_for(hana).get("/insights/rituals/").content.decode()
+    assert "Helps" in page and "chose" in page  # the plain words: teams chose to adopt it
+
+
+def test_evidence_card_says_too_early_with_few_teams(db, clock, client_for, alice, hana):
+    apps.get_app_config("rituals").ensure_reference_data()
+    template = _evidence_org(effect=10, adopters=2)
+    cards = client_for(alice).get("/api/insights/rituals/").json()
+    card = next(c for c in cards if c["ritual"] == template.name)
+    assert card["verdict"] == "too early to tell"
+    assert card["effect"] is None and "2 teams" in card["reason"]

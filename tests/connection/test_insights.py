@@ -62,6 +62,8 @@ def test_e_i_index_isolates_and_bridges(graph):
     assert a1.ei_index == 1
     assert (a.isolated, a1.isolated, b.isolated) == (1, 0, 0)  # z
     assert (a.bridges, b.bridges, a1.bridges) == (1, 1, 1)
+    assert a.partners == {str(g["B"].pk): 2}
+    assert a1.partners == {str(g["A"].pk): 1}  # x sits directly in A
     assert a.members == 4 and b.members == 2
 
 
