@@ -144,7 +144,7 @@ def heatmap(
         "",
         "{}",
         (
-            (_label(LABEL_W + (j + 0.5) * cell_w, HEAD_H - 10, col, int(cell_w // 7), "middle"),)
+            (_label(LABEL_W + (j + 0.5) * cell_w, HEAD_H - 10, col, int(cell_w // 6), "middle"),)
             for j, col in enumerate(columns)
         ),
     )
@@ -171,7 +171,7 @@ def heatmap(
                     format_html(' fill="url(#{}-hatch)"', cid) if value is None else "",
                     round(x + cell_w / 2, 1),
                     y + CELL_H / 2 + 4,
-                    "–" if value is None else _num(value),
+                    "–" if value is None else f"{value:.0f}",
                 )
             )
     hatch = format_html(
@@ -205,7 +205,7 @@ def bar_chart(
         text = NOT_ENOUGH if value is None else f"{_num(value)}{unit}"
         width = 0 if value is None else round(max(min(value / top, 1), 0) * span, 1)
         bar = format_html(
-            '<rect x="{}" y="{}" width="{}" height="{}" class="bar"/>', LABEL_W, y, width, 20
+            '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar"/>', LABEL_W, y, width, 20
         )
         bars.append(
             format_html(

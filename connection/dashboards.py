@@ -71,6 +71,11 @@ def week_label(week: dt.date) -> str:
     return week.strftime("%d %b").lstrip("0")
 
 
+def _short_label(week: dt.date, *, first: bool) -> str:
+    """Calendar style: the month only on the first column and each month's first week."""
+    return week_label(week) if first or week.day <= 7 else str(week.day)
+
+
 def _actions() -> dict[str, tuple[str, str]]:
     return {
         "ritual": ("Adopt a ritual from the catalogue", reverse("ritual_catalogue")),
@@ -93,12 +98,12 @@ def team_view(team: Team, viewer: User, *, now: dt.datetime | None = None) -> Te
         return view
     latest = rows[-1]
     actions = _actions()
-    view.weeks = [week_label(r.week) for r in rows]
     view.trend = [(week_label(r.week), r.score_rolling) for r in rows]
+    pulsed = [r for r in rows if r.dimensions]  # weeks whose pulse round has closed
+    short = {r.week: _short_label(r.week, first=i == 0) for i, r in enumerate(pulsed)}
+    view.weeks = list(short.values())
     view.heat = {
-        (label, week_label(r.week)): r.dimensions.get(key)
-        for r in rows
-        for key, label in DIMENSIONS
+        (label, short[r.week]): r.dimensions.get(key) for r in pulsed for key, label in DIMENSIONS
     }
     scored = next((r for r in reversed(rows) if r.round_number and r.dimensions), latest)
     view.figures = _team_figures(latest, scored, k, actions)
@@ -119,12 +124,20 @@ def _team_figures(latest: TeamWeek, scored: TeamWeek, k: int, actions: dict) -> 
             action=actions["ritual"],
         )
     )
-    for key, label in DIMENSIONS:
-        value = scored.dimensions.get(key)
-        if value is not None and value < WEAK_DIMENSION:
+    # Each dimension's share; only the weakest carries an action, so the list of
+    # things to do stays short enough to act on.
+    shown = [(v, k, lab) for k, lab in DIMENSIONS if (v := scored.dimensions.get(k)) is not None]
+    weakest = min(shown)[1] if shown else None
+    for value, key, label in sorted(shown):
+        if value < WEAK_DIMENSION:
             action = actions["coffee" if key in ("belonging", "learning") else "ritual"]
             figures.append(
-                Figure(f"{label}: favourable answers", f"{value:.0f} %", weak=True, action=action)
+                Figure(
+                    f"{label}: favourable answers",
+                    f"{value:.0f} %",
+                    weak=True,
+                    action=action if key == weakest else None,
+                )
             )
     rate = scored.response_rate
     figures.append(
@@ -238,6 +251,7 @@ class OrgView:
     k: int
     level: int
     levels: list[int]
+    pulse_week: dt.date | None = None
     rows: list[dict] = field(default_factory=list)
     trend: list = field(default_factory=list)
     org: dict = field(default_factory=dict)
@@ -280,15 +294,24 @@ def org_view(*, level: int = 1, slice_by: str = "", slice_value: str = "") -> Or
         return view
     org_rows = list(TeamWeek.objects.filter(team__isnull=True).order_by("-week")[:WEEKS])
     view.trend = [(week_label(r.week), r.score_rolling) for r in reversed(org_rows)]
-    view.org = _guarded_row(org_rows[0], k)
+    # Pulse figures come from the latest week whose round has closed; behaviour
+    # figures from the latest week computed.
+    pulsed = next((r for r in org_rows if r.dimensions), org_rows[0])
+    view.pulse_week = pulsed.week
+    view.org = _merge(_guarded_row(org_rows[0], k), _guarded_row(pulsed, k))
     rows = list(
         TeamWeek.objects.filter(week=week, team__depth=level)
         .select_related("team")
         .order_by("team__path")
     )
+    pulse_rows = {
+        r.team_id: r for r in TeamWeek.objects.filter(week=pulsed.week, team__depth=level)
+    }
     scores = _slice_scores(level, slice_by, slice_value, view) if slice_by else None
     for row in rows:
         guarded = _guarded_row(row, k)
+        if row.team_id in pulse_rows:
+            guarded = _merge(guarded, _guarded_row(pulse_rows[row.team_id], k))
         if scores is not None:
             guarded = {**guarded, "score": scores.get(row.team_id), "dimensions": {}}
         view.rows.append({"team": row.team, **guarded})
@@ -313,6 +336,10 @@ def org_view(*, level: int = 1, slice_by: str = "", slice_value: str = "") -> Or
         if a != b and a in shown and b in shown
     ]
     return view
+
+
+def _merge(behaviour: dict, pulse: dict) -> dict:
+    return {**behaviour, **{key: pulse[key] for key in ("score", "dimensions", "response_rate")}}
 
 
 def _tone(score: float | None) -> str | None:

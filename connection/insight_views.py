@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from connection import charts, dashboards
-from connection.models import ConversationGuide, Team
+from connection.models import ConversationGuide, OrgSettings, Team
 
 
 def _hr_only(request) -> None:
@@ -96,7 +96,11 @@ def _team_extras(team) -> dict:
     ]
     today = timezone.now().date()
     budget = Budget.objects.filter(team=team, quarter=dashboards._quarter_start(today)).first()
-    return {"rituals": rituals, "budget": budget_status(budget) if budget else None}
+    return {
+        "rituals": rituals,
+        "budget": budget_status(budget) if budget else None,
+        "currency": OrgSettings.load().currency,
+    }
 
 
 @login_required
@@ -111,7 +115,7 @@ def org_insights(request):
             (row["team"].name, label): row["dimensions"].get(key)
             for row in view.rows
             for key, label in dashboards.DIMENSIONS
-        }
+        } | {(row["team"].name, "Score"): row["score"] for row in view.rows}
         names = {node["id"]: node["label"] for node in view.nodes}
         context |= {
             "dimension_labels": labels,
@@ -145,7 +149,7 @@ def org_insights(request):
             ),
             "heat_chart": charts.heatmap(
                 [row["team"].name for row in view.rows],
-                labels,
+                ["Score", *labels],
                 heat,
                 title="Teams by dimension (favourable answers)",
                 desc="Each cell is the share of favourable answers; blank cells are hidden by "

@@ -104,7 +104,7 @@ def test_heatmap_cells_numbers_and_missing_values():
     cells = find(root, "g", "heat-cell")
     assert len(cells) == 6
     texts = ["".join(find(cell, "text")[0].itertext()) for cell in cells]
-    assert texts[:2] == ["81", "12.5"]
+    assert texts[:2] == ["81", "12"]  # whole numbers in cells; exact in the <title>
     assert [c.get("class").split()[1] for c in cells[:2]] == ["heat-4", "heat-0"]
     missing = [c for c in cells if "heat-none" in c.get("class")]
     assert len(missing) == 4  # the None and the three absent keys
@@ -135,7 +135,7 @@ def test_bar_chart_bars_values_and_none():
             unit="%",
         )
     )
-    bars = find(root, "rect", "bar")
+    bars = find(root, "rect", "chart-bar")
     assert len(bars) == 2
     assert float(bars[1].get("width")) == 2 * float(bars[0].get("width"))
     values = ["".join(el.itertext()) for el in find(root, "text", "bar-value")]
@@ -146,8 +146,8 @@ def test_bar_chart_bars_values_and_none():
 def test_bar_chart_max_value_scales_bars():
     half = parse(charts.bar_chart([("a", 50)], title="t", desc="d", max_value=100))
     full = parse(charts.bar_chart([("a", 50)], title="t", desc="d"))
-    assert float(find(full, "rect", "bar")[0].get("width")) == 2 * float(
-        find(half, "rect", "bar")[0].get("width")
+    assert float(find(full, "rect", "chart-bar")[0].get("width")) == 2 * float(
+        find(half, "rect", "chart-bar")[0].get("width")
     )
 
 

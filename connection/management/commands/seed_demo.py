@@ -1,7 +1,10 @@
 """Build the demo organisation: the people of JOURNEYS.md and their colleagues.
 
 The org is written as an org chart CSV and goes through the same import as
-a real one, so the demo exercises the code HR admins use.
+a real one, so the demo exercises the code HR admins use. Then each app's
+`seed_demo` hook adds its part, the connection ledger gets 12 weeks of
+history, and the nightly insights are computed for those weeks, so the
+dashboards have a true story to tell (see HISTORY_WEEKS and below).
 """
 
 import csv
@@ -9,6 +12,8 @@ import datetime as dt
 import io
 import random
 import time
+import zoneinfo
+from collections import defaultdict
 
 from django.apps import apps
 from django.conf import settings
@@ -17,7 +22,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from connection.models import User
+from connection.alerts import send_alerts
+from connection.insights import compute_week, monday
+from connection.models import Signal, Team, User
 from connection.services import import_org_chart
 
 DOMAIN = "hearth.example"
@@ -174,6 +181,39 @@ TEAM_ZONES = {
     "Customer Success": ["America/New_York", "Europe/Lisbon", "Europe/Berlin"],
 }
 
+# The story the 12 weeks of history tell; the pulse, rituals and ledger seeds share it.
+# Most teams are steady. Four teams adopted the co-working window six weeks ago and
+# their connection rose (HR's "which rituals work" card). Alice's Platform, with its
+# sub-team Reliability, drifted down over the last four weeks and its people connected
+# less (Alice's alert).
+HISTORY_WEEKS = 12
+RITUAL_TEMPLATE = "coworking"
+ADOPTERS = ("Payments", "Mobile", "Customer Success", "People")
+ADOPTED_WEEKS_AGO = 6
+DRIFTING = "Platform"
+DRIFT_WEEKS = 4
+
+
+def story_shift(team_names: set[str], weeks_ago: int) -> float:
+    """Points on the 0-100 connection score the story adds to a team's usual level in
+    the pulse round opened `weeks_ago` weeks ago. `team_names`: the team and those above."""
+    shift = 0.0
+    if DRIFTING in team_names and 1 <= weeks_ago <= DRIFT_WEEKS:
+        shift -= 4.5 * (DRIFT_WEEKS + 1 - weeks_ago)  # -4.5 ... -18 last week
+    since = ADOPTED_WEEKS_AGO - weeks_ago
+    if since >= 1 and team_names & set(ADOPTERS):
+        shift += min(10.0, 4.0 * since)
+    return shift
+
+
+def story_activity(team_names: set[str], weeks_ago: int) -> tuple[float, float]:
+    """(chance a person connects with anyone that week, how many acts they do, as a factor)."""
+    if DRIFTING in team_names and weeks_ago <= 3:
+        return (0.55, 0.55, 0.66, 0.78)[weeks_ago], 0.8
+    if team_names & set(ADOPTERS) and weeks_ago < ADOPTED_WEEKS_AGO:
+        return 0.95, 1.5
+    return 0.88, 1.0
+
 
 class Command(BaseCommand):
     help = "Create the demo organisation (about 150 people) or a large one for benchmarks."
@@ -234,6 +274,10 @@ class Command(BaseCommand):
                     done = app_config.seed_demo(today=today)
                     if done:
                         extras.append(done)
+            added = add_signal_history(timezone.now(), random.Random(seed))
+            if added:
+                extras.append(f"{HISTORY_WEEKS} weeks of connection history ({added} acts)")
+            compute_history(timezone.now())
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Demo organisation ready: {len(rows)} people in {teams_made} teams ({elapsed:.1f} s)."
@@ -344,3 +388,202 @@ def vary_working_hours(rng: random.Random) -> None:
         person.work_start = dt.time(9 + shift, 0)
         person.work_end = dt.time(17 + shift, 30)
     User.objects.bulk_update(people, ["work_start", "work_end"], batch_size=2000)
+
+
+NEWCOMER_DAYS = 90
+TIE_KINDS = [  # acts with one colleague, and how common each is
+    (Signal.Kind.REPLIED, 10),
+    (Signal.Kind.RECOGNISED, 3),
+    (Signal.Kind.BOOKED, 1),
+    (Signal.Kind.CHECKED_IN, 2),
+]
+TEAM_KINDS = [(Signal.Kind.POSTED, 2), (Signal.Kind.ASKED, 1)]  # acts for the whole team
+HELP_SEEKING = {Signal.Kind.ASKED, Signal.Kind.BOOKED, Signal.Kind.CHECKED_IN}
+
+
+def add_signal_history(now: dt.datetime, rng: random.Random) -> int:
+    """Twelve weeks (and this week so far) of the connection ledger, following the story.
+
+    Most people connect a few times a week, mostly inside their team; a few have no
+    ties at all; newcomers ask their first question within days of starting, except
+    two. Written with one bulk insert; sources are `demo:<n>`, so a re-run adds nothing.
+    """
+    if Signal.objects.filter(source__startswith="demo:").exists():
+        return 0
+    today = now.astimezone(dt.UTC).date()
+    this_monday = monday(today)
+    teams = {team.pk: team for team in Team.objects.all()}
+    people = list(User.objects.active().exclude(team__isnull=True).order_by("pk"))
+    if not people:
+        return 0
+
+    def names(person: User) -> set[str]:
+        path = teams[person.team_id].path.strip("/").split("/")
+        return {teams[int(pk)].name for pk in path if pk}
+
+    team_names = {person.pk: names(person) for person in people}
+    department = {
+        person.pk: teams[person.team_id].path.strip("/").split("/")[0] for person in people
+    }
+    by_team: dict[int, list[User]] = defaultdict(list)
+    for person in people:
+        by_team[person.team_id].append(person)
+    leads = set(Team.managers.through.objects.values_list("user_id", flat=True))
+    personas = {f"{local}@{DOMAIN}" for local in PERSONAS}
+    newcomer_since = today - dt.timedelta(days=NEWCOMER_DAYS)
+
+    def started(person: User) -> dt.date:
+        return person.start_date or today - dt.timedelta(days=3650)
+
+    # A few people with no ties in 90 days: two in the big support team, one in Data,
+    # one in Alice's team (after the first four, who post in its thread).
+    isolated: set[int] = set()
+    for name, count in (("Customer Success", 2), ("Data", 1), (DRIFTING, 1)):
+        team = next((t for t in teams.values() if t.name == name), None)
+        members = by_team.get(team.pk, [])[4:] if team else []
+        members = [
+            p
+            for p in members
+            if p.pk not in leads and p.email not in personas and started(p) < newcomer_since
+        ]
+        isolated.update(p.pk for p in rng.sample(members, min(count, len(members))))
+
+    # Newcomers ask (or book) within days of starting; the two longest here never have.
+    newcomers = sorted(
+        (p for p in people if started(p) > newcomer_since), key=lambda p: (started(p), p.pk)
+    )
+    silent = {
+        p.pk
+        for p in [p for p in newcomers if (today - started(p)).days >= 21][:2]
+        if p.email != f"nia@{DOMAIN}"
+    }
+    first_ask: dict[int, dt.datetime] = {}
+    for person in newcomers:
+        if person.pk in silent or person.pk in isolated:
+            continue
+        # Nia's first question was on her third day (JOURNEYS.md); others' on day 2 to 5.
+        days = 2 if person.email == f"nia@{DOMAIN}" else rng.randint(1, 4)
+        day = started(person) + dt.timedelta(days=days)
+        while day.weekday() >= 5 and day < today:
+            day += dt.timedelta(days=1)
+        when = _at_work(person, day, rng)
+        when = min(when, now - dt.timedelta(minutes=10))
+        first_ask[person.pk] = max(
+            when, dt.datetime.combine(started(person), dt.time(0), tzinfo=dt.UTC)
+        )
+
+    signals: list[Signal] = []
+
+    def add(actor: User, kind: str, when: dt.datetime, other: User | None = None) -> None:
+        signals.append(
+            Signal(
+                actor=actor,
+                other=other,
+                team_id=actor.team_id,
+                kind=kind,
+                occurred_at=when,
+                source=f"demo:{len(signals) + 1}",
+            )
+        )
+
+    for person in newcomers:
+        if person.pk in first_ask:
+            kind = rng.choice([Signal.Kind.ASKED, Signal.Kind.ASKED, Signal.Kind.BOOKED])
+            host = None
+            if kind == Signal.Kind.BOOKED:
+                seniors = [p for p in by_team[person.team_id] if p.pk in leads and p != person]
+                host = seniors[0] if seniors else None
+                kind = kind if host else Signal.Kind.ASKED
+            add(person, kind, first_ask[person.pk], host)
+
+    for weeks_ago in range(HISTORY_WEEKS, -1, -1):
+        week_start = this_monday - dt.timedelta(weeks=weeks_ago)
+        after_adoption = weeks_ago < ADOPTED_WEEKS_AGO
+        # Who connects with anyone this week (and so may be the other side of an act).
+        active, factor = [], {}
+        for person in people:
+            if person.pk in isolated or started(person) > week_start + dt.timedelta(days=4):
+                continue
+            chance, factor[person.pk] = story_activity(team_names[person.pk], weeks_ago)
+            if rng.random() < chance:
+                active.append(person)
+        active_ids = {p.pk for p in active}
+        in_team = {
+            team_id: [p for p in members if p.pk in active_ids]
+            for team_id, members in by_team.items()
+        }
+        in_department: dict[str, list[User]] = defaultdict(list)
+        for person in active:
+            in_department[department[person.pk]].append(person)
+        for person in active:
+            earliest = first_ask.get(person.pk) or dt.datetime.combine(
+                started(person), dt.time(0), tzinfo=dt.UTC
+            )
+            acts = max(1, round(rng.choice([1, 2, 2, 3, 3, 4, 5]) * factor[person.pk]))
+            for _ in range(acts):
+                when = _at_work(person, week_start + dt.timedelta(days=rng.randint(0, 4)), rng)
+                if when >= now or when < earliest:
+                    continue
+                kind, other = _act(person, rng, in_team, in_department, active, department)
+                if person.pk in silent and kind in HELP_SEEKING:
+                    kind = Signal.Kind.REPLIED if other else Signal.Kind.POSTED
+                add(person, kind, when, other)
+            # The co-working window (Tuesdays) in the teams that adopted it.
+            if after_adoption and team_names[person.pk] & set(ADOPTERS) and rng.random() < 0.8:
+                when = _at_work(person, week_start + dt.timedelta(days=1), rng)
+                if earliest <= when < now:
+                    add(person, Signal.Kind.ATTENDED, when)
+        # The isolated still post now and then: they are present, just not connected.
+        for person in people:
+            if person.pk in isolated and rng.random() < 0.3:
+                when = _at_work(person, week_start + dt.timedelta(days=rng.randint(0, 4)), rng)
+                if when < now:
+                    add(person, Signal.Kind.POSTED, when)
+    Signal.objects.bulk_create(signals, batch_size=2000, ignore_conflicts=True)
+    return len(signals)
+
+
+def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
+    return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
+
+
+def _colleague(person: User, in_team: dict, rng: random.Random) -> User | None:
+    others = [p for p in in_team.get(person.team_id, []) if p.pk != person.pk]
+    return rng.choice(others) if others else None
+
+
+def _act(person, rng, in_team, in_department, active, department) -> tuple[str, User | None]:
+    """One act: with a teammate three times in four, else someone in another team
+    (of the same department more often than not); or one for the whole team."""
+    if rng.random() < 0.3:
+        return _weighted(rng, TEAM_KINDS), None
+    kind = _weighted(rng, TIE_KINDS)
+    if kind != Signal.Kind.CHECKED_IN and rng.random() < 0.75:
+        other = _colleague(person, in_team, rng)
+    else:
+        near = in_department[department[person.pk]] if rng.random() < 0.6 else active
+        others = [p for p in near if p.team_id != person.team_id]
+        other = rng.choice(others) if others else None
+    if other is None:
+        return Signal.Kind.POSTED, None
+    return kind, other
+
+
+def _at_work(person: User, day: dt.date, rng: random.Random) -> dt.datetime:
+    """A moment inside `person`'s working hours on `day` (their calendar), in UTC."""
+    start = person.work_start.hour * 60 + person.work_start.minute
+    end = person.work_end.hour * 60 + person.work_end.minute
+    if end <= start:
+        end += 24 * 60
+    minute = rng.randrange(start, end)
+    local = dt.datetime.combine(day, dt.time(0), tzinfo=zoneinfo.ZoneInfo(person.time_zone))
+    return (local + dt.timedelta(minutes=minute)).astimezone(dt.UTC)
+
+
+def compute_history(now: dt.datetime) -> None:
+    """The nightly insights for the last 12 weeks and this one, oldest first, then last
+    week's alerts (Alice's, for Platform)."""
+    this_monday = monday(now.astimezone(dt.UTC).date())
+    for weeks_ago in range(HISTORY_WEEKS, -1, -1):
+        compute_week(this_monday - dt.timedelta(weeks=weeks_ago), now=now)
+    send_alerts(this_monday - dt.timedelta(weeks=1), now=now)
