@@ -292,3 +292,37 @@ def network(
         )
     body = format_html("{}{}", SafeString("".join(lines)), SafeString("".join(circles)))
     return _svg("chart chart-network", _chart_id(id, title), width, height, title, desc, body)
+
+
+def interval_chart(
+    effect: float, low: float, high: float, *, title: str, desc: str, span: float = 20
+) -> SafeString:
+    """An estimate with its range on a -span..+span axis around a zero line."""
+    left, right, mid_y = 40, WIDTH - 40, 34
+
+    def x(value: float) -> float:
+        value = max(-span, min(span, value))
+        return round(left + (value + span) / (2 * span) * (right - left), 1)
+
+    ticks = format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-grid"/>'
+        '<text x="{}" y="{}" class="chart-axis" text-anchor="middle">{}</text>',
+        (
+            (x(v), x(v), 12, 56, x(v), 72, f"{v:+.0f}" if v else "0")
+            for v in (-span, -span / 2, 0, span / 2, span)
+        ),
+    )
+    body = format_html(
+        '{}<line x1="{}" x2="{}" y1="{}" y2="{}" class="interval-range"/>'
+        '<circle cx="{}" cy="{}" r="6" class="interval-dot"><title>{}</title></circle>',
+        ticks,
+        x(low),
+        x(high),
+        mid_y,
+        mid_y,
+        x(effect),
+        mid_y,
+        f"{effect:+.1f} points (range {low:+.1f} to {high:+.1f})",
+    )
+    return _svg("chart chart-interval", _chart_id(None, title), WIDTH, 80, title, desc, body)

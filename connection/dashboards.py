@@ -29,6 +29,18 @@ from connection.models import (
 )
 
 WEEKS = 12
+# What two people did together, said the same way from either side.
+TOGETHER = {
+    Signal.Kind.ATTENDED: "a ritual",
+    Signal.Kind.POSTED: "the team thread",
+    Signal.Kind.ASKED: "a question",
+    Signal.Kind.REPLIED: "the team thread",
+    Signal.Kind.RECOGNISED: "recognition",
+    Signal.Kind.BOOKED: "office hours",
+    Signal.Kind.CHECKED_IN: "a programme meet-up",
+    Signal.Kind.MENTORED: "mentoring",
+    Signal.Kind.SHADOWED: "shadowing",
+}
 DIMENSIONS = [
     ("belonging", "Belonging"),
     ("safety", "Safety"),
@@ -531,7 +543,7 @@ def my_connection(person: User, *, now: dt.datetime | None = None) -> dict:
             continue
         entry = people.setdefault(pk, {"name": name, "times": 0, "kinds": set()})
         entry["times"] += 1
-        entry["kinds"].add(Signal.Kind(kind).label)
+        entry["kinds"].add(TOGETHER.get(kind, kind))
     attended = signals.filter(actor=person, kind=Signal.Kind.ATTENDED).count()
     given = Recognition.objects.filter(giver=person, created_at__gte=since).count()
     received = Recognition.objects.filter(receivers=person, created_at__gte=since).count()
@@ -542,6 +554,15 @@ def my_connection(person: User, *, now: dt.datetime | None = None) -> dict:
         .order_by("-round__run_on")[:4]
     )
     connections = sorted(people.values(), key=lambda e: (-e["times"], e["name"]))
+    for entry in connections:
+        entry["kinds"] = sorted(entry["kinds"])
+    groups = [
+        {
+            "programme": group.round.programme.name,
+            "with": ", ".join(m.display_name for m in group.members.all() if m.pk != person.pk),
+        }
+        for group in groups
+    ]
     return {
         "connections": connections,
         "attended": attended,

@@ -258,13 +258,18 @@ def ritual_evidence(request):
     if not (request.user.is_hr_admin or request.user.is_manager):
         raise PermissionDenied("Evidence cards are for team leads and HR.")
     cards = dashboards.evidence_cards()
-    for card in cards:
-        card["chart"] = charts.bar_chart(
-            [("Adopting teams, change vs others", card["card"].effect)],
-            title=f"{card['template'].name}: estimated effect",
-            desc=card["explain"],
-            unit=" points",
-            max_value=20,
+    for item in cards:
+        card = item["card"]
+        item["chart"] = (
+            charts.interval_chart(
+                card.effect,
+                card.low,
+                card.high,
+                title=f"{item['template'].name}: change in connection score, points",
+                desc=item["explain"],
+            )
+            if card.effect is not None
+            else ""
         )
     return render(request, "connection/insights_evidence.html", {"cards": cards})
 

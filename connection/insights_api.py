@@ -171,7 +171,7 @@ def my_connection(request: Request) -> Response:
     me = dashboards.my_connection(request.user)
     data = {
         **me,
-        "connections": [{**c, "kinds": sorted(c["kinds"])} for c in me["connections"]],
+        "connections": me["connections"],
         "suggestion": me["suggestion"][0],
     }
     return Response(MyConnectionSerializer(data).data)

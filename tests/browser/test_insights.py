@@ -59,7 +59,7 @@ def test_hana_reads_the_org_dashboard_slices_and_downloads(demo_org, page, sign_
 
 def test_bob_has_his_own_page_and_no_dashboard(demo_org, page, sign_in, screenshot):
     sign_in(page, "bob")
-    page.get_by_role("link", name="My connection").click()
+    page.get_by_role("link", name="Bob Ferreira").click()
     expect(page.get_by_role("heading", name="My connection")).to_be_visible()
     expect(page.get_by_text("Only you can see this page")).to_be_visible()
     screenshot(page, "insights-my-connection")

@@ -194,3 +194,13 @@ def test_empty_inputs_still_render():
         charts.line_chart([], title="t", desc="d"),
     ):
         assert labelled_by(parse(svg)) == ("t", "d")
+
+
+def test_interval_chart_places_the_estimate_inside_its_range():
+    root = parse(charts.interval_chart(8, 4, 12, title="t", desc="d"))
+    line = find(root, "line", "interval-range")[0]
+    dot = find(root, "circle", "interval-dot")[0]
+    assert float(line.get("x1")) < float(dot.get("cx")) < float(line.get("x2"))
+    wide = parse(charts.interval_chart(8, -50, 50, title="t", desc="d"))
+    wide_line = find(wide, "line", "interval-range")[0]
+    assert float(wide_line.get("x1")) == 40  # clamped to the axis
