@@ -84,4 +84,54 @@ class RitualsConfig(AppConfig):
             )
         for team in Team.objects.filter(depth__gte=1):
             set_budget(team=team, quarter=today, hours=Decimal(40), money=Decimal(1500))
-        return "rituals, a team thread, recognition and this quarter's budgets"
+        adopted = self._adopt_catalogue_ritual(today)
+        return "rituals, a team thread, recognition and this quarter's budgets" + (
+            f", and the co-working window {adopted} teams adopted six weeks ago" if adopted else ""
+        )
+
+    def _adopt_catalogue_ritual(self, today) -> int:
+        """The demo's story: four teams adopted a catalogue ritual six weeks ago (HR's
+        "which rituals work" card compares them with the teams that didn't)."""
+        import datetime as dt
+
+        from connection.management.commands.seed_demo import (
+            ADOPTED_WEEKS_AGO,
+            ADOPTERS,
+            RITUAL_TEMPLATE,
+        )
+        from connection.models import Team, User, shared_working_window
+        from rituals.models import RitualTemplate
+        from rituals.services import adopt_ritual
+
+        template = RitualTemplate.objects.filter(slug=RITUAL_TEMPLATE).first()
+        if template is None:
+            return 0
+        starts_on = today - dt.timedelta(weeks=ADOPTED_WEEKS_AGO)
+        adopted = 0
+        for team in Team.objects.filter(name__in=ADOPTERS).prefetch_related("managers"):
+            lead = next(iter(team.managers.all()), None)
+            members = list(User.objects.active().filter(team=team))
+            if lead is None or not members:
+                continue
+            # The slot most of the team share, in the lead's time zone.
+            window = shared_working_window(members, starts_on)
+            start = (
+                window[0] if window else dt.datetime.combine(starts_on, dt.time(14), tzinfo=dt.UTC)
+            )
+            adopt_ritual(
+                team=team,
+                created_by=lead,
+                template=template,
+                name=template.name,
+                format=template.format,
+                rule=template.default_rule,
+                start_time=start.astimezone(lead.zone).time(),
+                time_zone=lead.time_zone,
+                duration=template.default_duration,
+                host=lead,
+                hypothesis=template.hypothesis,
+                starts_on=starts_on,
+                confirm_outside_hours=True,
+            )
+            adopted += 1
+        return adopted
