@@ -194,15 +194,16 @@ def bar_chart(
     unit: str = "",
     max_value: float | None = None,
     id: str | None = None,
+    missing: str = NOT_ENOUGH,
 ) -> SafeString:
-    """Horizontal bars with labels and values; None prints "not enough responses", no bar."""
+    """Horizontal bars with labels and values; None prints `missing`, no bar."""
     known = [v for _, v in items if v is not None]
     top = max_value or max(known, default=0) or 1
     span = WIDTH - LABEL_W - 80
     bars = []
     for i, (label, value) in enumerate(items):
         y = 8 + i * CELL_H
-        text = NOT_ENOUGH if value is None else f"{_num(value)}{unit}"
+        text = missing if value is None else f"{_num(value)}{unit}"
         width = 0 if value is None else round(max(min(value / top, 1), 0) * span, 1)
         bar = format_html(
             '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar"/>', LABEL_W, y, width, 20

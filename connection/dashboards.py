@@ -77,6 +77,7 @@ class TeamView:
     figures: list[Figure] = field(default_factory=list)
     ties: list = field(default_factory=list)
     alert: dict | None = None
+    hidden: bool = False  # nothing about this team may be shown
 
 
 def week_label(week: dt.date) -> str:
@@ -118,6 +119,7 @@ def team_view(team: Team, viewer: User, *, now: dt.datetime | None = None) -> Te
         (label, short[r.week]): r.dimensions.get(key) for r in pulsed for key, label in DIMENSIONS
     }
     scored = next((r for r in reversed(rows) if r.round_number and r.dimensions), latest)
+    view.hidden = not latest.people_shown and all(r.score_rolling is None for r in rows)
     view.figures = _team_figures(latest, scored, k, actions)
     view.ties = _ties(team, latest, k)
     view.alert = _alert(team, viewer, now)

@@ -78,6 +78,7 @@ def _team_charts(view) -> dict:
             title="Ties with other teams (last 90 days)",
             desc="Distinct pairs of people who connected across the two teams.",
             unit=" ties",
+            missing="not shown, to protect a small group",
         )
         if view.ties
         else "",

@@ -76,7 +76,7 @@ def test_small_subteam_shows_no_numbers(org, client_for, alice, subteam):
     row = TeamWeek.objects.get(team=subteam, week=WEEK)
     assert row.score is None and row.score_rolling is None and not row.people_shown
     page = client_for(alice).get(f"/insights/?team={subteam.pk}").content.decode()
-    assert "not shown" in page
+    assert "Not enough people to show" in page
     assert "/ 100" not in page
     data = client_for(alice).get(f"/api/insights/teams/{subteam.pk}/").json()
     values = {f["label"]: f["value"] for f in data["figures"]}
