@@ -133,7 +133,8 @@ def open_round(*, now: dt.datetime | None = None) -> Round | None:
                         due_at=now,
                         expires_at=round_.closes_at,
                     )
-                    for person in audience(settings_row=config)
+                    # "morning" needs each person's days away: one query, not one each.
+                    for person in audience(settings_row=config).prefetch_related("away_periods")
                 ]
             )
     except IntegrityError:
@@ -155,7 +156,9 @@ def plan_reminders(*, round_: Round, now: dt.datetime | None = None) -> int:
         )
         if not claimed:
             return 0
-        waiting = audience(round_).exclude(pulse_receipts__round=round_)
+        waiting = (
+            audience(round_).exclude(pulse_receipts__round=round_).prefetch_related("away_periods")
+        )
         return plan_nudges(
             [
                 NudgeSpec(

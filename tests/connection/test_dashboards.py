@@ -331,3 +331,14 @@ def test_evidence_card_says_too_early_with_few_teams(db, clock, client_for, alic
     card = next(c for c in cards if c["ritual"] == template.name)
     assert card["verdict"] == "too early to tell"
     assert card["effect"] is None and "2 teams" in card["reason"]
+
+
+def test_insight_endpoints_are_in_the_schema(db, client_for, bob):
+    schema = client_for(bob).get("/api/schema/").content.decode()
+    for path in (
+        "/api/insights/teams/{id}/",
+        "/api/insights/org/",
+        "/api/insights/rituals/",
+        "/api/me/connection/",
+    ):
+        assert path in schema, path
