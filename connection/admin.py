@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from connection.models import OrgImport, Team, User
+from connection.models import ConversationGuide, OrgImport, Team, User
 
 
 @admin.register(User)
@@ -39,3 +39,9 @@ class TeamAdmin(admin.ModelAdmin):
 class OrgImportAdmin(admin.ModelAdmin):
     list_display = ["created_at", "filename", "status", "uploaded_by"]
     readonly_fields = ["uploaded_by", "filename", "content", "status", "applied_at", "summary"]
+
+
+@admin.register(ConversationGuide)
+class ConversationGuideAdmin(admin.ModelAdmin):
+    list_display = ["title", "situation", "updated_at"]
+    readonly_fields = ["updated_at"]

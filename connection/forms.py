@@ -8,6 +8,7 @@ from connection.models import (
     NUDGE_KINDS,
     WEEKDAY_NAMES,
     AwayPeriod,
+    ConversationGuide,
     NudgeChannel,
     OrgSettings,
     Team,
@@ -282,3 +283,15 @@ class NudgeCeilingForm(forms.ModelForm):
         if not 1 <= value <= 50:
             raise forms.ValidationError("Choose a number from 1 to 50.")
         return value
+
+
+class ConversationGuideForm(forms.ModelForm):
+    class Meta:
+        model = ConversationGuide
+        fields = ["title", "opening", "questions", "avoid", "follow_up"]
+        widgets = {
+            "opening": forms.Textarea(attrs={"rows": 3}),
+            "questions": forms.Textarea(attrs={"rows": 5}),
+            "avoid": forms.Textarea(attrs={"rows": 5}),
+            "follow_up": forms.Textarea(attrs={"rows": 4}),
+        }

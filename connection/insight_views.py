@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from connection import charts, dashboards
+from connection.forms import ConversationGuideForm
 from connection.models import ConversationGuide, OrgSettings, Team
 
 
@@ -276,23 +278,38 @@ def ritual_evidence(request):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def guide(request, situation: str):
+    """Read a guide (team leads and HR); HR edits it on the same page."""
     if not (request.user.is_hr_admin or request.user.is_manager):
         raise PermissionDenied("Conversation guides are for team leads.")
     if situation not in ConversationGuide.Situation.values:
         raise Http404("No such guide.")
     item = get_object_or_404(ConversationGuide, situation=situation)
-    return render(
-        request,
-        "connection/insights_guide.html",
-        {
-            "guide": item,
-            "questions": item.lines(item.questions),
-            "avoid": item.lines(item.avoid),
-            "follow_up": item.lines(item.follow_up),
-        },
-    )
+    form = None
+    if request.user.is_hr_admin:
+        form = ConversationGuideForm(request.POST or None, instance=item)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(request, "Guide saved. Managers see it with their next alert.")
+            return redirect("insights_guide", situation=situation)
+        if request.method == "POST":
+            return render(
+                request, "connection/insights_guide.html", _guide_context(item, form), status=400
+            )
+    elif request.method == "POST":
+        raise PermissionDenied("Only HR admins edit conversation guides.")
+    return render(request, "connection/insights_guide.html", _guide_context(item, form))
+
+
+def _guide_context(item, form) -> dict:
+    return {
+        "guide": item,
+        "form": form,
+        "questions": item.lines(item.questions),
+        "avoid": item.lines(item.avoid),
+        "follow_up": item.lines(item.follow_up),
+    }
 
 
 @login_required

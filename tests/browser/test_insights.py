@@ -49,7 +49,7 @@ def test_hana_reads_the_org_dashboard_slices_and_downloads(demo_org, page, sign_
     expect(page.get_by_role("heading", name=re.compile("Location: Remote"))).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = download.value.path().read_text(encoding="utf-8")
     assert text.startswith("week,team,level")
     assert "Bob Ferreira" not in text
     page.goto("/insights/rituals/")

@@ -342,3 +342,28 @@ def test_insight_endpoints_are_in_the_schema(db, client_for, bob):
         "/api/me/connection/",
     ):
         assert path in schema, path
+
+
+def test_hr_edits_a_guide_and_managers_only_read_it(db, client_for, hana, alice):
+    apps.get_app_config("connection").ensure_reference_data()
+    url = "/insights/guides/low/"
+    assert client_for(alice).post(url, {"title": "x"}).status_code == 403
+    client = client_for(hana)
+    assert "Edit this guide" in client.get(url).content.decode()
+    bad = client.post(
+        url, {"title": "", "opening": "", "questions": "", "avoid": "", "follow_up": ""}
+    )
+    assert bad.status_code == 400
+    assert ConversationGuide.objects.get(situation="low").title != ""
+    fields = {
+        "title": "Low connection",
+        "opening": "Let's talk.",
+        "questions": "One?\nTwo?",
+        "avoid": "Blame",
+        "follow_up": "Check back",
+    }
+    assert client.post(url, fields).status_code == 302
+    page = client_for(alice).get(url).content.decode()
+    assert "Low connection" in page and "<li>Two?</li>" in page
+    assert "Edit this guide" not in page
+    assert client_for(alice).get("/insights/guides/nope/").status_code == 404
