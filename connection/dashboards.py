@@ -195,11 +195,14 @@ def _team_figures(latest: TeamWeek, scored: TeamWeek, k: int, actions: dict) -> 
         )
     )
     if shown and latest.newcomers >= privacy.effective_k(k):
+        # A median over fewer than k people who asked would be one person's days.
         median = latest.first_ask_median_days
+        enough = latest.newcomers_asked >= privacy.effective_k(k)
         figures.append(
             Figure(
                 "Newcomers: median days to their first question",
-                f"{median:.0f}" if median is not None else "none yet",
+                f"{median:.0f}" if enough and median is not None else None,
+                "" if enough else f"Shown once at least {k} newcomers have asked",
             )
         )
         without = privacy.headcount(latest.newcomers_without_ask, latest.newcomers, k)
@@ -233,9 +236,11 @@ def _ties(team: Team, latest: TeamWeek, k: int) -> list[tuple[str, int | None]]:
     )
     names = dict(Team.objects.filter(pk__in=list(partner_ties)).values_list("pk", "name"))
     out = []
+    k = privacy.effective_k(k)
     for pk, ties in sorted(partner_ties.items(), key=lambda item: -item[1]):
-        visible = latest.people_shown and shown.get(pk, False)
-        out.append((names.get(pk, "?"), ties if visible else None))
+        # Fewer than k ties describe a handful of people on each side: left out.
+        if latest.people_shown and shown.get(pk, False) and ties >= k:
+            out.append((names.get(pk, "?"), ties))
     return out[:10]
 
 
@@ -291,7 +296,9 @@ def _guarded_row(row: TeamWeek, k: int) -> dict:
         "isolated": privacy.headcount(row.isolated, row.members, k, shown),
         "ei": round(row.ei_index, 2) if shown and ties >= k and row.team_id else None,
         "bridges": row.bridges if shown and row.team_id else None,
-        "first_ask": row.first_ask_median_days if enough_newcomers else None,
+        "first_ask": row.first_ask_median_days
+        if enough_newcomers and row.newcomers_asked >= privacy.effective_k(k)
+        else None,
         "without_ask": privacy.headcount(row.newcomers_without_ask, row.newcomers, k)
         if enough_newcomers
         else None,
@@ -347,7 +354,7 @@ def org_view(*, level: int = 1, slice_by: str = "", slice_value: str = "") -> Or
         for a, b, n in TeamTie.objects.filter(week=week, depth=level).values_list(
             "team_a_id", "team_b_id", "ties"
         )
-        if a != b and a in shown and b in shown
+        if a != b and a in shown and b in shown and n >= privacy.effective_k(k)
     ]
     return view
 
@@ -380,47 +387,53 @@ def _slice_scores(level: int, by: str, value: str, view: OrgView) -> dict:
         node.team_id: (node.parent_id_then, node.path)
         for node in RoundTeam.objects.filter(round=latest)
     }
-    direct: dict = defaultdict(lambda: [0, 0.0])
-    for team_id, n, s in (
-        RoundCell.objects.filter(round=latest, **{by: value})
-        .values_list("team_id")
+    # Every value's respondents per team (one query): the chosen value is judged
+    # across teams (the frozen tree for that value) and, inside each team, against
+    # the team's other values, as the pulse results page does.
+    direct: dict = defaultdict(dict)
+    for team_id, part, n, s in (
+        RoundCell.objects.filter(round=latest)
+        .values_list("team_id", by)
         .annotate(n=Sum("respondents"), s=Sum("score_sum"))
         .order_by()
     ):
-        direct[team_id][0] += n
-        direct[team_id][1] += s
+        direct[part][team_id] = (n, s)
+    mine = direct.get(value, {})
     verdicts = privacy.tree(
-        {pk: (parent, direct[pk][0]) for pk, (parent, _) in tree.items()},
+        {pk: (parent, mine.get(pk, (0, 0))[0]) for pk, (parent, _) in tree.items()},
         k,
-        unassigned=direct[None][0],
+        unassigned=mine.get(None, (0, 0))[0],
     )
+    totals: dict = defaultdict(lambda: defaultdict(lambda: [0, 0.0]))
+    for part, teams in direct.items():
+        for team_id, (n, s) in teams.items():
+            for owner in owners(tree.get(team_id, (None, None))[1]):
+                totals[owner][part][0] += n
+                totals[owner][part][1] += s
+    # Who is in the group in each of the two rounds, per team: a change of 1 to k-1
+    # people (someone joined, left, moved team or band) would isolate them.
     differ: dict = defaultdict(int)
     if len(rounds) == 2:
-        pair = [r.pk for r in rounds]
-        once = (
-            Receipt.objects.filter(round__in=pair)
-            .values("person_id")
-            .annotate(c=Count("id"))
-            .filter(c=1)
-            .values("person_id")
-        )
-        for team_id, n in (
-            Receipt.objects.filter(round__in=pair, person_id__in=once, **{by: value})
-            .values_list("team_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
+        people: dict = {r.pk: defaultdict(set) for r in rounds}
+        for round_id, person_id, team_id in Receipt.objects.filter(
+            round__in=[r.pk for r in rounds], **{by: value}
+        ).values_list("round_id", "person_id", "team_id"):
             for owner in owners(tree.get(team_id, (None, None))[1]):
-                differ[owner] += n
-    totals: dict = defaultdict(lambda: [0, 0.0])
-    for team_id, (n, s) in direct.items():
-        for owner in owners(tree.get(team_id, (None, None))[1]):
-            totals[owner][0] += n
-            totals[owner][1] += s
+                people[round_id][owner].add(person_id)
+        now_, before = (people[r.pk] for r in rounds)
+        for owner in set(now_) | set(before):
+            differ[owner] = len(now_[owner] ^ before[owner])
     out = {}
     for pk in tree:
-        n, s = totals[pk]
-        if verdicts.get(pk, (0, privacy.Verdict(False)))[1] and not 0 < differ[pk] < k:
+        parts = {part: n for part, (n, _) in totals[pk].items()}
+        inside = privacy.partition(parts, k) if parts else {}
+        shown = (
+            verdicts.get(pk, (0, privacy.Verdict(False)))[1]
+            and inside.get(value)
+            and not 0 < differ[pk] < k
+        )
+        if shown:
+            n, s = totals[pk][value]
             out[pk] = privacy.mean(s, n, k)
     view.slice_by, view.slice_value = by, value
     view.slice_note = (

@@ -293,28 +293,35 @@ def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
         k,
         unassigned=direct.get(None, 0),
     )
+
+    def shown(pk) -> bool:
+        return bool(people_verdicts.get(pk, (0, privacy.Verdict(False)))[1])
+
     rows = []
     for team_id in [None, *teams.parent]:
         f = figures[team_id]
+        # Only teams big enough to show count as partners: naming a hidden team
+        # tied to this one would tell who in it connected.
+        partners = sorted(
+            ((pk, n) for pk, n in f.partners.items() if pk is not None and shown(pk)),
+            key=lambda item: -item[1],
+        )
         rows.append(
             TeamWeek(
                 team_id=team_id,
                 week=week,
                 members=f.members,
-                people_shown=bool(people_verdicts.get(team_id, (0, privacy.Verdict(False)))[1]),
+                people_shown=shown(team_id),
                 active_members=f.active,
                 signals=f.signals,
                 isolated=f.isolated,
                 ties_internal=f.internal if team_id is not None else f.internal + f.external,
                 ties_external=f.external if team_id is not None else 0,
-                bridges=len(f.partners),
-                partners={
-                    str(pk): n
-                    for pk, n in sorted(f.partners.items(), key=lambda item: -item[1])[:PARTNERS]
-                    if pk is not None
-                },
+                bridges=len(partners),
+                partners={str(pk): n for pk, n in partners[:PARTNERS]},
                 newcomers=f.newcomers,
                 newcomers_without_ask=f.without_ask,
+                newcomers_asked=len(f.ask_days),
                 first_ask_median_days=statistics.median(f.ask_days) if f.ask_days else None,
                 computed_at=now,
                 **pulse.get(team_id, {}),

@@ -119,7 +119,7 @@ def team_insights(request: Request, pk: int) -> Response:
         "trend": _points(view.trend),
         "dimensions": dims,
         "figures": view.figures,
-        "ties": [{"team": name, "ties": n} for name, n in view.ties],
+        "ties": [] if view.hidden else [{"team": name, "ties": n} for name, n in view.ties],
     }
     return Response(TeamInsightSerializer(data).data)
 

@@ -720,13 +720,17 @@ class TeamWeek(models.Model):
     isolated = models.PositiveIntegerField(default=0)
     ties_internal = models.PositiveIntegerField(default=0)
     ties_external = models.PositiveIntegerField(default=0)
-    bridges = models.PositiveIntegerField(default=0, help_text="Other teams reached by a tie.")
+    bridges = models.PositiveIntegerField(
+        default=0, help_text="Other teams (big enough to show) reached by a tie."
+    )
     partners = models.JSONField(
-        default=dict, help_text="The other teams most tied to this one: {team id: ties}."
+        default=dict,
+        help_text="The shown teams most tied to this one: {team id: ties}.",
     )
     # Onboarding, people who started in the last 90 days
     newcomers = models.PositiveIntegerField(default=0)
     newcomers_without_ask = models.PositiveIntegerField(default=0)
+    newcomers_asked = models.PositiveIntegerField(default=0)
     first_ask_median_days = models.FloatField(null=True)
     computed_at = models.DateTimeField(default=timezone.now)
 

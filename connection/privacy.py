@@ -224,20 +224,27 @@ def tree(nodes: dict, k: int, unassigned: int = 0) -> dict:
 
 
 def people_share(part: int, members: int, k: int, shown: bool = True) -> int | None:
-    """A share of a team's people (who connected this week), to the nearest 5 %;
-    None for a hidden team or one of fewer than k people."""
-    if not shown or members < effective_k(k):
+    """A share of a team's people (who connected this week), to the nearest 5 %.
+    None for a hidden team, one of fewer than k people, or when either side of the
+    split holds 1 to k-1 people (85 % of 6 would say exactly one person did not)."""
+    k = effective_k(k)
+    if not shown or members < k:
+        return None
+    if 0 < part < k or 0 < members - part < k:
         return None
     return min(100, 5 * round(20 * part / members))
 
 
 def headcount(count: int, group_size: int, k: int, shown: bool = True) -> str | None:
-    """A count of people inside a group (isolated members, newcomers without a first
-    question): exact when 0 or at least k, "fewer than k" otherwise, so a figure
-    never narrows down to one or two people. None for a hidden group."""
+    """A count of people inside a group (no tie in 90 days, newcomers without a first
+    question): "0", "fewer than k", or rounded to the nearest multiple of k, so that
+    neither one figure nor the difference of two (a team and its sub-team) narrows
+    down to one or two people. None for a hidden group."""
     k = effective_k(k)
     if not shown or group_size < k:
         return None
-    if count == 0 or count >= k:
-        return str(count)
-    return f"fewer than {k}"
+    if count == 0:
+        return "0"
+    if count < k:
+        return f"fewer than {k}"
+    return f"about {k * round(count / k)}"

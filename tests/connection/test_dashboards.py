@@ -134,6 +134,13 @@ def test_dashboard_queries_do_not_grow_with_the_org(
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
+    # Hana gets a team, so Sales is shown and Platform has a partner to name.
+    people = make_team(name="People")
+    hana.team = people
+    hana.save()
+    for _ in range(4):
+        make_user(team=people)
+    compute_week(WEEK)
     client = client_for(alice)
     small_team = count(client, "/insights/")
     client = client_for(hana)
@@ -243,11 +250,15 @@ def test_behaviour_figures_pass_the_guard():
     from connection import privacy
 
     assert privacy.people_share(3, 4, 5) is None  # a team of 4
-    assert privacy.people_share(7, 10, 5) == 70
+    assert privacy.people_share(5, 10, 5) == 50
+    assert privacy.people_share(7, 10, 5) is None  # 3 did not: a small group
+    assert privacy.people_share(5, 6, 5) is None  # 85 % of 6 is "one person did not"
+    assert privacy.people_share(10, 10, 5) == 100
     assert privacy.people_share(10, 10, 5, shown=False) is None
     assert privacy.headcount(0, 10, 5) == "0"
     assert privacy.headcount(2, 10, 5) == "fewer than 5"
-    assert privacy.headcount(6, 10, 5) == "6"
+    assert privacy.headcount(6, 10, 5) == "about 5"
+    assert privacy.headcount(13, 30, 5) == "about 15"
     assert privacy.headcount(1, 4, 5) is None
 
 
@@ -262,16 +273,29 @@ def test_isolated_few_reads_fewer_than_k(org, client_for, alice, team):
     TeamWeek.objects.filter(team=team, week=WEEK).update(isolated=0)
     assert isolated() == "0"
     TeamWeek.objects.filter(team=team, week=WEEK).update(isolated=6)
-    assert isolated() == "6"
+    assert isolated() == "about 5"  # never exact: a sub-team's count could be subtracted
 
 
-def test_ties_to_a_hidden_team_show_no_number(org, client_for, alice, team, other_team):
-    from connection.models import TeamTie
+def test_ties_name_only_shown_teams_with_at_least_k_ties(org, client_for, alice, hana, team):
+    def ties() -> dict:
+        data = client_for(alice).get(f"/api/insights/teams/{team.pk}/").json()
+        return {t["team"]: t["ties"] for t in data["ties"]}
 
-    TeamWeek.objects.filter(team=other_team, week=WEEK).update(people_shown=False)
-    assert TeamTie.objects.filter(week=WEEK).exists()
-    data = client_for(alice).get(f"/api/insights/teams/{team.pk}/").json()
-    assert data["ties"] and all(t["ties"] is None for t in data["ties"] if t["team"] == "Sales")
+    # Sales is hidden (next to Hana, who has no team), so it is not named at all.
+    assert not TeamWeek.objects.get(team__name="Sales", week=WEEK).people_shown
+    assert ties() == {}
+    people = make_team(name="People")
+    hana.team = people
+    hana.save()
+    for _ in range(4):
+        make_user(team=people)
+    compute_week(WEEK)
+    assert TeamWeek.objects.get(team__name="Sales", week=WEEK).people_shown
+    assert ties() == {}  # one tie (Bob and Charlie) describes two people: left out
+    for a, b in zip(org["platform"][2:7], org["sales"][1:6], strict=True):
+        signal(a, b)
+    compute_week(WEEK)
+    assert ties() == {"Sales": 6}
 
 
 # ---------------------------------------------------------- which rituals work
@@ -367,3 +391,50 @@ def test_hr_edits_a_guide_and_managers_only_read_it(db, client_for, hana, alice)
     assert "Low connection" in page and "<li>Two?</li>" in page
     assert "Edit this guide" not in page
     assert client_for(alice).get("/insights/guides/nope/").status_code == 404
+
+
+def test_hr_slice_is_judged_inside_each_team_too(org, clock, team):
+    """Platform answers as 6 remote, 5 hybrid and 1 in the office: showing both the
+    remote and the hybrid figure next to Platform's own would give the one office
+    worker's score, so the smaller of the two (hybrid) stays hidden."""
+    from connection.dashboards import org_view
+
+    platform = org["platform"] + org["reliability"][:0]
+    for person, place in zip(platform, ["remote"] * 6 + ["hybrid"] * 3, strict=False):
+        person.location = place
+        person.save()
+    extra = [make_user(team=team, location="hybrid") for _ in range(2)]
+    extra.append(make_user(team=team, location="office"))
+    clock.move_to(NOW + dt.timedelta(days=7))
+    round_ = open_round(now=NOW + dt.timedelta(days=7))
+    answers = itertools.cycle([5, 3, 4, 2, 5, 3])
+    for person in [*platform[:9], *extra, *org["sales"]]:
+        value = next(answers)
+        submit_response(
+            person=person,
+            round_=round_,
+            answers={q.pk: (2 * value if q.is_enps else value) for q in round_.questions.all()},
+        )
+    close_round(round_=round_, now=round_.closes_at)
+
+    def platform_score(place):
+        view = org_view(level=team.depth, slice_by="location", slice_value=place)
+        return next(r["score"] for r in view.rows if r["team"] == team)
+
+    assert platform_score("remote") is not None
+    assert platform_score("hybrid") is None
+    assert platform_score("office") is None
+
+
+def test_time_to_first_ask_needs_k_newcomers_who_asked(org, client_for, alice, team):
+    def median() -> str | None:
+        data = client_for(alice).get(f"/api/insights/teams/{team.pk}/").json()
+        label = "Newcomers: median days to their first question"
+        return next(f["value"] for f in data["figures"] if f["label"] == label)
+
+    TeamWeek.objects.filter(team=team, week=WEEK).update(
+        newcomers=6, newcomers_asked=1, first_ask_median_days=3
+    )
+    assert median() is None  # one newcomer's own days
+    TeamWeek.objects.filter(team=team, week=WEEK).update(newcomers_asked=5)
+    assert median() == "3"

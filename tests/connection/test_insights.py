@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from connection.insights import compute_week, monday, nightly
-from connection.models import Signal, TeamTie, TeamWeek
+from connection.models import OrgSettings, Signal, TeamTie, TeamWeek
 from tests.helpers import make_team, make_user
 
 WEEK = dt.date(2026, 11, 16)  # a Monday
@@ -43,6 +43,8 @@ def graph(db):
 
 def test_e_i_index_isolates_and_bridges(graph):
     g = graph
+    OrgSettings.objects.update_or_create(pk=1, defaults={"min_group_size": 3})
+    make_user(display_name="r", team=g["B"])  # B has 3 people, so it may be shown
     tie(g["x"], g["y"])  # inside A
     tie(g["y"], g["x"], kind=Signal.Kind.REPLIED)  # the same pair again: still one tie
     tie(g["x"], g["p"])  # A - B
@@ -55,16 +57,18 @@ def test_e_i_index_isolates_and_bridges(graph):
     # A's subtree holds x, y, z, w: ties x-y and w-x inside, x-p and q-y outside.
     assert (a.ties_internal, a.ties_external) == (2, 2)
     assert a.ei_index == 0
-    # B: p-q inside, x-p and q-y outside: (2 - 1) / 3.
+    # B: p-q inside, x-p and q-y outside: (2 - 1) / 3; r has no tie.
     assert (b.ties_internal, b.ties_external) == (1, 2)
     assert b.ei_index == pytest.approx(1 / 3)
     # A1 (w alone) only reaches out: E-I is +1.
     assert a1.ei_index == 1
-    assert (a.isolated, a1.isolated, b.isolated) == (1, 0, 0)  # z
+    assert (a.isolated, a1.isolated, b.isolated) == (1, 0, 1)  # z and r
     assert (a.bridges, b.bridges, a1.bridges) == (1, 1, 1)
     assert a.partners == {str(g["B"].pk): 2}
     assert a1.partners == {str(g["A"].pk): 1}  # x sits directly in A
-    assert a.members == 4 and b.members == 2
+    # A1 (one person) is hidden: no other team may name it as a partner.
+    assert a1.pk and not a1.people_shown
+    assert a.members == 4 and b.members == 3
 
 
 def test_old_ties_and_self_signals_do_not_count(graph):
