@@ -249,10 +249,44 @@ def org_insights_csv(request):
                 cell(row["without_ask"]),
             ]
         )
-    for a, b, n in view.edges:
-        names = {node["id"]: node["label"] for node in view.nodes}
-        writer.writerow([view.week, f"ties: {names[a]} – {names[b]}", view.level, n])
+    # The page's other tables follow, each under its own header row.
+    names = {node["id"]: node["label"] for node in view.nodes}
+    _section(
+        writer,
+        ["team", "team", "ties (90 days)"],
+        [(names[a], names[b], n) for a, b, n in view.edges],
+    )
+    _section(
+        writer,
+        ["programme", "kind", "people", "groups matched", "groups met %"],
+        [
+            (p["name"], p["kind"], p["members"], p["groups"], cell(p["met_share"]))
+            for p in view.programmes
+        ],
+    )
+    _section(
+        writer,
+        ["ritual", "teams", "running", "retired", "worth it %"],
+        [
+            (r["template"].name, r["teams"], r["active"], r["retired"], cell(r["worth_it"]))
+            for r in view.rituals
+        ],
+    )
+    _section(
+        writer,
+        ["budget team", "budget", "spent", "used %"],
+        [
+            (b["team"].name, b["budget"].money, b["budget"].spent or 0, cell(b["used"]))
+            for b in view.budgets
+        ],
+    )
     return response
+
+
+def _section(writer, header: list[str], rows: list) -> None:
+    writer.writerow([])
+    writer.writerow(header)
+    writer.writerows(rows)
 
 
 @login_required
