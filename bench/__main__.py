@@ -11,6 +11,11 @@ their own (skipped when PostgreSQL or wrk is missing). Then the rituals
 (bench/rituals.py): a quarter of occurrences and reminders materialised for
 the 10,000-person org's rituals, run twice to check it is idempotent, and a
 team thread of 1,000 posts whose query counts must equal a 10-post thread's.
+Last, the insights (bench/insights.py), on PostgreSQL databases of their own:
+the nightly computation for 10,000 and 20,000 people with a year of signals
+and a pulse round (time, peak memory, and the 20k/10k ratio, at most 2.2),
+and the manager and HR dashboards, whose query counts must not grow with the
+org (skipped when PostgreSQL is missing).
 
 By default the run uses a fresh SQLite file under var/bench/. Set
 BENCH_DATABASE_URL (for example a PostgreSQL URL) to benchmark another
@@ -196,6 +201,10 @@ def main() -> int:
     from bench import matching
 
     problems.extend(matching.run(print_table))
+
+    from bench import insights
+
+    problems.extend(insights.run(print_table))
     if problems:
         print()
         print("PROBLEMS (bugs in the app, not in the bench):")
