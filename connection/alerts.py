@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from connection import privacy
 from connection.insights import monday, week_bounds
 from connection.models import (
     AwayPeriod,
@@ -66,6 +67,7 @@ def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     week = monday(week)
     settings_row = OrgSettings.load()
+    k = privacy.effective_k(settings_row.min_group_size)
     rows = list(
         TeamWeek.objects.filter(week=week, team__isnull=False, score__isnull=False)
         .filter(people_shown=True)
@@ -88,7 +90,9 @@ def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
             row.score,
             [r.score for r in before if r.score is not None],
             row.activity_share,
-            [r.activity_share for r in before if r.people_shown and r.members],
+            # The baseline only decides whether to alert and is never shown, so
+            # weeks hidden to protect a neighbouring team still count; tiny ones don't.
+            [r.activity_share for r in before if r.members >= k],
             low=settings_row.alert_low_score,
             drop=settings_row.alert_drop,
         )

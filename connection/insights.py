@@ -160,6 +160,7 @@ def _network(figures: dict, teams: Hierarchy, end: dt.datetime) -> dict:
     )
     matrix: dict = defaultdict(lambda: defaultdict(int))
     for team_a, team_b, ties in pair_rows:
+        figures[None].internal += ties  # the organisation: every tie is inside it
         up_a, up_b = teams.up(team_a), teams.up(team_b)
         set_a, set_b = set(up_a), set(up_b)
         for owner in set_a & set_b:
@@ -173,18 +174,18 @@ def _network(figures: dict, teams: Hierarchy, end: dt.datetime) -> dict:
         for depth in range(min(len(up_a), len(up_b))):
             a, b = sorted((up_a[depth], up_b[depth]))
             matrix[depth][(a, b)] += ties
+    # Two anti-joins on the indexed actor and other columns: a NOT IN over the
+    # window's few million ids could not be hashed and rescanned per person.
     rows = _sql(
         """
         SELECT u.team_id, COUNT(*) FROM {usr} u
         WHERE u.is_active = %s AND (u.start_date IS NULL OR u.start_date < %s)
-          AND u.id NOT IN (
-            SELECT actor_id FROM {sig}
-            WHERE other_id IS NOT NULL AND other_id <> actor_id
-              AND occurred_at >= %s AND occurred_at < %s
-            UNION
-            SELECT other_id FROM {sig}
-            WHERE other_id IS NOT NULL AND other_id <> actor_id
-              AND occurred_at >= %s AND occurred_at < %s)
+          AND NOT EXISTS (
+            SELECT 1 FROM {sig} s WHERE s.actor_id = u.id AND s.other_id IS NOT NULL
+              AND s.other_id <> s.actor_id AND s.occurred_at >= %s AND s.occurred_at < %s)
+          AND NOT EXISTS (
+            SELECT 1 FROM {sig} s WHERE s.other_id = u.id AND s.other_id <> s.actor_id
+              AND s.occurred_at >= %s AND s.occurred_at < %s)
         GROUP BY u.team_id
         """,
         [True, end.date(), start, end, start, end],
@@ -315,8 +316,8 @@ def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
                 active_members=f.active,
                 signals=f.signals,
                 isolated=f.isolated,
-                ties_internal=f.internal if team_id is not None else f.internal + f.external,
-                ties_external=f.external if team_id is not None else 0,
+                ties_internal=f.internal,
+                ties_external=f.external,
                 bridges=len(partners),
                 partners={str(pk): n for pk, n in partners[:PARTNERS]},
                 newcomers=f.newcomers,
@@ -327,10 +328,13 @@ def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
                 **pulse.get(team_id, {}),
             )
         )
+    # Only what a page may show: ties between two different teams, at least as
+    # many as the smallest k ever allowed (k is re-applied on reading).
     ties = [
         TeamTie(week=week, depth=depth, team_a_id=a, team_b_id=b, ties=n)
         for depth, pairs in matrix.items()
         for (a, b), n in pairs.items()
+        if a != b and n >= privacy.ABSOLUTE_MIN_K
     ]
     with transaction.atomic():
         TeamWeek.objects.filter(week=week).delete()

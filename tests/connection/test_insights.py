@@ -107,7 +107,9 @@ def test_tie_matrix_at_each_level(graph):
         (t.team_a.name, t.team_b.name): t.ties
         for t in TeamTie.objects.filter(week=WEEK, depth=0).select_related("team_a", "team_b")
     }
-    assert top == {("A", "B"): 3, ("A", "A"): 1}
+    # Kept: pairs of different teams with at least 3 ties (the smallest k allowed);
+    # the tie inside A is not stored.
+    assert top == {("A", "B"): 3}
     # Only w sits at depth 1; its partners in A and B have no depth-1 team.
     assert not TeamTie.objects.filter(week=WEEK, depth=1).exists()
 
@@ -140,15 +142,20 @@ def test_time_to_first_ask(graph):
 
 def test_rerunning_a_week_replaces_its_rows(graph):
     g = graph
-    tie(g["x"], g["p"])
+    for a, b in (("x", "p"), ("y", "p"), ("z", "q")):
+        tie(g[a], g[b])
     compute_week(WEEK)
     compute_week(WEEK)
     assert TeamWeek.objects.filter(week=WEEK).count() == 4  # three teams and the org
     assert TeamTie.objects.filter(week=WEEK).count() == 1
-    tie(g["y"], g["q"])
+    tie(g["w"], g["q"])
     compute_week(WEEK + dt.timedelta(days=3))  # any day of the week is that week
     assert TeamWeek.objects.filter(week=WEEK).count() == 4
-    assert week_of(g["A"]).ties_external == 2
+    assert TeamTie.objects.filter(week=WEEK).count() == 1
+    assert TeamTie.objects.get(week=WEEK).ties == 4
+    assert week_of(g["A"]).ties_external == 4
+    org = TeamWeek.objects.get(week=WEEK, team=None)
+    assert (org.ties_internal, org.ties_external) == (4, 0)
 
 
 def test_people_verdict_follows_the_team_tree(graph):
