@@ -271,6 +271,7 @@ class OrgView:
     level: int
     levels: list[int]
     pulse_week: dt.date | None = None
+    team_count: int = 0
     rows: list[dict] = field(default_factory=list)
     trend: list = field(default_factory=list)
     org: dict = field(default_factory=dict)
@@ -305,7 +306,16 @@ def _guarded_row(row: TeamWeek, k: int) -> dict:
     }
 
 
-def org_view(*, level: int = 1, slice_by: str = "", slice_value: str = "") -> OrgView:
+def org_view(
+    *,
+    level: int = 1,
+    slice_by: str = "",
+    slice_value: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> OrgView:
+    """The organisation at one level of the hierarchy; `offset`/`limit` page through
+    its teams (in path order) so a level of hundreds of teams costs one page."""
     k = _k()
     week = TeamWeek.objects.filter(team__isnull=True).aggregate(w=Max("week"))["w"]
     depths = sorted(set(Team.objects.values_list("depth", flat=True)))
@@ -320,14 +330,12 @@ def org_view(*, level: int = 1, slice_by: str = "", slice_value: str = "") -> Or
     pulsed = next((r for r in org_rows if r.dimensions), org_rows[0])
     view.pulse_week = pulsed.week
     view.org = _merge(_guarded_row(org_rows[0], k), _guarded_row(pulsed, k))
-    rows = list(
-        TeamWeek.objects.filter(week=week, team__depth=level)
-        .select_related("team")
-        .order_by("team__path")
-    )
-    pulse_rows = {
-        r.team_id: r for r in TeamWeek.objects.filter(week=pulsed.week, team__depth=level)
-    }
+    at_level = TeamWeek.objects.filter(week=week, team__depth=level)
+    view.team_count = at_level.count()
+    rows = at_level.select_related("team").order_by("team__path")
+    rows = list(rows[offset : offset + limit] if limit else rows)
+    ids = [r.team_id for r in rows]
+    pulse_rows = {r.team_id: r for r in TeamWeek.objects.filter(week=pulsed.week, team__in=ids)}
     scores = _slice_scores(level, slice_by, slice_value, view) if slice_by else None
     for row in rows:
         guarded = _guarded_row(row, k)
@@ -351,9 +359,9 @@ def org_view(*, level: int = 1, slice_by: str = "", slice_value: str = "") -> Or
     shown = {r.team_id for r in rows if r.people_shown}
     view.edges = [
         (a, b, n)
-        for a, b, n in TeamTie.objects.filter(week=week, depth=level).values_list(
-            "team_a_id", "team_b_id", "ties"
-        )
+        for a, b, n in TeamTie.objects.filter(
+            week=week, depth=level, team_a__in=ids, team_b__in=ids
+        ).values_list("team_a_id", "team_b_id", "ties")
         if a != b and a in shown and b in shown and n >= privacy.effective_k(k)
     ]
     return view

@@ -110,9 +110,15 @@ def _team_extras(team) -> dict:
 @require_GET
 def org_insights(request):
     _hr_only(request)
-    view = _org_view(request)
+    number = _page_number(request)
+    view = _org_view(request, offset=(number - 1) * TEAMS_PER_PAGE, limit=TEAMS_PER_PAGE)
     context = {"view": view, "slice_choices": _slice_choices()}
     if view.week:
+        context["pages"] = pages = _pager(request, view, number)
+        if number > pages["last"]:
+            query = request.GET.copy()
+            query["page"] = pages["last"]
+            return redirect(f"{request.path}?{query.urlencode()}")
         labels = [label for _, label in dashboards.DIMENSIONS]
         heat = {
             (row["team"].name, label): row["dimensions"].get(key)
@@ -176,7 +182,28 @@ def org_insights(request):
     return render(request, "connection/insights_org.html", context)
 
 
-def _org_view(request):
+TEAMS_PER_PAGE = 40
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "1")
+    return max(int(raw), 1) if raw.isdigit() and len(raw) < 6 else 1
+
+
+def _pager(request, view, number: int) -> dict:
+    """A level can hold hundreds of teams: the page shows them 40 at a time (the
+    network map joins the teams on the page), the CSV has them all."""
+    last = max(1, -(-view.team_count // TEAMS_PER_PAGE))
+    query = request.GET.copy()
+    links = {}
+    for name, target in (("previous", number - 1), ("next", number + 1)):
+        if 1 <= target <= last:
+            query["page"] = target
+            links[name] = "?" + query.urlencode()
+    return {"number": number, "last": last, "teams": view.team_count, **links}
+
+
+def _org_view(request, **paging):
     level = request.GET.get("level", "1")
     slice_by, slice_value = "", ""
     raw = request.GET.get("slice", "")
@@ -186,7 +213,10 @@ def _org_view(request):
             raise PermissionDenied("Choose a slice from the list.")
         slice_by, slice_value = by, value
     return dashboards.org_view(
-        level=int(level) if level.isdigit() else 1, slice_by=slice_by, slice_value=slice_value
+        level=int(level) if level.isdigit() else 1,
+        slice_by=slice_by,
+        slice_value=slice_value,
+        **paging,
     )
 
 

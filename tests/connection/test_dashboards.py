@@ -440,3 +440,23 @@ def test_time_to_first_ask_needs_k_newcomers_who_asked(org, client_for, alice, t
     assert median() is None  # one newcomer's own days
     TeamWeek.objects.filter(team=team, week=WEEK).update(newcomers_asked=5)
     assert median() == "3"
+
+
+def test_hr_pages_through_a_level_of_many_teams(org, client_for, hana, department):
+    for i in range(45):
+        make_team(name=f"Squad {i:02}", parent=department)
+    compute_week(WEEK)
+    client = client_for(hana)
+    level = department.depth + 1
+
+    def squads(page: int) -> set[str]:
+        html = client.get(f"/insights/org/?level={level}&page={page}").content.decode()
+        return {f"Squad {i:02}" for i in range(45) if f">Squad {i:02}<" in html}
+
+    first, second = squads(1), squads(2)
+    assert len(first) == 39 and len(second) == 6  # 40 a page, Platform among them
+    assert not first & second and len(first | second) == 45
+    far = client.get(f"/insights/org/?level={level}&page=9")
+    assert far.status_code == 302 and far.url.endswith("page=2")
+    csv_text = client.get(f"/insights/org.csv?level={level}").content.decode()
+    assert "Squad 00" in csv_text and "Squad 44" in csv_text
