@@ -487,48 +487,11 @@ JOIN bench_people o ON o.idx = CASE
 END
 """
 
-INDEXES_SQL = """
-SELECT indexname, indexdef FROM pg_indexes
-WHERE schemaname = current_schema() AND tablename = %s AND indexname <> ALL(%s)
-"""
-
-CONSTRAINTS_SQL = """
-SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = %s::regclass AND contype IN ('p', 'u')
-"""
-
-
-def bulk_load(cursor, table: str, statements: list[tuple[str, dict]]) -> tuple[int, float]:
-    """Run INSERTs into `table` with its indexes dropped, then rebuild them; returns
-    rows inserted and seconds spent rebuilding. In a throwaway database only:
-    foreign-key triggers are off (rows consistent by construction). Call inside a
-    transaction."""
-    cursor.execute("SET LOCAL session_replication_role = replica")
-    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    cursor.execute("SET LOCAL work_mem = '64MB'")
-    cursor.execute(CONSTRAINTS_SQL, [table])
-    constraints = cursor.fetchall()
-    cursor.execute(INDEXES_SQL, [table, [name for name, _ in constraints]])
-    indexes = cursor.fetchall()
-    for name, _ in constraints:
-        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
-    rows = 0
-    for sql, params in statements:
-        cursor.execute(sql, params)
-        rows += cursor.rowcount
-    started = time.perf_counter()
-    for name, definition in constraints:
-        cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-    for _, definition in indexes:
-        cursor.execute(definition)
-    return rows, time.perf_counter() - started
-
 
 def load_signals(people: int) -> dict:
     from django.db import connection, transaction
 
+    from bench.pulse import bulk_load
     from connection.models import Signal
 
     others = [k.value for k in Signal.Kind if k not in (Signal.Kind.ATTENDED, Signal.Kind.POSTED)]
@@ -566,57 +529,22 @@ def load_signals(people: int) -> dict:
 
 def load_pulse(people: int) -> tuple[object, int, float]:
     """One closed round opened this Monday with the responses and answers loaded in SQL."""
-    from django.db import connection, transaction
-    from django.db.models import Max
+    from django.db import connection
     from django.utils import timezone
 
-    from bench.pulse import LOAD_ANSWERS_SQL, LOAD_RESPONSES_SQL
+    from bench.pulse import load_closed_round
     from connection.insights import week_bounds
-    from connection.models import Location, OrgSettings, Team
-    from connection.privacy import effective_k
-    from pulse.models import PulseSettings, Round, RoundQuestion
     from pulse.models import Response as PulseResponse
-    from pulse.services import choose_questions
 
-    config = PulseSettings.load()
-    config.items_per_round = PULSE_ITEMS
-    config.save(update_fields=["items_per_round"])
-    org = OrgSettings.load()
-    k = effective_k(org.min_group_size)
-    number = (Round.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     now = timezone.now()
     opens, _ = week_bounds(now.date())
-    teams = list(Team.objects.order_by("pk").values_list("pk", flat=True))
-    bands = ["0-3m", "3-12m", "1-3y", "3y+", "unknown"]
-    locations = list(Location.values)
     started = time.perf_counter()
-    with transaction.atomic():
-        round_ = Round.objects.create(
-            number=number,
-            opens_at=opens,
-            closes_at=max(now, opens + dt.timedelta(minutes=1)),
-            status=Round.Status.CLOSED,
-            min_group_size=k,
-            comment_threshold=max(org.comment_threshold, k),
-        )
-        questions = choose_questions(number, PULSE_ITEMS)
-        RoundQuestion.objects.bulk_create(
-            RoundQuestion(round=round_, question=q, position=i) for i, q in enumerate(questions)
-        )
-        params = {
-            "round": round_.pk,
-            "teams": teams,
-            "n_teams": len(teams),
-            "bands": bands,
-            "n_bands": len(bands),
-            "locations": locations,
-            "n_locations": len(locations),
-            "responses": people * RESPONSES_PER_PERSON,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute(LOAD_RESPONSES_SQL, params)
-            bulk_load(cursor, "pulse_answer", [(LOAD_ANSWERS_SQL, params)])
+    round_ = load_closed_round(
+        items=PULSE_ITEMS,
+        opens_at=opens,
+        closes_at=max(now, opens + dt.timedelta(minutes=1)),
+        responses=people * RESPONSES_PER_PERSON,
+    )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE pulse_response")
         cursor.execute("VACUUM ANALYZE pulse_answer")

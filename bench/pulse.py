@@ -694,54 +694,75 @@ CROSS JOIN (
 WHERE r.round_id = %(round)s
 """
 
-ANSWER_CONSTRAINTS_SQL = """
+CONSTRAINTS_SQL = """
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = 'pulse_answer'::regclass AND contype IN ('p', 'u')
+WHERE conrelid = %s::regclass AND contype IN ('p', 'u')
 """
 
-ANSWER_INDEXES_SQL = """
+INDEXES_SQL = """
 SELECT indexname, indexdef FROM pg_indexes
-WHERE schemaname = current_schema() AND tablename = 'pulse_answer' AND indexname <> ALL(%s)
+WHERE schemaname = current_schema() AND tablename = %s AND indexname <> ALL(%s)
 """
 
 
-def step_aggregate(responses: int) -> dict:
-    """A closed round of `responses` responses, loaded in SQL, then aggregate_round() timed."""
-    import datetime as dt
+def bulk_load(cursor, table: str, statements: list[tuple[str, dict]]) -> tuple[int, float]:
+    """Run INSERTs into `table` with its indexes dropped, then rebuild them; returns
+    rows inserted and seconds spent rebuilding. In a throwaway database only:
+    foreign-key triggers are off (rows consistent by construction). Call inside a
+    transaction."""
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+    cursor.execute(CONSTRAINTS_SQL, [table])
+    constraints = cursor.fetchall()
+    cursor.execute(INDEXES_SQL, [table, [name for name, _ in constraints]])
+    indexes = cursor.fetchall()
+    for name, _ in constraints:
+        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    rows = 0
+    for sql, params in statements:
+        cursor.execute(sql, params)
+        rows += cursor.rowcount
+    started = time.perf_counter()
+    for name, definition in constraints:
+        cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+    for _, definition in indexes:
+        cursor.execute(definition)
+    return rows, time.perf_counter() - started
 
-    from django.db import OperationalError, connection, transaction
-    from django.db.models import Max, Sum
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
+
+def load_closed_round(*, items: int, opens_at, closes_at, responses: int):
+    """A closed round of `items` questions with `responses` responses spread over the
+    teams, tenure bands and locations, loaded in SQL (throwaway PostgreSQL only)."""
+    from django.db import connection, transaction
+    from django.db.models import Max
 
     from connection.models import Location, OrgSettings, Team
     from connection.privacy import effective_k
-    from pulse.models import Answer, CellAnswer, PulseSettings, Round, RoundCell, RoundQuestion
-    from pulse.models import Response as PulseResponse
-    from pulse.services import aggregate_round, choose_questions, shuffle_round_rows
+    from pulse.models import PulseSettings, Round, RoundQuestion
+    from pulse.services import choose_questions
 
     config = PulseSettings.load()
-    config.items_per_round = AGG_ITEMS
+    config.items_per_round = items
     config.save(update_fields=["items_per_round"])
     org = OrgSettings.load()
     k = effective_k(org.min_group_size)
     number = (Round.objects.aggregate(n=Max("number"))["n"] or 0) + 1
-    opened = timezone.now() - dt.timedelta(days=30)
     teams = list(Team.objects.order_by("pk").values_list("pk", flat=True))
     bands = ["0-3m", "3-12m", "1-3y", "3y+", "unknown"]
     locations = list(Location.values)
-
-    started = time.perf_counter()
     with transaction.atomic():
         round_ = Round.objects.create(
             number=number,
-            opens_at=opened,
-            closes_at=opened + dt.timedelta(days=4),
+            opens_at=opens_at,
+            closes_at=closes_at,
             status=Round.Status.CLOSED,
             min_group_size=k,
             comment_threshold=max(org.comment_threshold, k),
         )
-        questions = choose_questions(number, AGG_ITEMS)
+        questions = choose_questions(number, items)
         RoundQuestion.objects.bulk_create(
             RoundQuestion(round=round_, question=q, position=i) for i, q in enumerate(questions)
         )
@@ -756,24 +777,34 @@ def step_aggregate(responses: int) -> dict:
             "responses": responses,
         }
         with connection.cursor() as cursor:
-            # Bulk-load shortcuts, fine in a throwaway database: no foreign-key
-            # triggers (the rows are consistent by construction), and the
-            # answer indexes are dropped, then rebuilt with their definitions.
             cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute(LOAD_RESPONSES_SQL, params)
-            cursor.execute(ANSWER_CONSTRAINTS_SQL)
-            constraints = cursor.fetchall()
-            cursor.execute(ANSWER_INDEXES_SQL, [[name for name, _ in constraints]])
-            indexes = cursor.fetchall()
-            for name, _ in constraints:
-                cursor.execute(f'ALTER TABLE pulse_answer DROP CONSTRAINT "{name}"')
-            for name, _ in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-            cursor.execute(LOAD_ANSWERS_SQL, params)
-            for _, definition in indexes:
-                cursor.execute(definition)
-            for name, definition in constraints:
-                cursor.execute(f'ALTER TABLE pulse_answer ADD CONSTRAINT "{name}" {definition}')
+            bulk_load(cursor, "pulse_answer", [(LOAD_ANSWERS_SQL, params)])
+    return round_
+
+
+def step_aggregate(responses: int) -> dict:
+    """A closed round of `responses` responses, loaded in SQL, then aggregate_round() timed."""
+    import datetime as dt
+
+    from django.db import OperationalError, connection
+    from django.db.models import Sum
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from connection.models import Team
+    from pulse.models import Answer, CellAnswer, RoundCell
+    from pulse.models import Response as PulseResponse
+    from pulse.services import aggregate_round, shuffle_round_rows
+
+    opened = timezone.now() - dt.timedelta(days=30)
+    started = time.perf_counter()
+    round_ = load_closed_round(
+        items=AGG_ITEMS,
+        opens_at=opened,
+        closes_at=opened + dt.timedelta(days=4),
+        responses=responses,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE pulse_response")
         cursor.execute("ANALYZE pulse_answer")
@@ -820,7 +851,7 @@ def step_aggregate(responses: int) -> dict:
         "shuffle_s": shuffle_s,
         "responses": PulseResponse.objects.filter(round=round_).count(),
         "answers": Answer.objects.filter(response__round=round_).count(),
-        "teams": len(teams),
+        "teams": Team.objects.count(),
         "load_s": load_s,
         "aggregate_s": aggregate_s,
         "finished": finished,
