@@ -346,7 +346,7 @@ def org_view(
         view.rows.append({"team": row.team, **guarded})
     view.programmes = _programmes()
     view.rituals = _rituals()
-    view.budgets = _budgets(level)
+    view.budgets = _budgets(ids)
     view.nodes = [
         {
             "id": r.team_id,
@@ -524,13 +524,14 @@ def _rituals() -> list[dict]:
     return out
 
 
-def _budgets(level: int) -> list[dict]:
-    from rituals.models import Budget
+def _budgets(team_ids: list[int]) -> list[dict]:
+    """This quarter's budgets of the teams listed (the page's teams at its level)."""
+    from rituals.models import Budget, quarter_start
 
-    quarter = _quarter_start(timezone.now().date())
+    quarter = quarter_start(timezone.now().date())
     out = []
     for budget in (
-        Budget.objects.filter(quarter=quarter)
+        Budget.objects.filter(quarter=quarter, team__in=team_ids)
         .select_related("team")
         .annotate(spent=Sum("spends__amount"), hours_logged=Sum("spends__hours"))
         .order_by("team__path")
@@ -538,10 +539,6 @@ def _budgets(level: int) -> list[dict]:
         used = round(100 * float(budget.spent or 0) / float(budget.money)) if budget.money else None
         out.append({"team": budget.team, "budget": budget, "used": used})
     return out
-
-
-def _quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
 # ------------------------------------------------------------ my connection
@@ -618,11 +615,6 @@ def _suggestion(person: User, connections: list, attended: int, given: int) -> t
         "You’re well connected this month. Office hours are a good way to pass it on.",
         reverse("office_hours"),
     )
-
-
-def weeks_back(count: int, *, today: dt.date | None = None) -> list[dt.date]:
-    today = today or timezone.now().date()
-    return [monday(today) - dt.timedelta(weeks=i) for i in range(count - 1, -1, -1)]
 
 
 # ---------------------------------------------------------- which rituals work

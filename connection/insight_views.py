@@ -90,7 +90,7 @@ def _team_charts(view) -> dict:
 
 
 def _team_extras(team) -> dict:
-    from rituals.models import Budget, TeamRitual
+    from rituals.models import Budget, TeamRitual, quarter_start
     from rituals.services import budget_status, ritual_health
 
     rituals = [
@@ -98,7 +98,7 @@ def _team_extras(team) -> dict:
         for ritual in TeamRitual.objects.active().filter(team=team).select_related("template")
     ]
     today = timezone.now().date()
-    budget = Budget.objects.filter(team=team, quarter=dashboards._quarter_start(today)).first()
+    budget = Budget.objects.filter(team=team, quarter=quarter_start(today)).first()
     return {
         "rituals": rituals,
         "budget": budget_status(budget) if budget else None,

@@ -443,6 +443,8 @@ def test_time_to_first_ask_needs_k_newcomers_who_asked(org, client_for, alice, t
 
 
 def test_hr_pages_through_a_level_of_many_teams(org, client_for, hana, department):
+    from connection.dashboards import org_view
+
     for i in range(45):
         make_team(name=f"Squad {i:02}", parent=department)
     compute_week(WEEK)
@@ -456,6 +458,17 @@ def test_hr_pages_through_a_level_of_many_teams(org, client_for, hana, departmen
     first, second = squads(1), squads(2)
     assert len(first) == 39 and len(second) == 6  # 40 a page, Platform among them
     assert not first & second and len(first | second) == 45
+    # Budgets are listed for the teams on the page, not for the whole org.
+    from decimal import Decimal
+
+    from connection.models import Team
+    from rituals.services import set_budget
+
+    later = Team.objects.get(name=sorted(second)[0])
+    set_budget(team=later, quarter=NOW.date(), hours=Decimal(10), money=Decimal(100))
+    view_1 = org_view(level=level, offset=0, limit=40)
+    view_2 = org_view(level=level, offset=40, limit=40)
+    assert [b["team"] for b in view_2.budgets] == [later] and not view_1.budgets
     far = client.get(f"/insights/org/?level={level}&page=9")
     assert far.status_code == 302 and far.url.endswith("page=2")
     csv_text = client.get(f"/insights/org.csv?level={level}").content.decode()

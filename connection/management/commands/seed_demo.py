@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connection.alerts import send_alerts
-from connection.insights import compute_week, monday
+from connection.insights import HELP_SEEKING, compute_week, monday
 from connection.models import Signal, Team, User
 from connection.services import import_org_chart
 
@@ -398,7 +398,6 @@ TIE_KINDS = [  # acts with one colleague, and how common each is
     (Signal.Kind.CHECKED_IN, 2),
 ]
 TEAM_KINDS = [(Signal.Kind.POSTED, 2), (Signal.Kind.ASKED, 1)]  # acts for the whole team
-HELP_SEEKING = {Signal.Kind.ASKED, Signal.Kind.BOOKED, Signal.Kind.CHECKED_IN}
 
 
 def add_signal_history(now: dt.datetime, rng: random.Random) -> int:
