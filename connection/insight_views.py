@@ -26,15 +26,10 @@ def _hr_only(request) -> None:
         raise PermissionDenied("The organisation dashboard is for HR admins.")
 
 
-def _dashboard_teams(user):
-    teams = Team.objects.visible_to(user) if user.is_hr_admin else Team.objects.led_by(user)
-    return teams.order_by("path")
-
-
 @login_required
 @require_GET
 def team_insights(request):
-    teams = list(_dashboard_teams(request.user))
+    teams = list(Team.objects.led_by(request.user).order_by("path"))
     if not teams:
         raise PermissionDenied("The team dashboard is for people who lead a team.")
     chosen = request.GET.get("team", "")

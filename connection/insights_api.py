@@ -102,12 +102,7 @@ def _points(trend) -> list[dict]:
 @api_view(["GET"])
 def team_insights(request: Request, pk: int) -> Response:
     """A team the caller leads (or any, for HR): the dashboard's guarded figures."""
-    allowed = (
-        Team.objects.visible_to(request.user)
-        if request.user.is_hr_admin
-        else Team.objects.led_by(request.user)
-    )
-    team = get_object_or_404(allowed, pk=pk)
+    team = get_object_or_404(Team.objects.led_by(request.user), pk=pk)
     view = dashboards.team_view(team, request.user)
     dims: dict = {}
     for (label, week), value in view.heat.items():
