@@ -111,3 +111,21 @@ def test_the_ledger_has_history_isolates_and_newcomers_who_ask():
     nia = User.objects.get(email="nia@hearth.example")
     first = Signal.objects.filter(actor=nia, kind=Signal.Kind.ASKED).earliest("occurred_at")
     assert (first.occurred_at.date() - nia.start_date).days <= 3
+
+
+def test_the_seed_leaves_nothing_due_whatever_the_hour():
+    """The history's invitations and recognitions count as delivered when they were due.
+
+    Left pending, the next beat tick after seeding sent or expired them
+    depending on the hour (a recognition due in Nia's working hours was sent
+    at 15:00 UTC and moved to the next morning at 23:00), so a test counting
+    what it delivered passed or failed by the clock.
+    """
+    now = timezone.now()
+    assert not Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=now).exists()
+    delivered = Nudge.objects.filter(status=Nudge.Status.SENT)
+    assert delivered.exists()
+    assert not delivered.filter(sent_at__gt=now).exists()
+    # The newest stay unread for the bell; the old history does not pile up there.
+    unread = delivered.filter(read_at__isnull=True)
+    assert not unread.filter(due_at__lt=now - dt.timedelta(days=3)).exists()

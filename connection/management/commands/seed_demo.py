@@ -20,11 +20,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from connection.alerts import send_alerts
 from connection.insights import HELP_SEEKING, compute_week, monday
-from connection.models import Signal, Team, User
+from connection.models import Nudge, Signal, Team, User
 from connection.services import import_org_chart
 
 DOMAIN = "hearth.example"
@@ -278,6 +279,9 @@ class Command(BaseCommand):
             if added:
                 extras.append(f"{HISTORY_WEEKS} weeks of connection history ({added} acts)")
             compute_history(timezone.now())
+        settled = settle_outbox(timezone.now())
+        if settled:
+            extras.append(f"{settled} messages of the past marked as delivered")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Demo organisation ready: {len(rows)} people in {teams_made} teams ({elapsed:.1f} s)."
@@ -577,6 +581,23 @@ def _at_work(person: User, day: dt.date, rng: random.Random) -> dt.datetime:
     minute = rng.randrange(start, end)
     local = dt.datetime.combine(day, dt.time(0), tzinfo=zoneinfo.ZoneInfo(person.time_zone))
     return (local + dt.timedelta(minutes=minute)).astimezone(dt.UTC)
+
+
+def settle_outbox(now: dt.datetime) -> int:
+    """Mark every message the seed made due by `now` as delivered when it was due.
+
+    The demo's history happened in the past, so its invitations and
+    recognitions were sent then: left pending, the first beat tick (or test)
+    after seeding would deliver or expire them depending on the hour of the
+    day. Messages of the past read as read; the newest few days stay unread
+    so the bell still has something to show. Only what is due later stays in
+    the outbox.
+    """
+    return Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=now).update(
+        status=Nudge.Status.SENT,
+        sent_at=F("due_at"),
+        read_at=Case(When(due_at__lt=now - dt.timedelta(days=3), then=F("due_at")), default=None),
+    )
 
 
 def compute_history(now: dt.datetime) -> None:
