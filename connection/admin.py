@@ -1,11 +1,51 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
-from connection.models import ConversationGuide, OrgImport, Team, User
+from connection.audit import changes, record, settings_of
+from connection.models import AuditEntry, ConversationGuide, OrgImport, Team, User
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records each add, change and delete made through this admin page in the
+    audit trail, in the admin's own transaction."""
+
+    # (added, changed, deleted)
+    audit_actions: tuple[AuditEntry.Action, AuditEntry.Action, AuditEntry.Action]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Here rather than in save_model: many-to-many fields (a team's managers)
+        # are saved by now, and the list page's inline edits pass through too.
+        if change and not form.changed_data:
+            return
+        added, changed, _ = self.audit_actions
+        record(
+            actor=request.user,
+            action=changed if change else added,
+            target=form.instance,
+            detail=changes(form) if change else settings_of(form),
+        )
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            record(actor=request.user, action=self.audit_actions[2], target=obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                record(actor=request.user, action=self.audit_actions[2], target=obj)
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    audit_actions = (
+        AuditEntry.Action.PERSON_ADDED,
+        AuditEntry.Action.PERSON_CHANGED,
+        AuditEntry.Action.PERSON_DELETED,
+    )
     ordering = ["display_name"]
     list_display = ["display_name", "email", "team", "time_zone", "location", "is_active"]
     list_filter = ["is_active", "is_hr_admin", "location"]
@@ -27,7 +67,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
+    audit_actions = (
+        AuditEntry.Action.TEAM_ADDED,
+        AuditEntry.Action.TEAM_CHANGED,
+        AuditEntry.Action.TEAM_DELETED,
+    )
     list_display = ["indented_name", "parent"]
     list_select_related = ["parent"]
     search_fields = ["name"]
@@ -42,6 +87,40 @@ class OrgImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConversationGuide)
-class ConversationGuideAdmin(admin.ModelAdmin):
+class ConversationGuideAdmin(AuditedAdmin):
+    audit_actions = (
+        AuditEntry.Action.GUIDE_ADDED,
+        AuditEntry.Action.GUIDE_EDITED,
+        AuditEntry.Action.GUIDE_DELETED,
+    )
     list_display = ["title", "situation", "updated_at"]
     readonly_fields = ["updated_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: nobody adds, changes or deletes history, superusers included."""
+
+    list_display = ["at", "actor", "action", "target_label"]
+    list_filter = ["kind", "action"]
+    list_select_related = ["actor"]
+    search_fields = ["target_label"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request) -> bool:
+        return self._hr(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._hr(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _hr(self, request) -> bool:
+        return request.user.is_active and (request.user.is_superuser or request.user.is_hr_admin)

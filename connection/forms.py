@@ -7,6 +7,7 @@ from connection.models import (
     NUDGE_KIND_CHOICES,
     NUDGE_KINDS,
     WEEKDAY_NAMES,
+    AuditEntry,
     AwayPeriod,
     ConversationGuide,
     NudgeChannel,
@@ -145,6 +146,13 @@ class OrgImportApplyForm(forms.Form):
         label="Deactivate people who are not in this file",
         help_text="They can no longer sign in. Nothing about them is deleted.",
     )
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("", "Every kind"), *AuditEntry.Kind.choices], required=False, label="Kind"
+    )
+    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
 
 
 class NudgePreferencesForm(forms.ModelForm):

@@ -11,14 +11,16 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connection import charts, dashboards
+from connection.audit import changes, record
 from connection.forms import ConversationGuideForm
-from connection.models import ConversationGuide, OrgSettings, Team
+from connection.models import AuditEntry, ConversationGuide, OrgSettings, Team
 
 
 def _hr_only(request) -> None:
@@ -305,6 +307,11 @@ def org_insights_csv(request):
             for b in view.budgets
         ],
     )
+    record(
+        actor=request.user,
+        action=AuditEntry.Action.INSIGHTS_CSV,
+        detail={"week": view.week, "level": view.level},
+    )
     return response
 
 
@@ -349,7 +356,14 @@ def guide(request, situation: str):
     if request.user.is_hr_admin:
         form = ConversationGuideForm(request.POST or None, instance=item)
         if request.method == "POST" and form.is_valid():
-            form.save()
+            with transaction.atomic():
+                form.save()
+                record(
+                    actor=request.user,
+                    action=AuditEntry.Action.GUIDE_EDITED,
+                    target=item,
+                    detail=changes(form),
+                )
             messages.success(request, "Guide saved. Managers see it with their next alert.")
             return redirect("insights_guide", situation=situation)
         if request.method == "POST":

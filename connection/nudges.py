@@ -31,8 +31,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from connection.audit import record
 from connection.models import (
     NUDGE_KINDS,
+    AuditEntry,
     AwayPeriod,
     Nudge,
     NudgeChannel,
@@ -543,16 +545,20 @@ def unmute_kinds(*, person: User, kinds: list[str]) -> None:
     person.save(update_fields=["muted_nudge_kinds"])
 
 
-def resend_nudges(*, ids: list[int]) -> int:
+def resend_nudges(*, ids: list[int], by: User | None = None) -> int:
     """Put failed nudges back in the queue, due now, with fresh attempts."""
     now = timezone.now()
-    return Nudge.objects.filter(pk__in=ids, status=Nudge.Status.FAILED).update(
-        status=Nudge.Status.PENDING,
-        attempts=0,
-        due_at=now,
-        expires_at=now + DEFAULT_LIFETIME,
-        claimed_at=None,
-    )
+    with transaction.atomic():
+        count = Nudge.objects.filter(pk__in=ids, status=Nudge.Status.FAILED).update(
+            status=Nudge.Status.PENDING,
+            attempts=0,
+            due_at=now,
+            expires_at=now + DEFAULT_LIFETIME,
+            claimed_at=None,
+        )
+        if count:
+            record(actor=by, action=AuditEntry.Action.NUDGES_RESENT, detail={"nudges": count})
+    return count
 
 
 def mark_read(*, person: User, ids: list[int] | None = None) -> int:

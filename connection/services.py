@@ -8,7 +8,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from connection.models import Heartbeat, OrgImport, Signal, Team, User
+from connection.audit import record
+from connection.models import AuditEntry, Heartbeat, OrgImport, Signal, Team, User
 from connection.orgchart import OrgChart, Person, parse_org_chart
 
 PERSON_FIELDS = ("display_name", "team", "manager", "start_date", "time_zone", "location")
@@ -166,6 +167,12 @@ def apply_org_import(
         summary = plan.summary() | {"deactivated": deactivated}
         OrgImport.objects.filter(pk=org_import.pk).update(
             summary=summary, deactivated_missing=bool(deactivated)
+        )
+        record(
+            actor=applied_by,
+            action=AuditEntry.Action.ORG_IMPORTED,
+            target=org_import,
+            detail=summary | {"file": org_import.filename},
         )
     return plan
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("profile/api-token/", views.api_token, name="api_token"),
     path("org/import/", views.org_import, name="org_import"),
     path("org/import/<int:pk>/apply/", views.org_import_apply, name="org_import_apply"),
+    path("audit/", views.audit, name="audit"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),

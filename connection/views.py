@@ -6,6 +6,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +16,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from connection.audit import changes, record
 from connection.celery import app as celery_app
 from connection.forms import (
+    AuditFilterForm,
     AwayPeriodForm,
     NudgeCeilingForm,
     NudgePreferencesForm,
@@ -28,6 +31,7 @@ from connection.forms import (
 )
 from connection.models import (
     NUDGE_KINDS,
+    AuditEntry,
     Heartbeat,
     Location,
     Nudge,
@@ -269,6 +273,22 @@ def org_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("org_import")
 
 
+@hr_admin_required
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    """The audit trail, newest first, filtered by kind through a GET form."""
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "connection/audit.html", {"form": form}, status=400)
+    kind = form.cleaned_data["kind"]
+    entries = AuditEntry.objects.select_related("actor")
+    if kind:
+        entries = entries.filter(kind=kind)
+    page = Paginator(entries, 50).get_page(form.cleaned_data["page"])
+    query = f"kind={kind}&" if kind else ""
+    return render(request, "connection/audit.html", {"form": form, "page": page, "query": query})
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -455,7 +475,14 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "ceiling":
             ceiling_form = NudgeCeilingForm(request.POST, instance=org)
             if ceiling_form.is_valid():
-                ceiling_form.save()
+                with transaction.atomic():
+                    ceiling_form.save()
+                    record(
+                        actor=request.user,
+                        action=AuditEntry.Action.NUDGE_CEILING,
+                        target=org,
+                        detail=changes(ceiling_form),
+                    )
                 messages.success(request, "Saved the organisation's weekly limit.")
                 return redirect("nudge_outbox")
         else:
@@ -464,7 +491,7 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
                 ids = list(
                     Nudge.objects.filter(status=Nudge.Status.FAILED).values_list("pk", flat=True)
                 )
-            count = resend_nudges(ids=ids)
+            count = resend_nudges(ids=ids, by=request.user)
             messages.success(request, f"{count} nudge{'s' if count != 1 else ''} queued again.")
             return redirect("nudge_outbox")
     since = timezone.now() - dt.timedelta(days=7)

@@ -4,12 +4,14 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connection.models import Team, User
+from connection.audit import record, settings_of
+from connection.models import AuditEntry, Team, User
 from mentorship.forms import (
     BookingForm,
     CaseNoteForm,
@@ -163,7 +165,14 @@ def programmes(request):
     if request.method == "POST" and form.is_valid():
         programme = form.save(commit=False)
         programme.created_by = request.user
-        programme.save()
+        with transaction.atomic():
+            programme.save()
+            record(
+                actor=request.user,
+                action=AuditEntry.Action.PROGRAMME_STARTED,
+                target=programme,
+                detail=settings_of(form),
+            )
         messages.success(request, f"{programme.name} is running.")
         return redirect("programmes")
     visible = (

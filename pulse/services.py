@@ -10,7 +10,8 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from connection import privacy
-from connection.models import OrgSettings, SettingChange, Team, User
+from connection.audit import record
+from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.nudges import NudgeSpec, plan_nudges
 from connection.privacy import effective_k
 from pulse.models import (
@@ -459,18 +460,22 @@ def change_privacy_settings(
         raise PulseError("Comments need at least as many answers as the minimum group size.")
     if min_group_size != org.min_group_size and Round.objects.open().exists():
         raise PulseError("The minimum group size is locked while a pulse is open.")
+    changed = {}
+    wanted = {"min_group_size": min_group_size, "comment_threshold": comment_threshold}
+    for name, value in wanted.items():
+        if getattr(org, name) != value:
+            changed[name] = [getattr(org, name), value]
+            setattr(org, name, value)
+    if not changed:
+        return org
     with transaction.atomic():
-        for name, value in (
-            ("min_group_size", min_group_size),
-            ("comment_threshold", comment_threshold),
-        ):
-            old = getattr(org, name)
-            if old != value:
-                SettingChange.objects.create(
-                    changed_by=changed_by, setting=name, old_value=str(old), new_value=str(value)
-                )
-                setattr(org, name, value)
         org.save(update_fields=["min_group_size", "comment_threshold"])
+        record(
+            actor=changed_by,
+            action=AuditEntry.Action.PRIVACY_CHANGED,
+            target=org,
+            detail={"changed": changed},
+        )
     return org
 
 

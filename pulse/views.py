@@ -12,7 +12,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection import charts, privacy
-from connection.models import OrgSettings, SettingChange, Team, User
+from connection.audit import changes, record
+from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.views import hr_admin_required
 from pulse import results
 from pulse.forms import AnswerForm, PrivacyForm, PulseSettingsForm, QuestionForm
@@ -199,6 +200,7 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
                         result.reason or result.enps_reason,
                     ]
                 )
+    record(actor=request.user, action=AuditEntry.Action.PULSE_CSV, detail={"rounds": len(rounds)})
     return response
 
 
@@ -218,7 +220,14 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
         if action == "settings":
             settings_form = PulseSettingsForm(request.POST, instance=config)
             if settings_form.is_valid():
-                settings_form.save()
+                with transaction.atomic():
+                    settings_form.save()
+                    record(
+                        actor=request.user,
+                        action=AuditEntry.Action.PULSE_SETTINGS,
+                        target=config,
+                        detail=changes(settings_form),
+                    )
                 messages.success(request, "Pulse settings saved.")
                 return redirect("pulse_settings")
         elif action == "privacy":
@@ -234,7 +243,11 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
         elif action == "add":
             question_form = QuestionForm(request.POST)
             if question_form.is_valid():
-                _add_question(question_form)
+                with transaction.atomic():
+                    added = _add_question(question_form)
+                    record(
+                        actor=request.user, action=AuditEntry.Action.QUESTION_ADDED, target=added
+                    )
                 messages.success(request, "Question added to the bank.")
                 return redirect("pulse_settings")
         status = 400
@@ -243,7 +256,7 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
         "privacy_form": privacy_form,
         "question_form": question_form,
         "questions": Question.objects.current(),
-        "changes": SettingChange.objects.select_related("changed_by")[:5],
+        "changes": AuditEntry.objects.filter(kind="privacy").select_related("actor")[:5],
         "open_round": Round.objects.open().first(),
     }
     return render(request, "pulse/settings.html", context, status=status)
@@ -275,6 +288,12 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 dimension=form.cleaned_data["dimension"],
             )
             Question.objects.filter(pk=new.pk).update(always_ask=form.cleaned_data["always_ask"])
+            record(
+                actor=request.user,
+                action=AuditEntry.Action.QUESTION_EDITED,
+                target=new,
+                detail=changes(form),
+            )
         messages.success(request, "Saved as a new version; earlier answers keep the old wording.")
         return redirect("pulse_settings")
     return render(
@@ -287,6 +306,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @hr_admin_required
 @require_POST
+@transaction.atomic
 def question_action(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.current(), pk=pk)
     action = request.POST.get("action")
@@ -295,6 +315,7 @@ def question_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "eNPS stays in the bank; it can't be retired.")
         else:
             Question.objects.filter(pk=pk).update(retired=True)
+            record(actor=request.user, action=AuditEntry.Action.QUESTION_RETIRED, target=question)
             messages.success(request, "Retired. It won't be asked again; its history stays.")
     elif action in ("up", "down"):
         current = list(Question.objects.current())
@@ -304,4 +325,10 @@ def question_action(request: HttpRequest, pk: int) -> HttpResponse:
             current[index], current[other] = current[other], current[index]
             for position, item in enumerate(current):
                 Question.objects.filter(pk=item.pk).update(position=(position + 1) * 10)
+            record(
+                actor=request.user,
+                action=AuditEntry.Action.QUESTIONS_REORDERED,
+                target=question,
+                detail={"moved": action},
+            )
     return redirect("pulse_settings")

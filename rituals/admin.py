@@ -1,10 +1,18 @@
 from django.contrib import admin
 
+from connection.admin import AuditedAdmin
+from connection.models import AuditEntry
 from rituals.models import RitualTemplate, Value
 
 
-class HRCurated(admin.ModelAdmin):
+class HRCurated(AuditedAdmin):
     """HR admins (with admin access) curate these, without Django model permissions."""
+
+    audit_actions = (
+        AuditEntry.Action.CATALOGUE_ADDED,
+        AuditEntry.Action.CATALOGUE_CHANGED,
+        AuditEntry.Action.CATALOGUE_CHANGED,  # never: deleting is refused below
+    )
 
     def _hr(self, request) -> bool:
         return request.user.is_active and (request.user.is_superuser or request.user.is_hr_admin)

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from connection.models import Nudge, Signal, Team, User, shared_working_window
+from connection.audit import record
+from connection.models import AuditEntry, Nudge, Signal, Team, User, shared_working_window
 from connection.nudges import NudgeSpec, create_nudge, plan_nudges
 from connection.services import record_signals
 from rituals.models import (
@@ -528,15 +529,35 @@ def recognise(
 
 
 def set_budget(
-    *, team: Team, quarter: dt.date, hours: Decimal, money: Decimal, allow_overspend: bool = False
+    *,
+    team: Team,
+    quarter: dt.date,
+    hours: Decimal,
+    money: Decimal,
+    allow_overspend: bool = False,
+    set_by: User | None = None,
 ) -> Budget:
+    """Set a team's budget for a quarter; recorded in the audit trail (`set_by`
+    None is Hearth itself, such as the demo set-up)."""
     if hours < 0 or money < 0:
         raise RitualError("A budget can't be negative.")
-    budget, _ = Budget.objects.update_or_create(
-        team=team,
-        quarter=quarter_start(quarter),
-        defaults={"hours": hours, "money": money, "allow_overspend": allow_overspend},
-    )
+    wanted = {"hours": hours, "money": money, "allow_overspend": allow_overspend}
+    with transaction.atomic():
+        before = (
+            Budget.objects.select_for_update()
+            .filter(team=team, quarter=quarter_start(quarter))
+            .values(*wanted)
+            .first()
+        ) or dict.fromkeys(wanted, "")
+        budget, _ = Budget.objects.update_or_create(
+            team=team, quarter=quarter_start(quarter), defaults=wanted
+        )
+        record(
+            actor=set_by,
+            action=AuditEntry.Action.BUDGET_SET,
+            target=budget,
+            detail={"changed": {k: [str(before[k]), str(v)] for k, v in wanted.items()}},
+        )
     return budget
 
 
@@ -628,7 +649,7 @@ def log_spend(
                 raise RitualError(
                     f"That would go over the budget: {status.hours_left} hours left this quarter."
                 )
-        return Spend.objects.create(
+        spend = Spend.objects.create(
             budget=locked,
             category=category,
             amount=amount,
@@ -637,3 +658,10 @@ def log_spend(
             note=note,
             logged_by=logged_by,
         )
+        record(
+            actor=logged_by,
+            action=AuditEntry.Action.SPEND_LOGGED,
+            target=locked,
+            detail={"amount": str(amount), "hours": str(hours), "category": category},
+        )
+    return spend

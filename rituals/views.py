@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connection.models import OrgSettings, Team, User
+from connection.audit import record
+from connection.models import AuditEntry, OrgSettings, Team, User
 from rituals.forms import (
     CADENCES,
     AdoptForm,
@@ -513,10 +515,14 @@ def recognition_received(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@transaction.atomic
 def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_hr_admin:
         raise PermissionDenied("Only HR admins hide recognition.")
-    Recognition.objects.filter(pk=pk).update(hidden=request.POST.get("action") != "show")
+    hide = request.POST.get("action") != "show"
+    if Recognition.objects.filter(pk=pk).update(hidden=hide):
+        hidden, shown = AuditEntry.Action.RECOGNITION_HIDDEN, AuditEntry.Action.RECOGNITION_SHOWN
+        record(actor=request.user, action=hidden if hide else shown, detail={"recognition": pk})
     messages.success(request, "Done.")
     return redirect("recognition")
 
@@ -548,6 +554,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
                 hours=data["hours"],
                 money=data["money"],
                 allow_overspend=data["allow_overspend"],
+                set_by=user,
             )
             messages.success(request, f"Budget saved for {data['team'].name}.")
             return redirect(f"{reverse('budgets')}?quarter={quarter.isoformat()}")

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
 
-from connection.models import Nudge, OrgSettings, SettingChange
+from connection.models import AuditEntry, Nudge, OrgSettings
 from pulse.models import Answer, CellAnswer, Question, Receipt, Response, Round, RoundCell
 from pulse.services import (
     AlreadyAnswered,
@@ -196,10 +196,9 @@ def test_k_is_audited_never_below_three_and_locked_while_open(pulse_round, hana)
     close_round(round_=pulse_round, now=pulse_round.closes_at)
     change_privacy_settings(changed_by=hana, min_group_size=7, comment_threshold=12)
     assert OrgSettings.load().min_group_size == 7
-    assert set(SettingChange.objects.values_list("setting", "old_value", "new_value")) == {
-        ("min_group_size", "5", "7"),
-        ("comment_threshold", "10", "12"),
-    }
+    entry = AuditEntry.objects.get(kind="privacy")
+    assert entry.actor == hana
+    assert entry.detail == {"changed": {"min_group_size": [5, 7], "comment_threshold": [10, 12]}}
 
 
 def test_no_model_reachable_from_a_response_points_at_a_person():
