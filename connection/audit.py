@@ -48,8 +48,12 @@ def changes(form: forms.BaseForm) -> dict:
         field = form.fields[name]
         if _secret(name, field):
             continue
-        old = form.get_initial_for_field(field, name)
-        changed[name] = [_plain(field, old), _plain(field, form.cleaned_data.get(name))]
+        old = _plain(field, form.get_initial_for_field(field, name))
+        new = _plain(field, form.cleaned_data.get(name))
+        # A form may call a field changed that holds the same value (the admin
+        # compares against a hidden initial copy of fields with callable defaults).
+        if old != new:
+            changed[name] = [old, new]
     return {"changed": changed}
 
 

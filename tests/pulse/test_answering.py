@@ -201,6 +201,12 @@ def test_k_is_audited_never_below_three_and_locked_while_open(pulse_round, hana)
     assert entry.detail == {"changed": {"min_group_size": [5, 7], "comment_threshold": [10, 12]}}
 
 
+def test_answering_the_pulse_writes_nothing_to_the_audit_trail(client_for, pulse_round, bob):
+    data = form_data(pulse_round, comment="A private thought")
+    assert client_for(bob).post("/pulse/", data).status_code == 200
+    assert Response.objects.exists() and not AuditEntry.objects.exists()
+
+
 def test_no_model_reachable_from_a_response_points_at_a_person():
     person_model = apps.get_model(settings.AUTH_USER_MODEL)
     org_structure = {apps.get_model("connection", "Team")}  # shared by whole teams
