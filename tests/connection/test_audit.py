@@ -365,6 +365,8 @@ def test_only_hr_reads_the_audit_trail(client, client_for, hana, alice, bob):
     assert client_for(bob).get("/audit/").status_code == 403
     assert client_for(alice).get("/audit/").status_code == 403
     assert client_for(hana).get("/audit/").status_code == 200
+    for page in ("/nudges/outbox/", "/org/import/"):
+        assert 'href="/audit/?kind=' in client_for(hana).get(page).content.decode()
 
 
 def test_page_is_newest_first_and_filters_by_kind(client_for, hana):
