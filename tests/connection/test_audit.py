@@ -3,6 +3,7 @@ recorded, with who and when, through the view that performs it; HR reads it at
 /audit/; nobody can change it (app, admin, and on PostgreSQL the database)."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 from unittest import mock
 
@@ -10,6 +11,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
@@ -225,6 +227,14 @@ def test_org_chart_import_is_recorded_with_its_summary(client_for, hana):
     entry = only_entry(AuditEntry.Action.ORG_IMPORTED)
     assert (entry.actor, entry.kind, entry.target_id) == (hana, "roles", org_import.pk)
     assert entry.detail["created"] == 2 and entry.detail["file"] == "org.csv"
+
+
+def test_an_import_from_the_command_line_is_recorded_as_hearth(db, tmp_path):
+    path = tmp_path / "org.csv"
+    path.write_bytes(org_csv(ORG))
+    call_command("import_org", str(path), stdout=io.StringIO())
+    entry = only_entry(AuditEntry.Action.ORG_IMPORTED)
+    assert entry.actor is None and entry.detail["people"] == 2
 
 
 def test_hiding_recognition_is_recorded(client_for, hana, alice, bob):
