@@ -72,73 +72,78 @@ class RuleForm(forms.Form):
     def initial_for(rule: str) -> dict:
         """The builder's fields for a stored rule: weekly or monthly when the builder can
         say it, else the rule itself under "Custom"."""
-        initial = {"repeats": "custom", "rule": rule}
+        custom = {"repeats": "custom", "rule": rule}
         try:
             recurrence = Recurrence.parse(rule)
         except forms.ValidationError:
-            return initial
-        only_weekdays = not (recurrence.monthdays or recurrence.positions)
-        positions = {position for position, _ in recurrence.weekdays}
-        if (
-            recurrence.freq == "WEEKLY"
-            and only_weekdays
-            and recurrence.weekdays
-            and positions == {None}
-            and recurrence.week_start == "MO"
-        ):
-            initial |= {
-                "repeats": "weekly",
-                "weekdays": [day for _, day in recurrence.weekdays],
-                "every": recurrence.interval,
-            }
-        elif (
-            recurrence.freq == "MONTHLY"
-            and recurrence.interval == 1
-            and only_weekdays
-            and len(recurrence.weekdays) == 1
-            and recurrence.weekdays[0][0] in dict(NTH_CHOICES)
-        ):
+            return custom
+        if recurrence.monthdays or recurrence.positions or not recurrence.weekdays:
+            return custom
+        positions = [position for position, _ in recurrence.weekdays]
+        if recurrence.freq == "WEEKLY" and recurrence.week_start == "MO":
+            days = [day for _, day in recurrence.weekdays]
+            return {"repeats": "weekly", "weekdays": days, "every": recurrence.interval}
+        if recurrence.freq == "MONTHLY" and recurrence.interval == 1 and len(positions) == 1:
             position, day = recurrence.weekdays[0]
-            initial |= {"repeats": "monthly", "nth": position, "nth_weekday": day}
-        return initial
+            if position in dict(NTH_CHOICES):
+                return {"repeats": "monthly", "nth": position, "nth_weekday": day}
+        return custom
+
+    @staticmethod
+    def compose(values: dict) -> str:
+        """The rule the builder's values make; a ValidationError keyed by field if none."""
+        repeats = values.get("repeats")
+        if repeats == "weekly":
+            days = values.get("weekdays") or []
+            if not days:
+                raise forms.ValidationError({"weekdays": "Tick at least one day of the week."})
+            chosen = tuple((None, day) for day in WEEKDAYS if day in days)
+            return str(Recurrence("WEEKLY", values.get("every") or 1, chosen))
+        if repeats == "monthly":
+            if values.get("nth") is None or not values.get("nth_weekday"):
+                raise forms.ValidationError({"nth": "Pick which weekday of the month."})
+            return str(Recurrence("MONTHLY", 1, ((values["nth"], values["nth_weekday"]),)))
+        text = (values.get("rule") or "").strip()
+        if not text:
+            raise forms.ValidationError(
+                {"rule": "Write the rule, or choose weekly or monthly above."}
+            )
+        try:
+            return str(Recurrence.parse(text))
+        except forms.ValidationError as error:
+            raise forms.ValidationError({"rule": error.messages}) from None
 
     def clean(self) -> dict:
         data = super().clean()
-        if any(name in self.errors for name in self.BUILDER_FIELDS):
-            return data
-        repeats = data["repeats"]
-        if repeats == "weekly" and not data["weekdays"]:
-            self.add_error("weekdays", "Tick at least one day of the week.")
-        elif repeats == "weekly":
-            chosen = [(None, day) for day in WEEKDAYS if day in data["weekdays"]]
-            data["rule"] = str(Recurrence("WEEKLY", data["every"] or 1, tuple(chosen)))
-        elif repeats == "monthly" and (data["nth"] is None or not data["nth_weekday"]):
-            self.add_error("nth", "Pick which weekday of the month.")
-        elif repeats == "monthly":
-            data["rule"] = str(Recurrence("MONTHLY", 1, ((data["nth"], data["nth_weekday"]),)))
-        elif not data["rule"].strip():
-            self.add_error("rule", "Write the rule, or choose weekly or monthly above.")
-        else:
+        if not any(name in self.errors for name in self.BUILDER_FIELDS):
             try:
-                data["rule"] = str(Recurrence.parse(data["rule"]))
+                data["rule"] = self.compose(data)
             except forms.ValidationError as error:
-                self.add_error("rule", error)
+                self.add_error(None, error)
         return data
 
     @property
+    def chosen_rule(self) -> str:
+        """The rule as chosen so far, or "" while the choice has a problem."""
+        if self.problem:
+            return ""
+        return self.cleaned_data["rule"] if self.is_bound else self.compose(self.initial)
+
+    @property
     def summary(self) -> str:
-        """The rule in words, as chosen so far ("" while the choice has a problem)."""
-        if self.is_bound and self.problem:
-            return ""
-        rule = self.cleaned_data.get("rule") if self.is_bound else self.initial.get("rule")
-        try:
-            return Recurrence.parse(rule or "").describe()
-        except forms.ValidationError:
-            return ""
+        """The chosen rule in words."""
+        rule = self.chosen_rule
+        return Recurrence.parse(rule).describe() if rule else ""
 
     @property
     def problem(self) -> str:
         """The first thing wrong with the rule as chosen, for the summary line."""
+        if not self.is_bound:
+            try:
+                self.compose(self.initial)
+            except forms.ValidationError as error:
+                return error.messages[0]
+            return ""
         for name in self.BUILDER_FIELDS:
             if self.errors.get(name):
                 return self.errors[name][0]

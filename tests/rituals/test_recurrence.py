@@ -528,3 +528,22 @@ def test_a_custom_rule_the_builder_cannot_say_stays_custom(client_for, clock, al
 )
 def test_rules_read_as_words(db, rule, summary):
     assert TeamRitual(rule=rule).schedule_summary == summary
+
+
+def test_schedule_summary_follows_the_choice_live_for_those_who_see_the_ritual(
+    client_for, clock, alice, charlie, team
+):
+    ritual = adopt(team, alice)
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "rule-summary"}
+    choice = {"repeats": "monthly", "nth": "-1", "nth_weekday": "TH"}
+    response = client_for(alice).get(f"/rituals/{ritual.pk}/", choice, **htmx)
+    assert response.status_code == 200
+    assert "Monthly on the last Thursday" in response.content.decode()
+    assert "FREQ=MONTHLY;BYDAY=-1TH" in response.content.decode()
+    assert client_for(charlie).get(f"/rituals/{ritual.pk}/", choice, **htmx).status_code == 404
+
+
+def test_catalogue_says_each_rhythm_in_words(client_for, clock, alice, team):
+    page = client_for(alice).get("/rituals/catalogue/").content.decode()
+    assert "30 minutes · Every 2 weeks on Thursday" in page  # show-and-tell
+    assert "Monthly on the second Wednesday" in page  # learning lunch
