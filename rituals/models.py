@@ -459,10 +459,11 @@ class TeamRitual(models.Model):
 
     @property
     def schedule_summary(self) -> str:
+        """The rule in words ("" if it is no longer accepted: see `rule_problem`)."""
         try:
             return self.recurrence.describe()
         except ValidationError:
-            return "No schedule (its rule is no longer accepted)"
+            return ""
 
     def starts_between(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """UTC start instants in [start, end): local wall time kept across DST."""
