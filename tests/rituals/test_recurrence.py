@@ -14,6 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from connection.models import Nudge
+from rituals.api import RitualSerializer
 from rituals.models import Occurrence, RitualTemplate, TeamRitual, validate_rrule
 from rituals.services import adopt_ritual, materialise_all
 
@@ -260,6 +261,25 @@ def test_a_rule_beyond_the_limits_writes_nothing(clock, alice, bob, team):
     assert not TeamRitual.objects.exists()
     assert not Occurrence.objects.exists()
     assert not Nudge.objects.exists()
+
+
+def test_the_api_serializer_has_the_same_limits(db, team):
+    serializer = RitualSerializer(
+        data={
+            "team": team.pk,
+            "name": "x",
+            "format": "sync",
+            "rule": EVERY_TEN_MINUTES,
+            "start_time": "10:00",
+            "time_zone": "UTC",
+            "duration": 15,
+            "participation": "team",
+            "hypothesis": "h",
+            "review_on": "2027-01-01",
+        }
+    )
+    assert not serializer.is_valid()
+    assert "BYHOUR is not supported" in str(serializer.errors["rule"][0])
 
 
 def test_the_catalogue_default_rule_has_the_same_limits(db):
