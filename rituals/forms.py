@@ -4,32 +4,179 @@ from django import forms
 from django.utils import timezone
 
 from connection.models import Team, User, known_time_zones
-from rituals.models import MAX_DURATION, Format, TeamRitual, validate_rrule
+from rituals.models import (
+    MAX_DURATION,
+    MAX_INTERVAL,
+    ORDINALS,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    Format,
+    Recurrence,
+    TeamRitual,
+)
 
+# Rules the builder cannot make, offered under "Custom".
 CADENCES = [
-    ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "Every working day"),
-    ("FREQ=WEEKLY;BYDAY=TU", "Weekly on Tuesday"),
-    ("FREQ=WEEKLY;BYDAY=TU,TH", "Twice a week (Tuesday and Thursday)"),
-    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "Every other Thursday"),
-    ("FREQ=MONTHLY;BYDAY=1MO", "First Monday of the month"),
+    ("FREQ=DAILY", "Every day"),
+    ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "The last working day of the month"),
+    ("FREQ=MONTHLY;BYMONTHDAY=15", "Monthly on the 15th"),
+    ("FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO", "Every quarter on the first Monday"),
 ]
+WEEKDAY_CHOICES = list(WEEKDAY_NAMES.items())
+NTH_CHOICES = [(position, ORDINALS[position]) for position in (1, 2, 3, 4, -1)]
 
 
-class AdoptForm(forms.Form):
+class RuleForm(forms.Form):
+    """A ritual's repeat rule, built from plain fields (weekdays every N weeks, or the
+    Nth weekday of the month) or written as an RFC 5545 rule under "Custom".
+    `cleaned_data["rule"]` is the rule either way, checked by `Recurrence`."""
+
+    repeats = forms.ChoiceField(
+        label="Repeats",
+        choices=[("weekly", "Weekly"), ("monthly", "Monthly"), ("custom", "Custom")],
+        widget=forms.RadioSelect,
+        initial="weekly",
+    )
+    weekdays = forms.MultipleChoiceField(
+        label="On",
+        choices=WEEKDAY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    every = forms.IntegerField(
+        label="Every",
+        min_value=1,
+        max_value=MAX_INTERVAL["WEEKLY"],
+        required=False,
+        initial=1,
+        error_messages={"invalid": "Weeks: a whole number from 1 to 52."},
+        widget=forms.NumberInput(attrs={"aria-label": "Every how many weeks"}),
+    )
+    nth = forms.TypedChoiceField(
+        label="On the", choices=NTH_CHOICES, coerce=int, required=False, initial=1
+    )
+    nth_weekday = forms.ChoiceField(
+        label="Weekday", choices=WEEKDAY_CHOICES, required=False, initial="MO"
+    )
+    rule = forms.CharField(
+        label="Rule (RFC 5545)",
+        max_length=200,
+        required=False,
+        help_text="For other rhythms, e.g. FREQ=MONTHLY;BYMONTHDAY=15. Examples are listed.",
+        widget=forms.TextInput(attrs={"list": "cadences", "spellcheck": "false"}),
+    )
+
+    BUILDER_FIELDS = ("repeats", "weekdays", "every", "nth", "nth_weekday", "rule")
+
+    @staticmethod
+    def initial_for(rule: str) -> dict:
+        """The builder's fields for a stored rule: weekly or monthly when the builder can
+        say it, else the rule itself under "Custom"."""
+        custom = {"repeats": "custom", "rule": rule}
+        try:
+            recurrence = Recurrence.parse(rule)
+        except forms.ValidationError:
+            return custom
+        if recurrence.monthdays or recurrence.positions or not recurrence.weekdays:
+            return custom
+        positions = [position for position, _ in recurrence.weekdays]
+        if recurrence.freq == "WEEKLY" and recurrence.week_start == "MO":
+            days = [day for _, day in recurrence.weekdays]
+            return {"repeats": "weekly", "weekdays": days, "every": recurrence.interval}
+        if recurrence.freq == "MONTHLY" and recurrence.interval == 1 and len(positions) == 1:
+            position, day = recurrence.weekdays[0]
+            if position in dict(NTH_CHOICES):
+                return {"repeats": "monthly", "nth": position, "nth_weekday": day}
+        return custom
+
+    @staticmethod
+    def compose(values: dict) -> str:
+        """The rule the builder's values make; a ValidationError keyed by field if none."""
+        repeats = values.get("repeats")
+        if repeats == "weekly":
+            days = values.get("weekdays") or []
+            if not days:
+                raise forms.ValidationError({"weekdays": "Tick at least one day of the week."})
+            chosen = tuple((None, day) for day in WEEKDAYS if day in days)
+            return str(Recurrence("WEEKLY", values.get("every") or 1, chosen))
+        if repeats == "monthly":
+            if values.get("nth") is None or not values.get("nth_weekday"):
+                raise forms.ValidationError({"nth": "Pick which weekday of the month."})
+            return str(Recurrence("MONTHLY", 1, ((values["nth"], values["nth_weekday"]),)))
+        text = (values.get("rule") or "").strip()
+        if not text:
+            raise forms.ValidationError(
+                {"rule": "Write the rule, or choose weekly or monthly above."}
+            )
+        try:
+            return str(Recurrence.parse(text))
+        except forms.ValidationError as error:
+            raise forms.ValidationError({"rule": error.messages}) from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(name in self.errors for name in self.BUILDER_FIELDS):
+            try:
+                data["rule"] = self.compose(data)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+    @property
+    def chosen_rule(self) -> str:
+        """The rule as chosen so far, or "" while the choice has a problem."""
+        if self.problem:
+            return ""
+        return self.cleaned_data["rule"] if self.is_bound else self.compose(self.initial)
+
+    @property
+    def summary(self) -> str:
+        """The chosen rule in words."""
+        rule = self.chosen_rule
+        return Recurrence.parse(rule).describe() if rule else ""
+
+    @property
+    def problem(self) -> str:
+        """The first thing wrong with the rule as chosen, for the summary line."""
+        if not self.is_bound:
+            try:
+                self.compose(self.initial)
+            except forms.ValidationError as error:
+                return error.messages[0]
+            return ""
+        for name in self.BUILDER_FIELDS:
+            if self.errors.get(name):
+                return self.errors[name][0]
+        return ""
+
+
+class AdoptQuery(forms.Form):
+    """The adopt page's query string: ?team= picks one of the teams the person may adopt for."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "That is not a team you can adopt rituals for."},
+    )
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class AdoptForm(RuleForm):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
     name = forms.CharField(max_length=80)
-    rule = forms.CharField(
-        label="Repeats",
-        max_length=200,
-        validators=[validate_rrule],
-        help_text="An RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=TU. Common ones are listed.",
-        widget=forms.TextInput(attrs={"list": "cadences"}),
-    )
     start_time = forms.TimeField(
         label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     time_zone = forms.ChoiceField(label="In the time zone of", choices=[])
-    duration = forms.IntegerField(label="Minutes", min_value=1, max_value=MAX_DURATION)
+    duration = forms.IntegerField(
+        label="Minutes",
+        min_value=1,
+        max_value=MAX_DURATION,
+        error_messages={"invalid": f"Minutes: a whole number from 1 to {MAX_DURATION}."},
+    )
     host = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     video_link = forms.URLField(required=False, assume_scheme="https")
     participation = forms.ChoiceField(
@@ -64,13 +211,7 @@ class AdoptForm(forms.Form):
         return value
 
 
-class ScheduleForm(forms.Form):
-    rule = forms.CharField(
-        label="Repeats",
-        max_length=200,
-        validators=[validate_rrule],
-        widget=forms.TextInput(attrs={"list": "cadences"}),
-    )
+class ScheduleForm(RuleForm):
     start_time = forms.TimeField(
         label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,8 @@ from rituals.models import (
     Value,
     quarter_start,
 )
+
+logger = logging.getLogger(__name__)
 
 HORIZON = dt.timedelta(weeks=4)
 REMINDER_BEFORE = dt.timedelta(hours=1)
@@ -145,6 +148,18 @@ def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None, replan: b
     """
     now = now or timezone.now()
     if ritual.status != TeamRitual.Status.ACTIVE:
+        return 0
+    problem = ritual.rule_problem
+    if problem:
+        # A rule stored before today's limits (or past the validators) could take
+        # seconds to expand or write thousands of rows: skip it until a manager
+        # chooses a new schedule; the ritual's page says why.
+        logger.warning(
+            "Ritual %s not materialised: its rule %r is no longer accepted (%s)",
+            ritual.pk,
+            ritual.rule,
+            problem,
+        )
         return 0
     ends = dt.timedelta(minutes=ritual.duration)
     existing = set(
@@ -337,7 +352,8 @@ def change_schedule(
     ritual.starts_on = timezone.now().date()
     if review_on:
         ritual.review_on, ritual.review_sent_on = review_on, None
-    ritual.full_clean()
+    # The creator may have left since (SET_NULL); the rest is checked as on adoption.
+    ritual.full_clean(exclude=["created_by"])
     with transaction.atomic():
         ritual.save(
             update_fields=["rule", "start_time", "starts_on", "review_on", "review_sent_on"]

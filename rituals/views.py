@@ -4,7 +4,7 @@ from decimal import Decimal
 import icalendar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -19,10 +19,12 @@ from connection.models import AuditEntry, OrgSettings, Team, User
 from rituals.forms import (
     CADENCES,
     AdoptForm,
+    AdoptQuery,
     BudgetForm,
     PostForm,
     RecognitionForm,
     ReplyForm,
+    RuleForm,
     ScheduleForm,
     SpendForm,
 )
@@ -33,6 +35,7 @@ from rituals.models import (
     Occurrence,
     Reaction,
     Recognition,
+    Recurrence,
     RitualTemplate,
     TeamRitual,
     ThreadPost,
@@ -127,10 +130,14 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     teams = _adoptable_teams(request.user).order_by("path")
     if not teams.exists():
         raise PermissionDenied("Managers adopt rituals for their teams.")
+    if request.htmx and request.htmx.target == "rule-summary":
+        return _rule_summary(request)
+    query = AdoptQuery(request.GET, teams=teams)
+    status = 200 if query.is_valid() else 400
     initial = {
-        "team": teams.first(),
+        "team": query.cleaned_data.get("team") or teams.first(),
         "name": template.name,
-        "rule": template.default_rule,
+        **RuleForm.initial_for(template.default_rule),
         "start_time": dt.time(15, 0),
         "time_zone": request.user.time_zone,
         "duration": template.default_duration,
@@ -138,10 +145,7 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
         "hypothesis": template.hypothesis,
         "review_on": timezone.now().date() + dt.timedelta(weeks=4),
     }
-    if request.GET.get("team", "").isdigit():
-        initial["team"] = teams.filter(pk=int(request.GET["team"])).first() or initial["team"]
     form = AdoptForm(request.POST or None, initial=initial, teams=teams, format=template.format)
-    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -170,15 +174,12 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("ritual_detail", pk=ritual.pk)
     elif request.method == "POST":
         status = 400
-    team = form.cleaned_data.get("team") if form.is_bound and form.is_valid() else initial["team"]
-    duration = (
-        int(form.data.get("duration") or template.default_duration)
-        if form.is_bound
-        else (template.default_duration)
-    )
+    # What the form got right so far drives the shared-hours panel.
+    chosen = form.cleaned_data if form.is_bound else {}
+    team = chosen.get("team") or initial["team"]
+    duration = chosen.get("duration") or template.default_duration
     day = _first_day_of(
-        form.data.get("rule") if form.is_bound else template.default_rule,
-        request.user.local_now().date(),
+        chosen.get("rule") or template.default_rule, request.user.local_now().date()
     )
     slots = suggest_slots(team=team, duration=max(1, min(duration, 480)), on=day)
     return render(
@@ -186,6 +187,7 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
         "rituals/adopt.html",
         {
             "form": form,
+            "query": query,
             "template": template,
             "slots": slots,
             "team": team,
@@ -197,18 +199,28 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _first_day_of(rule: str, today: dt.date) -> dt.date:
-    """The first day the rule meets from today (a working day if the rule can't be read)."""
-    from dateutil.rrule import rrulestr
-
+    """The first day the rule meets from today (a working day if the rule is not accepted)."""
+    start = dt.datetime.combine(today, dt.time(12))
     try:
-        start = dt.datetime.combine(today, dt.time(12))
-        first = next(iter(rrulestr(rule.removeprefix("RRULE:"), dtstart=start)), None)
-    except (ValueError, TypeError, KeyError):
+        # Bounded: an accepted rule meets within a year.
+        first = Recurrence.parse(rule).expand(start).after(start, inc=True)
+    except ValidationError:
         first = None
     day = first.date() if first else today
     while first is None and day.isoweekday() > 5:
         day += dt.timedelta(days=1)
     return day
+
+
+def _rule_summary(request: HttpRequest) -> HttpResponse:
+    """The rule builder's summary as the person changes it (htmx; the page works without)."""
+    form = RuleForm(request.GET)
+    return render(
+        request,
+        "_partials/rule_builder.html#summary",
+        {"form": form},
+        status=200 if form.is_valid() else 400,
+    )
 
 
 @login_required
@@ -219,10 +231,12 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     can_manage = _can_manage(request.user, ritual)
+    if request.htmx and request.htmx.target == "rule-summary":
+        return _rule_summary(request)
     schedule_form = ScheduleForm(
         request.POST or None,
         initial={
-            "rule": ritual.rule,
+            **RuleForm.initial_for(ritual.rule),
             "start_time": ritual.start_time,
             "review_on": ritual.review_on,
         },
@@ -239,7 +253,13 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Retired. Its history stays here.")
             return redirect("ritual_detail", pk=pk)
         if schedule_form.is_valid():
-            change_schedule(ritual=ritual, **schedule_form.cleaned_data)
+            data = schedule_form.cleaned_data
+            change_schedule(
+                ritual=ritual,
+                rule=data["rule"],
+                start_time=data["start_time"],
+                review_on=data["review_on"],
+            )
             messages.success(request, "New schedule saved; upcoming sessions moved.")
             return redirect("ritual_detail", pk=pk)
     now = timezone.now()
@@ -250,6 +270,7 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "past": ritual.occurrences.filter(starts_at__lt=now).order_by("-starts_at")[:8],
         "can_manage": can_manage,
         "schedule_form": schedule_form,
+        "rule_problem": ritual.rule_problem,
         "cadences": CADENCES,
         "joined": ritual.participants.filter(pk=request.user.pk).exists(),
     }

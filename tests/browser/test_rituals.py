@@ -51,7 +51,23 @@ def test_manager_adopts_a_ritual_inside_the_shared_hours(
     review = page.get_by_label("Review on")
     if not review.input_value():
         review.fill((timezone.now().date() + dt.timedelta(weeks=4)).isoformat())
+
+    # The catalogue's rule opens in the builder, and the summary follows each change.
+    builder = page.get_by_role("group", name="Repeats")
+    expect(builder.get_by_label("Weekly")).to_be_checked()
+    expect(builder.get_by_label("Thursday")).to_be_checked()
+    expect(builder.get_by_label("Every how many weeks")).to_have_value("2")
+    summary = page.locator("#rule-summary strong")
+    expect(summary).to_have_text("Every 2 weeks on Thursday")
+    builder.get_by_label("Tuesday").check()
+    expect(summary).to_have_text("Every 2 weeks on Tuesday and Thursday")
+    expect(page.locator("#rule-summary code")).to_have_text("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH")
     screenshot(page, "ritual-adopt")
+    builder.get_by_label("Monthly").check()
+    expect(summary).to_have_text("Monthly on the first Monday")
+    builder.get_by_label("Weekly").check()
+    builder.get_by_label("Tuesday").uncheck()
+    expect(summary).to_have_text("Every 2 weeks on Thursday")
 
     with page.expect_navigation():
         page.get_by_role("button", name="Adopt").click()
@@ -69,7 +85,9 @@ def test_manager_adopts_a_ritual_inside_the_shared_hours(
     expect(page.get_by_role("heading", name=re.compile("^Next sessions"))).to_be_visible()
     sessions = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Next")))
     expect(sessions.locator("li").first).to_contain_text(first)
+    expect(page.get_by_text("Every 2 weeks on Thursday at")).to_be_visible()
     ritual = TeamRitual.objects.get(name="Show-and-tell", team__name="Platform")
+    assert ritual.rule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH"
     assert ritual.start_time.strftime("%H:%M") == first
     assert ritual.time_zone == "America/New_York"
     assert ritual.occurrences.exists()

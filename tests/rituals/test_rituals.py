@@ -151,7 +151,8 @@ def test_adopt_page_suggests_shared_slots_and_creates(client_for, clock, alice, 
         {
             "team": team.pk,
             "name": "Co-working",
-            "rule": "FREQ=WEEKLY;BYDAY=TU",
+            "repeats": "weekly",
+            "weekdays": ["TU"],
             "start_time": "10:00",
             "time_zone": "America/New_York",
             "duration": 15,
@@ -170,7 +171,8 @@ def test_adopt_page_asks_to_confirm_outside_hours(client_for, clock, alice, bob,
         {
             "team": team.pk,
             "name": "Late",
-            "rule": "FREQ=WEEKLY;BYDAY=TU",
+            "repeats": "weekly",
+            "weekdays": ["TU"],
             "start_time": "17:00",
             "time_zone": "America/New_York",
             "duration": 15,
@@ -258,7 +260,12 @@ def test_changing_the_schedule_moves_future_sessions_and_their_reminders(
     old = set(ritual.occurrences.values_list("starts_at", flat=True))
     response = client_for(alice).post(
         f"/rituals/{ritual.pk}/",
-        {"action": "schedule", "rule": "FREQ=WEEKLY;BYDAY=TU,TH", "start_time": "10:00"},
+        {
+            "action": "schedule",
+            "repeats": "weekly",
+            "weekdays": ["TU", "TH"],
+            "start_time": "10:00",
+        },
     )
     assert response.status_code == 302
     new = set(ritual.occurrences.values_list("starts_at", flat=True))
