@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from connection.forms import TeamAdminForm
 from connection.models import ConversationGuide, OrgImport, Team, User
 
 
@@ -28,6 +29,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    form = TeamAdminForm
     list_display = ["indented_name", "parent"]
     list_select_related = ["parent"]
     search_fields = ["name"]

@@ -267,3 +267,8 @@ LOGGING = {
 
 # Hearth's own settings.
 HEARTH_DEMO_PASSWORD = env_str("HEARTH_DEMO_PASSWORD", "hearth-demo")
+
+# Tests only, never from the environment: lets webhook tests post to a local
+# server on 127.0.0.1 over http. Everywhere else loopback is refused like any
+# internal address (see connection/webhooks.py).
+HEARTH_WEBHOOK_ALLOW_LOOPBACK = False

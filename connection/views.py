@@ -25,6 +25,7 @@ from connection.forms import (
     PeopleFilterForm,
     ProfileForm,
     SnoozeForm,
+    WebhookHostsForm,
 )
 from connection.models import (
     NUDGE_KINDS,
@@ -46,6 +47,7 @@ from connection.nudges import (
     unmute_kinds,
 )
 from connection.services import ImportRejected, apply_org_import, preview_org_import
+from connection.webhooks import BUILT_IN_HOSTS
 
 NEW_HIRE_DAYS = 90
 
@@ -451,12 +453,19 @@ def nudge_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def nudge_outbox(request: HttpRequest) -> HttpResponse:
     org = OrgSettings.load()
     ceiling_form = NudgeCeilingForm(instance=org)
+    hosts_form = WebhookHostsForm(instance=org)
     if request.method == "POST":
         if request.POST.get("action") == "ceiling":
             ceiling_form = NudgeCeilingForm(request.POST, instance=org)
             if ceiling_form.is_valid():
                 ceiling_form.save()
                 messages.success(request, "Saved the organisation's weekly limit.")
+                return redirect("nudge_outbox")
+        elif request.POST.get("action") == "webhook_hosts":
+            hosts_form = WebhookHostsForm(request.POST, instance=org)
+            if hosts_form.is_valid():
+                hosts_form.save()
+                messages.success(request, "Saved the hosts webhooks may post to.")
                 return redirect("nudge_outbox")
         else:
             ids = [int(i) for i in request.POST.getlist("nudge") if i.isdigit()]
@@ -476,6 +485,12 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "connection/nudge_outbox.html",
-        {"totals": totals, "page": page, "ceiling_form": ceiling_form},
-        status=400 if ceiling_form.errors else 200,
+        {
+            "totals": totals,
+            "page": page,
+            "ceiling_form": ceiling_form,
+            "hosts_form": hosts_form,
+            "built_in_hosts": BUILT_IN_HOSTS,
+        },
+        status=400 if ceiling_form.errors or hosts_form.errors else 200,
     )

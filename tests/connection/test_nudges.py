@@ -403,18 +403,27 @@ def test_someone_elses_notification_is_not_found(client_for, bob, charlie, froze
 class Hook:
     """A local webhook: records JSON bodies, answers with `status` after `delay`."""
 
-    def __init__(self, status=200, delay=0.0):
+    def __init__(self, status=200, delay=0.0, location=None):
         self.bodies, self.status, self.delay = [], status, delay
+        self.requests = 0
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
+                hook.requests += 1
                 length = int(self.headers["Content-Length"])
                 hook.bodies.append(json.loads(self.rfile.read(length)))
                 time.sleep(hook.delay)
                 self.send_response(hook.status)
+                if location:
+                    self.send_header("Location", location)
                 self.end_headers()
                 self.wfile.write(b"ok")
+
+            def do_GET(self):
+                hook.requests += 1
+                self.send_response(hook.status)
+                self.end_headers()
 
             def log_message(self, *args):
                 pass
@@ -429,7 +438,9 @@ class Hook:
 
 
 @pytest.fixture
-def hook():
+def hook(settings):
+    # The servers listen on 127.0.0.1, which only tests may reach.
+    settings.HEARTH_WEBHOOK_ALLOW_LOOPBACK = True
     hooks = []
 
     def start(**kwargs):
