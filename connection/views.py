@@ -46,7 +46,13 @@ from connection.nudges import (
     resend_nudges,
     unmute_kinds,
 )
-from connection.services import ImportRejected, apply_org_import, preview_org_import
+from connection.services import (
+    ImportRejected,
+    apply_org_import,
+    issue_api_token,
+    preview_org_import,
+    revoke_api_token,
+)
 from connection.webhooks import BUILT_IN_HOSTS
 
 NEW_HIRE_DAYS = 90
@@ -218,11 +224,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create a fresh API token (replacing any old one), or revoke it."""
-    Token.objects.filter(user=request.user).delete()
     if request.POST.get("action") == "revoke":
+        revoke_api_token(person=request.user)
         messages.success(request, "Your API token is revoked.")
     else:
-        Token.objects.create(user=request.user)
+        issue_api_token(person=request.user)
         messages.success(request, "A new API token is ready. The old one no longer works.")
     return redirect("profile")
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from connection.models import Team, User, known_time_zones
-from rituals.models import MAX_DURATION, Format, TeamRitual, validate_rrule
+from rituals.models import MAX_DURATION, Format, Reaction, TeamRitual, validate_rrule
 
 CADENCES = [
     ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "Every working day"),
@@ -151,3 +151,10 @@ class SpendForm(forms.Form):
     hours = forms.DecimalField(max_digits=8, decimal_places=1, initial=0)
     spent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(max_length=200, required=False)
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+    # "1" adds, "0" takes back; left out, the tap flips the reaction.
+    # (A hidden input reads "1"/"0" as such; the default select widget would not.)
+    on = forms.NullBooleanField(required=False, widget=forms.HiddenInput)

@@ -19,6 +19,7 @@ from rituals.forms import (
     AdoptForm,
     BudgetForm,
     PostForm,
+    ReactionForm,
     RecognitionForm,
     ReplyForm,
     ScheduleForm,
@@ -449,10 +450,12 @@ def thread_react(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(
         ThreadPost.objects.filter(team__in=Team.objects.visible_to(request.user)), pk=pk
     )
-    try:
-        toggle_reaction(person=request.user, post=post, kind=request.POST.get("kind", ""))
-    except RitualError as error:
-        return HttpResponse(str(error), status=400)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown reaction.", status=400)
+    toggle_reaction(
+        person=request.user, post=post, kind=form.cleaned_data["kind"], on=form.cleaned_data["on"]
+    )
     if request.htmx:
         fresh = _decorate([_thread_posts(post.team).get(pk=post.pk)], request.user)[0]
         return render(request, "rituals/thread.html#reactions", {"post": fresh})
