@@ -6,8 +6,6 @@ flag, then read `connection.dashboards`, which guards every figure."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from connection import charts, dashboards
 from connection.forms import ConversationGuideForm
 from connection.models import ConversationGuide, OrgSettings, Team
+from connection.spreadsheets import csv_writer
 
 
 def _hr_only(request) -> None:
@@ -230,7 +229,7 @@ def org_insights_csv(request):
     view = _org_view(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hearth-insights-{view.week}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     dims = dashboards.DIMENSIONS
     writer.writerow(
         [
