@@ -46,6 +46,7 @@ from connection.nudges import (
     resend_nudges,
     unmute_kinds,
 )
+from connection.redirects import safe_url
 from connection.services import (
     ImportRejected,
     apply_org_import,
@@ -339,7 +340,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     nudge = get_object_or_404(Nudge.objects.inbox(request.user), pk=pk)
     mark_read(person=request.user, ids=[nudge.pk])
-    return redirect(nudge.url or "notifications")
+    return redirect(safe_url(request, nudge.url, "notifications"))
 
 
 # ---------------------------------------------------------------- nudge preferences

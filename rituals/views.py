@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.models import OrgSettings, Team, User
+from connection.redirects import safe_next
 from rituals.forms import (
     CADENCES,
     AdoptForm,
@@ -287,9 +288,7 @@ def occurrence_say(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("rituals")
     messages.success(request, "Thanks. That helps your team decide what to keep.")
-    return redirect(
-        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "rituals"
-    )
+    return redirect(safe_next(request, "rituals"))
 
 
 @login_required
