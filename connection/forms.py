@@ -247,6 +247,13 @@ class SnoozeForm(forms.Form):
         return until
 
 
+class UnsubscribeForm(forms.Form):
+    # Empty (a mail client's one-click POST) or "unsubscribe" mutes; "undo" unmutes.
+    action = forms.ChoiceField(
+        choices=[("", ""), ("unsubscribe", "Unsubscribe"), ("undo", "Undo")], required=False
+    )
+
+
 class AwayPeriodForm(forms.ModelForm):
     class Meta:
         model = AwayPeriod

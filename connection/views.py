@@ -25,6 +25,7 @@ from connection.forms import (
     PeopleFilterForm,
     ProfileForm,
     SnoozeForm,
+    UnsubscribeForm,
     WebhookHostsForm,
 )
 from connection.models import (
@@ -432,24 +433,19 @@ def nudge_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if kind == "all"
         else [kind]
     )
-    if request.POST.get("action") == "undo":
+    labels = [NUDGE_KINDS[k].label for k in kinds]
+    context = {"person": person, "labels": labels, "token": token, "all": kind == "all"}
+    if request.method == "GET":
+        # Mail scanners open links: a GET only asks, the button's POST does it.
+        return render(request, "connection/unsubscribe.html", context | {"confirm": True})
+    # A bare POST is RFC 8058's one-click unsubscribe (List-Unsubscribe=One-Click).
+    form = UnsubscribeForm(request.POST)
+    undo = form.is_valid() and form.cleaned_data["action"] == "undo"
+    if undo:
         unmute_kinds(person=person, kinds=kinds)
-        undone = True
     else:
         mute_kinds(person=person, kinds=kinds)
-        undone = False
-    labels = [NUDGE_KINDS[k].label for k in kinds]
-    return render(
-        request,
-        "connection/unsubscribe.html",
-        {
-            "person": person,
-            "labels": labels,
-            "undone": undone,
-            "token": token,
-            "all": kind == "all",
-        },
-    )
+    return render(request, "connection/unsubscribe.html", context | {"undone": undo})
 
 
 # ---------------------------------------------------------------- HR: the outbox
