@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 
 from connection.audit import changes, record, settings_of
+from connection.forms import TeamAdminForm
 from connection.models import AuditEntry, ConversationGuide, OrgImport, Team, User
 
 
@@ -68,6 +69,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(AuditedAdmin):
+    form = TeamAdminForm
     audit_actions = (
         AuditEntry.Action.TEAM_ADDED,
         AuditEntry.Action.TEAM_CHANGED,

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -16,6 +17,7 @@ from connection.models import (
     User,
     known_time_zones,
 )
+from connection.webhooks import WebhookURLValidator
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -166,13 +168,16 @@ class NudgePreferencesForm(forms.ModelForm):
         label="Your Slack webhook (optional)",
         required=False,
         assume_scheme="https",
-        help_text="Leave empty to use your team's.",
+        validators=[WebhookURLValidator("slack")],
+        help_text="Leave empty to use your team's. An https://hooks.slack.com/… address.",
     )
     teams_webhook_url = forms.URLField(
         label="Your Microsoft Teams webhook (optional)",
         required=False,
         assume_scheme="https",
-        help_text="Leave empty to use your team's.",
+        validators=[WebhookURLValidator("teams")],
+        help_text="Leave empty to use your team's. The address Teams gives the channel's "
+        "incoming webhook or workflow.",
     )
     enabled_kinds = forms.MultipleChoiceField(
         label="What may Hearth send you?",
@@ -250,6 +255,13 @@ class SnoozeForm(forms.Form):
         return until
 
 
+class UnsubscribeForm(forms.Form):
+    # Empty (a mail client's one-click POST) or "unsubscribe" mutes; "undo" unmutes.
+    action = forms.ChoiceField(
+        choices=[("", ""), ("unsubscribe", "Unsubscribe"), ("undo", "Undo")], required=False
+    )
+
+
 class AwayPeriodForm(forms.ModelForm):
     class Meta:
         model = AwayPeriod
@@ -303,3 +315,50 @@ class ConversationGuideForm(forms.ModelForm):
             "avoid": forms.Textarea(attrs={"rows": 5}),
             "follow_up": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class TeamAdminForm(forms.ModelForm):
+    """The team's chat webhooks pass the same check as a person's."""
+
+    slack_webhook_url = forms.URLField(
+        required=False, assume_scheme="https", validators=[WebhookURLValidator("slack")]
+    )
+    teams_webhook_url = forms.URLField(
+        required=False, assume_scheme="https", validators=[WebhookURLValidator("teams")]
+    )
+
+    class Meta:
+        model = Team
+        fields = [
+            "name",
+            "parent",
+            "managers",
+            "members_adopt_rituals",
+            "slack_webhook_url",
+            "teams_webhook_url",
+        ]
+
+
+# A host name, or "*." and a domain: letters, digits and hyphens between dots.
+HOST_PATTERN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class WebhookHostsForm(forms.ModelForm):
+    class Meta:
+        model = OrgSettings
+        fields = ["webhook_hosts"]
+        labels = {"webhook_hosts": "Other hosts webhooks may post to"}
+        widgets = {"webhook_hosts": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_webhook_hosts(self) -> str:
+        hosts = [line.strip().lower() for line in self.cleaned_data["webhook_hosts"].splitlines()]
+        hosts = [host for host in hosts if host]
+        wrong = [host for host in hosts if not HOST_PATTERN.match(host)]
+        if wrong:
+            raise forms.ValidationError(
+                f"“{wrong[0][:100]}” is not a host name. Write one host a line, like "
+                "chat.example.com or *.example.com, without https:// or a path."
+            )
+        if len(hosts) > 50:
+            raise forms.ValidationError("Allow 50 hosts at most.")
+        return "\n".join(dict.fromkeys(hosts))

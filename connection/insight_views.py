@@ -6,8 +6,6 @@ flag, then read `connection.dashboards`, which guards every figure."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +19,7 @@ from connection import charts, dashboards
 from connection.audit import changes, record
 from connection.forms import ConversationGuideForm
 from connection.models import AuditEntry, ConversationGuide, OrgSettings, Team
+from connection.spreadsheets import csv_writer
 
 
 def _hr_only(request) -> None:
@@ -232,7 +231,7 @@ def org_insights_csv(request):
     view = _org_view(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hearth-insights-{view.week}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     dims = dashboards.DIMENSIONS
     writer.writerow(
         [

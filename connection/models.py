@@ -426,6 +426,11 @@ class OrgSettings(models.Model):
         help_text="A fall of this many points against the team's 4-week average counts as "
         "falling for alerts.",
     )
+    webhook_hosts = models.TextField(
+        blank=True,
+        help_text="Hosts besides Slack's and Microsoft's that Slack or Teams webhooks may post "
+        "to, one a line (*.example.com for every name under example.com).",
+    )
 
     class Meta:
         verbose_name = "organisation settings"
@@ -438,6 +443,10 @@ class OrgSettings(models.Model):
     def load(cls) -> OrgSettings:
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
+
+    @property
+    def webhook_host_list(self) -> list[str]:
+        return [line.strip().lower() for line in self.webhook_hosts.splitlines() if line.strip()]
 
 
 class AuditQuerySet(models.QuerySet):

@@ -12,10 +12,8 @@ through the channel. Each row is marked sent right after its own send.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import http.client
 import logging
-import urllib.error
-import urllib.request
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from connection.models import (
     Priority,
     User,
 )
+from connection.webhooks import WebhookRefused, post_json
 
 log = logging.getLogger(__name__)
 
@@ -501,20 +500,18 @@ def send_webhook(group: list[Nudge], person: User, channel: str) -> None:
     url = webhook_url(person, channel)
     context = message_context(group, person)
     text = render_to_string("emails/nudge_chat.txt", context | {"channel": channel}).strip()
-    body = json.dumps({"text": text}).encode()
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json"}
-    )
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-            response.read()
-    except urllib.error.HTTPError as error:
-        if error.code == 429 or error.code >= 500:
-            raise TransientFailure(f"webhook answered {error.code}") from error
-        raise PermanentFailure(f"webhook refused the message ({error.code})") from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise TransientFailure(f"webhook unreachable: {reason}") from error
+        status = post_json(url, {"text": text}, channel=channel, timeout=WEBHOOK_TIMEOUT)
+    except WebhookRefused as refusal:
+        raise PermanentFailure(f"webhook address refused: {refusal}") from refusal
+    except (OSError, http.client.HTTPException) as error:
+        raise TransientFailure(f"webhook unreachable: {error}") from error
+    if status == 429 or status >= 500:
+        raise TransientFailure(f"webhook answered {status}")
+    if 300 <= status < 400:
+        raise PermanentFailure(f"webhook answered {status}: Hearth does not follow redirects")
+    if status >= 400:
+        raise PermanentFailure(f"webhook refused the message ({status})")
 
 
 # ---------------------------------------------------------------- people's controls

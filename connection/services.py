@@ -1,4 +1,4 @@
-"""Writes that touch more than one row: the org import and the heartbeat."""
+"""Writes that touch more than one row: the org import, the heartbeat, API tokens."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from connection.audit import record
 from connection.models import AuditEntry, Heartbeat, OrgImport, Signal, Team, User
@@ -273,3 +274,17 @@ def record_signals(signals: list[Signal]) -> int:
     before = Signal.objects.filter(source__in=[s.source for s in signals]).count()
     Signal.objects.bulk_create(signals, ignore_conflicts=True)
     return Signal.objects.filter(source__in=[s.source for s in signals]).count() - before
+
+
+def issue_api_token(*, person: User) -> Token:
+    """A fresh API token in place of any old one."""
+    with transaction.atomic():
+        # Two quick submits take turns on the person's row instead of both
+        # inserting a token (one per person: the second insert would fail).
+        User.objects.select_for_update().filter(pk=person.pk).first()
+        Token.objects.filter(user=person).delete()
+        return Token.objects.create(user=person)
+
+
+def revoke_api_token(*, person: User) -> None:
+    Token.objects.filter(user=person).delete()

@@ -5,6 +5,7 @@ Every value has a default that is safe for a developer's machine, so
 README (docker-compose.yml sets them all).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "pulse",
     "rituals",
     "mentorship",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "connection.urls"
@@ -130,7 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "connection.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -267,3 +275,28 @@ LOGGING = {
 
 # Hearth's own settings.
 HEARTH_DEMO_PASSWORD = env_str("HEARTH_DEMO_PASSWORD", "hearth-demo")
+
+# Tests only, never from the environment: lets webhook tests post to a local
+# server on 127.0.0.1 over http. Everywhere else loopback is refused like any
+# internal address (see connection/webhooks.py).
+HEARTH_WEBHOOK_ALLOW_LOOPBACK = False
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords
+# for one account, or from one address, sign-in is refused for the cool-off.
+# Each lockout is logged (logger axes.handlers.database, WARNING) and listed
+# in the admin under "Axes".
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "connection.signin.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "connection.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "connection.signin.locked_out"
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The log names the account and address locked out (never a password), so an
+# operator can tell a forgotten password from an attack.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# How many reverse proxies append to X-Forwarded-For in front of the web
+# process; 0 trusts only the connection's own address.
+HEARTH_PROXY_COUNT = env_int("HEARTH_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)

@@ -28,6 +28,8 @@ from connection.forms import (
     PeopleFilterForm,
     ProfileForm,
     SnoozeForm,
+    UnsubscribeForm,
+    WebhookHostsForm,
 )
 from connection.models import (
     NUDGE_KINDS,
@@ -49,7 +51,15 @@ from connection.nudges import (
     resend_nudges,
     unmute_kinds,
 )
-from connection.services import ImportRejected, apply_org_import, preview_org_import
+from connection.redirects import safe_url
+from connection.services import (
+    ImportRejected,
+    apply_org_import,
+    issue_api_token,
+    preview_org_import,
+    revoke_api_token,
+)
+from connection.webhooks import BUILT_IN_HOSTS
 
 NEW_HIRE_DAYS = 90
 
@@ -220,11 +230,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create a fresh API token (replacing any old one), or revoke it."""
-    Token.objects.filter(user=request.user).delete()
     if request.POST.get("action") == "revoke":
+        revoke_api_token(person=request.user)
         messages.success(request, "Your API token is revoked.")
     else:
-        Token.objects.create(user=request.user)
+        issue_api_token(person=request.user)
         messages.success(request, "A new API token is ready. The old one no longer works.")
     return redirect("profile")
 
@@ -351,7 +361,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     nudge = get_object_or_404(Nudge.objects.inbox(request.user), pk=pk)
     mark_read(person=request.user, ids=[nudge.pk])
-    return redirect(nudge.url or "notifications")
+    return redirect(safe_url(request, nudge.url, "notifications"))
 
 
 # ---------------------------------------------------------------- nudge preferences
@@ -443,24 +453,19 @@ def nudge_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if kind == "all"
         else [kind]
     )
-    if request.POST.get("action") == "undo":
+    labels = [NUDGE_KINDS[k].label for k in kinds]
+    context = {"person": person, "labels": labels, "token": token, "all": kind == "all"}
+    if request.method == "GET":
+        # Mail scanners open links: a GET only asks, the button's POST does it.
+        return render(request, "connection/unsubscribe.html", context | {"confirm": True})
+    # A bare POST is RFC 8058's one-click unsubscribe (List-Unsubscribe=One-Click).
+    form = UnsubscribeForm(request.POST)
+    undo = form.is_valid() and form.cleaned_data["action"] == "undo"
+    if undo:
         unmute_kinds(person=person, kinds=kinds)
-        undone = True
     else:
         mute_kinds(person=person, kinds=kinds)
-        undone = False
-    labels = [NUDGE_KINDS[k].label for k in kinds]
-    return render(
-        request,
-        "connection/unsubscribe.html",
-        {
-            "person": person,
-            "labels": labels,
-            "undone": undone,
-            "token": token,
-            "all": kind == "all",
-        },
-    )
+    return render(request, "connection/unsubscribe.html", context | {"undone": undo})
 
 
 # ---------------------------------------------------------------- HR: the outbox
@@ -471,6 +476,7 @@ def nudge_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def nudge_outbox(request: HttpRequest) -> HttpResponse:
     org = OrgSettings.load()
     ceiling_form = NudgeCeilingForm(instance=org)
+    hosts_form = WebhookHostsForm(instance=org)
     if request.method == "POST":
         if request.POST.get("action") == "ceiling":
             ceiling_form = NudgeCeilingForm(request.POST, instance=org)
@@ -484,6 +490,12 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
                         detail=changes(ceiling_form),
                     )
                 messages.success(request, "Saved the organisation's weekly limit.")
+                return redirect("nudge_outbox")
+        elif request.POST.get("action") == "webhook_hosts":
+            hosts_form = WebhookHostsForm(request.POST, instance=org)
+            if hosts_form.is_valid():
+                hosts_form.save()
+                messages.success(request, "Saved the hosts webhooks may post to.")
                 return redirect("nudge_outbox")
         else:
             ids = [int(i) for i in request.POST.getlist("nudge") if i.isdigit()]
@@ -503,6 +515,12 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "connection/nudge_outbox.html",
-        {"totals": totals, "page": page, "ceiling_form": ceiling_form},
-        status=400 if ceiling_form.errors else 200,
+        {
+            "totals": totals,
+            "page": page,
+            "ceiling_form": ceiling_form,
+            "hosts_form": hosts_form,
+            "built_in_hosts": BUILT_IN_HOSTS,
+        },
+        status=400 if ceiling_form.errors or hosts_form.errors else 200,
     )

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from connection import charts, privacy
 from connection.audit import changes, record
 from connection.models import AuditEntry, OrgSettings, Team, User
+from connection.spreadsheets import csv_writer
 from connection.views import hr_admin_required
 from pulse import results
 from pulse.forms import AnswerForm, PrivacyForm, PulseSettingsForm, QuestionForm
@@ -167,7 +166,7 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
     rounds = results.latest_rounds()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="hearth-pulse.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "round",

@@ -11,6 +11,7 @@ from rituals.models import (
     WEEKDAY_NAMES,
     WEEKDAYS,
     Format,
+    Reaction,
     Recurrence,
     TeamRitual,
 )
@@ -292,3 +293,10 @@ class SpendForm(forms.Form):
     hours = forms.DecimalField(max_digits=8, decimal_places=1, initial=0)
     spent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(max_length=200, required=False)
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+    # "1" adds, "0" takes back; left out, the tap flips the reaction.
+    # (A hidden input reads "1"/"0" as such; the default select widget would not.)
+    on = forms.NullBooleanField(required=False, widget=forms.HiddenInput)

@@ -444,15 +444,27 @@ def post_to_thread(
     return post
 
 
-def toggle_reaction(*, person: User, post: ThreadPost, kind: str) -> bool:
-    """Add the reaction, or take it back; returns whether it is there now."""
+def toggle_reaction(*, person: User, post: ThreadPost, kind: str, on: bool | None = None) -> bool:
+    """Put the reaction there (`on`), take it back, or with `on` None flip it;
+    returns whether it is there now.
+
+    The page says which state the tap asks for, so a double tap, or twenty
+    at once, leaves the one reaction instead of flipping it or failing on
+    the unique constraint.
+    """
     if kind not in Reaction.Kind.values:
         raise RitualError("Unknown reaction.")
     with transaction.atomic():
-        deleted, _ = Reaction.objects.filter(post=post, person=person, kind=kind).delete()
-        if deleted:
+        mine = Reaction.objects.filter(post=post, person=person, kind=kind)
+        if on is None:
+            on = not mine.exists()
+        if not on:
+            mine.delete()
             return False
-        Reaction.objects.create(post=post, person=person, kind=kind)
+        # get_or_create takes a concurrent insert's row instead of raising.
+        _, created = Reaction.objects.get_or_create(post=post, person=person, kind=kind)
+        if not created:
+            return True
         if post.author_id != person.pk:
             record_signals(
                 [

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connection.audit import record
 from connection.models import AuditEntry, OrgSettings, Team, User
+from connection.redirects import safe_next
 from rituals.forms import (
     CADENCES,
     AdoptForm,
     AdoptQuery,
     BudgetForm,
     PostForm,
+    ReactionForm,
     RecognitionForm,
     ReplyForm,
     RuleForm,
@@ -309,9 +311,7 @@ def occurrence_say(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("rituals")
     messages.success(request, "Thanks. That helps your team decide what to keep.")
-    return redirect(
-        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "rituals"
-    )
+    return redirect(safe_next(request, "rituals"))
 
 
 @login_required
@@ -472,10 +472,12 @@ def thread_react(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(
         ThreadPost.objects.filter(team__in=Team.objects.visible_to(request.user)), pk=pk
     )
-    try:
-        toggle_reaction(person=request.user, post=post, kind=request.POST.get("kind", ""))
-    except RitualError as error:
-        return HttpResponse(str(error), status=400)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown reaction.", status=400)
+    toggle_reaction(
+        person=request.user, post=post, kind=form.cleaned_data["kind"], on=form.cleaned_data["on"]
+    )
     if request.htmx:
         fresh = _decorate([_thread_posts(post.team).get(pk=post.pk)], request.user)[0]
         return render(request, "rituals/thread.html#reactions", {"post": fresh})

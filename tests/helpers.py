@@ -62,3 +62,37 @@ def race(attempt, *, threads: int = 2, refused: type[Exception] = Exception) -> 
     for worker in workers:
         worker.join()
     return sorted(outcomes)
+
+
+def post_at_once(user, path: str, data: dict, *, times: int = 20) -> list[int]:
+    """POST the same form `times` times at the same moment as `user`, as a
+    double click (or a flaky network) would; the status codes, sorted.
+
+    Each thread has its own client on one signed-in session (PostgreSQL tests).
+    """
+    import threading
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(user)
+    session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    statuses, barrier = [], threading.Barrier(times)
+
+    def run():
+        client = Client(raise_request_exception=False)
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+        try:
+            barrier.wait()
+            statuses.append(client.post(path, data).status_code)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(times)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sorted(statuses)

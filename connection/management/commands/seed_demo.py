@@ -7,7 +7,6 @@ history, and the nightly insights are computed for those weeks, so the
 dashboards have a true story to tell (see HISTORY_WEEKS and below).
 """
 
-import csv
 import datetime as dt
 import io
 import random
@@ -27,6 +26,7 @@ from connection.alerts import send_alerts
 from connection.insights import HELP_SEEKING, compute_week, monday
 from connection.models import Nudge, Signal, Team, User
 from connection.services import import_org_chart
+from connection.spreadsheets import csv_writer
 
 DOMAIN = "hearth.example"
 FIRST = [
@@ -244,7 +244,7 @@ class Command(BaseCommand):
         today = timezone.now().date()
         rows, teams_made = build_org(people, today, random.Random(seed))
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         writer.writerow(
             [
                 "email",
