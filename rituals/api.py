@@ -240,8 +240,7 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = BudgetSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        return Budget.objects.visible_to(user).filter(team__in=Team.objects.led_by(user))
+        return Budget.objects.manageable_by(self.request.user)
 
     @extend_schema(request=SpendSerializer, responses={201: SpendSerializer})
     @action(detail=True, methods=["post"])
