@@ -113,7 +113,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeSerializer
 
     def get_queryset(self):
-        return Programme.objects.filter(active=True).select_related("team")
+        return Programme.objects.visible_to(self.request.user).select_related("team")
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"])

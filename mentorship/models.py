@@ -15,6 +15,30 @@ from connection.models import Team, validate_time_zone
 MAX_SESSION_MINUTES = 8 * 60
 
 
+class ProgrammeQuerySet(models.QuerySet):
+    def visible_to(self, person) -> ProgrammeQuerySet:
+        """Running programmes `person` may see and join: org-wide ones, those for
+        their team or a team above it, and any they are a member of (so someone
+        who moved team can still pause or leave). Page and API both read this."""
+        if not person.is_authenticated or not person.is_active:
+            return self.none()
+        ancestors = (
+            [int(pk) for pk in person.team.path.strip("/").split("/")] if person.team else []
+        )
+        return self.filter(active=True).filter(
+            Q(team__isnull=True)
+            | Q(team_id__in=ancestors)
+            | Q(pk__in=Membership.objects.filter(person=person).values("programme_id"))
+        )
+
+    def run_by(self, user) -> ProgrammeQuerySet:
+        """Programmes `user` runs: those of the teams they lead, and org-wide ones for HR."""
+        condition = Q(team__in=Team.objects.led_by(user))
+        if user.is_hr_admin:
+            condition |= Q(team__isnull=True)
+        return self.filter(condition)
+
+
 class Programme(models.Model):
     class Kind(models.TextChoices):
         BUDDY = "buddy", "Newcomer buddy"
@@ -47,6 +71,8 @@ class Programme(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

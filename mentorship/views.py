@@ -62,10 +62,9 @@ def overview(request):
     memberships = {m.programme_id: m for m in user.programme_memberships.all()}
     programmes = [
         (p, memberships.get(p.pk))
-        for p in Programme.objects.filter(active=True)
+        for p in Programme.objects.visible_to(user)
         .exclude(kind=Programme.Kind.BUDDY)
         .select_related("team")
-        if p.eligible(user)
     ]
     today = timezone.now().date()
     for group in groups:
@@ -91,7 +90,7 @@ def overview(request):
 @login_required
 @require_POST
 def membership(request, pk: int):
-    programme = get_object_or_404(Programme, pk=pk, active=True)
+    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     action = request.POST.get("action")
     try:
         if action == "join":
@@ -166,13 +165,9 @@ def programmes(request):
         programme.save()
         messages.success(request, f"{programme.name} is running.")
         return redirect("programmes")
-    visible = (
-        Programme.objects.filter(Q(team__in=teams) | Q(team__isnull=True))
-        if (request.user.is_hr_admin)
-        else Programme.objects.filter(team__in=teams)
-    )
     rows = []
-    for programme in visible.prefetch_related("rounds").select_related("team"):
+    run = Programme.objects.run_by(request.user).prefetch_related("rounds").select_related("team")
+    for programme in run:
         latest = programme.rounds.first()
         rows.append(
             (
