@@ -291,10 +291,31 @@ class Booking(models.Model):
         return f"{self.booker_id} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class MentoringSessionQuerySet(models.QuerySet):
+    def involving(self, person) -> MentoringSessionQuerySet:
+        """Sessions `person` mentored or was mentored in: nobody else reads them."""
+        return self.filter(Q(mentor=person) | Q(mentee=person))
+
+    def confirmed(self) -> MentoringSessionQuerySet:
+        """The sessions that count: hours, coverage and signals come from these only."""
+        return self.filter(status=MentoringSession.Status.CONFIRMED)
+
+    def awaiting(self, mentor) -> MentoringSessionQuerySet:
+        return self.filter(mentor=mentor, status=MentoringSession.Status.PENDING)
+
+
 class MentoringSession(models.Model):
+    """One logged session. Whoever logs it names the other person; when that other
+    person is the mentor, it waits for them to confirm before it counts."""
+
     class Kind(models.TextChoices):
         MENTORING = "mentoring", "Mentoring"
         SHADOWING = "shadowing", "Shadowing"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the mentor to confirm"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined by the mentor"
 
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_given"
@@ -309,6 +330,10 @@ class MentoringSession(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentoringSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
