@@ -126,7 +126,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"])
-    def join(self, request, pk=None):
+    def join(self, request, pk=None, format=None):
         try:
             join_programme(programme=self.get_object(), person=request.user)
         except MentorshipError as error:
@@ -150,7 +150,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=CheckInIn, responses={200: None})
     @action(detail=True, methods=["post"], url_path="check-in")
-    def check_in(self, request, pk=None):
+    def check_in(self, request, pk=None, format=None):
         data = CheckInIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -169,7 +169,7 @@ class OfficeHoursViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=BookingIn, responses={201: BookingSerializer})
     @action(detail=True, methods=["post"])
-    def book(self, request, pk=None):
+    def book(self, request, pk=None, format=None):
         data = BookingIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:

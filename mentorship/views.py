@@ -381,7 +381,8 @@ def _coverage(start: dt.date, expectation: int) -> list[dict]:
 @login_required
 @require_POST
 def note_withdraw(request, pk: int):
-    CaseNote.objects.filter(pk=pk, author=request.user).update(withdrawn=True)
+    note = get_object_or_404(CaseNote.objects.filter(author=request.user), pk=pk)
+    CaseNote.objects.filter(pk=note.pk).update(withdrawn=True)
     messages.success(request, "Withdrawn.")
     return redirect("mentoring_log")
 

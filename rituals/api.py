@@ -169,7 +169,7 @@ class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=AttendanceIn, responses={200: None})
     @action(detail=True, methods=["post"])
-    def attend(self, request, pk=None):
+    def attend(self, request, pk=None, format=None):
         """Say whether you were there and whether it was worth your time."""
         data = AttendanceIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -244,7 +244,7 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=SpendSerializer, responses={201: SpendSerializer})
     @action(detail=True, methods=["post"])
-    def spends(self, request, pk=None):
+    def spends(self, request, pk=None, format=None):
         """Log a spend against this budget (the team's managers)."""
         budget = self.get_object()
         data = SpendSerializer(data=request.data | {"budget": budget.pk})

@@ -431,6 +431,9 @@ def toggle_reaction(*, person: User, post: ThreadPost, kind: str) -> bool:
     """Add the reaction, or take it back; returns whether it is there now."""
     if kind not in Reaction.Kind.values:
         raise RitualError("Unknown reaction.")
+    # Reading a thread (HR reads them all) is not taking part: the same rule as posting.
+    if not can_post(person, post.team):
+        raise RitualError("Only the team's members react in its thread.")
     with transaction.atomic():
         deleted, _ = Reaction.objects.filter(post=post, person=person, kind=kind).delete()
         if deleted:
