@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 
 from connection.models import Nudge, Signal
 from mentorship.models import MentoringSession
 from mentorship.services import MentorshipError, decide_session, log_session, quarter_hours
-from tests.helpers import make_user
+from tests.helpers import make_user, race
 
 
 @pytest.fixture
@@ -122,3 +123,29 @@ def test_the_api_logs_as_the_mentor_and_refuses_a_missing_kind(client_for, clock
     assert created.json()["mentor"] == alice.pk
     listed = client_for(bob).get("/api/mentoring-sessions/").json()["results"]
     assert [s["minutes"] for s in listed] == [45]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_a_mentor_confirming_twice_at_once_counts_the_session_once():
+    mentor, mentee = make_user(), make_user()
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC), tick=False):
+        session = log_session(
+            mentor=mentor,
+            mentee=mentee,
+            kind="mentoring",
+            held_on=dt.date(2026, 11, 24),
+            minutes=60,
+            note="",
+            logged_by=mentee,
+        )
+        outcomes = race(
+            lambda: decide_session(
+                session=MentoringSession.objects.get(pk=session.pk), by=mentor, confirm=True
+            ),
+            threads=4,
+            refused=MentorshipError,
+        )
+    assert outcomes == ["won"] * 4  # a repeated decision is the same answer, not an error
+    assert Signal.objects.filter(actor=mentor, kind="mentored").count() == 1
+    assert MentoringSession.objects.get().status == "confirmed"
