@@ -665,6 +665,11 @@ NUDGE_KINDS: dict[str, NudgeKind] = {
     "announcement": NudgeKind(
         "Announcements from HR", Priority.NORMAL, "your HR admin sent it to everyone"
     ),
+    "mentoring_confirm": NudgeKind(
+        "Mentoring sessions to confirm",
+        Priority.NORMAL,
+        "a colleague logged a session naming you as their mentor",
+    ),
 }
 NUDGE_KIND_CHOICES = [(key, kind.label) for key, kind in NUDGE_KINDS.items()]
 

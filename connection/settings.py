@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A session's kind is read and written by two serializers: one name for it.
+    "ENUM_NAME_OVERRIDES": {"SessionKindEnum": "mentorship.models.MentoringSession.Kind"},
 }
 
 # Content Security Policy: everything from our own origin, nothing inline.

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from connection.models import User
 from mentorship.models import (
+    MAX_SESSION_MINUTES,
     Booking,
     CaseNote,
     CheckIn,
@@ -93,12 +94,20 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    mentee = serializers.PrimaryKeyRelatedField(queryset=User.objects.active())
-
     class Meta:
         model = MentoringSession
-        fields = ["id", "mentor", "mentee", "kind", "held_on", "minutes", "note"]
-        read_only_fields = ["mentor"]
+        fields = ["id", "mentor", "mentee", "kind", "held_on", "minutes", "note", "status"]
+        read_only_fields = fields
+
+
+class SessionIn(serializers.Serializer):
+    """A session the caller mentored; every field but the note is required."""
+
+    mentee = serializers.PrimaryKeyRelatedField(queryset=User.objects.active())
+    kind = serializers.ChoiceField(choices=MentoringSession.Kind.choices)
+    held_on = serializers.DateField()
+    minutes = serializers.IntegerField(min_value=1, max_value=MAX_SESSION_MINUTES)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class CaseNoteSerializer(serializers.ModelSerializer):
@@ -113,11 +122,11 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeSerializer
 
     def get_queryset(self):
-        return Programme.objects.filter(active=True).select_related("team")
+        return Programme.objects.visible_to(self.request.user).select_related("team")
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"])
-    def join(self, request, pk=None):
+    def join(self, request, pk=None, format=None):
         try:
             join_programme(programme=self.get_object(), person=request.user)
         except MentorshipError as error:
@@ -141,7 +150,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=CheckInIn, responses={200: None})
     @action(detail=True, methods=["post"], url_path="check-in")
-    def check_in(self, request, pk=None):
+    def check_in(self, request, pk=None, format=None):
         data = CheckInIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -160,7 +169,7 @@ class OfficeHoursViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=BookingIn, responses={201: BookingSerializer})
     @action(detail=True, methods=["post"])
-    def book(self, request, pk=None):
+    def book(self, request, pk=None, format=None):
         data = BookingIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -179,25 +188,19 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SessionSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        return MentoringSession.objects.filter(mentor=user) | MentoringSession.objects.filter(
-            mentee=user
-        )
+        return MentoringSession.objects.involving(self.request.user)
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
+    @extend_schema(request=SessionIn, responses={201: SessionSerializer})
+    def create(self, request, *args, **kwargs):
+        data = SessionIn(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            serializer.instance = log_session(
-                mentor=self.request.user,
-                mentee=data["mentee"],
-                kind=data["kind"],
-                held_on=data["held_on"],
-                minutes=data["minutes"],
-                note=data.get("note", ""),
-                logged_by=self.request.user,
+            session = log_session(
+                mentor=request.user, logged_by=request.user, **data.validated_data
             )
         except MentorshipError as error:
             _rejected(error)
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
 class CaseNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

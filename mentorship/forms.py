@@ -84,6 +84,15 @@ class SessionForm(forms.Form):
         self.fields["other"].queryset = User.objects.active().exclude(pk=user.pk)
 
 
+class SessionDecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("confirm", "Confirm"), ("decline", "Decline")])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["confirm"] = cleaned.get("action") == "confirm"
+        return cleaned
+
+
 class CaseNoteForm(forms.ModelForm):
     class Meta:
         model = CaseNote

@@ -15,6 +15,30 @@ from connection.models import Team, validate_time_zone
 MAX_SESSION_MINUTES = 8 * 60
 
 
+class ProgrammeQuerySet(models.QuerySet):
+    def visible_to(self, person) -> ProgrammeQuerySet:
+        """Running programmes `person` may see and join: org-wide ones, those for
+        their team or a team above it, and any they are a member of (so someone
+        who moved team can still pause or leave). Page and API both read this."""
+        if not person.is_authenticated or not person.is_active:
+            return self.none()
+        ancestors = (
+            [int(pk) for pk in person.team.path.strip("/").split("/")] if person.team else []
+        )
+        return self.filter(active=True).filter(
+            Q(team__isnull=True)
+            | Q(team_id__in=ancestors)
+            | Q(pk__in=Membership.objects.filter(person=person).values("programme_id"))
+        )
+
+    def run_by(self, user) -> ProgrammeQuerySet:
+        """Programmes `user` runs: those of the teams they lead, and org-wide ones for HR."""
+        condition = Q(team__in=Team.objects.led_by(user))
+        if user.is_hr_admin:
+            condition |= Q(team__isnull=True)
+        return self.filter(condition)
+
+
 class Programme(models.Model):
     class Kind(models.TextChoices):
         BUDDY = "buddy", "Newcomer buddy"
@@ -47,6 +71,8 @@ class Programme(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -265,10 +291,31 @@ class Booking(models.Model):
         return f"{self.booker_id} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class MentoringSessionQuerySet(models.QuerySet):
+    def involving(self, person) -> MentoringSessionQuerySet:
+        """Sessions `person` mentored or was mentored in: nobody else reads them."""
+        return self.filter(Q(mentor=person) | Q(mentee=person))
+
+    def confirmed(self) -> MentoringSessionQuerySet:
+        """The sessions that count: hours, coverage and signals come from these only."""
+        return self.filter(status=MentoringSession.Status.CONFIRMED)
+
+    def awaiting(self, mentor) -> MentoringSessionQuerySet:
+        return self.filter(mentor=mentor, status=MentoringSession.Status.PENDING)
+
+
 class MentoringSession(models.Model):
+    """One logged session. Whoever logs it names the other person; when that other
+    person is the mentor, it waits for them to confirm before it counts."""
+
     class Kind(models.TextChoices):
         MENTORING = "mentoring", "Mentoring"
         SHADOWING = "shadowing", "Shadowing"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the mentor to confirm"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined by the mentor"
 
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_given"
@@ -283,6 +330,10 @@ class MentoringSession(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentoringSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]

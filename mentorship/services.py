@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from connection.models import AwayPeriod, Signal, User, shared_working_window
@@ -455,6 +456,9 @@ def log_session(
         raise MentorshipError("Log sessions that have happened.")
     if kind not in MentoringSession.Kind.values:
         raise MentorshipError("Mentoring or shadowing?")
+    # The mentor vouches for their own time, so it counts at once; the hours and
+    # the signal are the mentor's, so a session the mentee logs waits for them.
+    by_mentor = logged_by.pk == mentor.pk
     with transaction.atomic():
         session = MentoringSession.objects.create(
             mentor=mentor,
@@ -464,33 +468,76 @@ def log_session(
             minutes=minutes,
             note=note[:200],
             logged_by=logged_by,
+            status=MentoringSession.Status.CONFIRMED
+            if by_mentor
+            else MentoringSession.Status.PENDING,
+            decided_at=timezone.now() if by_mentor else None,
         )
-        kind_signal = (
-            Signal.Kind.SHADOWED
-            if kind == MentoringSession.Kind.SHADOWING
-            else Signal.Kind.MENTORED
-        )
-        record_signals(
-            [
-                Signal(
-                    actor=mentor,
-                    other=mentee,
-                    team=mentor.team,
-                    kind=kind_signal,
-                    source=f"session:{session.pk}",
-                )
-            ]
-        )
+        if by_mentor:
+            _record_session_signal(session)
+        else:
+            create_nudge(
+                recipient=mentor,
+                kind="mentoring_confirm",
+                dedupe_key=f"session:{session.pk}:confirm",
+                payload={
+                    "title": f"Did you mentor {mentee.get_short_name()}?",
+                    "body": f"{mentee.display_name} logged {minutes} minutes of "
+                    f"{session.get_kind_display().lower()} with you on {held_on:%a %-d %b}. "
+                    "Confirm it to count it, or decline it.",
+                    "url": reverse("mentoring_session", args=[session.pk]),
+                },
+            )
     return session
+
+
+def decide_session(*, session: MentoringSession, by: User, confirm: bool) -> MentoringSession:
+    """The mentor confirms (it counts from now) or declines a session logged by the mentee.
+
+    Repeating the same decision is a no-op, so a double click is harmless.
+    """
+    if by.pk != session.mentor_id:
+        raise MentorshipError("Only the mentor named in a session confirms it.")
+    wanted = MentoringSession.Status.CONFIRMED if confirm else MentoringSession.Status.DECLINED
+    with transaction.atomic():
+        # A conditional update claims the decision: of two racing clicks, one acts.
+        decided = MentoringSession.objects.filter(
+            pk=session.pk, status=MentoringSession.Status.PENDING
+        ).update(status=wanted, decided_at=timezone.now())
+        session.refresh_from_db(fields=["status", "decided_at"])
+        if decided and confirm:
+            _record_session_signal(session)
+    if session.status != wanted:
+        raise MentorshipError(f"This session is already {session.get_status_display().lower()}.")
+    return session
+
+
+def _record_session_signal(session: MentoringSession) -> None:
+    kind_signal = (
+        Signal.Kind.SHADOWED
+        if session.kind == MentoringSession.Kind.SHADOWING
+        else Signal.Kind.MENTORED
+    )
+    record_signals(
+        [
+            Signal(
+                actor=session.mentor,
+                other=session.mentee,
+                team=session.mentor.team,
+                kind=kind_signal,
+                source=f"session:{session.pk}",
+            )
+        ]
+    )
 
 
 def quarter_hours(person: User, today: dt.date | None = None) -> float:
     today = today or timezone.now().date()
     start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     minutes = (
-        MentoringSession.objects.filter(mentor=person, held_on__gte=start).aggregate(
-            m=Sum("minutes")
-        )["m"]
+        MentoringSession.objects.confirmed()
+        .filter(mentor=person, held_on__gte=start)
+        .aggregate(m=Sum("minutes"))["m"]
         or 0
     )
     return round(minutes / 60 + 1e-9, 1)  # 75 minutes is 1.3 h, not 1.2 (banker's rounding)

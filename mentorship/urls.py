@@ -12,6 +12,7 @@ urlpatterns = [
     path("office-hours/<int:pk>/book/", views.office_hours_book, name="office_hours_book"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("log/", views.mentoring_log, name="mentoring_log"),
+    path("sessions/<int:pk>/", views.session_detail, name="mentoring_session"),
     path("notes/", views.notes, name="case_notes"),
     path("notes/<int:pk>/withdraw/", views.note_withdraw, name="note_withdraw"),
     path("shadowing/", views.shadowing, name="shadowing"),

@@ -17,6 +17,7 @@ from mentorship.forms import (
     CaseNoteForm,
     OfficeHoursForm,
     ProgrammeForm,
+    SessionDecisionForm,
     SessionForm,
     ShadowForm,
 )
@@ -38,6 +39,7 @@ from mentorship.services import (
     book,
     cancel_booking,
     check_in,
+    decide_session,
     host_office_hours,
     join_programme,
     log_session,
@@ -64,10 +66,9 @@ def overview(request):
     memberships = {m.programme_id: m for m in user.programme_memberships.all()}
     programmes = [
         (p, memberships.get(p.pk))
-        for p in Programme.objects.filter(active=True)
+        for p in Programme.objects.visible_to(user)
         .exclude(kind=Programme.Kind.BUDDY)
         .select_related("team")
-        if p.eligible(user)
     ]
     today = timezone.now().date()
     for group in groups:
@@ -93,7 +94,7 @@ def overview(request):
 @login_required
 @require_POST
 def membership(request, pk: int):
-    programme = get_object_or_404(Programme, pk=pk, active=True)
+    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     action = request.POST.get("action")
     try:
         if action == "join":
@@ -175,13 +176,9 @@ def programmes(request):
             )
         messages.success(request, f"{programme.name} is running.")
         return redirect("programmes")
-    visible = (
-        Programme.objects.filter(Q(team__in=teams) | Q(team__isnull=True))
-        if (request.user.is_hr_admin)
-        else Programme.objects.filter(team__in=teams)
-    )
     rows = []
-    for programme in visible.prefetch_related("rounds").select_related("team"):
+    run = Programme.objects.run_by(request.user).prefetch_related("rounds").select_related("team")
+    for programme in run:
         latest = programme.rounds.first()
         rows.append(
             (
@@ -294,7 +291,7 @@ def mentoring_log(request):
             (user, data["other"]) if data["role"] == "mentor" else (data["other"], user)
         )
         try:
-            log_session(
+            session = log_session(
                 mentor=mentor,
                 mentee=mentee,
                 kind=data["kind"],
@@ -306,7 +303,12 @@ def mentoring_log(request):
         except MentorshipError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Logged. Consider writing a short case note below.")
+            if session.status == MentoringSession.Status.PENDING:
+                messages.success(
+                    request, f"Logged. It counts once {mentor.get_short_name()} confirms it."
+                )
+            else:
+                messages.success(request, "Logged. Consider writing a short case note below.")
             return redirect("mentoring_log")
     if request.method == "POST" and is_note and note_form.is_valid():
         try:
@@ -317,9 +319,7 @@ def mentoring_log(request):
             messages.success(request, "Published. You can withdraw it at any time.")
             return redirect("mentoring_log")
     expectation = MentoringSettings.load().hours_per_quarter
-    sessions = MentoringSession.objects.filter(Q(mentor=user) | Q(mentee=user)).select_related(
-        "mentor", "mentee"
-    )[:20]
+    sessions = MentoringSession.objects.involving(user).select_related("mentor", "mentee")[:20]
     coverage = None
     if user.is_hr_admin:
         start = dt.date(timezone.now().year, 3 * ((timezone.now().month - 1) // 3) + 1, 1)
@@ -335,15 +335,46 @@ def mentoring_log(request):
             "hours": quarter_hours(user),
             "coverage": coverage,
             "notes": CaseNote.objects.filter(author=user, withdrawn=False),
+            "to_confirm": MentoringSession.objects.awaiting(user).select_related("mentee"),
         },
         status=400 if form.errors or note_form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_detail(request, pk: int):
+    """One session, to its two people; the mentor confirms or declines it here."""
+    session = get_object_or_404(
+        MentoringSession.objects.involving(request.user).select_related("mentor", "mentee"), pk=pk
+    )
+    form = SessionDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if session.mentor_id != request.user.pk:
+            raise PermissionDenied("Only the mentor named in a session confirms it.")
+        if form.is_valid():
+            try:
+                decide_session(
+                    session=session, by=request.user, confirm=form.cleaned_data["confirm"]
+                )
+            except MentorshipError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "Thanks. The log is up to date.")
+            return redirect("mentoring_log")
+    return render(
+        request,
+        "mentorship/session.html",
+        {"session": session, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
 def _coverage(start: dt.date, expectation: int) -> list[dict]:
     """Per team: senior people and how many reached the quarter's expectation."""
     hours = dict(
-        MentoringSession.objects.filter(held_on__gte=start)
+        MentoringSession.objects.confirmed()
+        .filter(held_on__gte=start)
         .values("mentor_id")
         .annotate(m=Sum("minutes"))
         .values_list("mentor_id", "m")
@@ -359,7 +390,8 @@ def _coverage(start: dt.date, expectation: int) -> list[dict]:
 @login_required
 @require_POST
 def note_withdraw(request, pk: int):
-    CaseNote.objects.filter(pk=pk, author=request.user).update(withdrawn=True)
+    note = get_object_or_404(CaseNote.objects.filter(author=request.user), pk=pk)
+    CaseNote.objects.filter(pk=note.pk).update(withdrawn=True)
     messages.success(request, "Withdrawn.")
     return redirect("mentoring_log")
 

@@ -169,7 +169,7 @@ class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=AttendanceIn, responses={200: None})
     @action(detail=True, methods=["post"])
-    def attend(self, request, pk=None):
+    def attend(self, request, pk=None, format=None):
         """Say whether you were there and whether it was worth your time."""
         data = AttendanceIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -240,12 +240,11 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = BudgetSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        return Budget.objects.visible_to(user).filter(team__in=Team.objects.led_by(user))
+        return Budget.objects.manageable_by(self.request.user)
 
     @extend_schema(request=SpendSerializer, responses={201: SpendSerializer})
     @action(detail=True, methods=["post"])
-    def spends(self, request, pk=None):
+    def spends(self, request, pk=None, format=None):
         """Log a spend against this budget (the team's managers)."""
         budget = self.get_object()
         data = SpendSerializer(data=request.data | {"budget": budget.pk})

@@ -649,8 +649,13 @@ def quarter_end(start: dt.date) -> dt.date:
 
 
 class BudgetQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BudgetQuerySet:
-        return self.filter(team__in=Team.objects.visible_to(user))
+    def manageable_by(self, user) -> BudgetQuerySet:
+        """Budgets `user` may read: those of the teams they lead (every team for HR).
+
+        A team's members do not see its allocation, spends or notes; the page,
+        the list and the API all read budgets through this one method.
+        """
+        return self.filter(team__in=Team.objects.led_by(user))
 
 
 class Budget(models.Model):

@@ -454,6 +454,9 @@ def toggle_reaction(*, person: User, post: ThreadPost, kind: str, on: bool | Non
     """
     if kind not in Reaction.Kind.values:
         raise RitualError("Unknown reaction.")
+    # Reading a thread (HR reads them all) is not taking part: the same rule as posting.
+    if not can_post(person, post.team):
+        raise RitualError("Only the team's members react in its thread.")
     with transaction.atomic():
         mine = Reaction.objects.filter(post=post, person=person, kind=kind)
         if on is None:

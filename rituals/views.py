@@ -583,8 +583,8 @@ def budgets(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('budgets')}?quarter={quarter.isoformat()}")
     rows = [
         budget_status(b, today=today)
-        for b in Budget.objects.visible_to(user)
-        .filter(quarter=quarter, team__in=Team.objects.led_by(user))
+        for b in Budget.objects.manageable_by(user)
+        .filter(quarter=quarter)
         .select_related("team")
         .order_by("team__path")
     ]
@@ -618,21 +618,17 @@ def budgets(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(
-        Budget.objects.visible_to(request.user).select_related("team"), pk=pk
+        Budget.objects.manageable_by(request.user).select_related("team"), pk=pk
     )
-    can_spend = Team.objects.led_by(request.user).filter(pk=budget.team_id).exists()
     form = SpendForm(request.POST or None, initial={"spent_on": timezone.now().date()})
-    if request.method == "POST":
-        if not can_spend:
-            raise PermissionDenied("The team's managers log spends.")
-        if form.is_valid():
-            try:
-                log_spend(budget=budget, logged_by=request.user, **form.cleaned_data)
-            except RitualError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "Spend logged.")
-                return redirect("budget_detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            log_spend(budget=budget, logged_by=request.user, **form.cleaned_data)
+        except RitualError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Spend logged.")
+            return redirect("budget_detail", pk=pk)
     return render(
         request,
         "rituals/budget_detail.html",
@@ -640,7 +636,6 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": budget_status(budget),
             "spends": budget.spends.select_related("logged_by"),
             "form": form,
-            "can_spend": can_spend,
             "currency": OrgSettings.load().currency,
         },
         status=400 if form.errors else 200,

@@ -140,3 +140,37 @@ def test_alice_logs_a_session_and_shares_a_case_note(new_page, demo_org, sign_in
     expect(note_card).to_contain_text("Start from the last healthy step and read forward.")
     expect(found.filter(has_text="Onboarding to on-call")).to_have_count(0)
     screenshot(bob, "case-notes")
+
+
+def test_a_session_nia_logs_counts_once_alice_confirms_it(new_page, demo_org, sign_in, screenshot):
+    alice, nia = person("alice"), person("nia")
+    today = nia.local_now().date()
+
+    page = sign_in(new_page(), "nia")
+    page.goto("/mentorship/log/")
+    session = page.locator("form", has=page.get_by_role("heading", name="Log a session"))
+    session.get_by_label("With").select_option(label="Alice Moreau")
+    session.get_by_label("They mentored me").check()
+    session.get_by_label("Kind").select_option(label="Mentoring")
+    session.get_by_label("Held on").fill(today.isoformat())
+    session.get_by_label("Minutes").fill("40")
+    with page.expect_navigation():
+        session.get_by_role("button", name="Log it").click()
+    expect(messages(page)).to_contain_text("It counts once Alice confirms it.")
+    logged = MentoringSession.objects.get(mentor=alice, mentee=nia)
+    assert logged.status == "pending"
+
+    mentor = sign_in(new_page(), "alice")
+    mentor.goto("/mentorship/log/")
+    waiting = mentor.locator(
+        "section", has=mentor.get_by_role("heading", name="Sessions to confirm")
+    )
+    with mentor.expect_navigation():
+        waiting.get_by_role("link", name=re.compile("with Nia Okafor")).click()
+    expect(mentor.get_by_text("Nia Okafor for 40 minutes")).to_be_visible()
+    screenshot(mentor, "mentoring-confirm")
+    with mentor.expect_navigation():
+        mentor.get_by_role("button", name="Confirm").click()
+    expect(messages(mentor)).to_contain_text("The log is up to date.")
+    logged.refresh_from_db()
+    assert logged.status == "confirmed"

@@ -141,6 +141,42 @@ def test_checkin_writes_a_signal_with_both_people(clock):
     assert CheckIn.objects.count() == 1
 
 
+def test_a_programme_for_another_team_is_hidden_on_the_page_and_in_the_api(
+    client_for, clock, alice, bob, charlie, department, other_team
+):
+    secret = coffee(team=other_team, name="Payments secret programme")
+    above = coffee(team=department, name="Engineering coffee")
+    for person in (alice, bob):
+        client = client_for(person)
+        listed = {p["name"] for p in client.get("/api/programmes/").json()["results"]}
+        assert listed == {"Engineering coffee"}
+        assert client.get(f"/api/programmes/{secret.pk}/").status_code == 404
+        assert client.post(f"/api/programmes/{secret.pk}/join/").status_code == 404
+        assert (
+            client.post(
+                f"/mentorship/programmes/{secret.pk}/membership/", {"action": "join"}
+            ).status_code
+            == 404
+        )
+        page = client.get("/mentorship/").content.decode()
+        assert "Payments secret" not in page and "Engineering coffee" in page
+    assert not Membership.objects.filter(programme=secret).exists()
+    insider = client_for(charlie).get(f"/api/programmes/{secret.pk}/")
+    assert insider.json()["name"] == "Payments secret programme"
+    assert client_for(bob).get(f"/api/programmes/{above.pk}/").status_code == 200
+
+
+def test_a_member_who_moved_team_still_sees_and_can_leave_the_programme(client_for, clock, bob):
+    programme = coffee(team=bob.team, name="Platform coffee")
+    join_programme(programme=programme, person=bob)
+    bob.team = make_team(name="Elsewhere")
+    bob.save(update_fields=["team"])
+    client = client_for(bob)
+    assert client.get(f"/api/programmes/{programme.pk}/").status_code == 200
+    client.post(f"/mentorship/programmes/{programme.pk}/membership/", {"action": "leave"})
+    assert Membership.objects.get(person=bob).status == "left"
+
+
 def test_hr_sees_counts_never_names(client_for, clock, hana):
     programme = coffee()
     members = people(4)

@@ -23,14 +23,14 @@ def clock():
         yield t
 
 
-def spend(budget, amount="10", hours="0", on=dt.date(2026, 11, 10), by=None):
+def spend(budget, amount="10", hours="0", on=dt.date(2026, 11, 10), by=None, note=""):
     return log_spend(
         budget=budget,
         category="gathering",
         amount=Decimal(amount),
         hours=Decimal(hours),
         spent_on=on,
-        note="",
+        note=note,
         logged_by=by,
     )
 
@@ -143,8 +143,22 @@ def test_employees_cannot_set_budgets_or_spend(client_for, clock, bob, team):
         f"/rituals/budgets/{budget.pk}/",
         {"category": "other", "amount": "5", "hours": "0", "spent_on": "2026-11-12"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not Spend.objects.exists()
+
+
+def test_employees_see_no_budget_of_their_own_team_anywhere(client_for, clock, bob, alice, team):
+    """The page, the list and the API agree: budgets are for the team's managers and HR."""
+    budget = set_budget(
+        team=team, quarter=dt.date(2026, 10, 1), hours=Decimal(5), money=Decimal(4321)
+    )
+    spend(budget, "12", by=alice, note="Offsite deposit")
+    client = client_for(bob)
+    assert client.get(f"/rituals/budgets/{budget.pk}/").status_code == 404
+    assert "4321" not in client.get("/rituals/budgets/").content.decode()
+    assert client.get(f"/api/budgets/{budget.pk}/").status_code == 404
+    manager_page = client_for(alice).get(f"/rituals/budgets/{budget.pk}/").content.decode()
+    assert "Offsite deposit" in manager_page
 
 
 def test_another_teams_budget_is_not_found(client_for, clock, charlie, team):

@@ -75,6 +75,17 @@ def test_outsiders_cannot_post_or_read_another_teams_thread(client_for, clock, c
         post_to_thread(author=charlie, team=team, status="hi")
 
 
+def test_who_reads_a_thread_but_is_not_on_the_team_cannot_react_either(
+    client_for, clock, bob, hana, team
+):
+    """HR reads every thread; like replies, reactions are for the team and its managers."""
+    post = post_to_thread(author=bob, team=team, status="Shipped the fix")
+    response = client_for(hana).post(f"/rituals/thread/{post.pk}/react/", {"kind": "love"})
+    assert response.status_code == 400
+    assert not Reaction.objects.exists()
+    assert not Signal.objects.filter(actor=hana).exists()
+
+
 def test_thread_page_queries_do_not_grow_with_posts(client_for, clock, alice, bob, team):
     client = client_for(bob)  # signing in (and its sign-in log) is not the page's cost
 
