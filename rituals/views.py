@@ -475,9 +475,15 @@ def thread_react(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReactionForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Unknown reaction.", status=400)
-    toggle_reaction(
-        person=request.user, post=post, kind=form.cleaned_data["kind"], on=form.cleaned_data["on"]
-    )
+    try:
+        toggle_reaction(
+            person=request.user,
+            post=post,
+            kind=form.cleaned_data["kind"],
+            on=form.cleaned_data["on"],
+        )
+    except RitualError as error:
+        return HttpResponse(str(error), status=400)
     if request.htmx:
         fresh = _decorate([_thread_posts(post.team).get(pk=post.pk)], request.user)[0]
         return render(request, "rituals/thread.html#reactions", {"post": fresh})

@@ -124,6 +124,7 @@ ROUTES = {
     # The signed link in Pia's e-mail is the credential: whoever holds it acts for her.
     "nudges/unsubscribe/<str:token>/":            Row("unsubscribe",  get= "200   200   200   200   200   200",
                                                                       post="200   200   200   200   200   200"),
+    "audit/":                                     Row(None,           get= "login 403   403   403   403   200"),
     "nudges/outbox/":                             Row(None,           get= "login 403   403   403   403   200",
                                                                       post="login 403   403   403   403   302"),
     # ---------------------------------------------------------------- pulse
@@ -254,7 +255,9 @@ def _bodies(w: World) -> dict[str, dict]:
         "adopt": {
             "team": w.platform.pk,
             "name": "Adopted by the matrix",
-            "rule": "FREQ=WEEKLY;BYDAY=TH",
+            "repeats": "weekly",
+            "weekdays": ["TH"],
+            "every": 1,
             "start_time": "10:00",
             "time_zone": "Europe/Lisbon",
             "duration": 30,

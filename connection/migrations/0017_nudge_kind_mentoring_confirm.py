@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connection', '0014_teamweek_newcomers_asked'),
+        ('connection', '0016_orgsettings_webhook_hosts'),
     ]
 
     operations = [
