@@ -2,6 +2,8 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from connection.models import (
     NUDGE_KIND_CHOICES,
@@ -295,3 +297,101 @@ class ConversationGuideForm(forms.ModelForm):
             "avoid": forms.Textarea(attrs={"rows": 5}),
             "follow_up": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+# ---------------------------------------------------------------- shared fields for any input
+
+# Days and instants Hearth can compute with. 0001-01-01 and 9999-12-31 parse as
+# dates, then overflow the first timedelta (a quarter's end, a reminder before).
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
+EARLIEST_MOMENT = dt.datetime.combine(EARLIEST_DAY, dt.time(0), tzinfo=dt.UTC)
+LATEST_MOMENT = dt.datetime.combine(LATEST_DAY, dt.time(23, 59), tzinfo=dt.UTC)
+
+
+class DayField(forms.DateField):
+    """A date within the years Hearth plans for."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        message = f"Choose a day between {EARLIEST_DAY:%-d %B %Y} and {LATEST_DAY:%-d %B %Y}."
+        self.validators += [
+            MinValueValidator(EARLIEST_DAY, message),
+            MaxValueValidator(LATEST_DAY, message),
+        ]
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time within the years Hearth plans for."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        message = f"Choose a time between {EARLIEST_DAY.year} and {LATEST_DAY.year}."
+        self.validators += [
+            MinValueValidator(EARLIEST_MOMENT, message),
+            MaxValueValidator(LATEST_MOMENT, message),
+        ]
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team picked by id from `queryset`.
+
+    Something that is not an id at all is `invalid` (the view answers 400); a
+    real id outside the queryset is `invalid_choice`, which a view answers as
+    it answers any team the person may not open (403 or 404).
+    """
+
+    default_error_messages = {
+        "invalid": "Choose a team from the list.",
+        "invalid_choice": "That team isn’t one you can choose here.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)
+
+
+class PageForm(forms.Form):
+    """?page= is only a view choice: anything unreadable shows the first page."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    @property
+    def number(self) -> int:
+        return (self.cleaned_data["page"] or 1) if self.is_valid() else 1
+
+
+class TeamPickForm(forms.Form):
+    """?team= on pages that show one team at a time, chosen from `teams`."""
+
+    team = TeamChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class OrgInsightsForm(forms.Form):
+    """HR's organisation dashboard and its CSV: which level, sliced how."""
+
+    level = forms.IntegerField(required=False, min_value=0, max_value=100)
+    slice = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Choose a slice from the list."},
+    )
+
+    def __init__(self, *args, slices: list[tuple[str, str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slice"].choices = [("", "Everyone")] + [
+            (f"{by}:{value}", label) for by, value, label in slices
+        ]
+
+    def view_arguments(self) -> dict:
+        by, _, value = self.cleaned_data["slice"].partition(":")
+        level = self.cleaned_data["level"]
+        return {"level": 1 if level is None else level, "slice_by": by, "slice_value": value}

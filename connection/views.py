@@ -1,9 +1,10 @@
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
 from django.db.models import Count, Q
@@ -60,6 +61,25 @@ def hr_admin_required(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def bad_request(request: HttpRequest, form: forms.Form, *, back: str = "") -> HttpResponse:
+    """Answer input a view cannot use: 400, the form's own messages, nothing written.
+
+    For query strings and buttons whose page has no form to show the errors on;
+    `back` is where "Go back" leads (the page itself when it answers GET).
+    """
+    problems = [
+        message if name == NON_FIELD_ERRORS else f"{form[name].label}: {message}"
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+    return render(
+        request,
+        "bad_request.html",
+        {"problems": problems, "back": back or request.path},
+        status=400,
+    )
 
 
 @login_required
