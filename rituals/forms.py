@@ -136,9 +136,7 @@ class ThreadPickForm(forms.Form):
 
 
 class RecognitionScopeForm(forms.Form):
-    scope = forms.ChoiceField(
-        choices=[("team", "My team"), ("org", "Everyone")], required=False
-    )
+    scope = forms.ChoiceField(choices=[("team", "My team"), ("org", "Everyone")], required=False)
 
 
 class BudgetQuarterForm(forms.Form):

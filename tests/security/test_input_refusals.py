@@ -70,7 +70,9 @@ def test_avoiding_a_person_who_is_not_a_number_is_a_clean_400(client_for, clock,
 
 
 def test_requesting_a_shadow_window_that_is_not_a_number_is_a_clean_400(client_for, clock, bob):
-    response = client_for(bob).post("/mentorship/shadowing/", {"action": "request", "window": "abc"})
+    response = client_for(bob).post(
+        "/mentorship/shadowing/", {"action": "request", "window": "abc"}
+    )
     assert response.status_code == 400
     assert "Choose a window from the list" in text_of(response)
     assert not ShadowWindow.requests.through.objects.exists()
