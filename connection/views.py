@@ -10,6 +10,7 @@ from django.db import connection as db_connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,13 +20,18 @@ from rest_framework.authtoken.models import Token
 from connection.celery import app as celery_app
 from connection.forms import (
     AwayPeriodForm,
+    InboxForm,
     NudgeCeilingForm,
     NudgePreferencesForm,
     OrgImportApplyForm,
     OrgImportUploadForm,
+    OutboxActionForm,
+    PageForm,
     PeopleFilterForm,
     ProfileForm,
+    SnoozeActionForm,
     SnoozeForm,
+    TokenForm,
 )
 from connection.models import (
     NUDGE_KINDS,
@@ -197,6 +203,10 @@ def _org_overview(today: dt.date) -> dict:
 @require_GET
 def people(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and form.has_error("team", "invalid_choice"):
+        raise PermissionDenied("That team isn’t one you can see.")
+    if form.is_bound and not form.is_valid():
+        return bad_request(request, form, back=reverse("people"))
     rows = (
         User.objects.visible_to(request.user)
         .active()
@@ -208,7 +218,7 @@ def people(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["team"]:
             team = form.cleaned_data["team"]
             rows = rows.filter(team__path__startswith=team.path)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = Paginator(rows, 25).get_page(PageForm(request.GET).number)
     query = request.GET.copy()
     query.pop("page", None)
     template = "connection/people.html#results" if request.htmx else "connection/people.html"
@@ -236,8 +246,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create a fresh API token (replacing any old one), or revoke it."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("profile"))
     Token.objects.filter(user=request.user).delete()
-    if request.POST.get("action") == "revoke":
+    if form.cleaned_data["action"] == "revoke":
         messages.success(request, "Your API token is revoked.")
     else:
         Token.objects.create(user=request.user)
@@ -321,13 +334,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     inbox = Nudge.objects.inbox(request.user)
-    if request.GET.get("menu"):
+    choice = InboxForm(request.GET)
+    if choice.is_valid() and choice.cleaned_data["menu"]:
         return render(
             request,
             "connection/notifications.html#menu",
             {"latest": inbox[:6], "unread": inbox.unread().count()},
         )
-    page = Paginator(inbox, 20).get_page(request.GET.get("page"))
+    page = Paginator(inbox, 20).get_page(PageForm(request.GET).number)
     return render(request, "connection/notifications.html", {"page": page})
 
 
@@ -392,7 +406,10 @@ def nudge_preferences(request: HttpRequest) -> HttpResponse:
 @require_POST
 def nudge_snooze(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if request.POST.get("action") == "resume":
+    action = SnoozeActionForm(request.POST)
+    if not action.is_valid():
+        return bad_request(request, action, back=reverse("nudge_preferences"))
+    if action.cleaned_data["action"] == "resume":
         user.snoozed_until = None
         user.save(update_fields=["snoozed_until"])
         messages.success(request, "Nudges are back on.")
@@ -472,15 +489,18 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
     org = OrgSettings.load()
     ceiling_form = NudgeCeilingForm(instance=org)
     if request.method == "POST":
-        if request.POST.get("action") == "ceiling":
+        sent = OutboxActionForm(request.POST)
+        if not sent.is_valid():
+            return bad_request(request, sent)
+        if sent.cleaned_data["action"] == "ceiling":
             ceiling_form = NudgeCeilingForm(request.POST, instance=org)
             if ceiling_form.is_valid():
                 ceiling_form.save()
                 messages.success(request, "Saved the organisation's weekly limit.")
                 return redirect("nudge_outbox")
         else:
-            ids = [int(i) for i in request.POST.getlist("nudge") if i.isdigit()]
-            if request.POST.get("action") == "resend_all":
+            ids = [nudge.pk for nudge in sent.cleaned_data["nudge"]]
+            if sent.cleaned_data["action"] == "resend_all":
                 ids = list(
                     Nudge.objects.filter(status=Nudge.Status.FAILED).values_list("pk", flat=True)
                 )
@@ -492,7 +512,9 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
         Nudge.objects.filter(created_at__gte=since).values_list("status").annotate(n=Count("pk"))
     )
     failed = Nudge.objects.filter(status=Nudge.Status.FAILED).select_related("recipient")
-    page = Paginator(failed.order_by("-claimed_at", "-pk"), 50).get_page(request.GET.get("page"))
+    page = Paginator(failed.order_by("-claimed_at", "-pk"), 50).get_page(
+        PageForm(request.GET).number
+    )
     return render(
         request,
         "connection/nudge_outbox.html",

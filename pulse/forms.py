@@ -1,5 +1,6 @@
 from django import forms
 
+from connection.forms import TeamPickForm
 from pulse.models import AGREEMENT, Dimension, PulseSettings, Question
 from pulse.services import COMMENT_MAX
 
@@ -91,3 +92,24 @@ class QuestionForm(forms.ModelForm):
         self.fields["dimension"].choices = [
             (d.value, d.label) for d in Dimension if d != Dimension.ENPS
         ]
+
+
+class OrgResultsForm(TeamPickForm):
+    """HR's pulse page: one team (or the organisation), optionally sliced."""
+
+    by = forms.ChoiceField(
+        choices=[("", "No slice"), ("tenure_band", "Tenure"), ("location", "Location")],
+        required=False,
+    )
+
+
+class SettingsActionForm(forms.Form):
+    """Which of the settings page's forms was sent."""
+
+    action = forms.ChoiceField(
+        choices=[("settings", "Settings"), ("privacy", "Privacy"), ("add", "Add a question")]
+    )
+
+
+class QuestionActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("retire", "Retire"), ("up", "Up"), ("down", "Down")])
