@@ -76,6 +76,25 @@ class TeamChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class ManyField(forms.ModelMultipleChoiceField):
+    """Several rows picked by id. Django guards a single id against integer
+    overflow but not an `__in` list, where SQLite raises OverflowError."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number at all: the parent says so
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class PageForm(forms.Form):
     """?page= is only a view choice: anything unreadable shows the first page."""
 
@@ -424,4 +443,4 @@ class OutboxActionForm(forms.Form):
         required=False,
     )
     # Any message: one re-sent meanwhile (a double click) is simply no longer failed.
-    nudge = forms.ModelMultipleChoiceField(queryset=Nudge.objects.all(), required=False)
+    nudge = ManyField(queryset=Nudge.objects.all(), required=False)

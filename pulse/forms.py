@@ -1,6 +1,6 @@
 from django import forms
 
-from connection.forms import TeamPickForm
+from connection.forms import ManyField, TeamPickForm
 from pulse.models import AGREEMENT, Dimension, PulseSettings, Question
 from pulse.services import COMMENT_MAX
 
@@ -51,6 +51,7 @@ class PulseSettingsForm(forms.ModelForm):
             "audience": "Ask these teams (and their sub-teams)",
         }
         widgets = {"audience": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"audience": ManyField}
 
     def clean_items_per_round(self) -> int:
         value = self.cleaned_data["items_per_round"]

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from connection.forms import DayField, TeamChoiceField
+from connection.forms import DayField, ManyField, TeamChoiceField
 from connection.models import Team, User, known_time_zones
 from rituals.models import MAX_DURATION, Format, Reaction, TeamRitual, validate_rrule
 
@@ -163,7 +163,7 @@ class ReplyForm(forms.Form):
 
 
 class RecognitionForm(forms.Form):
-    receivers = forms.ModelMultipleChoiceField(
+    receivers = ManyField(
         label="Who", queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6})
     )
     message = forms.CharField(
@@ -171,9 +171,7 @@ class RecognitionForm(forms.Form):
         max_length=280,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 280}),
     )
-    values = forms.ModelMultipleChoiceField(
-        label="Which values", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    values = ManyField(label="Which values", queryset=None, widget=forms.CheckboxSelectMultiple)
     visibility = forms.ChoiceField(widget=forms.RadioSelect, label="Who can see it")
     notify_manager = forms.BooleanField(
         label="Also let their manager see it (private recognition only)", required=False
