@@ -3,6 +3,8 @@ import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from connection.models import (
     NUDGE_KIND_CHOICES,
@@ -11,6 +13,7 @@ from connection.models import (
     AuditEntry,
     AwayPeriod,
     ConversationGuide,
+    Nudge,
     NudgeChannel,
     OrgSettings,
     Team,
@@ -18,6 +21,91 @@ from connection.models import (
     known_time_zones,
 )
 from connection.webhooks import WebhookURLValidator
+
+# ---------------------------------------------------------------- shared fields for any input
+
+# Days and instants Hearth can compute with. 0001-01-01 and 9999-12-31 parse as
+# dates, then overflow the first timedelta (a quarter's end, a reminder before).
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
+EARLIEST_MOMENT = dt.datetime.combine(EARLIEST_DAY, dt.time(0), tzinfo=dt.UTC)
+LATEST_MOMENT = dt.datetime.combine(LATEST_DAY, dt.time(23, 59), tzinfo=dt.UTC)
+
+
+class DayField(forms.DateField):
+    """A date within the years Hearth plans for."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        message = f"Choose a day between {EARLIEST_DAY:%-d %B %Y} and {LATEST_DAY:%-d %B %Y}."
+        self.validators += [
+            MinValueValidator(EARLIEST_DAY, message),
+            MaxValueValidator(LATEST_DAY, message),
+        ]
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time within the years Hearth plans for."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        message = f"Choose a time between {EARLIEST_DAY.year} and {LATEST_DAY.year}."
+        self.validators += [
+            MinValueValidator(EARLIEST_MOMENT, message),
+            MaxValueValidator(LATEST_MOMENT, message),
+        ]
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team picked by id from `queryset`.
+
+    Something that is not an id at all is `invalid` (the view answers 400); a
+    real id outside the queryset is `invalid_choice`, which a view answers as
+    it answers any team the person may not open (403 or 404).
+    """
+
+    default_error_messages = {
+        "invalid": "Choose a team from the list.",
+        "invalid_choice": "That team isn’t one you can choose here.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)
+
+
+class ManyField(forms.ModelMultipleChoiceField):
+    """Several rows picked by id. Django guards a single id against integer
+    overflow but not an `__in` list, where SQLite raises OverflowError."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number at all: the parent says so
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class PageForm(forms.Form):
+    """?page= is only a view choice: anything unreadable shows the first page."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    @property
+    def number(self) -> int:
+        return (self.cleaned_data["page"] or 1) if self.is_valid() else 1
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -114,9 +202,7 @@ class ProfileForm(forms.ModelForm):
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="All teams"
-    )
+    team = TeamChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -271,6 +357,7 @@ class AwayPeriodForm(forms.ModelForm):
             "ends_on": "Back after",
             "note": "Note (only you see it)",
         }
+        field_classes = {"starts_on": DayField, "ends_on": DayField}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -362,3 +449,66 @@ class WebhookHostsForm(forms.ModelForm):
         if len(hosts) > 50:
             raise forms.ValidationError("Allow 50 hosts at most.")
         return "\n".join(dict.fromkeys(hosts))
+
+
+class TeamPickForm(forms.Form):
+    """?team= on pages that show one team at a time, chosen from `teams`."""
+
+    team = TeamChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class OrgInsightsForm(forms.Form):
+    """HR's organisation dashboard and its CSV: which level, sliced how."""
+
+    level = forms.IntegerField(required=False, min_value=0, max_value=100)
+    slice = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Choose a slice from the list."},
+    )
+
+    def __init__(self, *args, slices: list[tuple[str, str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slice"].choices = [("", "Everyone")] + [
+            (f"{by}:{value}", label) for by, value, label in slices
+        ]
+
+    def view_arguments(self) -> dict:
+        by, _, value = self.cleaned_data["slice"].partition(":")
+        level = self.cleaned_data["level"]
+        return {"level": 1 if level is None else level, "slice_by": by, "slice_value": value}
+
+
+class TokenForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("create", "Create"), ("renew", "Replace"), ("revoke", "Revoke")], required=False
+    )
+
+
+class InboxForm(forms.Form):
+    """?menu= asks for the header's drop-down instead of the whole page."""
+
+    menu = forms.BooleanField(required=False)
+
+
+class SnoozeActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("snooze", "Pause"), ("resume", "Resume")], required=False)
+
+
+class OutboxActionForm(forms.Form):
+    """HR's outbox: re-send the ticked failed messages, or all of them."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("resend", "Re-send selected"),
+            ("resend_all", "Re-send all"),
+            ("ceiling", "Save the weekly limit"),
+            ("webhook_hosts", "Save the hosts"),
+        ],
+        required=False,
+    )
+    # Any message: one re-sent meanwhile (a double click) is simply no longer failed.
+    nudge = ManyField(queryset=Nudge.objects.all(), required=False)

@@ -12,14 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connection import charts, dashboards
 from connection.audit import changes, record
-from connection.forms import ConversationGuideForm
+from connection.forms import ConversationGuideForm, OrgInsightsForm, PageForm, TeamPickForm
 from connection.models import AuditEntry, ConversationGuide, OrgSettings, Team
 from connection.spreadsheets import csv_writer
+from connection.views import bad_request
 
 
 def _hr_only(request) -> None:
@@ -33,15 +35,13 @@ def team_insights(request):
     teams = list(Team.objects.led_by(request.user).order_by("path"))
     if not teams:
         raise PermissionDenied("The team dashboard is for people who lead a team.")
-    chosen = request.GET.get("team", "")
-    if chosen:
-        if not chosen.isdigit():
-            raise PermissionDenied("Choose one of your teams.")
-        team = next((t for t in teams if t.pk == int(chosen)), None)
-        if team is None:
-            raise PermissionDenied("That team is not one of yours.")
-    else:
-        team = teams[0]  # ordered by path: the highest team they lead
+    form = TeamPickForm(request.GET, teams=Team.objects.led_by(request.user))
+    if form.has_error("team", "invalid_choice"):
+        raise PermissionDenied("That team is not one of yours.")
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("insights_team"))
+    # Without a choice: the highest team they lead (ordered by path).
+    team = form.cleaned_data["team"] or teams[0]
     view = dashboards.team_view(team, request.user)
     context = {"view": view, "teams": teams, "team": team}
     if view.rows:
@@ -106,8 +106,13 @@ def _team_extras(team) -> dict:
 @require_GET
 def org_insights(request):
     _hr_only(request)
-    number = _page_number(request)
-    view = _org_view(request, offset=(number - 1) * TEAMS_PER_PAGE, limit=TEAMS_PER_PAGE)
+    form = OrgInsightsForm(request.GET, slices=_slice_choices())
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("insights_org"))
+    number = PageForm(request.GET).number
+    view = dashboards.org_view(
+        **form.view_arguments(), offset=(number - 1) * TEAMS_PER_PAGE, limit=TEAMS_PER_PAGE
+    )
     context = {"view": view, "slice_choices": _slice_choices()}
     if view.week:
         context["pages"] = pages = _pager(request, view, number)
@@ -181,11 +186,6 @@ def org_insights(request):
 TEAMS_PER_PAGE = 40
 
 
-def _page_number(request) -> int:
-    raw = request.GET.get("page", "1")
-    return max(int(raw), 1) if raw.isdigit() and len(raw) < 6 else 1
-
-
 def _pager(request, view, number: int) -> dict:
     """A level can hold hundreds of teams: the page shows them 40 at a time (the
     network map joins the teams on the page), the CSV has them all."""
@@ -197,23 +197,6 @@ def _pager(request, view, number: int) -> dict:
             query["page"] = target
             links[name] = "?" + query.urlencode()
     return {"number": number, "last": last, "teams": view.team_count, **links}
-
-
-def _org_view(request, **paging):
-    level = request.GET.get("level", "1")
-    slice_by, slice_value = "", ""
-    raw = request.GET.get("slice", "")
-    if raw:
-        by, _, value = raw.partition(":")
-        if (by, value) not in {(b, v) for b, v, _ in _slice_choices()}:
-            raise PermissionDenied("Choose a slice from the list.")
-        slice_by, slice_value = by, value
-    return dashboards.org_view(
-        level=int(level) if level.isdigit() else 1,
-        slice_by=slice_by,
-        slice_value=slice_value,
-        **paging,
-    )
 
 
 def _slice_choices() -> list[tuple[str, str, str]]:
@@ -228,7 +211,10 @@ def _slice_choices() -> list[tuple[str, str, str]]:
 @require_GET
 def org_insights_csv(request):
     _hr_only(request)
-    view = _org_view(request)
+    form = OrgInsightsForm(request.GET, slices=_slice_choices())
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("insights_org"))
+    view = dashboards.org_view(**form.view_arguments())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hearth-insights-{view.week}.csv"'
     writer = csv_writer(response)

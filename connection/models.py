@@ -511,6 +511,7 @@ class AuditEntry(models.Model):
         RECOGNITION_SHOWN = "recognition.shown", "showed a hidden recognition"
         NUDGES_RESENT = "outbox.resent", "queued failed nudges again"
         NUDGE_CEILING = "outbox.ceiling", "changed the weekly nudge limit"
+        WEBHOOK_HOSTS = "outbox.webhook_hosts", "changed the hosts webhooks may post to"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     # PROTECT: deleting a person must not blank out what they did.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from connection.models import Location, known_time_zones
+from connection.models import Location, Team, User, known_time_zones
 
 COLUMNS = {
     "email": "email",
@@ -29,6 +29,14 @@ COLUMNS = {
     "location": "location",
 }
 REQUIRED = ("email", "name", "team", "time zone", "location")
+# What the database holds: a longer value would pass the preview and fail the apply.
+MAX_LENGTHS = {
+    "email": User._meta.get_field("email").max_length,
+    "name": User._meta.get_field("display_name").max_length,
+    "team": Team._meta.get_field("name").max_length,
+    "parent team": Team._meta.get_field("name").max_length,
+    "manager email": User._meta.get_field("email").max_length,
+}
 MAX_ROWS = 50_000
 
 
@@ -109,12 +117,19 @@ def _suggest(value: str, options) -> str:
 
 def _decode(data: bytes) -> tuple[str | None, Problem | None]:
     try:
-        return data.decode("utf-8-sig"), None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, Problem(
             "this row is not UTF-8 text. Save the file as “CSV UTF-8” and upload it again.", line
         )
+    # No text holds NUL (a UTF-16 file does), and PostgreSQL refuses to store it.
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, Problem(
+            "this row has a NUL character. Save the file as “CSV UTF-8” and upload it again.", line
+        )
+    return text, None
 
 
 def parse_org_chart(data: bytes, known_emails: frozenset[str] = frozenset()) -> OrgChart:
@@ -188,6 +203,9 @@ def _check_row(row: dict[str, str], line: int, problems: list[Problem]) -> Perso
     for column in REQUIRED:
         if not row[COLUMNS[column]]:
             errors.append(f"“{column}” is empty")
+    for column, longest in MAX_LENGTHS.items():
+        if len(row[COLUMNS[column]]) > longest:
+            errors.append(f"“{column}” is longer than {longest} characters")
     email = row["email"].lower()
     if email:
         try:

@@ -1,15 +1,17 @@
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,13 +23,18 @@ from connection.celery import app as celery_app
 from connection.forms import (
     AuditFilterForm,
     AwayPeriodForm,
+    InboxForm,
     NudgeCeilingForm,
     NudgePreferencesForm,
     OrgImportApplyForm,
     OrgImportUploadForm,
+    OutboxActionForm,
+    PageForm,
     PeopleFilterForm,
     ProfileForm,
+    SnoozeActionForm,
     SnoozeForm,
+    TokenForm,
     UnsubscribeForm,
     WebhookHostsForm,
 )
@@ -74,6 +81,25 @@ def hr_admin_required(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def bad_request(request: HttpRequest, form: forms.Form, *, back: str = "") -> HttpResponse:
+    """Answer input a view cannot use: 400, the form's own messages, nothing written.
+
+    For query strings and buttons whose page has no form to show the errors on;
+    `back` is where "Go back" leads (the page itself when it answers GET).
+    """
+    problems = [
+        message if name == NON_FIELD_ERRORS else f"{form[name].label}: {message}"
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+    return render(
+        request,
+        "bad_request.html",
+        {"problems": problems, "back": back or request.path},
+        status=400,
+    )
 
 
 @login_required
@@ -191,6 +217,10 @@ def _org_overview(today: dt.date) -> dict:
 @require_GET
 def people(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and form.has_error("team", "invalid_choice"):
+        raise PermissionDenied("That team isn’t one you can see.")
+    if form.is_bound and not form.is_valid():
+        return bad_request(request, form, back=reverse("people"))
     rows = (
         User.objects.visible_to(request.user)
         .active()
@@ -202,7 +232,7 @@ def people(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["team"]:
             team = form.cleaned_data["team"]
             rows = rows.filter(team__path__startswith=team.path)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = Paginator(rows, 25).get_page(PageForm(request.GET).number)
     query = request.GET.copy()
     query.pop("page", None)
     template = "connection/people.html#results" if request.htmx else "connection/people.html"
@@ -230,7 +260,10 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create a fresh API token (replacing any old one), or revoke it."""
-    if request.POST.get("action") == "revoke":
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("profile"))
+    if form.cleaned_data["action"] == "revoke":
         revoke_api_token(person=request.user)
         messages.success(request, "Your API token is revoked.")
     else:
@@ -331,13 +364,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     inbox = Nudge.objects.inbox(request.user)
-    if request.GET.get("menu"):
+    choice = InboxForm(request.GET)
+    if choice.is_valid() and choice.cleaned_data["menu"]:
         return render(
             request,
             "connection/notifications.html#menu",
             {"latest": inbox[:6], "unread": inbox.unread().count()},
         )
-    page = Paginator(inbox, 20).get_page(request.GET.get("page"))
+    page = Paginator(inbox, 20).get_page(PageForm(request.GET).number)
     return render(request, "connection/notifications.html", {"page": page})
 
 
@@ -402,7 +436,10 @@ def nudge_preferences(request: HttpRequest) -> HttpResponse:
 @require_POST
 def nudge_snooze(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if request.POST.get("action") == "resume":
+    action = SnoozeActionForm(request.POST)
+    if not action.is_valid():
+        return bad_request(request, action, back=reverse("nudge_preferences"))
+    if action.cleaned_data["action"] == "resume":
         user.snoozed_until = None
         user.save(update_fields=["snoozed_until"])
         messages.success(request, "Nudges are back on.")
@@ -478,7 +515,10 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
     ceiling_form = NudgeCeilingForm(instance=org)
     hosts_form = WebhookHostsForm(instance=org)
     if request.method == "POST":
-        if request.POST.get("action") == "ceiling":
+        sent = OutboxActionForm(request.POST)
+        if not sent.is_valid():
+            return bad_request(request, sent)
+        if sent.cleaned_data["action"] == "ceiling":
             ceiling_form = NudgeCeilingForm(request.POST, instance=org)
             if ceiling_form.is_valid():
                 with transaction.atomic():
@@ -491,15 +531,22 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
                     )
                 messages.success(request, "Saved the organisation's weekly limit.")
                 return redirect("nudge_outbox")
-        elif request.POST.get("action") == "webhook_hosts":
+        elif sent.cleaned_data["action"] == "webhook_hosts":
             hosts_form = WebhookHostsForm(request.POST, instance=org)
             if hosts_form.is_valid():
-                hosts_form.save()
+                with transaction.atomic():
+                    hosts_form.save()
+                    record(
+                        actor=request.user,
+                        action=AuditEntry.Action.WEBHOOK_HOSTS,
+                        target=org,
+                        detail=changes(hosts_form),
+                    )
                 messages.success(request, "Saved the hosts webhooks may post to.")
                 return redirect("nudge_outbox")
         else:
-            ids = [int(i) for i in request.POST.getlist("nudge") if i.isdigit()]
-            if request.POST.get("action") == "resend_all":
+            ids = [nudge.pk for nudge in sent.cleaned_data["nudge"]]
+            if sent.cleaned_data["action"] == "resend_all":
                 ids = list(
                     Nudge.objects.filter(status=Nudge.Status.FAILED).values_list("pk", flat=True)
                 )
@@ -511,7 +558,9 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
         Nudge.objects.filter(created_at__gte=since).values_list("status").annotate(n=Count("pk"))
     )
     failed = Nudge.objects.filter(status=Nudge.Status.FAILED).select_related("recipient")
-    page = Paginator(failed.order_by("-claimed_at", "-pk"), 50).get_page(request.GET.get("page"))
+    page = Paginator(failed.order_by("-claimed_at", "-pk"), 50).get_page(
+        PageForm(request.GET).number
+    )
     return render(
         request,
         "connection/nudge_outbox.html",

@@ -1,7 +1,8 @@
 from django import forms
 
+from connection.forms import DayField, MomentField
 from connection.models import User
-from mentorship.models import CaseNote, MentoringSession, Programme
+from mentorship.models import CaseNote, CheckIn, MentoringSession, Programme, ShadowWindow
 
 WEEKDAYS = [
     (1, "Monday"),
@@ -63,7 +64,7 @@ class OfficeHoursForm(forms.Form):
 
 
 class BookingForm(forms.Form):
-    starts_at = forms.DateTimeField(widget=forms.HiddenInput)
+    starts_at = MomentField(widget=forms.HiddenInput, label="Block")
     topic = forms.CharField(max_length=120, label="What would you like to talk about?")
 
 
@@ -107,9 +108,84 @@ class CaseNoteForm(forms.ModelForm):
 
 class ShadowForm(forms.Form):
     title = forms.CharField(max_length=120, help_text="e.g. Shadow my incident review")
-    starts_at = forms.DateTimeField(
+    starts_at = MomentField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Your time.",
     )
     minutes = forms.IntegerField(min_value=10, max_value=480, initial=60)
     places = forms.IntegerField(min_value=1, max_value=10, initial=2)
+
+
+class ProgrammeKindForm(forms.Form):
+    """?kind= from a dashboard's "start a programme" link: the kind to preselect."""
+
+    kind = forms.ChoiceField(choices=Programme.Kind.choices, required=False)
+
+
+class LogActionForm(forms.Form):
+    """Which of the mentoring log page's two forms was sent."""
+
+    action = forms.ChoiceField(
+        choices=[("session", "Log a session"), ("note", "Publish a case note")], required=False
+    )
+
+
+class MembershipForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("join", "Join"), ("pause", "Pause"), ("resume", "Resume"), ("leave", "Leave")]
+    )
+    until = DayField(required=False, label="Paused until")
+
+
+class CheckInForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=CheckIn.Answer.choices,
+        error_messages={"invalid_choice": "Choose met, not yet or rescheduled."},
+    )
+    # Buddies check in weekly for about three months; other groups answer once.
+    week = forms.IntegerField(required=False, min_value=1, max_value=52)
+
+
+class AvoidForm(forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        error_messages={"invalid_choice": "Choose someone from the list."},
+    )
+    action = forms.ChoiceField(choices=[("add", "Add"), ("remove", "Remove")], required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Anyone else, so a person deactivated since can still be taken off the list.
+        self.fields["person"].queryset = User.objects.exclude(pk=user.pk)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        person = cleaned.get("person")
+        if person and cleaned.get("action") != "remove" and not person.is_active:
+            self.add_error("person", "Choose someone from the list.")
+        return cleaned
+
+
+class NoteSearchForm(forms.Form):
+    q = forms.CharField(label="Topic", required=False, max_length=80)
+
+
+class ShadowActionForm(forms.Form):
+    """Which shadowing button was pressed: publish a window, or ask to join one."""
+
+    action = forms.ChoiceField(choices=[("publish", "Publish"), ("request", "Ask to join")])
+    window = forms.ModelChoiceField(
+        queryset=ShadowWindow.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "Choose a window from the list."},
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            cleaned.get("action") == "request"
+            and "window" not in self.errors
+            and not cleaned.get("window")
+        ):
+            self.add_error("window", "Choose a window from the list.")
+        return cleaned

@@ -7,18 +7,27 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import record, settings_of
 from connection.models import AuditEntry, Team, User
+from connection.views import bad_request
 from mentorship.forms import (
+    AvoidForm,
     BookingForm,
     CaseNoteForm,
+    CheckInForm,
+    LogActionForm,
+    MembershipForm,
+    NoteSearchForm,
     OfficeHoursForm,
     ProgrammeForm,
+    ProgrammeKindForm,
     SessionDecisionForm,
     SessionForm,
+    ShadowActionForm,
     ShadowForm,
 )
 from mentorship.models import (
@@ -95,7 +104,10 @@ def overview(request):
 @require_POST
 def membership(request, pk: int):
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
-    action = request.POST.get("action")
+    form = MembershipForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("mentorship"))
+    action = form.cleaned_data["action"]
     try:
         if action == "join":
             join_programme(programme=programme, person=request.user)
@@ -104,15 +116,11 @@ def membership(request, pk: int):
             )
         else:
             member = get_object_or_404(Membership, programme=programme, person=request.user)
-            status = {"pause": "paused", "resume": "active", "leave": "left"}.get(action)
-            if status is None:
-                raise MentorshipError("Unknown action.")
-            until = None
-            if status == "paused" and request.POST.get("until"):
-                until = dt.date.fromisoformat(request.POST["until"])
+            status = {"pause": "paused", "resume": "active", "leave": "left"}[action]
+            until = form.cleaned_data["until"] if status == "paused" else None
             set_membership(membership=member, status=status, until=until)
             messages.success(request, "Saved. It applies from the next round.")
-    except (MentorshipError, ValueError) as error:
+    except MentorshipError as error:
         messages.error(request, str(error))
     return redirect("mentorship")
 
@@ -121,14 +129,17 @@ def membership(request, pk: int):
 @require_POST
 def checkin(request, pk: int):
     group = get_object_or_404(MatchGroup.objects.of(request.user), pk=pk)
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("mentorship"))
     try:
         check_in(
             group=group,
             person=request.user,
-            answer=request.POST.get("answer", ""),
-            week=int(request.POST.get("week", "1") or 1),
+            answer=form.cleaned_data["answer"],
+            week=form.cleaned_data["week"] or 1,
         )
-    except (MentorshipError, ValueError) as error:
+    except MentorshipError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Thanks for letting us know.")
@@ -138,11 +149,13 @@ def checkin(request, pk: int):
 @login_required
 @require_POST
 def avoid(request):
-    other = request.POST.get("person", "")
-    if request.POST.get("action") == "remove":
-        Avoid.objects.filter(person=request.user, avoided_id=other).delete()
-    elif other.isdecimal() and int(other) != request.user.pk:
-        person = get_object_or_404(User.objects.active(), pk=int(other))
+    form = AvoidForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("mentorship"))
+    person = form.cleaned_data["person"]
+    if form.cleaned_data["action"] == "remove":
+        Avoid.objects.filter(person=request.user, avoided=person).delete()
+    else:
         Avoid.objects.get_or_create(person=request.user, avoided=person)
     messages.success(request, "Saved. Only you can see this list.")
     return redirect("mentorship")
@@ -154,13 +167,16 @@ def programmes(request):
     teams = Team.objects.led_by(request.user)
     if not request.user.is_hr_admin and not teams.exists():
         raise PermissionDenied("HR admins and team leads run programmes.")
+    preset = ProgrammeKindForm(request.GET)
+    if not preset.is_valid():
+        return bad_request(request, preset, back=reverse("programmes"))
     form = ProgrammeForm(
         request.POST or None,
         teams=teams.order_by("path"),
         initial={
             "org_wide": request.user.is_hr_admin,
             # A dashboard's "start a coffee-chat programme" link arrives with the kind.
-            **({"kind": request.GET["kind"]} if request.GET.get("kind") else {}),
+            **({"kind": preset.cleaned_data["kind"]} if preset.cleaned_data["kind"] else {}),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -204,16 +220,20 @@ def _next_blocks(slot: OfficeHours, taken: set) -> list[dt.datetime]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def office_hours(request):
-    user = request.user
     form = OfficeHoursForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            host_office_hours(host=user, **form.cleaned_data)
+            host_office_hours(host=request.user, **form.cleaned_data)
         except MentorshipError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Your office hours are open for booking.")
             return redirect("office_hours")
+    return _office_hours_page(request, form, status=400 if form.errors else 200)
+
+
+def _office_hours_page(request, form: OfficeHoursForm, *, status: int):
+    user = request.user
     now = timezone.now()
     taken = set(
         Booking.objects.filter(status="booked", starts_at__gte=now).values_list(
@@ -238,7 +258,7 @@ def office_hours(request):
             "bookings": bookings,
             "zone": zoneinfo.ZoneInfo(user.time_zone),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 
@@ -248,13 +268,16 @@ def office_hours_book(request, pk: int):
     slot = get_object_or_404(OfficeHours, pk=pk)
     form = BookingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say in a few words what you'd like to talk about.")
-        return redirect("office_hours")
+        if form.has_error("topic"):
+            messages.error(request, "Say in a few words what you'd like to talk about.")
+        for error in form.errors.get("starts_at", []):
+            messages.error(request, f"{form['starts_at'].label}: {error}")
+        return _office_hours_page(request, OfficeHoursForm(), status=400)
     try:
         book(office_hours=slot, booker=request.user, **form.cleaned_data)
     except MentorshipError as error:
         messages.error(request, str(error))
-        return redirect("office_hours")
+        return _office_hours_page(request, OfficeHoursForm(), status=400)
     messages.success(
         request, f"Booked with {slot.host.get_short_name()}. You’ll both get a reminder."
     )
@@ -278,7 +301,8 @@ def mentoring_log(request):
     user = request.user
     # Two forms on one page: only the one that was sent is bound, so a bad
     # case note never shows errors on the session form, and the other way round.
-    is_note = request.POST.get("action") == "note"
+    sent = LogActionForm(request.POST)
+    is_note = sent.is_valid() and sent.cleaned_data["action"] == "note"
     form = SessionForm(
         None if is_note else (request.POST or None),
         user=user,
@@ -399,7 +423,10 @@ def note_withdraw(request, pk: int):
 @login_required
 @require_GET
 def notes(request):
-    query = request.GET.get("q", "").strip()[:80]
+    form = NoteSearchForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("case_notes"))
+    query = form.cleaned_data["q"]
     found = CaseNote.objects.visible_to(request.user).select_related("author")
     if query:
         found = found.filter(Q(topic__icontains=query) | Q(learned__icontains=query))
@@ -409,8 +436,12 @@ def notes(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def shadowing(request):
-    form = ShadowForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("action") == "publish" and form.is_valid():
+    action = ShadowActionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not action.is_valid():
+        return bad_request(request, action)
+    pressed = action.cleaned_data["action"] if action.is_bound else None
+    form = ShadowForm(request.POST if pressed == "publish" else None)
+    if pressed == "publish" and form.is_valid():
         data = form.cleaned_data
         starts = data["starts_at"]
         if timezone.is_naive(starts):
@@ -427,8 +458,8 @@ def shadowing(request):
             )
             messages.success(request, "Published. Colleagues can ask to join.")
             return redirect("shadowing")
-    if request.method == "POST" and request.POST.get("action") == "request":
-        window = get_object_or_404(ShadowWindow, pk=request.POST.get("window"))
+    if pressed == "request":
+        window = action.cleaned_data["window"]
         try:
             request_shadowing(window=window, person=request.user)
         except MentorshipError as error:

@@ -1,5 +1,6 @@
 from django import forms
 
+from connection.forms import ManyField, TeamPickForm
 from pulse.models import AGREEMENT, Dimension, PulseSettings, Question
 from pulse.services import COMMENT_MAX
 
@@ -50,6 +51,7 @@ class PulseSettingsForm(forms.ModelForm):
             "audience": "Ask these teams (and their sub-teams)",
         }
         widgets = {"audience": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"audience": ManyField}
 
     def clean_items_per_round(self) -> int:
         value = self.cleaned_data["items_per_round"]
@@ -91,3 +93,24 @@ class QuestionForm(forms.ModelForm):
         self.fields["dimension"].choices = [
             (d.value, d.label) for d in Dimension if d != Dimension.ENPS
         ]
+
+
+class OrgResultsForm(TeamPickForm):
+    """HR's pulse page: one team (or the organisation), optionally sliced."""
+
+    by = forms.ChoiceField(
+        choices=[("", "No slice"), ("tenure_band", "Tenure"), ("location", "Location")],
+        required=False,
+    )
+
+
+class SettingsActionForm(forms.Form):
+    """Which of the settings page's forms was sent."""
+
+    action = forms.ChoiceField(
+        choices=[("settings", "Settings"), ("privacy", "Privacy"), ("add", "Add a question")]
+    )
+
+
+class QuestionActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("retire", "Retire"), ("up", "Up"), ("down", "Down")])

@@ -3,19 +3,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection import charts, privacy
 from connection.audit import changes, record
+from connection.forms import TeamPickForm
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.spreadsheets import csv_writer
-from connection.views import hr_admin_required
+from connection.views import bad_request, hr_admin_required
 from pulse import results
-from pulse.forms import AnswerForm, PrivacyForm, PulseSettingsForm, QuestionForm
+from pulse.forms import (
+    AnswerForm,
+    OrgResultsForm,
+    PrivacyForm,
+    PulseSettingsForm,
+    QuestionActionForm,
+    QuestionForm,
+    SettingsActionForm,
+)
 from pulse.models import Dimension, PulseSettings, Question, Round, TenureBand
 from pulse.services import (
     PulseError,
@@ -92,14 +102,12 @@ def team_results(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.led_by(request.user).order_by("path"))
     if not teams:
         raise PermissionDenied("Pulse results are for managers and HR admins.")
-    team = teams[0]
-    chosen = request.GET.get("team", "")
-    if chosen and not (chosen.isascii() and chosen.isdecimal()):
+    form = TeamPickForm(request.GET, teams=Team.objects.led_by(request.user))
+    if form.has_error("team", "invalid_choice"):
         raise PermissionDenied("That team isn't one you look after.")
-    if chosen:
-        team = next((t for t in teams if t.pk == int(chosen)), None)
-        if team is None:
-            raise PermissionDenied("That team isn't one you look after.")
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("pulse_results"))
+    team = form.cleaned_data["team"] or teams[0]
     rounds = results.latest_rounds()
     context = {"teams": teams, "team": team, "rounds": rounds}
     if rounds:
@@ -130,16 +138,17 @@ def _org_rows(snapshot, round_):
 @hr_admin_required
 @require_GET
 def org_results(request: HttpRequest) -> HttpResponse:
+    form = OrgResultsForm(request.GET, teams=Team.objects.all())
+    if form.has_error("team", "invalid_choice"):
+        raise Http404("No such team.")
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("pulse_org"))
     rounds = results.latest_rounds()
     context = {"rounds": rounds}
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
         round_ = rounds[0]
-        team = None
-        chosen = request.GET.get("team", "")
-        if chosen.isascii() and chosen.isdecimal():
-            team = get_object_or_404(Team, pk=int(chosen))
-        by = request.GET.get("by", "")
+        team, by = form.cleaned_data["team"], form.cleaned_data["by"]
         context |= {
             "round": round_,
             "rows": _org_rows(snapshot, round_),
@@ -147,7 +156,7 @@ def org_results(request: HttpRequest) -> HttpResponse:
             "by": by,
             "teams": Team.objects.order_by("path"),
         }
-        if by in ("tenure_band", "location"):
+        if by:
             labels = (
                 dict(TenureBand.choices)
                 if by == "tenure_band"
@@ -215,7 +224,10 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
     question_form = QuestionForm()
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
+        sent = SettingsActionForm(request.POST)
+        if not sent.is_valid():
+            return bad_request(request, sent)
+        action = sent.cleaned_data["action"]
         if action == "settings":
             settings_form = PulseSettingsForm(request.POST, instance=config)
             if settings_form.is_valid():
@@ -308,7 +320,10 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @transaction.atomic
 def question_action(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.current(), pk=pk)
-    action = request.POST.get("action")
+    form = QuestionActionForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("pulse_settings"))
+    action = form.cleaned_data["action"]
     if action == "retire":
         if question.is_enps:
             messages.error(request, "eNPS stays in the bank; it can't be retired.")

@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from connection.forms import DayField, ManyField, TeamChoiceField
 from connection.models import Team, User, known_time_zones
 from rituals.models import (
     MAX_DURATION,
@@ -188,7 +189,7 @@ class AdoptForm(RuleForm):
     hypothesis = forms.CharField(
         max_length=200, help_text="What should change if this works? It is reviewed later."
     )
-    review_on = forms.DateField(
+    review_on = DayField(
         label="Review on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     confirm_outside_hours = forms.BooleanField(
@@ -216,16 +217,66 @@ class ScheduleForm(RuleForm):
     start_time = forms.TimeField(
         label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    review_on = forms.DateField(
+    review_on = DayField(
         label="Next review",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _is_yes(value: str) -> bool:
+    return value == "yes"
+
+
 class SayForm(forms.Form):
-    attended = forms.BooleanField(required=False)
-    worth_it = forms.NullBooleanField(required=False)
+    """The one-tap answers after a session: left out, "attended" means yes and
+    "worth it" means no answer."""
+
+    attended = forms.TypedChoiceField(
+        choices=YES_NO, coerce=_is_yes, required=False, empty_value=True
+    )
+    worth_it = forms.TypedChoiceField(
+        choices=YES_NO, coerce=_is_yes, required=False, empty_value=None
+    )
+
+
+class RitualActionForm(forms.Form):
+    """Which button was pressed on a ritual's page; the schedule form has its own fields."""
+
+    action = forms.ChoiceField(
+        choices=[("schedule", "Save the schedule"), ("retire", "Retire")], required=False
+    )
+    confirm = forms.BooleanField(required=False)
+
+
+class JoinForm(forms.Form):
+    action = forms.ChoiceField(choices=[("join", "Join"), ("leave", "Leave")], required=False)
+
+
+class HideForm(forms.Form):
+    action = forms.ChoiceField(choices=[("hide", "Hide"), ("show", "Show")], required=False)
+
+
+class ThreadPickForm(forms.Form):
+    """Which team's thread (one the person may see), and for htmx polling, posts after which."""
+
+    team = TeamChoiceField(queryset=Team.objects.none(), required=False)
+    after = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class RecognitionScopeForm(forms.Form):
+    scope = forms.ChoiceField(choices=[("team", "My team"), ("org", "Everyone")], required=False)
+
+
+class BudgetQuarterForm(forms.Form):
+    quarter = DayField(required=False, label="Quarter")
 
 
 class PostForm(forms.Form):
@@ -248,7 +299,7 @@ class ReplyForm(forms.Form):
 
 
 class RecognitionForm(forms.Form):
-    receivers = forms.ModelMultipleChoiceField(
+    receivers = ManyField(
         label="Who", queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6})
     )
     message = forms.CharField(
@@ -256,9 +307,7 @@ class RecognitionForm(forms.Form):
         max_length=280,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 280}),
     )
-    values = forms.ModelMultipleChoiceField(
-        label="Which values", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    values = ManyField(label="Which values", queryset=None, widget=forms.CheckboxSelectMultiple)
     visibility = forms.ChoiceField(widget=forms.RadioSelect, label="Who can see it")
     notify_manager = forms.BooleanField(
         label="Also let their manager see it (private recognition only)", required=False
@@ -291,12 +340,14 @@ class SpendForm(forms.Form):
     category = forms.ChoiceField(choices=_Spend.Category.choices)
     amount = forms.DecimalField(max_digits=12, decimal_places=2, initial=0)
     hours = forms.DecimalField(max_digits=8, decimal_places=1, initial=0)
-    spent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    spent_on = DayField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(max_length=200, required=False)
 
 
 class ReactionForm(forms.Form):
-    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+    kind = forms.ChoiceField(
+        choices=Reaction.Kind.choices, error_messages={"invalid_choice": "Unknown reaction."}
+    )
     # "1" adds, "0" takes back; left out, the tap flips the reaction.
     # (A hidden input reads "1"/"0" as such; the default select widget would not.)
     on = forms.NullBooleanField(required=False, widget=forms.HiddenInput)

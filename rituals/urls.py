@@ -10,7 +10,8 @@ urlpatterns = [
     path("<int:pk>/join/", views.ritual_join, name="ritual_join"),
     path("occurrences/<int:pk>/say/", views.occurrence_say, name="occurrence_say"),
     path("feed/renew/", views.feed_renew, name="ritual_feed_renew"),
-    path("feed/<str:token>.ics", views.calendar_feed, name="ritual_feed"),
+    # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else is no calendar.
+    path("feed/<slug:token>.ics", views.calendar_feed, name="ritual_feed"),
     path("budgets/", views.budgets, name="budgets"),
     path("budgets/<int:pk>/", views.budget_detail, name="budget_detail"),
     path("thread/", views.thread, name="ritual_thread"),

@@ -15,20 +15,29 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import record
+from connection.forms import PageForm
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.redirects import safe_next
+from connection.views import bad_request
 from rituals.forms import (
     CADENCES,
     AdoptForm,
     AdoptQuery,
     BudgetForm,
+    BudgetQuarterForm,
+    HideForm,
+    JoinForm,
     PostForm,
     ReactionForm,
     RecognitionForm,
+    RecognitionScopeForm,
     ReplyForm,
+    RitualActionForm,
     RuleForm,
+    SayForm,
     ScheduleForm,
     SpendForm,
+    ThreadPickForm,
 )
 from rituals.models import (
     Attendance,
@@ -246,9 +255,11 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Only the team's managers change its rituals.")
-        action = request.POST.get("action")
-        if action == "retire":
-            if request.POST.get("confirm") != "yes":
+        action = RitualActionForm(request.POST)
+        if not action.is_valid():
+            return bad_request(request, action)
+        if action.cleaned_data["action"] == "retire":
+            if not action.cleaned_data["confirm"]:
                 messages.error(request, "Tick “Yes, retire it” to retire the ritual.")
                 return redirect("ritual_detail", pk=pk)
             retire_ritual(ritual=ritual)
@@ -285,7 +296,10 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ritual_join(request: HttpRequest, pk: int) -> HttpResponse:
     ritual = get_object_or_404(TeamRitual.objects.visible_to(request.user).active(), pk=pk)
-    if request.POST.get("action") == "leave":
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("ritual_detail", args=[pk]))
+    if form.cleaned_data["action"] == "leave":
         ritual.participants.remove(request.user)
         messages.success(request, "You’ve left this ritual.")
     else:
@@ -301,12 +315,11 @@ def occurrence_say(request: HttpRequest, pk: int) -> HttpResponse:
     occurrence = get_object_or_404(
         Occurrence.objects.filter(ritual__in=TeamRitual.objects.visible_to(request.user)), pk=pk
     )
-    attended = request.POST.get("attended") != "no"
-    worth = {"yes": True, "no": False}.get(request.POST.get("worth_it", ""))
+    form = SayForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("rituals"))
     try:
-        record_attendance(
-            occurrence=occurrence, person=request.user, attended=attended, worth_it=worth
-        )
+        record_attendance(occurrence=occurrence, person=request.user, **form.cleaned_data)
     except RitualError as error:
         messages.error(request, str(error))
         return redirect("rituals")
@@ -400,8 +413,13 @@ def _decorate(posts, user: User):
 @require_http_methods(["GET", "POST"])
 def thread(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.visible_to(request.user).order_by("path")
-    chosen = request.GET.get("team") or request.POST.get("team") or request.user.team_id
-    team = get_object_or_404(teams, pk=chosen) if str(chosen or "").isdecimal() else None
+    # A post names its team in the form; reading names it in the query string.
+    picker = ThreadPickForm(request.POST if request.method == "POST" else request.GET, teams=teams)
+    if picker.has_error("team", "invalid_choice"):
+        raise Http404("No such team thread.")
+    if not picker.is_valid():
+        return bad_request(request, picker, back=reverse("ritual_thread"))
+    team = picker.cleaned_data["team"] or teams.filter(pk=request.user.team_id).first()
     if team is None:
         return render(request, "rituals/thread.html", {"team": None, "teams": teams})
     form = PostForm(request.POST or None)
@@ -423,11 +441,11 @@ def thread(request: HttpRequest) -> HttpResponse:
                 {"team": team, "posts": posts, "form": form, "page": None},
                 status=400 if form.errors else 200,
             )
-    after = request.GET.get("after", "")
-    if request.htmx and after.isdecimal():
-        new = _decorate(list(_thread_posts(team).filter(pk__gt=int(after))), request.user)
+    after = picker.cleaned_data["after"]
+    if request.htmx and after is not None:
+        new = _decorate(list(_thread_posts(team).filter(pk__gt=after)), request.user)
         return render(request, "rituals/thread.html#new_posts", {"posts": new, "team": team})
-    page = Paginator(_thread_posts(team), THREAD_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_thread_posts(team), THREAD_PAGE).get_page(PageForm(request.GET).number)
     posts = _decorate(list(page.object_list), request.user)
     return render(
         request,
@@ -474,7 +492,7 @@ def thread_react(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ReactionForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Unknown reaction.", status=400)
+        return HttpResponse(" ".join(form.errors["kind"]), status=400)
     try:
         toggle_reaction(
             person=request.user,
@@ -513,14 +531,16 @@ def recognition(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Sent. Small thanks add up.")
             return redirect("recognition")
-    scope = request.GET.get("scope", "team")
+    scope_form = RecognitionScopeForm(request.GET)
+    if not scope_form.is_valid():
+        return bad_request(request, scope_form, back=reverse("recognition"))
+    scope = scope_form.cleaned_data["scope"] or "team"
     feed = Recognition.objects.visible_to(request.user).filter(hidden=False)
     if scope == "team" and request.user.team_id:
         feed = feed.filter(
             Q(team_id=request.user.team_id) | Q(receivers__team_id=request.user.team_id)
         ).distinct()
-    elif scope != "team":
-        scope = "org"
+    elif scope == "org":
         feed = feed.filter(visibility=Recognition.Visibility.PUBLIC)
     feed = feed.select_related("giver").prefetch_related("receivers", "values")[:30]
     return render(
@@ -548,7 +568,10 @@ def recognition_received(request: HttpRequest) -> HttpResponse:
 def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_hr_admin:
         raise PermissionDenied("Only HR admins hide recognition.")
-    hide = request.POST.get("action") != "show"
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("recognition"))
+    hide = form.cleaned_data["action"] != "show"
     if Recognition.objects.filter(pk=pk).update(hidden=hide):
         hidden, shown = AuditEntry.Action.RECOGNITION_HIDDEN, AuditEntry.Action.RECOGNITION_SHOWN
         record(actor=request.user, action=hidden if hide else shown, detail={"recognition": pk})
@@ -564,13 +587,10 @@ def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
 def budgets(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.now().date()
-    quarter = quarter_start(today)
-    chosen = request.GET.get("quarter", "")
-    if chosen:
-        try:
-            quarter = quarter_start(dt.date.fromisoformat(chosen))
-        except ValueError:
-            messages.error(request, "That isn't a date; showing this quarter.")
+    chosen = BudgetQuarterForm(request.GET)
+    if not chosen.is_valid():
+        return bad_request(request, chosen, back=reverse("budgets"))
+    quarter = quarter_start(chosen.cleaned_data["quarter"] or today)
     form = BudgetForm(request.POST or None)
     if request.method == "POST":
         if not user.is_hr_admin:

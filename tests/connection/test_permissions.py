@@ -40,7 +40,7 @@ def test_employee_cannot_list_another_teams_people_on_the_page(
     client_for, bob, charlie, other_team
 ):
     response = client_for(bob).get("/people/", {"team": other_team.pk})
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert "Charlie" not in response.content.decode()
 
 

@@ -149,7 +149,7 @@ ROUTES = {
     "rituals/occurrences/<int:pk>/say/":          Row("occurrence",   post="login 302   404   404   302   302", body="say"),
     "rituals/feed/renew/":                        Row(None,           post="login 302   302   302   302   302"),
     # The secret calendar link is the credential (renewing it revokes the old one).
-    "rituals/feed/<str:token>.ics":               Row("feed",         get= "shows shows shows shows shows shows"),
+    "rituals/feed/<slug:token>.ics":              Row("feed",         get= "shows shows shows shows shows shows"),
     "rituals/budgets/":                           Row("budget",       get= "login hides hides hides shows shows",
                                                                       post="login 403   403   403   403   302", body="budget"),
     "rituals/budgets/<int:pk>/":                  Row("budget",       get= "login 404   404   404   shows shows",
