@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from connection.models import User
+from connection.rest import DetailSerializer, QuerySerializer
 from mentorship.models import (
     Booking,
     CaseNote,
@@ -115,9 +116,9 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Programme.objects.filter(active=True).select_related("team")
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses={200: DetailSerializer})
     @action(detail=True, methods=["post"])
-    def join(self, request, pk=None):
+    def join(self, request, pk=None, format=None):
         try:
             join_programme(programme=self.get_object(), person=request.user)
         except MentorshipError as error:
@@ -139,9 +140,9 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-round__run_on", "-pk")
         )
 
-    @extend_schema(request=CheckInIn, responses={200: None})
+    @extend_schema(request=CheckInIn, responses={200: DetailSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")
-    def check_in(self, request, pk=None):
+    def check_in(self, request, pk=None, format=None):
         data = CheckInIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -160,7 +161,7 @@ class OfficeHoursViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=BookingIn, responses={201: BookingSerializer})
     @action(detail=True, methods=["post"])
-    def book(self, request, pk=None):
+    def book(self, request, pk=None, format=None):
         data = BookingIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -200,14 +201,24 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             _rejected(error)
 
 
+class CaseNoteQuery(QuerySerializer):
+    # `?topic=` (blank) lists every note, as leaving the search box empty does.
+    topic = serializers.CharField(
+        required=False, allow_blank=True, max_length=CaseNote._meta.get_field("topic").max_length
+    )
+
+    def filter(self, queryset):
+        topic = self.validated_data.get("topic")
+        return queryset.filter(topic__icontains=topic) if topic else queryset
+
+
 class CaseNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = CaseNote.objects.none()
     serializer_class = CaseNoteSerializer
+    query_serializer_class = CaseNoteQuery
 
     def get_queryset(self):
-        notes = CaseNote.objects.visible_to(self.request.user)
-        topic = self.request.query_params.get("topic", "")
-        return notes.filter(topic__icontains=topic) if topic else notes
+        return CaseNote.objects.visible_to(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
