@@ -25,6 +25,7 @@ LOCAL_TIME = {
 VALIDATION_ERROR = {
     "type": "object",
     "description": "What was wrong: `detail`, or each field named with its messages.",
+    "example": {"team": ['Invalid pk "9" - object does not exist.']},
     "additionalProperties": {
         "oneOf": [
             {"type": "string"},
