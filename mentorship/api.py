@@ -1,6 +1,9 @@
 """Mentorship API: programmes, my groups and check-ins, office hours and bookings,
 the mentoring log and case notes."""
 
+import datetime as dt
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -82,9 +85,18 @@ class OfficeHoursSerializer(serializers.ModelSerializer):
         ]
 
 
+BOOKING_HORIZON = dt.timedelta(days=365)
+
+
 class BookingIn(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     topic = serializers.CharField(max_length=120)
+
+    def validate_starts_at(self, value: dt.datetime) -> dt.datetime:
+        # Also keeps the block arithmetic away from the end of the calendar.
+        if value > timezone.now() + BOOKING_HORIZON:
+            raise serializers.ValidationError("Book a block within the next year.")
+        return value
 
 
 class BookingSerializer(serializers.ModelSerializer):
