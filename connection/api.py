@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connection.models import Team, User
-from connection.rest import QuerySerializer
+from connection.rest import JsonModelSerializer, QuerySerializer
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -21,7 +21,7 @@ class VisibleTeamField(serializers.PrimaryKeyRelatedField):
         return Team.objects.visible_to(self.context["request"].user)
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(JsonModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     managers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -30,7 +30,7 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "parent", "depth", "managers"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(JsonModelSerializer):
     team = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 refusal body. Apart from the viewsets, because DRF imports these while it loads
 its generic views."""
 
+from django.db import models
 from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
@@ -21,6 +22,27 @@ class StrictBooleanField(serializers.BooleanField):
         if isinstance(data, bool):
             return data
         self.fail("invalid", input=data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string: DRF's CharField also takes 0 or 1.5 and stores "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class JsonModelSerializer(serializers.ModelSerializer):
+    """A model serializer that reads JSON as typed: strings are strings and booleans are
+    booleans, as the schema says, or the request is a 400."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
+    }
 
 
 class PageQuery(serializers.Serializer):

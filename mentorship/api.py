@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from connection.models import User
-from connection.rest import DetailSerializer, QuerySerializer
+from connection.rest import DetailSerializer, JsonModelSerializer, QuerySerializer, StrictCharField
 from mentorship.models import (
     Booking,
     CaseNote,
@@ -35,7 +35,7 @@ def _rejected(error: Exception):
     raise ValidationError({"detail": str(error)})
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(JsonModelSerializer):
     class Meta:
         model = Programme
         fields = [
@@ -53,7 +53,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(JsonModelSerializer):
     programme = serializers.CharField(source="round.programme.name")
     run_on = serializers.DateField(source="round.run_on")
     members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="display_name")
@@ -68,7 +68,7 @@ class CheckInIn(serializers.Serializer):
     week = serializers.IntegerField(min_value=1, max_value=52, default=1)
 
 
-class OfficeHoursSerializer(serializers.ModelSerializer):
+class OfficeHoursSerializer(JsonModelSerializer):
     host = serializers.CharField(source="host.display_name", read_only=True)
 
     class Meta:
@@ -90,7 +90,7 @@ BOOKING_HORIZON = dt.timedelta(days=365)
 
 class BookingIn(serializers.Serializer):
     starts_at = serializers.DateTimeField()
-    topic = serializers.CharField(max_length=120)
+    topic = StrictCharField(max_length=120)
 
     def validate_starts_at(self, value: dt.datetime) -> dt.datetime:
         # Also keeps the block arithmetic away from the end of the calendar.
@@ -99,13 +99,13 @@ class BookingIn(serializers.Serializer):
         return value
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(JsonModelSerializer):
     class Meta:
         model = Booking
         fields = ["id", "office_hours", "starts_at", "topic", "status"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(JsonModelSerializer):
     mentee = serializers.PrimaryKeyRelatedField(queryset=User.objects.active())
 
     class Meta:
@@ -114,7 +114,7 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = ["mentor"]
 
 
-class CaseNoteSerializer(serializers.ModelSerializer):
+class CaseNoteSerializer(JsonModelSerializer):
     class Meta:
         model = CaseNote
         fields = ["id", "author", "topic", "tried", "failed", "learned", "visibility", "created_at"]

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
 from connection.models import Team
-from connection.rest import DetailSerializer
+from connection.rest import DetailSerializer, StrictCharField
 from pulse import results
 from pulse.services import COMMENT_MAX, PulseError, submit_response
 from pulse.views import _open_round_for
@@ -32,7 +32,7 @@ class CurrentRoundOut(serializers.Serializer):
 
 class SubmissionIn(serializers.Serializer):
     answers = serializers.DictField(child=serializers.IntegerField(), allow_empty=False)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX)
+    comment = StrictCharField(required=False, allow_blank=True, max_length=COMMENT_MAX)
 
     def validate(self, attrs):
         extra = set(self.initial_data) - set(self.fields)

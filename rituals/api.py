@@ -11,7 +11,13 @@ from rest_framework.response import Response
 
 from connection.api import VisibleTeamField
 from connection.models import Team, User
-from connection.rest import DetailSerializer, QuerySerializer, StrictBooleanField
+from connection.rest import (
+    DetailSerializer,
+    JsonModelSerializer,
+    QuerySerializer,
+    StrictBooleanField,
+    StrictCharField,
+)
 from rituals.models import (
     Budget,
     Occurrence,
@@ -31,7 +37,7 @@ from rituals.services import (
 )
 
 
-class RitualSerializer(serializers.ModelSerializer):
+class RitualSerializer(JsonModelSerializer):
     class Meta:
         model = TeamRitual
         fields = [
@@ -51,7 +57,7 @@ class RitualSerializer(serializers.ModelSerializer):
         ]
 
 
-class OccurrenceSerializer(serializers.ModelSerializer):
+class OccurrenceSerializer(JsonModelSerializer):
     class Meta:
         model = Occurrence
         fields = ["id", "ritual", "starts_at", "ends_at", "cancelled"]
@@ -62,9 +68,8 @@ class AttendanceIn(serializers.Serializer):
     worth_it = StrictBooleanField(required=False, allow_null=True, default=None)
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(JsonModelSerializer):
     author = serializers.CharField(source="author.display_name", read_only=True)
-    is_question = StrictBooleanField(default=False)
 
     class Meta:
         model = ThreadPost
@@ -81,14 +86,13 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = ["author", "created_at"]
 
 
-class RecognitionSerializer(serializers.ModelSerializer):
+class RecognitionSerializer(JsonModelSerializer):
     receivers = serializers.PrimaryKeyRelatedField(
         many=True, allow_empty=False, queryset=User.objects.active()
     )
     values = serializers.PrimaryKeyRelatedField(
         many=True, allow_empty=False, queryset=Value.objects.filter(active=True)
     )
-    notify_manager = StrictBooleanField(default=False)
 
     class Meta:
         model = Recognition
@@ -105,7 +109,7 @@ class RecognitionSerializer(serializers.ModelSerializer):
         read_only_fields = ["giver", "created_at"]
 
 
-class SpendSerializer(serializers.ModelSerializer):
+class SpendSerializer(JsonModelSerializer):
     class Meta:
         model = Spend
         fields = ["id", "budget", "category", "amount", "hours", "spent_on", "note"]
@@ -116,10 +120,10 @@ class SpendIn(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
     hours = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0, default=0)
     spent_on = serializers.DateField()
-    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    note = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class BudgetSerializer(serializers.ModelSerializer):
+class BudgetSerializer(JsonModelSerializer):
     money_spent = serializers.SerializerMethodField()
     money_left = serializers.SerializerMethodField()
     hours_spent = serializers.SerializerMethodField()

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from connection.urls import router
 from mentorship.models import Booking, OfficeHours
-from rituals.models import Attendance, Budget, Spend
+from rituals.models import Attendance, Budget, Spend, ThreadPost
 from tests.api.conftest import NOW
 
 HOSTILE_IDS = ["²", "abc", "1.5", "\x00", "-1", "", "9" * 30]
@@ -194,3 +194,13 @@ def test_a_booking_at_the_ends_of_time_is_a_400(client_for, clock, org_ids, bob,
     assert response.status_code == 400
     assert "starts_at" in response.json() or "detail" in response.json()
     assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("status", [0, 1.5, ["hi"], {"text": "hi"}])
+def test_strings_are_json_strings(client_for, clock, bob, team, status):
+    response = client_for(bob).post(
+        "/api/thread-posts/", {"team": team.pk, "status": status}, "application/json"
+    )
+    assert response.status_code == 400
+    assert "status" in response.json()
+    assert not ThreadPost.objects.exists()
