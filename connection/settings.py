@@ -215,8 +215,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON only: form encodings can't tell an empty string from a missing field or null.
+    # JSON only: form encodings can't tell an empty string from a missing field or null,
+    # and the browsable API's pages break the Content Security Policy (inline styles);
+    # people explore the API at /api/docs/.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "connection.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["connection.rest.QueryFilter"],

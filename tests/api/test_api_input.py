@@ -204,3 +204,13 @@ def test_strings_are_json_strings(client_for, clock, bob, team, status):
     assert response.status_code == 400
     assert "status" in response.json()
     assert not ThreadPost.objects.exists()
+
+
+def test_the_api_answers_json_even_to_a_browser(client_for, bob):
+    """DRF's browsable pages carry inline styles the site's CSP refuses; /api/docs/ is
+    where people read the API."""
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client_for(bob).get("/api/people/", HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["count"] == 2
