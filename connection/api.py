@@ -1,16 +1,28 @@
 """The REST API for teams and people, scoped by the same rules as the pages."""
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connection.models import Team, User
+from connection.rest import JsonModelSerializer, QuerySerializer
 
 
-class TeamSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleTeamField(serializers.PrimaryKeyRelatedField):
+    """A team id among the teams the caller may see; any other id is refused alike."""
+
+    def get_queryset(self):
+        return Team.objects.visible_to(self.context["request"].user)
+
+
+class TeamSerializer(JsonModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     managers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -18,8 +30,8 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "parent", "depth", "managers"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(read_only=True)
+class PersonSerializer(JsonModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = User
@@ -59,17 +71,22 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+class PeopleQuery(QuerySerializer):
+    team = VisibleTeamField(required=False, help_text="Only people on this team.")
+
+    def filter(self, queryset):
+        team = self.validated_data.get("team")
+        return queryset if team is None else queryset.filter(team=team)
+
+
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """People on the teams the caller may see."""
 
     serializer_class = PersonSerializer
+    query_serializer_class = PeopleQuery
 
     def get_queryset(self):
-        people = User.objects.visible_to(self.request.user).order_by("display_name", "pk")
-        team = self.request.query_params.get("team")
-        if team and team.isdigit():
-            people = people.filter(team_id=int(team))
-        return people
+        return User.objects.visible_to(self.request.user).order_by("display_name", "pk")
 
 
 @extend_schema(responses=MeSerializer)
@@ -77,3 +94,17 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 def me(request: Request) -> Response:
     """The caller's own profile and role."""
     return Response(MeSerializer(request.user).data)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address no route matches (`/api/budgets/0.5/`): JSON under /api/, as the API's
+    own 404s are, and the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -59,6 +59,15 @@ class OrgRowSerializer(serializers.Serializer):
     bridges = serializers.IntegerField(allow_null=True)
 
 
+class OrgQuery(serializers.Serializer):
+    level = serializers.IntegerField(
+        min_value=0,
+        max_value=32767,  # Team.depth is a small integer
+        default=1,
+        help_text="Depth in the hierarchy; a level with no teams shows the top one.",
+    )
+
+
 class OrgInsightSerializer(serializers.Serializer):
     week = serializers.DateField(allow_null=True)
     level = serializers.IntegerField()
@@ -119,14 +128,15 @@ def team_insights(request: Request, pk: int) -> Response:
     return Response(TeamInsightSerializer(data).data)
 
 
-@extend_schema(responses=OrgInsightSerializer)
+@extend_schema(parameters=[OrgQuery], responses=OrgInsightSerializer)
 @api_view(["GET"])
 def org_insights(request: Request) -> Response:
     """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
     if not request.user.is_hr_admin:
         raise PermissionDenied("Organisation insights are for HR admins.")
-    level = request.query_params.get("level", "1")
-    view = dashboards.org_view(level=int(level) if level.isdigit() else 1)
+    query = OrgQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    view = dashboards.org_view(level=query.validated_data["level"])
     data = {
         "week": view.week,
         "level": view.level,

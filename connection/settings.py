@@ -223,9 +223,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON only: form encodings can't tell an empty string from a missing field or null,
+    # and the browsable API's pages break the Content Security Policy (inline styles);
+    # people explore the API at /api/docs/.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "connection.rest.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["connection.rest.QueryFilter"],
+    "DEFAULT_SCHEMA_CLASS": "connection.openapi.HearthAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hearth API",

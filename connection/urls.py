@@ -96,3 +96,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors under /api/ answer JSON, like the API itself.
+handler404 = api.not_found
+handler500 = api.server_error

@@ -1,6 +1,9 @@
 """Mentorship API: programmes, my groups and check-ins, office hours and bookings,
 the mentoring log and case notes."""
 
+import datetime as dt
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from connection.models import User
+from connection.rest import DetailSerializer, JsonModelSerializer, QuerySerializer, StrictCharField
 from mentorship.models import (
     MAX_SESSION_MINUTES,
     Booking,
@@ -32,7 +36,7 @@ def _rejected(error: Exception):
     raise ValidationError({"detail": str(error)})
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(JsonModelSerializer):
     class Meta:
         model = Programme
         fields = [
@@ -50,7 +54,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(JsonModelSerializer):
     programme = serializers.CharField(source="round.programme.name")
     run_on = serializers.DateField(source="round.run_on")
     members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="display_name")
@@ -65,7 +69,7 @@ class CheckInIn(serializers.Serializer):
     week = serializers.IntegerField(min_value=1, max_value=52, default=1)
 
 
-class OfficeHoursSerializer(serializers.ModelSerializer):
+class OfficeHoursSerializer(JsonModelSerializer):
     host = serializers.CharField(source="host.display_name", read_only=True)
 
     class Meta:
@@ -82,18 +86,27 @@ class OfficeHoursSerializer(serializers.ModelSerializer):
         ]
 
 
+BOOKING_HORIZON = dt.timedelta(days=365)
+
+
 class BookingIn(serializers.Serializer):
     starts_at = serializers.DateTimeField()
-    topic = serializers.CharField(max_length=120)
+    topic = StrictCharField(max_length=120)
+
+    def validate_starts_at(self, value: dt.datetime) -> dt.datetime:
+        # Also keeps the block arithmetic away from the end of the calendar.
+        if value > timezone.now() + BOOKING_HORIZON:
+            raise serializers.ValidationError("Book a block within the next year.")
+        return value
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(JsonModelSerializer):
     class Meta:
         model = Booking
         fields = ["id", "office_hours", "starts_at", "topic", "status"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(JsonModelSerializer):
     class Meta:
         model = MentoringSession
         fields = ["id", "mentor", "mentee", "kind", "held_on", "minutes", "note", "status"]
@@ -107,10 +120,10 @@ class SessionIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MentoringSession.Kind.choices)
     held_on = serializers.DateField()
     minutes = serializers.IntegerField(min_value=1, max_value=MAX_SESSION_MINUTES)
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class CaseNoteSerializer(serializers.ModelSerializer):
+class CaseNoteSerializer(JsonModelSerializer):
     class Meta:
         model = CaseNote
         fields = ["id", "author", "topic", "tried", "failed", "learned", "visibility", "created_at"]
@@ -124,7 +137,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Programme.objects.visible_to(self.request.user).select_related("team")
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses={200: DetailSerializer})
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None, format=None):
         try:
@@ -148,7 +161,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-round__run_on", "-pk")
         )
 
-    @extend_schema(request=CheckInIn, responses={200: None})
+    @extend_schema(request=CheckInIn, responses={200: DetailSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None, format=None):
         data = CheckInIn(data=request.data)
@@ -203,14 +216,24 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
+class CaseNoteQuery(QuerySerializer):
+    # `?topic=` (blank) lists every note, as leaving the search box empty does.
+    topic = serializers.CharField(
+        required=False, allow_blank=True, max_length=CaseNote._meta.get_field("topic").max_length
+    )
+
+    def filter(self, queryset):
+        topic = self.validated_data.get("topic")
+        return queryset.filter(topic__icontains=topic) if topic else queryset
+
+
 class CaseNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = CaseNote.objects.none()
     serializer_class = CaseNoteSerializer
+    query_serializer_class = CaseNoteQuery
 
     def get_queryset(self):
-        notes = CaseNote.objects.visible_to(self.request.user)
-        topic = self.request.query_params.get("topic", "")
-        return notes.filter(topic__icontains=topic) if topic else notes
+        return CaseNote.objects.visible_to(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -1,7 +1,7 @@
 """Pulse API: my open round, submitting a response, guarded team results."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
 from connection.models import Team
+from connection.rest import DetailSerializer, StrictCharField
 from pulse import results
 from pulse.services import COMMENT_MAX, PulseError, submit_response
 from pulse.views import _open_round_for
@@ -31,7 +32,7 @@ class CurrentRoundOut(serializers.Serializer):
 
 class SubmissionIn(serializers.Serializer):
     answers = serializers.DictField(child=serializers.IntegerField(), allow_empty=False)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX)
+    comment = StrictCharField(required=False, allow_blank=True, max_length=COMMENT_MAX)
 
     def validate(self, attrs):
         extra = set(self.initial_data) - set(self.fields)
@@ -90,7 +91,13 @@ def current_round(request: Request) -> ApiResponse:
     )
 
 
-@extend_schema(request=SubmissionIn, responses={201: None, 400: None, 409: None})
+@extend_schema(
+    request=SubmissionIn,
+    responses={
+        201: DetailSerializer,
+        409: OpenApiResponse(DetailSerializer, "Already answered, or no pulse is open for you."),
+    },
+)
 @api_view(["POST"])
 def submit(request: Request) -> ApiResponse:
     """Answer the open pulse. 409 when already answered or closed; nothing is stored on error."""

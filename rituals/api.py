@@ -2,13 +2,22 @@
 budgets and spends, with the pages' visibility rules."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from connection.api import VisibleTeamField
 from connection.models import Team, User
+from connection.rest import (
+    DetailSerializer,
+    JsonModelSerializer,
+    QuerySerializer,
+    StrictBooleanField,
+    StrictCharField,
+)
 from rituals.models import (
     Budget,
     Occurrence,
@@ -28,7 +37,7 @@ from rituals.services import (
 )
 
 
-class RitualSerializer(serializers.ModelSerializer):
+class RitualSerializer(JsonModelSerializer):
     class Meta:
         model = TeamRitual
         fields = [
@@ -48,18 +57,18 @@ class RitualSerializer(serializers.ModelSerializer):
         ]
 
 
-class OccurrenceSerializer(serializers.ModelSerializer):
+class OccurrenceSerializer(JsonModelSerializer):
     class Meta:
         model = Occurrence
         fields = ["id", "ritual", "starts_at", "ends_at", "cancelled"]
 
 
 class AttendanceIn(serializers.Serializer):
-    attended = serializers.BooleanField(default=True)
-    worth_it = serializers.BooleanField(required=False, allow_null=True, default=None)
+    attended = StrictBooleanField(default=True)
+    worth_it = StrictBooleanField(required=False, allow_null=True, default=None)
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(JsonModelSerializer):
     author = serializers.CharField(source="author.display_name", read_only=True)
 
     class Meta:
@@ -77,10 +86,12 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = ["author", "created_at"]
 
 
-class RecognitionSerializer(serializers.ModelSerializer):
-    receivers = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.active())
+class RecognitionSerializer(JsonModelSerializer):
+    receivers = serializers.PrimaryKeyRelatedField(
+        many=True, allow_empty=False, queryset=User.objects.active()
+    )
     values = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Value.objects.filter(active=True)
+        many=True, allow_empty=False, queryset=Value.objects.filter(active=True)
     )
 
     class Meta:
@@ -98,13 +109,21 @@ class RecognitionSerializer(serializers.ModelSerializer):
         read_only_fields = ["giver", "created_at"]
 
 
-class SpendSerializer(serializers.ModelSerializer):
+class SpendSerializer(JsonModelSerializer):
     class Meta:
         model = Spend
         fields = ["id", "budget", "category", "amount", "hours", "spent_on", "note"]
 
 
-class BudgetSerializer(serializers.ModelSerializer):
+class SpendIn(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Spend.Category.choices)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
+    hours = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0, default=0)
+    spent_on = serializers.DateField()
+    note = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class BudgetSerializer(JsonModelSerializer):
     money_spent = serializers.SerializerMethodField()
     money_left = serializers.SerializerMethodField()
     hours_spent = serializers.SerializerMethodField()
@@ -156,18 +175,39 @@ class RitualViewSet(viewsets.ReadOnlyModelViewSet):
         return TeamRitual.objects.visible_to(self.request.user).order_by("team", "name")
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRitualField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return TeamRitual.objects.visible_to(self.context["request"].user)
+
+
+class OccurrenceQuery(QuerySerializer):
+    ritual = VisibleRitualField(required=False, help_text="Only this ritual's occurrences.")
+
+    def filter(self, queryset):
+        ritual = self.validated_data.get("ritual")
+        return queryset if ritual is None else queryset.filter(ritual=ritual)
+
+
+class PostQuery(QuerySerializer):
+    team = VisibleTeamField(required=False, help_text="Only this team's thread.")
+
+    def filter(self, queryset):
+        team = self.validated_data.get("team")
+        return queryset if team is None else queryset.filter(team=team)
+
+
 class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Occurrence.objects.none()  # for the schema; requests use get_queryset
     serializer_class = OccurrenceSerializer
+    query_serializer_class = OccurrenceQuery
 
     def get_queryset(self):
-        occurrences = Occurrence.objects.filter(
+        return Occurrence.objects.filter(
             ritual__in=TeamRitual.objects.visible_to(self.request.user)
-        ).order_by("starts_at")
-        ritual = self.request.query_params.get("ritual", "")
-        return occurrences.filter(ritual_id=int(ritual)) if ritual.isdecimal() else occurrences
+        ).order_by("starts_at", "pk")
 
-    @extend_schema(request=AttendanceIn, responses={200: None})
+    @extend_schema(request=AttendanceIn, responses={200: DetailSerializer})
     @action(detail=True, methods=["post"])
     def attend(self, request, pk=None, format=None):
         """Say whether you were there and whether it was worth your time."""
@@ -185,13 +225,12 @@ class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
 class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ThreadPost.objects.none()  # for the schema; requests use get_queryset
     serializer_class = PostSerializer
+    query_serializer_class = PostQuery
 
     def get_queryset(self):
-        posts = ThreadPost.objects.filter(
+        return ThreadPost.objects.filter(
             team__in=Team.objects.visible_to(self.request.user)
         ).select_related("author")
-        team = self.request.query_params.get("team", "")
-        return posts.filter(team_id=int(team)) if team.isdecimal() else posts
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -242,24 +281,15 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Budget.objects.manageable_by(self.request.user)
 
-    @extend_schema(request=SpendSerializer, responses={201: SpendSerializer})
+    @extend_schema(request=SpendIn, responses={201: SpendSerializer})
     @action(detail=True, methods=["post"])
     def spends(self, request, pk=None, format=None):
-        """Log a spend against this budget (the team's managers)."""
+        """Log a spend against this budget (the team's managers): an amount, hours or both."""
         budget = self.get_object()
-        data = SpendSerializer(data=request.data | {"budget": budget.pk})
+        data = SpendIn(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
         try:
-            created = log_spend(
-                budget=budget,
-                category=values["category"],
-                amount=values["amount"],
-                hours=values["hours"],
-                spent_on=values["spent_on"],
-                note=values.get("note", ""),
-                logged_by=request.user,
-            )
+            created = log_spend(budget=budget, logged_by=request.user, **data.validated_data)
         except RitualError as error:
             _rejected(error)
         return Response(SpendSerializer(created).data, status=status.HTTP_201_CREATED)
