@@ -1,7 +1,15 @@
 """Personas from STYLE.md: alice manages `team`, bob is on it, charlie is an
-outsider on another team, hana is an HR admin."""
+outsider on another team, hana is an HR admin.
+
+HEARTH_TEST_NOW=<ISO instant with offset> runs the whole session at that
+"today" (time-machine, ticking); tests that travel themselves nest inside it.
+"""
+
+import datetime as dt
+import os
 
 import pytest
+import time_machine
 
 from tests.helpers import make_team, make_user
 
@@ -84,3 +92,32 @@ def client_for(client):
         return client
 
     return login
+
+
+PINNED_NOW = pytest.StashKey[dt.datetime]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    value = os.environ.get("HEARTH_TEST_NOW", "").strip()
+    if not value:
+        return
+    try:
+        instant = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"HEARTH_TEST_NOW={value!r}: {error}") from None
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"HEARTH_TEST_NOW={value!r} needs an offset, e.g. Z or +00:00")
+    # A timestamp, not the datetime: time-machine would otherwise set TZ for the
+    # process and the Chromium it starts. Ticking, so timeouts and "later" work.
+    traveller = time_machine.travel(instant.timestamp(), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+    config.stash[PINNED_NOW] = instant.astimezone(dt.UTC)
+
+
+def pytest_report_header(config):
+    pinned = config.stash.get(PINNED_NOW, None)
+    if pinned is None:
+        return f"hearth now: real clock, {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+    return f"hearth now: pinned at {pinned:%Y-%m-%dT%H:%M:%SZ} (HEARTH_TEST_NOW), ticking"
