@@ -117,7 +117,8 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    pinned = config.stash.get(PINNED_NOW, None)
-    if pinned is None:
-        return f"hearth now: real clock, {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
-    return f"hearth now: pinned at {pinned:%Y-%m-%dT%H:%M:%SZ} (HEARTH_TEST_NOW), ticking"
+    # The clock as the tests see it, so a CI log says which "today" failed.
+    now = f"hearth now: {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+    if PINNED_NOW in config.stash:
+        return f"{now}, pinned by HEARTH_TEST_NOW={config.stash[PINNED_NOW]:%Y-%m-%dT%H:%M:%SZ}"
+    return f"{now}, the real clock (HEARTH_TEST_NOW=<ISO instant> pins another)"
