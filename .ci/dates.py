@@ -7,6 +7,7 @@ Computed from the real date, so CI keeps testing the risky days year after year.
 
     .ci/dates.py                              # from now
     .ci/dates.py --after 2026-12-02T15:20Z    # from a given instant
+    .ci/dates.py europe us                    # only the labels starting so
 """
 
 import argparse
@@ -95,11 +96,14 @@ def main() -> None:
         default=dt.datetime.now(dt.UTC),
         help="an ISO instant with its offset (default: now)",
     )
-    after = parser.parse_args().after
+    parser.add_argument("labels", nargs="*", help="only the instants whose label starts so")
+    args = parser.parse_args()
+    after = args.after
     if after.tzinfo is None:
         sys.exit("--after needs an offset, e.g. 2026-12-02T15:20Z")
     for label, instant in risky_instants(after.astimezone(dt.UTC)):
-        print(label, instant.isoformat().replace("+00:00", "Z"))
+        if not args.labels or label.startswith(tuple(args.labels)):
+            print(label, instant.isoformat().replace("+00:00", "Z"))
 
 
 if __name__ == "__main__":
