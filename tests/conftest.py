@@ -122,3 +122,10 @@ def pytest_report_header(config):
     if PINNED_NOW in config.stash:
         return f"{now}, pinned by HEARTH_TEST_NOW={config.stash[PINNED_NOW]:%Y-%m-%dT%H:%M:%SZ}"
     return f"{now}, the real clock (HEARTH_TEST_NOW=<ISO instant> pins another)"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # -q hides the header; a failing CI log still says at which "today" it failed.
+    if PINNED_NOW in config.stash:
+        pinned = f"{config.stash[PINNED_NOW]:%Y-%m-%dT%H:%M:%SZ}"
+        terminalreporter.write_line(f"hearth now: pinned by HEARTH_TEST_NOW={pinned}")
