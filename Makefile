@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench worker install demo clean
+.PHONY: run test lint bench worker install demo clean test-dates
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Hearth needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -34,6 +34,17 @@ worker: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite at each risky "today" of .ci/dates.py (DST changes, 31 December 23:30 UTC,
+# 29 February, Monday 00:05 UTC), every one run even when one fails; TEST_DATES="europe us"
+# keeps the labels starting so.
+test-dates: install
+	@dates="$$($(BIN)/python .ci/dates.py $(TEST_DATES))" && [ -n "$$dates" ] || exit 1; \
+	failed=""; for at in $$(echo "$$dates" | tr ' ' '='); do \
+	  echo "== $${at%%=*}: HEARTH_TEST_NOW=$${at#*=}"; \
+	  HEARTH_TEST_NOW="$${at#*=}" $(BIN)/python -m pytest $(PYTEST_ARGS) || failed="$$failed $${at%%=*}"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== failed at:$$failed"; exit 1; fi
 
 lint: install
 	$(BIN)/ruff check .

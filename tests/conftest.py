@@ -1,7 +1,15 @@
 """Personas from STYLE.md: alice manages `team`, bob is on it, charlie is an
-outsider on another team, hana is an HR admin."""
+outsider on another team, hana is an HR admin.
+
+HEARTH_TEST_NOW=<ISO instant with offset> runs the whole session at that
+"today" (time-machine, ticking); tests that travel themselves nest inside it.
+"""
+
+import datetime as dt
+import os
 
 import pytest
+import time_machine
 
 from tests.helpers import make_team, make_user
 
@@ -84,3 +92,40 @@ def client_for(client):
         return client
 
     return login
+
+
+PINNED_NOW = pytest.StashKey[dt.datetime]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    value = os.environ.get("HEARTH_TEST_NOW", "").strip()
+    if not value:
+        return
+    try:
+        instant = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"HEARTH_TEST_NOW={value!r}: {error}") from None
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"HEARTH_TEST_NOW={value!r} needs an offset, e.g. Z or +00:00")
+    # A timestamp, not the datetime: time-machine would otherwise set TZ for the
+    # process and the Chromium it starts. Ticking, so timeouts and "later" work.
+    traveller = time_machine.travel(instant.timestamp(), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+    config.stash[PINNED_NOW] = instant.astimezone(dt.UTC)
+
+
+def pytest_report_header(config):
+    # The clock as the tests see it, so a CI log says which "today" failed.
+    now = f"hearth now: {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+    if PINNED_NOW in config.stash:
+        return f"{now}, pinned by HEARTH_TEST_NOW={config.stash[PINNED_NOW]:%Y-%m-%dT%H:%M:%SZ}"
+    return f"{now}, the real clock (HEARTH_TEST_NOW=<ISO instant> pins another)"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # -q hides the header; a failing CI log still says at which "today" it failed.
+    if PINNED_NOW in config.stash:
+        pinned = f"{config.stash[PINNED_NOW]:%Y-%m-%dT%H:%M:%SZ}"
+        terminalreporter.write_line(f"hearth now: pinned by HEARTH_TEST_NOW={pinned}")

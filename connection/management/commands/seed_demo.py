@@ -503,14 +503,24 @@ def add_signal_history(now: dt.datetime, rng: random.Random) -> int:
         week_start = this_monday - dt.timedelta(weeks=weeks_ago)
         after_adoption = weeks_ago < ADOPTED_WEEKS_AGO
         # Who connects with anyone this week (and so may be the other side of an act).
-        active, factor = [], {}
+        # Each team has exactly its story's share of active people, the lowest draws:
+        # a coin per person let a dozen people rise or drift against the story by
+        # chance, and which draws landed where followed the weekday of the seeding
+        # (start dates are relative to today), so on Sundays Alice had no alert.
+        draws: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        chances, factor = {}, {}
         for person in people:
             if person.pk in isolated or started(person) > week_start + dt.timedelta(days=4):
                 continue
             chance, factor[person.pk] = story_activity(team_names[person.pk], weeks_ago)
-            if rng.random() < chance:
-                active.append(person)
-        active_ids = {p.pk for p in active}
+            chances[person.team_id] = chance
+            draws[person.team_id].append((rng.random(), person.pk))
+        active_ids = {
+            pk
+            for team_id, team_draws in draws.items()
+            for _, pk in sorted(team_draws)[: round(chances[team_id] * len(team_draws))]
+        }
+        active = [person for person in people if person.pk in active_ids]
         in_team = {
             team_id: [p for p in members if p.pk in active_ids]
             for team_id, members in by_team.items()
