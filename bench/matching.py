@@ -13,7 +13,8 @@ within 12 rounds; groups whose members all come from different teams; groups whe
 pair shares an hour or more of working time; and groups breaking a hard rule (a manager
 with their report, or someone on an avoid list), which the baseline does not know about.
 
-No database. Run on its own with `python -m bench.matching`.
+No database. Run on its own with `python -m bench matching`; with `--people N` only the
+sizes up to N run (the smallest always does).
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import statistics
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
+from bench.measure import print_table
 from mentorship.matching import Participant, match, shared_minutes
 
 SIZES = (50, 500, 2_000)
@@ -186,13 +187,12 @@ def simulate(people: list[Participant], engine: bool) -> dict:
     }
 
 
-def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
-    """Print the table; return the problems found."""
-    print(flush=True)
+def run(people: int) -> list[str]:
+    """Print the table for each size up to `people`; return the problems found."""
     print(f"Matching: {ROUNDS} rounds of pairs, history fed back (repeat window {WINDOW})")
     problems, rows = [], []
     started = time.perf_counter()
-    for size in SIZES:
+    for size in [s for s in SIZES if s <= people] or SIZES[:1]:
         people = org(size)
         for label, engine in (("engine", True), ("baseline", False)):
             r = simulate(people, engine)
@@ -230,15 +230,3 @@ def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
     print(f"(bench took {time.perf_counter() - started:.0f} s)")
     return problems
 
-
-def main() -> int:
-    from bench.__main__ import print_table
-
-    problems = run(print_table)
-    for problem in problems:
-        print(f"PROBLEM: {problem}")
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

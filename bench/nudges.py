@@ -1,7 +1,8 @@
 """Plan and deliver 10,000 nudges with two workers; count the duplicates.
 
 Runs on the bench database after the page measurements, so the
-10,000-person org is already there (it is seeded when it is not). Every
+10,000-person org is already there (it is seeded when it is not; `--people`
+sets its size). Every
 person is made reachable at one fixed instant: UTC, working all day every
 day, a high weekly cap, nothing muted, no snooze, no away days. Half get
 nudges in the app, half by e-mail through Django's locmem backend (the
@@ -14,13 +15,19 @@ plus nudges that did not end up 'sent'. Both must be 0.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import threading
 import time
 import traceback
 from collections import Counter
 
-PEOPLE = 10_000
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+
+from bench.measure import Section, ensure_org, print_section
+from connection.models import AwayPeriod, Nudge, OrgSettings, User
+from connection.nudges import NudgeSpec, deliver_due_nudges, plan_nudges
+
 WORKERS = 2
 BATCH_SIZE = 200
 TARGET_SECONDS = 60.0
@@ -29,17 +36,11 @@ NOW = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.UTC)
 KEY_PREFIX = "bench-nudge"
 
 
-def make_everyone_reachable() -> list[int]:
-    """Primary keys of PEOPLE active people, all deliverable at NOW."""
-    from django.core.management import call_command
-
-    from connection.models import AwayPeriod, Nudge, OrgSettings, User
-
-    if User.objects.filter(is_active=True).count() < PEOPLE:
-        call_command("flush", interactive=False, verbosity=0)
-        call_command("seed_demo", people=PEOPLE, bare=True, stdout=io.StringIO())
+def make_everyone_reachable(people: int) -> list[int]:
+    """Primary keys of `people` active people, all deliverable at NOW."""
+    ensure_org(people)
     ids = list(User.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
-    ids = ids[:PEOPLE]
+    ids = ids[:people]
 
     Nudge.objects.all().delete()  # the bench database only: start from an empty outbox
     AwayPeriod.objects.filter(person_id__in=ids).delete()
@@ -61,9 +62,6 @@ def make_everyone_reachable() -> list[int]:
 
 
 def plan(ids: list[int]) -> tuple[float, int]:
-    from connection.models import User
-    from connection.nudges import NudgeSpec, plan_nudges
-
     started = time.perf_counter()
     people = User.objects.filter(pk__in=ids).order_by("pk")
     specs = [
@@ -82,10 +80,6 @@ def plan(ids: list[int]) -> tuple[float, int]:
 
 def deliver() -> tuple[float, list, list[str]]:
     """Run WORKERS delivery loops at once; their reports and any errors."""
-    from django.db import connection
-
-    from connection.nudges import deliver_due_nudges
-
     start = threading.Barrier(WORKERS)
     reports: list = [None] * WORKERS
     errors: list[str] = []
@@ -112,32 +106,44 @@ def deliver() -> tuple[float, list, list[str]]:
     return time.perf_counter() - started, reports, errors
 
 
-def run() -> tuple[list[str], list[list[str]], list[str], list[str]]:
-    """Headers and one row for the table, notes, and problems found."""
-    from django.conf import settings
-    from django.core import mail
-
-    from connection.models import Nudge
-
+def run(people: int) -> list[str]:
+    """Plan and deliver a nudge for each of `people`; print the table, return problems."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
 
-    ids = make_everyone_reachable()
+    ids = make_everyone_reachable(people)
     plan_seconds, created = plan(ids)
     deliver_seconds, reports, errors = deliver()
+    outcome = tally()
+    section = report(created, plan_seconds, deliver_seconds, reports, outcome)
+    problems = errors + check(people, created, plan_seconds + deliver_seconds, outcome)
+    return print_section(section) + problems
 
+
+def tally() -> dict:
+    """What delivery left: the nudges' statuses and the e-mails in the locmem outbox."""
     ours = Nudge.objects.filter(dedupe_key__startswith=KEY_PREFIX)
     statuses = dict(Counter(ours.values_list("status", flat=True)))
-    sent = statuses.get(Nudge.Status.SENT, 0)
-    not_sent = sum(n for status, n in statuses.items() if status != Nudge.Status.SENT)
     keys = Counter(message.extra_headers.get("X-Hearth-Nudge") for message in mail.outbox)
-    repeated = sum(n - 1 for n in keys.values() if n > 1)
-    emails = len(mail.outbox)
-    expected_emails = ours.filter(channel="email").count()
-    duplicates = repeated + not_sent
-    total = plan_seconds + deliver_seconds
-    met = total < TARGET_SECONDS
+    not_sent = sum(n for status, n in statuses.items() if status != Nudge.Status.SENT)
+    return {
+        "statuses": statuses,
+        "sent": statuses.get(Nudge.Status.SENT, 0),
+        "not_sent": not_sent,
+        "reasons": dict(
+            Counter(ours.exclude(status=Nudge.Status.SENT).values_list("last_error", flat=True))
+        )
+        if not_sent
+        else {},
+        "repeated": sum(n - 1 for n in keys.values() if n > 1),
+        "emails": len(mail.outbox),
+        "expected_emails": ours.filter(channel="email").count(),
+    }
 
+
+def report(created: int, plan_s: float, deliver_s: float, reports: list, outcome: dict) -> Section:
+    """Headers and one row for the table, and the notes (problems come from check())."""
+    duplicates = outcome["repeated"] + outcome["not_sent"]
     headers = [
         "nudges",
         "workers",
@@ -151,32 +157,39 @@ def run() -> tuple[list[str], list[list[str]], list[str], list[str]]:
     row = [
         f"{created:,}",
         str(WORKERS),
-        f"{plan_seconds:.1f}",
-        f"{deliver_seconds:.1f}",
-        f"{sent:,}",
-        f"{emails:,}",
+        f"{plan_s:.1f}",
+        f"{deliver_s:.1f}",
+        f"{outcome['sent']:,}",
+        f"{outcome['emails']:,}",
         str(duplicates),
-        "yes" if met else "NO",
+        "yes" if plan_s + deliver_s < TARGET_SECONDS else "NO",
     ]
     claimed = " + ".join(str(r.claimed) if r else "?" for r in reports)
     notes = [
         f"deliver_due_nudges(batch_size={BATCH_SIZE}) in {WORKERS} threads; "
         f"claimed per worker: {claimed}; e-mail through the locmem backend",
     ]
+    return headers, [row], notes, []
 
-    problems = list(errors)
-    if created != PEOPLE:
-        problems.append(f"nudges: planned {created:,} of {PEOPLE:,}")
-    if repeated:
-        problems.append(f"nudges: {repeated} e-mails repeat an X-Hearth-Nudge key")
-    if not_sent:
-        detail = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()) if s != "sent")
-        reasons = Counter(
-            ours.exclude(status=Nudge.Status.SENT).values_list("last_error", flat=True)
+
+def check(people: int, created: int, total: float, outcome: dict) -> list[str]:
+    problems = []
+    if created != people:
+        problems.append(f"nudges: planned {created:,} of {people:,}")
+    if outcome["repeated"]:
+        problems.append(f"nudges: {outcome['repeated']} e-mails repeat an X-Hearth-Nudge key")
+    if outcome["not_sent"]:
+        detail = ", ".join(
+            f"{n} {s}" for s, n in sorted(outcome["statuses"].items()) if s != "sent"
         )
-        problems.append(f"nudges: {not_sent} not sent ({detail}); reasons: {dict(reasons)}")
-    if emails != expected_emails:
-        problems.append(f"nudges: {emails:,} e-mails for {expected_emails:,} e-mail nudges")
-    if not met:
+        problems.append(
+            f"nudges: {outcome['not_sent']} not sent ({detail}); reasons: {outcome['reasons']}"
+        )
+    if outcome["emails"] != outcome["expected_emails"]:
+        problems.append(
+            f"nudges: {outcome['emails']:,} e-mails for {outcome['expected_emails']:,} "
+            "e-mail nudges"
+        )
+    if total >= TARGET_SECONDS:
         problems.append(f"nudges: {total:.1f} s in all (target {TARGET_SECONDS:.0f} s)")
-    return headers, [row], notes, problems
+    return problems

@@ -13,22 +13,24 @@ B. Thread: 1,000 posts in one team's thread (about 30% with a reply and a
    django.test.Client; the query counts must not depend on the thread's
    length.
 
-Run on its own with `DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m bench.rituals`
-(it migrates that database and never flushes it unless the org is missing).
+Run on its own with `python -m bench rituals` (it seeds the org first when the
+bench database has none; `--people` sets its size).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
-import statistics
-import sys
 import time
 import traceback
-from collections.abc import Callable
 
-PEOPLE = 10_000
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bench.measure import Section, ensure_org, print_section, time_page
+from connection.models import Nudge, Team, User
+from rituals import services
+from rituals.models import Occurrence, Reaction, TeamRitual, ThreadPost
+
 QUARTER = dt.timedelta(weeks=13)
 # A Monday at midnight UTC; the quarter after it spans the US (8 March) and
 # EU (29 March) daylight-saving changes.
@@ -53,21 +55,8 @@ POST_PREFIX = "Bench thread post"
 # ---------------------------------------------------------------- A. materialise
 
 
-def ensure_org() -> None:
-    from django.core.management import call_command
-
-    from connection.models import User
-
-    if User.objects.filter(is_active=True).count() < PEOPLE:
-        call_command("flush", interactive=False, verbosity=0)
-        call_command("seed_demo", people=PEOPLE, bare=True, stdout=io.StringIO())
-
-
 def create_rituals() -> tuple[int, int, int]:
     """Two rituals a team; returns (rituals, nominal occurrences, nominal reminders)."""
-    from connection.models import Team, User
-    from rituals.models import TeamRitual
-
     TeamRitual.objects.filter(name__startswith="Bench ").delete()  # a rerun on the same file
     zones: dict[int, str] = {}
     members: dict[int, int] = {}
@@ -108,10 +97,6 @@ def create_rituals() -> tuple[int, int, int]:
 
 def materialise_quarter() -> tuple[float, int, int]:
     """Seconds, occurrences written and reminder nudges written by one materialise_all()."""
-    from connection.models import Nudge
-    from rituals import services
-    from rituals.models import Occurrence
-
     occurrences = Occurrence.objects.filter(ritual__name__startswith="Bench ")
     reminders = Nudge.objects.filter(kind="ritual_reminder")
     occurrences_before, reminders_before = occurrences.count(), reminders.count()
@@ -130,10 +115,8 @@ def materialise_quarter() -> tuple[float, int, int]:
     )
 
 
-def materialise() -> tuple[list[str], list[list[str]], list[str], list[str]]:
-    from rituals.models import TeamRitual
-
-    ensure_org()
+def materialise(people: int) -> Section:
+    ensure_org(people)
     rituals, nominal, nominal_reminders = create_rituals()
     others = TeamRitual.objects.active().exclude(name__startswith="Bench ").count()
     first_s, occurrences, reminders = materialise_quarter()
@@ -191,10 +174,6 @@ def materialise() -> tuple[list[str], list[list[str]], list[str], list[str]]:
 
 def pick_teams():
     """Two teams with at least three members, and an employee (no managed team) of each."""
-    from django.db.models import Count, Q
-
-    from connection.models import Team, User
-
     teams = (
         Team.objects.annotate(size=Count("members", filter=Q(members__is_active=True)))
         .filter(size__gte=3)
@@ -211,10 +190,6 @@ def pick_teams():
 
 
 def fill_thread(team, people, posts: int) -> None:
-    from django.utils import timezone
-
-    from rituals.models import Reaction, ThreadPost
-
     ThreadPost.objects.filter(team=team).delete()  # a rerun on the same file
     now = timezone.now()
     tops = ThreadPost.objects.bulk_create(
@@ -256,27 +231,7 @@ def fill_thread(team, people, posts: int) -> None:
     )
 
 
-def measure(path: str, user) -> tuple[int, float, int]:
-    """Most queries, median milliseconds and status of REPEATS GETs after a warm-up."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    client.force_login(user)
-    client.get(path)
-    counts, timings, status = [], [], 0
-    for _ in range(REPEATS):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-        counts.append(len(queries))
-        status = response.status_code
-    return max(counts), statistics.median(timings), status
-
-
-def thread() -> tuple[list[str], list[list[str]], list[str], list[str]]:
+def thread() -> Section:
     (big, big_people, big_reader), (small, small_people, small_reader) = pick_teams()
     started = time.perf_counter()
     fill_thread(big, big_people, THREAD_POSTS)
@@ -290,12 +245,12 @@ def thread() -> tuple[list[str], list[list[str]], list[str], list[str]]:
     ):
         for page in ("1", str(DEEP_PAGE)):
             path = f"/rituals/thread/?team={team.pk}" + (f"&page={page}" if page != "1" else "")
-            results[label, page] = (team, posts, path, reader, *measure(path, reader))
+            results[label, page] = (team, posts, path, reader, time_page(path, reader, REPEATS))
 
     headers = ["thread", "posts", "GET", "as", "queries", "same as short?", "median ms", "status"]
     rows, problems = [], []
-    for (label, page), (team, posts, path, reader, queries, ms, status) in results.items():
-        short_queries = results["short", page][4]
+    for (label, page), (team, posts, path, reader, timing) in results.items():
+        queries, short_queries = timing.queries, results["short", page][4].queries
         same = queries == short_queries
         rows.append(
             [
@@ -305,8 +260,8 @@ def thread() -> tuple[list[str], list[list[str]], list[str], list[str]]:
                 reader.role,
                 str(queries),
                 "yes" if same else "NO",
-                f"{ms:.1f}",
-                str(status),
+                f"{timing.median_ms:.1f}",
+                str(timing.status),
             ]
         )
         if not same:
@@ -314,8 +269,8 @@ def thread() -> tuple[list[str], list[list[str]], list[str], list[str]]:
                 f"thread: {path} ({posts:,} posts) takes {queries} queries, "
                 f"{short_queries} with {SMALL_THREAD} posts"
             )
-        if status != 200:
-            problems.append(f"thread: {path} answered HTTP {status}")
+        if timing.status != 200:
+            problems.append(f"thread: {path} answered HTTP {timing.status}")
     notes = [
         f"posts written with bulk_create in {fill_s:.1f} s; {REPLY_SHARE:.0%} of them have a "
         f"reply and one or two reactions; ?page={DEEP_PAGE} of the short thread is its last page",
@@ -327,54 +282,25 @@ def thread() -> tuple[list[str], list[list[str]], list[str], list[str]]:
 # ---------------------------------------------------------------- both
 
 
-def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
+def run(people: int) -> list[str]:
     """Print both tables; return the problems found."""
     problems: list[str] = []
     steps = [
         (
-            f"Rituals: a quarter ({WEEKS} weeks) materialised for the {PEOPLE:,}-person org",
-            materialise,
+            f"Rituals: a quarter ({WEEKS} weeks) materialised for the {people:,}-person org",
+            lambda: materialise(people),
         ),
         (f"Rituals: team thread with {THREAD_POSTS:,} posts vs {SMALL_THREAD}", thread),
     ]
     for title, step in steps:
         print(title, flush=True)
         try:
-            headers, rows, notes, found = step()
+            section = step()
         except Exception as error:  # reported, and the next step still runs
             traceback.print_exc()
             print(f"  failed: {type(error).__name__}: {error}")
             problems.append(f"{title}: {type(error).__name__}: {error}")
         else:
-            print_table(headers, rows)
-            for note in notes:
-                print(f"({note})")
-            problems += found
+            problems += print_section(section)
         print(flush=True)
     return problems
-
-
-def main() -> int:
-    """Standalone: on DATABASE_URL only, never on the default database."""
-    if not os.environ.get("DATABASE_URL"):
-        print("Set DATABASE_URL to a scratch database (it may be flushed and seeded).")
-        return 2
-    os.environ["DJANGO_SETTINGS_MODULE"] = "connection.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    from bench.__main__ import print_table
-
-    setup_test_environment()
-    call_command("migrate", interactive=False, verbosity=0)
-    problems = run(print_table)
-    for problem in problems:
-        print(f"PROBLEM: {problem}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
