@@ -123,5 +123,3 @@ def load_closed_round(
             cursor.execute(LOAD_RESPONSES_SQL, params)
             bulk_load(cursor, "pulse_answer", [(LOAD_ANSWERS_SQL, params)])
     return round_
-
-

@@ -229,4 +229,3 @@ def run(people: int) -> list[str]:
     )
     print(f"(bench took {time.perf_counter() - started:.0f} s)")
     return problems
-

@@ -14,14 +14,17 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg2
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection, reset_queries
+from django.db import OperationalError, connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -30,6 +33,7 @@ PYTHON = sys.executable
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 # A step's last line starting so carries its result as JSON (see bench/step.py).
 RESULT = "RESULT "
+T = TypeVar("T")
 
 # Headers, rows, notes (printed in brackets under the table) and problems found.
 Section = tuple[list[str], list[list[str]], list[str], list[str]]
@@ -121,6 +125,23 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def within(limit: float, function: Callable[[], T]) -> tuple[bool, T | None, float]:
+    """Run `function`, cancelling its running PostgreSQL statement (rolled back) past
+    `limit` seconds: a slow step is a finding, not a reason to blow the bench's time.
+    Whether it finished, what it returned, and the seconds spent."""
+    timer = threading.Timer(limit, connection.connection.cancel)
+    started = time.perf_counter()
+    timer.start()
+    try:
+        return True, function(), time.perf_counter() - started
+    except OperationalError as error:
+        if "cancel" not in str(error):
+            raise
+        return False, None, time.perf_counter() - started
+    finally:
+        timer.cancel()
 
 
 # ---------------------------------------------------------------- the org

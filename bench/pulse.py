@@ -22,28 +22,52 @@ DATABASE_URL set, since the bench process itself is on the main bench database.
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import json
-import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import traceback
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-WORK_DIR = BASE_DIR / "var" / "bench" / "pulse"
-PYTHON = sys.executable
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+from django.apps import apps
+from django.db import connection, reset_queries
+from django.db.models import Sum
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+from bench.loaders import load_closed_round
+from bench.measure import (
+    BASE_DIR,
+    PG_HOST,
+    PG_PORT,
+    Section,
+    StepFailed,
+    migrate,
+    pg_env,
+    postgres_unavailable,
+    print_section,
+    recreate_database,
+    seed_org,
+    step,
+    within,
+)
+from connection.models import Team, User
+from pulse.models import Answer, CellAnswer, PulseSettings, Question, Receipt, Round, RoundCell
+from pulse.models import Response as PulseResponse
+from pulse.services import aggregate_round, open_round, shuffle_round_rows
+
+WORK_DIR = BASE_DIR / "var" / "bench" / "pulse"
+GUNICORN = Path(sys.executable).parent / "gunicorn"
 PG_DATABASE = "hearth_bench_pulse"
-PG_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
 
 PEOPLE = 5_000
 GUNICORN_WORKERS = 4
@@ -52,11 +76,11 @@ WRK_THREADS = 2
 WRK_CONNECTIONS = 8
 ITEM_COUNTS = (5, 8)
 AGG_RESPONSES = 500_000
+RESPONSES_PER_PERSON = 50  # a smaller --people aggregates fewer: as many a person
 AGG_ITEMS = 6
 AGG_TARGET_SECONDS = 30.0
 AGG_LIMIT_SECONDS = 150.0  # cancelled past this, to keep `make bench` near six minutes
 SHUFFLE_LIMIT_SECONDS = 300.0
-RESULT = "RESULT "
 
 # Every request takes the next token of its thread's share (thread k of T
 # uses tokens k, k+T, k+2T, ...), so no token is sent twice until the list
@@ -123,43 +147,42 @@ end
 """
 
 
-class StepFailed(Exception):
-    """A bench step (not the app) could not run; the message says which and why."""
-
-
 # ---------------------------------------------------------------- entry point
 
 
-def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
+def run(people: int) -> list[str]:
     """Run B, then A and C on PostgreSQL; print their tables and return problems found."""
-    problems: list[str] = []
+    problems = in_process()
+    print(flush=True)
+    print(f"Pulse on PostgreSQL ({PG_HOST}:{PG_PORT}/{PG_DATABASE})", flush=True)
+    return problems + on_postgres(
+        submitters=min(PEOPLE, people),
+        responses=min(AGG_RESPONSES, RESPONSES_PER_PERSON * people),
+    )
 
+
+def in_process() -> list[str]:
     print("Pulse: queries per submission (POST /api/pulse/responses/, token auth)", flush=True)
     try:
-        headers, rows, notes, found = queries_per_submission()
-        print_table(headers, rows)
-        for note in notes:
-            print(f"({note})")
-        problems += found
+        return print_section(queries_per_submission())
     except Exception as error:  # reported, and the PostgreSQL benches still run
         traceback.print_exc()
         print(f"  failed: {type(error).__name__}: {error}")
-        problems.append(f"pulse queries per submission: {type(error).__name__}: {error}")
+        return [f"pulse queries per submission: {type(error).__name__}: {error}"]
 
-    print(flush=True)
-    print(f"Pulse on PostgreSQL ({PG_HOST}:{PG_PORT}/{PG_DATABASE})", flush=True)
+
+def on_postgres(*, submitters: int, responses: int) -> list[str]:
     reason = postgres_unavailable()
     if reason:
         print(f"  submissions through gunicorn: skipped: {reason}")
-        print(f"  aggregation of {AGG_RESPONSES:,} responses: skipped: {reason}")
-        return problems
+        print(f"  aggregation of {responses:,} responses: skipped: {reason}")
+        return []
     try:
-        prepared = prepare_database()
+        prepared = prepare_database(submitters)
     except StepFailed as error:
         print(f"  submissions through gunicorn: skipped: {error}")
-        print(f"  aggregation of {AGG_RESPONSES:,} responses: skipped: {error}")
-        problems.append(f"pulse bench setup failed: {error}")
-        return problems
+        print(f"  aggregation of {responses:,} responses: skipped: {error}")
+        return [f"pulse bench setup failed: {error}"]
     print(
         f"  fresh database migrated in {prepared['migrate_s']:.1f} s; seed_demo --people "
         f"{prepared['people']:,} in {prepared['seed_s']:.1f} s; round {prepared['number']} open "
@@ -167,28 +190,21 @@ def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
         flush=True,
     )
 
+    problems: list[str] = []
     print(flush=True)
     wrk = shutil.which("wrk")
     if wrk is None:
         print("Pulse submissions through gunicorn: skipped: wrk not found on PATH")
     else:
         try:
-            headers, rows, notes, found = submissions(wrk, prepared)
-            print_table(headers, rows)
-            for note in notes:
-                print(f"({note})")
-            problems += found
+            problems += print_section(submissions(wrk, prepared))
         except StepFailed as error:
             print(f"Pulse submissions through gunicorn: failed: {error}")
             problems.append(f"pulse submissions: bench step failed: {error}")
 
     print(flush=True)
     try:
-        headers, rows, notes, found = aggregation()
-        print_table(headers, rows)
-        for note in notes:
-            print(f"({note})")
-        problems += found
+        problems += print_section(aggregation(responses))
     except StepFailed as error:
         print(f"Pulse aggregation: failed: {error}")
         problems.append(f"pulse aggregation: bench step failed: {error}")
@@ -200,29 +216,11 @@ def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
 
 def ensure_question_bank() -> None:
     """The main bench flushes its database, which empties the question bank; put it back."""
-    import importlib
-
-    from django.apps import apps
-
-    from pulse.models import Question
-
     if not Question.objects.exists():
         importlib.import_module("pulse.migrations.0002_question_bank").add_bank(apps, None)
 
 
-def queries_per_submission() -> tuple[list[str], list[list[str]], list[str], list[str]]:
-    import datetime as dt
-
-    from django.db import connection, reset_queries
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
-
-    from connection.models import User
-    from pulse.models import PulseSettings, Round
-    from pulse.services import open_round
-
+def queries_per_submission() -> Section:
     ensure_question_bank()
     # The first person warms up (caches, content types); the second is measured.
     people = list(User.objects.filter(is_active=True).order_by("pk")[:2])
@@ -284,83 +282,11 @@ def queries_per_submission() -> tuple[list[str], list[list[str]], list[str], lis
 # ---------------------------------------------------------------- PostgreSQL setup
 
 
-def pg_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="connection.settings",
-        DATABASE_URL=PG_URL,
-        DEBUG="false",
-        SECRET_KEY="bench",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def postgres_unavailable() -> str | None:
-    """None when the server answers, else why not."""
-    import psycopg2
-
-    try:
-        psycopg2.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=3
-        ).close()
-    except psycopg2.Error as error:
-        first = (str(error).strip().splitlines() or ["no answer"])[0]
-        return f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT} as {PG_USER} ({first})"
-    return None
-
-
-def recreate_database() -> None:
-    """Drop and create PG_DATABASE: each run starts from nothing, whatever the last one left."""
-    import psycopg2
-
-    conn = psycopg2.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=3
-    )
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    except psycopg2.Error as error:
-        raise StepFailed(f"could not create database {PG_DATABASE}: {error}") from error
-    finally:
-        conn.close()
-
-
-def step(args: list[str], what: str, timeout: float) -> dict:
-    """Run a subprocess on the PostgreSQL bench database; the JSON of its RESULT line."""
-    try:
-        done = subprocess.run(
-            [PYTHON, *args],
-            cwd=BASE_DIR,
-            env=pg_env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise StepFailed(f"{what} took over {timeout:.0f} s") from error
-    if done.returncode != 0:
-        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
-        raise StepFailed(f"{what} exited {done.returncode}: {tail}")
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith(RESULT):
-            return json.loads(line[len(RESULT) :])
-    return {}
-
-
-def prepare_database() -> dict:
+def prepare_database(people: int) -> dict:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    recreate_database()
-    started = time.perf_counter()
-    step(["manage.py", "migrate", "--noinput", "-v0"], "manage.py migrate", timeout=180)
-    migrate_s = time.perf_counter() - started
-    prepared = step(["-m", "bench.pulse", "prepare", str(PEOPLE)], "prepare", timeout=180)
+    recreate_database(PG_DATABASE)
+    migrate_s = migrate(PG_DATABASE)
+    prepared = step("pulse", "prepare", people, timeout=180, database=PG_DATABASE)
     return prepared | {"migrate_s": migrate_s}
 
 
@@ -421,16 +347,13 @@ def run_wrk(wrk: str, base: str, prepared: dict) -> dict:
     raise StepFailed(f"wrk exited {done.returncode} without a result: {done.stderr.strip()[:200]}")
 
 
-Section = tuple[list[str], list[list[str]], list[str], list[str]]
-
-
-def submissions(wrk: str, prepared: dict) -> Section:
+def load_through_gunicorn(wrk: str, prepared: dict) -> tuple[dict, int]:
+    """wrk's summary, and the 201s the server's access log shows it sent."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = WORK_DIR / "gunicorn.log"
     access_log = WORK_DIR / "access.log"
     access_log.unlink(missing_ok=True)
-    with log.open("w") as log_file:
+    with (WORK_DIR / "gunicorn.log").open("w") as log_file:
         server = subprocess.Popen(
             [
                 str(GUNICORN),
@@ -447,7 +370,7 @@ def submissions(wrk: str, prepared: dict) -> Section:
                 "%(s)s %(U)s",
             ],
             cwd=BASE_DIR,
-            env=pg_env(),
+            env=pg_env(PG_DATABASE),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -461,115 +384,167 @@ def submissions(wrk: str, prepared: dict) -> Section:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-    checked = step(["-m", "bench.pulse", "verify", str(prepared["round"])], "verify", timeout=120)
     served = [
         line.split()[0]
         for line in access_log.read_text().splitlines()
         if line.endswith(" /api/pulse/responses/")
     ]
-    served_201 = served.count("201")
+    return result, served.count("201")
 
-    statuses = {int(s): n for s, n in result["statuses"].items()}
-    created = statuses.get(201, 0)
-    conflicts = statuses.get(409, 0)
-    others = {s: n for s, n in statuses.items() if s not in (201, 409)}
-    seconds = result["duration_us"] / 1e6
-    rps = created / seconds if seconds else 0.0
-    exhausted = result["issued"] > prepared["tokens"]
-    # wrk stops counting at the deadline with up to one request per connection
-    # in flight; the server finishes those, so the check uses its log.
-    consistent = checked["receipts"] == checked["responses"] == served_201
-    in_flight = served_201 - created
-    answers_ok = checked["answers"] == served_201 * prepared["items"]
 
-    headers = [
-        "server",
-        "201/s",
-        "all req/s",
-        "p95 ms",
-        "p99 ms",
-        "201",
-        "409",
-        "other",
-        "201 in server log",
-        "receipts",
-        "responses",
-        "consistent?",
-    ]
+@dataclass(frozen=True)
+class Submitted:
+    result: dict  # wrk's summary (WRK_SCRIPT's done())
+    checked: dict  # the database's counts afterwards (step_verify)
+    prepared: dict  # the org and round (step_prepare)
+    served_201: int  # from the server's access log
+
+    @property
+    def statuses(self) -> dict[int, int]:
+        return {int(s): n for s, n in self.result["statuses"].items()}
+
+    @property
+    def created(self) -> int:
+        return self.statuses.get(201, 0)
+
+    @property
+    def conflicts(self) -> int:
+        return self.statuses.get(409, 0)
+
+    @property
+    def others(self) -> dict[int, int]:
+        return {s: n for s, n in self.statuses.items() if s not in (201, 409)}
+
+    @property
+    def seconds(self) -> float:
+        return self.result["duration_us"] / 1e6
+
+    @property
+    def exhausted(self) -> bool:
+        return self.result["issued"] > self.prepared["tokens"]
+
+    @property
+    def in_flight(self) -> int:
+        # wrk stops counting at the deadline with up to one request per connection
+        # in flight; the server finishes those, so the checks use its log.
+        return self.served_201 - self.created
+
+    @property
+    def consistent(self) -> bool:
+        return self.checked["receipts"] == self.checked["responses"] == self.served_201
+
+    @property
+    def answers_ok(self) -> bool:
+        return self.checked["answers"] == self.served_201 * self.prepared["items"]
+
+
+SUBMISSION_HEADERS = [
+    "server",
+    "201/s",
+    "all req/s",
+    "p95 ms",
+    "p99 ms",
+    "201",
+    "409",
+    "other",
+    "201 in server log",
+    "receipts",
+    "responses",
+    "consistent?",
+]
+
+
+def submissions(wrk: str, prepared: dict) -> Section:
+    result, served_201 = load_through_gunicorn(wrk, prepared)
+    checked = step(
+        "pulse", "verify", prepared["round"], timeout=120, database=PG_DATABASE, what="verify"
+    )
+    done = Submitted(result, checked, prepared, served_201)
+    seconds = done.seconds
     row = [
         f"gunicorn {GUNICORN_WORKERS} workers",
-        f"{rps:.1f}",
+        f"{done.created / seconds if seconds else 0.0:.1f}",
         f"{result['requests'] / seconds:.1f}" if seconds else "0",
         f"{result['p95_us'] / 1000:.1f}",
         f"{result['p99_us'] / 1000:.1f}",
-        f"{created:,}",
-        f"{conflicts:,}",
-        ", ".join(f"{n} x {s}" for s, n in sorted(others.items())) or "0",
+        f"{done.created:,}",
+        f"{done.conflicts:,}",
+        ", ".join(f"{n} x {s}" for s, n in sorted(done.others.items())) or "0",
         f"{served_201:,}",
         f"{checked['receipts']:,}",
         f"{checked['responses']:,}",
-        "yes" if consistent and answers_ok else "NO",
+        "yes" if done.consistent and done.answers_ok else "NO",
     ]
     notes = [
         f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s for {seconds:.1f} s, each "
         f"request with the next of {prepared['tokens']:,} tokens ({result['issued']:,} sent"
-        f"{', list exhausted: repeats get 409' if exhausted else ', none twice'}); "
+        f"{', list exhausted: repeats get 409' if done.exhausted else ', none twice'}); "
         f"latency over all requests: p50 {result['p50_us'] / 1000:.1f} ms, "
         f"p90 {result['p90_us'] / 1000:.1f} ms, p95 from latency:percentile(95)",
         f"{checked['answers']:,} answers stored ({prepared['items']} per response); "
-        f"{checked['people']:,} distinct people in receipts; {in_flight} 201s were in flight "
-        f"when wrk stopped; logs in {log.parent.relative_to(BASE_DIR)}/",
+        f"{checked['people']:,} distinct people in receipts; {done.in_flight} 201s were in "
+        f"flight when wrk stopped; logs in {WORK_DIR.relative_to(BASE_DIR)}/",
     ]
+    return SUBMISSION_HEADERS, [row], notes, submission_problems(done)
+
+
+def submission_problems(done: Submitted) -> list[str]:
+    checked, served_201 = done.checked, done.served_201
     problems = []
-    if not consistent:
+    if not done.consistent:
         problems.append(
             f"pulse submissions: {served_201:,} 201s served but {checked['receipts']:,} receipts "
             f"and {checked['responses']:,} responses"
         )
-    if not answers_ok:
+    if not done.answers_ok:
         problems.append(
             f"pulse submissions: {checked['answers']:,} answers for {served_201:,} responses of "
-            f"{prepared['items']} items"
+            f"{done.prepared['items']} items"
         )
-    if not 0 <= in_flight <= WRK_CONNECTIONS:
+    if not 0 <= done.in_flight <= WRK_CONNECTIONS:
         problems.append(
-            f"pulse submissions: wrk counted {created:,} 201s, the server sent {served_201:,}"
+            f"pulse submissions: wrk counted {done.created:,} 201s, the server sent {served_201:,}"
         )
     if checked["people"] != checked["receipts"]:
         problems.append("pulse submissions: someone has two receipts for one round")
-    if others:
-        problems.append(f"pulse submissions: unexpected statuses {others}")
-    if conflicts and not exhausted:
-        problems.append(f"pulse submissions: {conflicts} 409s although no token was sent twice")
-    if result["socket_errors"]:
-        problems.append(f"pulse submissions: {result['socket_errors']} socket errors in wrk")
-    return headers, [row], notes, problems
+    if done.others:
+        problems.append(f"pulse submissions: unexpected statuses {done.others}")
+    if done.conflicts and not done.exhausted:
+        problems.append(
+            f"pulse submissions: {done.conflicts} 409s although no token was sent twice"
+        )
+    if done.result["socket_errors"]:
+        problems.append(f"pulse submissions: {done.result['socket_errors']} socket errors in wrk")
+    return problems
 
 
 # ---------------------------------------------------------------- C: aggregation
 
 
-def aggregation() -> tuple[list[str], list[list[str]], list[str], list[str]]:
+AGGREGATION_HEADERS = [
+    "responses",
+    "answers",
+    "load s",
+    "aggregate s",
+    "cells",
+    "shuffle s",
+    "cell respondents",
+    "adds up?",
+    f"under {AGG_TARGET_SECONDS:.0f} s?",
+]
+
+
+def aggregation(responses: int) -> Section:
     result = step(
-        ["-m", "bench.pulse", "aggregate", str(AGG_RESPONSES)],
+        "pulse",
         "aggregate",
+        responses,
         timeout=AGG_LIMIT_SECONDS + SHUFFLE_LIMIT_SECONDS + 120,
+        database=PG_DATABASE,
     )
     finished = result["finished"]
     met = finished and result["aggregate_s"] < AGG_TARGET_SECONDS
-    summed = result["respondents"] == AGG_RESPONSES
-    answers_summed = result["cell_answers"] == result["answers"]
-    headers = [
-        "responses",
-        "answers",
-        "load s",
-        "aggregate s",
-        "cells",
-        "shuffle s",
-        "cell respondents",
-        "adds up?",
-        f"under {AGG_TARGET_SECONDS:.0f} s?",
-    ]
+    adds_up = result["respondents"] == responses and result["cell_answers"] == result["answers"]
     row = [
         f"{result['responses']:,}",
         f"{result['answers']:,}",
@@ -578,7 +553,7 @@ def aggregation() -> tuple[list[str], list[list[str]], list[str], list[str]]:
         f"{result['cells']:,}",
         f"{result['shuffle_s']:.1f}" if result["shuffle_s"] is not None else "n/a",
         f"{result['respondents']:,}",
-        "yes" if summed and answers_summed else "NO",
+        "yes" if adds_up else "NO",
         "yes" if met else "NO",
     ]
     slowest = "; ".join(f"{q['s']:.1f} s {q['sql']}" for q in result["slowest"])
@@ -592,29 +567,33 @@ def aggregation() -> tuple[list[str], list[list[str]], list[str], list[str]]:
         notes.append(
             f"cancelled after {AGG_LIMIT_SECONDS:.0f} s; the slowest statement is the one cut off"
         )
-        problem = (
+    return AGGREGATION_HEADERS, [row], notes, aggregation_problems(result, responses, slowest)
+
+
+def aggregation_problems(result: dict, responses: int, slowest: str) -> list[str]:
+    if not result["finished"]:
+        return [
             f"pulse aggregation: aggregate_round() unfinished after {AGG_LIMIT_SECONDS:.0f} s "
-            f"for {AGG_RESPONSES:,} responses (target {AGG_TARGET_SECONDS:.0f} s); "
+            f"for {responses:,} responses (target {AGG_TARGET_SECONDS:.0f} s); "
             f"slowest: {slowest}"
-        )
-        return headers, [row], notes, [problem]
+        ]
     problems = []
-    if not summed:
+    if result["respondents"] != responses:
         problems.append(
             f"pulse aggregation: cells count {result['respondents']:,} respondents for "
-            f"{AGG_RESPONSES:,} responses"
+            f"{responses:,} responses"
         )
-    if not answers_summed:
+    if result["cell_answers"] != result["answers"]:
         problems.append(
             f"pulse aggregation: item stats count {result['cell_answers']:,} answers for "
             f"{result['answers']:,}"
         )
-    if not met:
+    if result["aggregate_s"] >= AGG_TARGET_SECONDS:
         problems.append(
-            f"pulse aggregation: {result['aggregate_s']:.1f} s for {AGG_RESPONSES:,} responses "
+            f"pulse aggregation: {result['aggregate_s']:.1f} s for {responses:,} responses "
             f"(target {AGG_TARGET_SECONDS:.0f} s); slowest: {slowest}"
         )
-    return headers, [row], notes, problems
+    return problems
 
 
 # ---------------------------------------------------------------- subprocess steps
@@ -622,17 +601,7 @@ def aggregation() -> tuple[list[str], list[list[str]], list[str], list[str]]:
 
 def step_prepare(people: int) -> dict:
     """Seed the org, open a round, give everyone an API token; files for wrk."""
-    import io
-
-    from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
-
-    from connection.models import User
-    from pulse.services import open_round
-
-    started = time.perf_counter()
-    call_command("seed_demo", people=people, bare=True, stdout=io.StringIO())
-    seed_s = time.perf_counter() - started
+    seed_s = seed_org(people)
     round_ = open_round()
     if round_ is None:
         raise RuntimeError("open_round() opened no round")
@@ -659,144 +628,17 @@ def step_prepare(people: int) -> dict:
 
 
 def step_verify(round_pk: int) -> dict:
-    from pulse.models import Answer, Receipt, Response
-
     receipts = Receipt.objects.filter(round_id=round_pk)
     return {
         "receipts": receipts.count(),
         "people": receipts.values("person_id").distinct().count(),
-        "responses": Response.objects.filter(round_id=round_pk).count(),
+        "responses": PulseResponse.objects.filter(round_id=round_pk).count(),
         "answers": Answer.objects.filter(response__round_id=round_pk).count(),
     }
 
 
-LOAD_RESPONSES_SQL = """
-INSERT INTO pulse_response (id, round_id, team_id, tenure_band, location, comment)
-SELECT gen_random_uuid(), %(round)s,
-       (%(teams)s::int[])[1 + floor(random() * %(n_teams)s)::int],
-       (%(bands)s::text[])[1 + floor(random() * %(n_bands)s)::int],
-       (%(locations)s::text[])[1 + floor(random() * %(n_locations)s)::int],
-       ''
-FROM generate_series(1, %(responses)s)
-"""
-
-LOAD_ANSWERS_SQL = """
-INSERT INTO pulse_answer (id, response_id, question_id, value)
-SELECT gen_random_uuid(), r.id, q.id,
-       CASE WHEN q.dimension = 'enps' THEN floor(random() * 11)::int
-            ELSE 1 + floor(random() * 5)::int END
-FROM pulse_response r
-CROSS JOIN (
-    SELECT qq.id, qq.dimension
-    FROM pulse_roundquestion rq JOIN pulse_question qq ON qq.id = rq.question_id
-    WHERE rq.round_id = %(round)s
-) q
-WHERE r.round_id = %(round)s
-"""
-
-CONSTRAINTS_SQL = """
-SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = %s::regclass AND contype IN ('p', 'u')
-"""
-
-INDEXES_SQL = """
-SELECT indexname, indexdef FROM pg_indexes
-WHERE schemaname = current_schema() AND tablename = %s AND indexname <> ALL(%s)
-"""
-
-
-def bulk_load(cursor, table: str, statements: list[tuple[str, dict]]) -> tuple[int, float]:
-    """Run INSERTs into `table` with its indexes dropped, then rebuild them; returns
-    rows inserted and seconds spent rebuilding. In a throwaway database only:
-    foreign-key triggers are off (rows consistent by construction). Call inside a
-    transaction."""
-    cursor.execute("SET LOCAL session_replication_role = replica")
-    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    cursor.execute("SET LOCAL work_mem = '64MB'")
-    cursor.execute(CONSTRAINTS_SQL, [table])
-    constraints = cursor.fetchall()
-    cursor.execute(INDEXES_SQL, [table, [name for name, _ in constraints]])
-    indexes = cursor.fetchall()
-    for name, _ in constraints:
-        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
-    rows = 0
-    for sql, params in statements:
-        cursor.execute(sql, params)
-        rows += cursor.rowcount
-    started = time.perf_counter()
-    for name, definition in constraints:
-        cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-    for _, definition in indexes:
-        cursor.execute(definition)
-    return rows, time.perf_counter() - started
-
-
-def load_closed_round(*, items: int, opens_at, closes_at, responses: int):
-    """A closed round of `items` questions with `responses` responses spread over the
-    teams, tenure bands and locations, loaded in SQL (throwaway PostgreSQL only)."""
-    from django.db import connection, transaction
-    from django.db.models import Max
-
-    from connection.models import Location, OrgSettings, Team
-    from connection.privacy import effective_k
-    from pulse.models import PulseSettings, Round, RoundQuestion
-    from pulse.services import choose_questions
-
-    config = PulseSettings.load()
-    config.items_per_round = items
-    config.save(update_fields=["items_per_round"])
-    org = OrgSettings.load()
-    k = effective_k(org.min_group_size)
-    number = (Round.objects.aggregate(n=Max("number"))["n"] or 0) + 1
-    teams = list(Team.objects.order_by("pk").values_list("pk", flat=True))
-    bands = ["0-3m", "3-12m", "1-3y", "3y+", "unknown"]
-    locations = list(Location.values)
-    with transaction.atomic():
-        round_ = Round.objects.create(
-            number=number,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            status=Round.Status.CLOSED,
-            min_group_size=k,
-            comment_threshold=max(org.comment_threshold, k),
-        )
-        questions = choose_questions(number, items)
-        RoundQuestion.objects.bulk_create(
-            RoundQuestion(round=round_, question=q, position=i) for i, q in enumerate(questions)
-        )
-        params = {
-            "round": round_.pk,
-            "teams": teams,
-            "n_teams": len(teams),
-            "bands": bands,
-            "n_bands": len(bands),
-            "locations": locations,
-            "n_locations": len(locations),
-            "responses": responses,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute(LOAD_RESPONSES_SQL, params)
-            bulk_load(cursor, "pulse_answer", [(LOAD_ANSWERS_SQL, params)])
-    return round_
-
-
 def step_aggregate(responses: int) -> dict:
     """A closed round of `responses` responses, loaded in SQL, then aggregate_round() timed."""
-    import datetime as dt
-
-    from django.db import OperationalError, connection
-    from django.db.models import Sum
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from connection.models import Team
-    from pulse.models import Answer, CellAnswer, RoundCell
-    from pulse.models import Response as PulseResponse
-    from pulse.services import aggregate_round, shuffle_round_rows
-
     opened = timezone.now() - dt.timedelta(days=30)
     started = time.perf_counter()
     round_ = load_closed_round(
@@ -810,23 +652,10 @@ def step_aggregate(responses: int) -> dict:
         cursor.execute("ANALYZE pulse_answer")
     load_s = time.perf_counter() - started
 
-    # A slow aggregation is a finding, not a reason to blow the bench's time:
-    # past AGG_LIMIT_SECONDS the running statement is cancelled (and rolled back).
-    raw = connection.connection
-    timer = threading.Timer(AGG_LIMIT_SECONDS, raw.cancel)
-    finished = True
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        timer.start()
-        try:
-            cells = aggregate_round(round_=round_)
-        except OperationalError as error:
-            if "cancel" not in str(error):
-                raise
-            finished, cells = False, 0
-        finally:
-            timer.cancel()
-        aggregate_s = time.perf_counter() - started
+        finished, cells, aggregate_s = within(
+            AGG_LIMIT_SECONDS, lambda: aggregate_round(round_=round_)
+        )
     timed = sorted(
         ({"s": float(q["time"]), "sql": " ".join(q["sql"].split())[:70]} for q in queries),
         key=lambda q: -q["s"],
@@ -835,18 +664,11 @@ def step_aggregate(responses: int) -> dict:
     # lined up with answers) runs in the worker after the snapshot; timed apart.
     shuffle_s = None
     if finished:
-        timer = threading.Timer(SHUFFLE_LIMIT_SECONDS, raw.cancel)
-        started = time.perf_counter()
-        timer.start()
-        try:
-            shuffle_round_rows(round_=round_)
-            shuffle_s = time.perf_counter() - started
-        except OperationalError as error:
-            if "cancel" not in str(error):
-                raise
-        finally:
-            timer.cancel()
-    our_cells = RoundCell.objects.filter(round=round_)
+        shuffled, _, seconds = within(
+            SHUFFLE_LIMIT_SECONDS, lambda: shuffle_round_rows(round_=round_)
+        )
+        shuffle_s = seconds if shuffled else None
+    cell_answers = CellAnswer.objects.filter(cell__round=round_).aggregate(n=Sum("answers"))
     return {
         "shuffle_s": shuffle_s,
         "responses": PulseResponse.objects.filter(round=round_).count(),
@@ -855,32 +677,15 @@ def step_aggregate(responses: int) -> dict:
         "load_s": load_s,
         "aggregate_s": aggregate_s,
         "finished": finished,
-        "cells": cells,
-        "respondents": our_cells.aggregate(n=Sum("respondents"))["n"] or 0,
-        "cell_answers": CellAnswer.objects.filter(cell__round=round_).aggregate(n=Sum("answers"))[
-            "n"
-        ]
+        "cells": cells if finished else 0,
+        "respondents": RoundCell.objects.filter(round=round_).aggregate(n=Sum("respondents"))["n"]
         or 0,
+        "cell_answers": cell_answers["n"] or 0,
         "queries": len(queries),
         "sql_s": sum(q["s"] for q in timed),
         "slowest": timed[:3],
     }
 
 
-def main(argv: list[str]) -> int:
-    """`python -m bench.pulse prepare|verify|aggregate N`, with DATABASE_URL set by run()."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connection.settings")
-    django.setup()
-    steps = {"prepare": step_prepare, "verify": step_verify, "aggregate": step_aggregate}
-    if len(argv) != 2 or argv[0] not in steps or not argv[1].isdigit():
-        print("usage: python -m bench.pulse prepare|verify|aggregate N (run by `make bench`)")
-        return 2
-    name, value = argv[0], int(argv[1])
-    print(RESULT + json.dumps(steps[name](value)), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+# `python -m bench.step pulse <step> N` runs one of these on the database in DATABASE_URL.
+STEPS = {"prepare": step_prepare, "verify": step_verify, "aggregate": step_aggregate}
