@@ -1,7 +1,8 @@
 """Insights benchmarks: the nightly computation at 10,000 and 20,000 people, and the dashboards.
 
-Each org size (SMALL, LARGE and twice LARGE) gets a PostgreSQL database of its
-own (hearth_bench_insights_<people>, dropped and created afresh, migrated):
+Each org size (SMALL, the large org of `--people`, 10,000 by default, and twice
+that) gets a PostgreSQL database of its own (hearth_bench_insights_<people>,
+dropped and created afresh, migrated):
 
 1. `seed_demo --people N --bare`;
 2. a year of signals, SIGNALS_PER_PERSON a person (5 million at 10,000
@@ -20,7 +21,7 @@ own (hearth_bench_insights_<people>, dropped and created afresh, migrated):
 4. the nightly computation in a fresh subprocess: compute_week() for last
    week, then this week, as nightly() does, COMPUTE_RUNS nights in a row (the
    best counts); time, a per-phase breakdown, the slowest statements and the
-   process's peak RSS (peak_rss_mb()). The organisation's row must count
+   process's peak RSS (bench.measure.peak_rss_mb()). The organisation's row must count
    every active person, every signal of the week and every pulse response;
 5. the manager dashboard (/insights/?team=<Platform> as alice) and the HR
    dashboard (/insights/org/?level=1 as hana) through django.test.Client:
@@ -33,32 +34,47 @@ that differ between sizes, pages that are not 200, failed checks.
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres, no password), else prints
 "skipped: <reason>". The databases stay until the next run, for EXPLAIN.
-Steps run as `python -m bench.insights seed|load|compute|dashboards N`
-subprocesses with DATABASE_URL set; `python -m bench.insights` runs it all
+Steps run as `python -m bench.step insights seed|load|compute|dashboards N`
+subprocesses with DATABASE_URL set; `python -m bench insights` runs it all
 (about eight minutes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from django.db import connection, transaction
+from django.db.models import F, Max
+from django.test.utils import setup_test_environment
+from django.utils import timezone
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+from bench.loaders import bulk_load, load_closed_round
+from bench.measure import (
+    PG_HOST,
+    PG_PORT,
+    StepFailed,
+    migrate,
+    peak_rss_mb,
+    postgres_unavailable,
+    print_table,
+    recreate_database,
+    seed_org,
+    step,
+    time_page,
+)
+from connection import insights
+from connection.models import OrgSettings, Signal, Team, TeamTie, TeamWeek, User
+from connection.privacy import effective_k
+from pulse.models import Response as PulseResponse
+from pulse.models import Round
+from pulse.services import aggregate_round
+
 PG_DATABASE = "hearth_bench_insights"  # one database a size: hearth_bench_insights_<people>
 
-SMALL, LARGE = 150, 10_000
-SIZES = (SMALL, LARGE, 2 * LARGE)
+SMALL = 150  # then the large org (10,000 by default) and twice that
 SIGNALS_PER_PERSON = 500  # a year's worth
 RESPONSES_PER_PERSON = 50
 PULSE_ITEMS = 6
@@ -78,7 +94,6 @@ LOAD_LIMIT = 480.0
 COMPUTE_RUNS = 2
 COMPUTE_LIMIT = 420.0
 DASHBOARD_LIMIT = 180.0
-RESULT = "RESULT "
 
 # (label, path, persona); {platform} is the id of alice's team.
 PAGES = [
@@ -90,20 +105,37 @@ PAGES = [
 # ---------------------------------------------------------------- entry point
 
 
-def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
+def run(people: int) -> list[str]:
     """Prepare, compute and measure each size; print the tables and return problems."""
-    from bench.pulse import postgres_unavailable
-
-    print(flush=True)
     print(f"Insights on PostgreSQL ({PG_HOST}:{PG_PORT}, databases {PG_DATABASE}_*)", flush=True)
     reason = postgres_unavailable()
     if reason:
         print(f"  nightly computation and dashboards: skipped: {reason}")
         return []
 
+    # Three sizes that differ even when --people is small.
+    large = max(people, 2 * SMALL)
     started = time.perf_counter()
-    results = {people: Size(people) for people in SIZES}
-    small, big, bigger = (results[p] for p in SIZES)
+    sizes = [Size(SMALL), Size(large), Size(2 * large)]
+    prepare_and_measure(*sizes)
+    total_s = time.perf_counter() - started
+
+    problems = [p for size in sizes for p in size.failures]
+    print()
+    problems += print_nightly(sizes)
+    print(flush=True)
+    problems += print_dashboards(sizes)
+    print(
+        f"(median server time of {REPEATS} requests after one warm-up, DEBUG on as in the "
+        f"main bench; KB of HTML; insights bench took {total_s:.0f} s in all; databases "
+        f"{', '.join(size.database for size in sizes)} are kept until the next run)"
+    )
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    return problems
+
+
+def prepare_and_measure(small: Size, big: Size, bigger: Size) -> None:
     small.prepare()
     small.measure()
     big.seed()
@@ -116,29 +148,30 @@ def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
     bigger.load()
     big.measure()
     bigger.measure()
-    total_s = time.perf_counter() - started
 
-    problems = [p for r in results.values() for p in r.failures]
-    print()
-    print_table(
-        [
-            "people",
-            "teams",
-            "signals",
-            "responses",
-            "seed s",
-            "load s",
-            "aggregate s",
-            "last week s",
-            "this week s",
-            "nightly s",
-            "max RSS MB",
-            "rows written",
-            "checks",
-        ],
-        [r.nightly_row() for r in results.values()],
-    )
-    notes = []
+
+NIGHTLY_HEADERS = [
+    "people",
+    "teams",
+    "signals",
+    "responses",
+    "seed s",
+    "load s",
+    "aggregate s",
+    "last week s",
+    "this week s",
+    "nightly s",
+    "max RSS MB",
+    "rows written",
+    "checks",
+]
+
+
+def print_nightly(sizes: list[Size]) -> list[str]:
+    """The nightly table and its notes; the problems: too slow, or growing too fast."""
+    print_table(NIGHTLY_HEADERS, [size.nightly_row() for size in sizes])
+    _, big, bigger = sizes
+    notes, problems = [], []
     if big.computed:
         nightly_s = big.computed["nightly_s"]
         met = nightly_s < TARGET_SECONDS
@@ -149,100 +182,100 @@ def run(print_table: Callable[[list[str], list[list[str]]], None]) -> list[str]:
         )
         notes.append(
             "nightly = compute_week() for last week, then this week, as nightly() does; "
-            f"best of {COMPUTE_RUNS} nights in a row ({runs}); {LARGE:,} people: "
+            f"best of {COMPUTE_RUNS} nights in a row ({runs}); {big.people:,} people: "
             f"{nightly_s:.1f} s, target under {TARGET_SECONDS:.0f} s: {'yes' if met else 'NO'}"
         )
         if not met:
             problems.append(
-                f"insights nightly: {nightly_s:.1f} s at {LARGE:,} people "
+                f"insights nightly: {nightly_s:.1f} s at {big.people:,} people "
                 f"(target {TARGET_SECONDS:.0f} s)"
             )
     if big.computed and bigger.computed:
-        ratio = bigger.computed["nightly_s"] / big.computed["nightly_s"]
-        this = bigger.computed["this_s"] / big.computed["this_s"]
-        notes.append(
-            f"{2 * LARGE:,} / {LARGE:,} people: nightly x{ratio:.2f}, this week alone "
-            f"x{this:.2f}; limit x{MAX_RATIO}: {'yes' if ratio <= MAX_RATIO else 'NO'}"
-        )
-        if ratio > MAX_RATIO:
-            growth = ", ".join(
-                f"{name} {s:.1f} -> {bigger.computed['phases'][name]:.1f} s"
-                for name, s in big.computed["phases"].items()
-            )
-            problems.append(
-                f"insights nightly: {2 * LARGE:,} people take x{ratio:.2f} the time of "
-                f"{LARGE:,} (limit x{MAX_RATIO}); this week by phase: {growth}"
-            )
-    notes.append(
+        ratio_note, ratio_problems = growth(big, bigger)
+        notes.append(ratio_note)
+        problems += ratio_problems
+    notes += [
         "max RSS: peak resident memory of the subprocess that computed both weeks "
         "(VmHWM; ru_maxrss would include its parent's, copied at exec), Django loaded; "
-        "in brackets, its peak before computing"
-    )
-    for r in (big, bigger):
-        if not r.computed:
-            continue
-        phases = ", ".join(f"{name} {s:.1f}" for name, s in r.computed["phases"].items())
-        notes.append(f"{r.people:,} people, this week by phase, s: {phases}")
-        slowest = "; ".join(f"{q['s']:.1f} s {q['sql']}" for q in r.computed["slowest"])
-        notes.append(f"{r.people:,} people, slowest statements of both weeks: {slowest}")
-    notes.append(
+        "in brackets, its peak before computing",
+        *[note for r in (big, bigger) if r.computed for note in r.computed_notes()],
         f"data: {SIGNALS_PER_PERSON} signals a person a year (fewer for newcomers), "
         f"{1 - NO_OTHER:.0%} with another person: a teammate {SAME_TEAM:.0%} of the time, "
         f"else one of {DIVISION_CONTACTS} contacts in the division or {ORG_CONTACTS} in the "
         f"org; {RESPONSES_PER_PERSON} pulse responses a person ({PULSE_ITEMS} items) in one "
         "round opened this Monday, then aggregate_round(); made in PostgreSQL (INSERT ... "
-        "SELECT generate_series, indexes rebuilt after, VACUUM ANALYZE)"
-    )
+        "SELECT generate_series, indexes rebuilt after, VACUUM ANALYZE)",
+    ]
     for note in notes:
         print(f"({note})")
+    return problems
 
-    print(flush=True)
+
+def growth(big: Size, bigger: Size) -> tuple[str, list[str]]:
+    """How the nightly time grows from the big org to the bigger: a note, and a problem
+    past MAX_RATIO."""
+    ratio = bigger.computed["nightly_s"] / big.computed["nightly_s"]
+    this = bigger.computed["this_s"] / big.computed["this_s"]
+    note = (
+        f"{bigger.people:,} / {big.people:,} people: nightly x{ratio:.2f}, this week alone "
+        f"x{this:.2f}; limit x{MAX_RATIO}: {'yes' if ratio <= MAX_RATIO else 'NO'}"
+    )
+    if ratio <= MAX_RATIO:
+        return note, []
+    phases = ", ".join(
+        f"{name} {s:.1f} -> {bigger.computed['phases'][name]:.1f} s"
+        for name, s in big.computed["phases"].items()
+    )
+    return note, [
+        f"insights nightly: {bigger.people:,} people take x{ratio:.2f} the time of "
+        f"{big.people:,} (limit x{MAX_RATIO}); this week by phase: {phases}"
+    ]
+
+
+def size_label(people: int, what: str) -> str:
+    return f"{people // 1000}k {what}" if people >= 1000 else f"{people} {what}"
+
+
+def print_dashboards(sizes: list[Size]) -> list[str]:
+    """The dashboards' table; the problems: query counts that grow, pages not 200."""
     print("Insights dashboards: server time and queries (django.test.Client, in-process)")
-    measured = {p: r.pages for p, r in results.items() if r.pages}
-    rows = []
+    problems, rows = [], []
     for index, (label, _, who) in enumerate(PAGES):
-        counts = {p: m[index]["queries"] for p, m in measured.items()}
-        same = len(counts) == len(SIZES) and len(set(counts.values())) == 1
+        measured = {s.people: s.pages[index] for s in sizes if s.pages}
+        counts = {p: m["queries"] for p, m in measured.items()}
+        same = len(counts) == len(sizes) and len(set(counts.values())) == 1
         rows.append(
             [
                 label,
-                *[str(counts.get(p, "n/a")) for p in SIZES],
+                *[str(counts.get(s.people, "n/a")) for s in sizes],
                 "yes" if same else "NO",
-                *[f"{m[index]['ms']:.0f}" if (m := measured.get(p)) else "n/a" for p in SIZES],
-                *[f"{m[index]['kb']:,}" if (m := measured.get(p)) else "n/a" for p in SIZES],
+                *[f"{m['ms']:.0f}" if (m := measured.get(s.people)) else "n/a" for s in sizes],
+                *[f"{m['kb']:,}" if (m := measured.get(s.people)) else "n/a" for s in sizes],
             ]
         )
         if counts and not same:
             detail = ", ".join(f"{n} at {p:,}" for p, n in counts.items())
             problems.append(f"insights dashboard {label}: query count differs ({detail})")
         for p, m in measured.items():
-            if m[index]["status"] != 200:
-                status = m[index]["status"]
-                problems.append(f"insights dashboard {label} as {who}: HTTP {status} at {p:,}")
+            if m["status"] != 200:
+                problems.append(f"insights dashboard {label} as {who}: HTTP {m['status']} at {p:,}")
     print_table(
         [
             "page",
-            *[f"{p // 1000}k queries" if p >= 1000 else f"{p} queries" for p in SIZES],
+            *[size_label(s.people, "queries") for s in sizes],
             "same?",
-            *[f"{p // 1000}k ms" if p >= 1000 else f"{p} ms" for p in SIZES],
-            *[f"{p // 1000}k KB" if p >= 1000 else f"{p} KB" for p in SIZES],
+            *[size_label(s.people, "ms") for s in sizes],
+            *[size_label(s.people, "KB") for s in sizes],
         ],
         rows,
     )
     drawn = "; ".join(
-        f"{r.people:,}: {r.level['teams']:,} teams, {r.level['edges']:,} tied pairs, "
-        f"{r.level['edges_k']:,} with {r.level['k']} ties or more"
-        for r in results.values()
-        if r.level
+        f"{s.people:,}: {s.level['teams']:,} teams, {s.level['edges']:,} tied pairs, "
+        f"{s.level['edges_k']:,} with {s.level['k']} ties or more"
+        for s in sizes
+        if s.level
     )
     print(f"(level 1 of the HR page's network: {drawn})")
-    print(
-        f"(median server time of {REPEATS} requests after one warm-up, DEBUG on as in the "
-        f"main bench; KB of HTML; insights bench took {total_s:.0f} s in all; databases "
-        f"{', '.join(r.database for r in results.values())} are kept until the next run)"
-    )
-    for problem in problems:
-        print(f"FAIL: {problem}")
     return problems
 
 
@@ -260,8 +293,6 @@ class Size:
         self.failures: list[str] = []
 
     def attempt(self, what: str, function: Callable[[], None]) -> bool:
-        from bench.pulse import StepFailed
-
         try:
             function()
         except StepFailed as error:
@@ -271,17 +302,24 @@ class Size:
         return True
 
     def step(self, name: str, timeout: float, debug: bool = False) -> dict:
-        args = ["-m", "bench.insights", name, str(self.people)]
-        return step(args, f"{name} {self.people}", timeout, self.database, debug)
+        return step(
+            "insights",
+            name,
+            self.people,
+            timeout=timeout,
+            database=self.database,
+            debug=debug,
+            what=f"{name} {self.people}",
+        )
 
     def seed(self) -> None:
         def seed() -> None:
             recreate_database(self.database)
             started = time.perf_counter()
-            step(["manage.py", "migrate", "--noinput", "-v0"], "migrate", 180, self.database)
-            self.seeded = self.step("seed", SEED_LIMIT) | {
-                "migrate_s": time.perf_counter() - started
-            }
+            migrate(self.database)
+            seeded = self.step("seed", SEED_LIMIT)
+            # Printed as "migrate + seed_demo": both, from the parent's clock.
+            self.seeded = seeded | {"migrate_s": time.perf_counter() - started}
 
         self.attempt("migrate and seed_demo", seed)
 
@@ -328,6 +366,14 @@ class Size:
         if self.attempt("nightly computation", compute):
             self.attempt("dashboards", dashboards)
 
+    def computed_notes(self) -> list[str]:
+        phases = ", ".join(f"{name} {s:.1f}" for name, s in self.computed["phases"].items())
+        slowest = "; ".join(f"{q['s']:.1f} s {q['sql']}" for q in self.computed["slowest"])
+        return [
+            f"{self.people:,} people, this week by phase, s: {phases}",
+            f"{self.people:,} people, slowest statements of both weeks: {slowest}",
+        ]
+
     def nightly_row(self) -> list[str]:
         p, c = self.seeded | self.loaded, self.computed
         head = [
@@ -350,74 +396,6 @@ class Size:
             f"{c['teamweeks']:,} weeks, {c['ties']:,} ties",
             "ok" if not c["bad"] else "NO",
         ]
-
-
-# ---------------------------------------------------------------- PostgreSQL plumbing
-
-
-def pg_env(database: str, debug: bool) -> dict[str, str]:
-    """DEBUG off for the computation (no query log); on for the pages, as in the main
-    bench, since DEBUG off needs collectstatic's manifest to render templates."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="connection.settings",
-        DATABASE_URL=f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}",
-        DEBUG="true" if debug else "false",
-        SECRET_KEY="bench",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def recreate_database(database: str) -> None:
-    """Drop and create `database`: each size starts from nothing."""
-    import psycopg2
-
-    from bench.pulse import StepFailed
-
-    try:
-        conn = psycopg2.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=3
-        )
-    except psycopg2.Error as error:
-        raise StepFailed(f"could not connect to create {database}: {error}") from error
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{database}"')
-    except psycopg2.Error as error:
-        raise StepFailed(f"could not create database {database}: {error}") from error
-    finally:
-        conn.close()
-
-
-def step(args: list[str], what: str, timeout: float, database: str, debug: bool = False) -> dict:
-    """Run a subprocess on `database`; the JSON of its RESULT line, if any."""
-    from bench.pulse import StepFailed
-
-    try:
-        done = subprocess.run(
-            [PYTHON, *args],
-            cwd=BASE_DIR,
-            env=pg_env(database, debug),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise StepFailed(f"{what} took over {timeout:.0f} s") from error
-    if done.returncode != 0:
-        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
-        raise StepFailed(f"{what} exited {done.returncode}: {tail}")
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith(RESULT):
-            return json.loads(line[len(RESULT) :])
-    return {}
 
 
 # ---------------------------------------------------------------- subprocess: prepare
@@ -489,11 +467,6 @@ END
 
 
 def load_signals(people: int) -> dict:
-    from django.db import connection, transaction
-
-    from bench.pulse import bulk_load
-    from connection.models import Signal
-
     others = [k.value for k in Signal.Kind if k not in (Signal.Kind.ATTENDED, Signal.Kind.POSTED)]
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -527,17 +500,10 @@ def load_signals(people: int) -> dict:
     }
 
 
-def load_pulse(people: int) -> tuple[object, int, float]:
+def load_pulse(people: int) -> tuple[Round, int, float]:
     """One closed round opened this Monday with the responses and answers loaded in SQL."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from bench.pulse import load_closed_round
-    from connection.insights import week_bounds
-    from pulse.models import Response as PulseResponse
-
     now = timezone.now()
-    opens, _ = week_bounds(now.date())
+    opens, _ = insights.week_bounds(now.date())
     started = time.perf_counter()
     round_ = load_closed_round(
         items=PULSE_ITEMS,
@@ -553,23 +519,10 @@ def load_pulse(people: int) -> tuple[object, int, float]:
 
 
 def step_seed(people: int) -> dict:
-    import io
-
-    from django.core.management import call_command
-
-    from connection.models import Team
-
-    started = time.perf_counter()
-    call_command("seed_demo", people=people, bare=True, stdout=io.StringIO())
-    return {"seed_s": time.perf_counter() - started, "teams": Team.objects.count()}
+    return {"seed_s": seed_org(people), "teams": Team.objects.count()}
 
 
 def step_load(people: int) -> dict:
-    from django.db import connection
-
-    from pulse.models import Round
-    from pulse.services import aggregate_round
-
     signals = load_signals(people)
     round_, responses, pulse_load_s = load_pulse(people)
     started = time.perf_counter()
@@ -591,46 +544,13 @@ def step_load(people: int) -> dict:
 # ---------------------------------------------------------------- subprocess: compute
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB.
-
-    Linux's ru_maxrss (RUSAGE_SELF) starts a process at the RSS of whatever
-    exec'd it: run from `make bench`, whose process holds ~300 MB, every step
-    would report at least that. VmHWM is the high-water mark of this process's
-    own memory; ru_maxrss is the fallback where /proc is missing.
-    """
-    import resource
-
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 PHASES = ["Hierarchy", "_people", "_activity", "_network", "_onboarding", "_pulse"]
 
 
-def step_compute(people: int) -> dict:
-    """Last week then this week, as nightly() does; timed per phase, with the peak RSS."""
-    from django.db import connection
-    from django.utils import timezone
+def time_phases(spent: dict[str, float]) -> None:
+    """Instrumentation only: wrap each phase of compute_week() in a timer adding to `spent`."""
 
-    from connection import insights
-    from connection.models import Signal, TeamTie, TeamWeek, User
-    from pulse.models import Response as PulseResponse
-    from pulse.models import Round
-
-    connection.ensure_connection()
-    baseline_mb = peak_rss_mb()
-
-    # Instrumentation only: each phase of compute_week() wrapped in a timer.
-    spent: dict[str, float] = {}
-
-    def timed(name: str, function):
+    def timed(name: str, function: Callable) -> Callable:
         def wrapper(*args, **kwargs):
             started = time.perf_counter()
             try:
@@ -642,6 +562,11 @@ def step_compute(people: int) -> dict:
 
     for name in PHASES:
         setattr(insights, name, timed(name, getattr(insights, name)))
+
+
+def one_night(now: dt.datetime, spent: dict[str, float]) -> dict:
+    """compute_week() for last week, then this week, as nightly() does; every statement
+    timed, and this week's time by phase."""
     statements: list[tuple[float, str]] = []
 
     def record(execute, sql, params, many, context):
@@ -651,30 +576,30 @@ def step_compute(people: int) -> dict:
         finally:
             statements.append((time.perf_counter() - started, " ".join(sql[:400].split())[:90]))
 
-    now = timezone.now()
     this_week = insights.monday(now.astimezone(dt.UTC).date())
-    last_week = this_week - dt.timedelta(weeks=1)
-    # The machine is shared and timings wander by 10-20 %: the best of COMPUTE_RUNS
-    # nights counts. A rerun replaces the weeks' rows, as every night does.
-    runs = []
-    for _ in range(COMPUTE_RUNS):
-        statements.clear()
-        with connection.execute_wrapper(record):
-            started = time.perf_counter()
-            insights.compute_week(last_week, now=now)
-            last_s = time.perf_counter() - started
-            spent.clear()
-            started = time.perf_counter()
-            rows = insights.compute_week(this_week, now=now)
-            this_s = time.perf_counter() - started
-        phases = {name.strip("_"): spent.get(name, 0.0) for name in PHASES}
-        phases["rest (rows, writes)"] = this_s - sum(phases.values())
-        slowest = sorted(statements, key=lambda x: -x[0])[:3]
-        runs.append((last_s + this_s, last_s, this_s, phases, slowest, len(statements)))
-    maxrss_mb = peak_rss_mb()
-    nightly_s, last_s, this_s, phases, slowest, queries = min(runs, key=lambda run: run[0])
+    with connection.execute_wrapper(record):
+        started = time.perf_counter()
+        insights.compute_week(this_week - dt.timedelta(weeks=1), now=now)
+        last_s = time.perf_counter() - started
+        spent.clear()
+        started = time.perf_counter()
+        rows = insights.compute_week(this_week, now=now)
+        this_s = time.perf_counter() - started
+    phases = {name.strip("_"): spent.get(name, 0.0) for name in PHASES}
+    phases["rest (rows, writes)"] = this_s - sum(phases.values())
+    return {
+        "nightly_s": last_s + this_s,
+        "last_s": last_s,
+        "this_s": this_s,
+        "phases": phases,
+        "slowest": [{"s": s, "sql": sql} for s, sql in sorted(statements, key=lambda x: -x[0])[:3]],
+        "queries": len(statements),
+        "teamweeks": rows,
+    }
 
-    # Sanity: the organisation's row against plain counts.
+
+def organisation_checks(this_week: dt.date, rows: int) -> list[str]:
+    """Sanity: the organisation's row against plain counts; what does not match."""
     start, end = insights.week_bounds(this_week)
     org = TeamWeek.objects.get(team__isnull=True, week=this_week)
     active = User.objects.filter(is_active=True).count()
@@ -694,20 +619,29 @@ def step_compute(people: int) -> dict:
         bad.append("organisation row has no pulse score")
     if not 0 < org.active_members <= active:
         bad.append(f"organisation row has {org.active_members:,} active members")
-    return {
+    return bad
+
+
+def step_compute(people: int) -> dict:
+    """Last week then this week, as nightly() does; timed per phase, with the peak RSS."""
+    connection.ensure_connection()
+    baseline_mb = peak_rss_mb()
+    spent: dict[str, float] = {}
+    time_phases(spent)
+    now = timezone.now()
+    # The machine is shared and timings wander by 10-20 %: the best of COMPUTE_RUNS
+    # nights counts. A rerun replaces the weeks' rows, as every night does.
+    runs = [one_night(now, spent) for _ in range(COMPUTE_RUNS)]
+    maxrss_mb = peak_rss_mb()
+    best = min(runs, key=lambda run: run["nightly_s"])
+    this_week = insights.monday(now.astimezone(dt.UTC).date())
+    return best | {
         "people": people,
-        "last_s": last_s,
-        "this_s": this_s,
-        "nightly_s": nightly_s,
-        "runs_s": [run[0] for run in runs],
+        "runs_s": [run["nightly_s"] for run in runs],
         "baseline_mb": baseline_mb,
         "maxrss_mb": maxrss_mb,
-        "phases": phases,
-        "slowest": [{"s": s, "sql": sql} for s, sql in slowest],
-        "queries": queries,
-        "teamweeks": rows,
         "ties": TeamTie.objects.filter(week=this_week).count(),
-        "bad": bad,
+        "bad": organisation_checks(this_week, best["teamweeks"]),
     }
 
 
@@ -716,36 +650,18 @@ def step_compute(people: int) -> dict:
 
 def step_dashboards(people: int) -> dict:
     """Each page REPEATS times after a warm-up: worst query count, median ms, size."""
-    from django.db import connection, reset_queries
-    from django.db.models import F, Max
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    from connection.models import OrgSettings, Team, TeamTie, TeamWeek, User
-    from connection.privacy import effective_k
-
     setup_test_environment()  # lets the test client's 'testserver' host through
     platform = Team.objects.get(name="Platform")
     out = []
     for _, path, who in PAGES:
-        client = Client()
-        client.force_login(User.objects.get(email=f"{who}@hearth.example"))
-        url = path.format(platform=platform.pk)
-        client.get(url)  # warm-up: templates, the session, caches
-        timings, counts = [], []
-        for _ in range(REPEATS):
-            reset_queries()  # DEBUG's query log is capped; CaptureQueriesContext reads it
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-            counts.append(len(queries))
+        user = User.objects.get(email=f"{who}@hearth.example")
+        timing = time_page(path.format(platform=platform.pk), user, REPEATS)
         out.append(
             {
-                "queries": max(counts),
-                "ms": statistics.median(timings),
-                "status": response.status_code,
-                "kb": len(response.content) // 1024,
+                "queries": timing.queries,
+                "ms": timing.median_ms,
+                "status": timing.status,
+                "kb": timing.kb,
             }
         )
     # What the HR page's network covers at level 1: the teams there and the pairs of
@@ -762,29 +678,10 @@ def step_dashboards(people: int) -> dict:
     return {"people": people, "pages": out, "level": level}
 
 
-def main(argv: list[str]) -> int:
-    """`python -m bench.insights` runs everything; `seed|load|compute|dashboards N` one step,
-    on the database in DATABASE_URL."""
-    import django
-
-    if not argv:
-        from bench.__main__ import print_table
-
-        return 1 if run(print_table) else 0
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connection.settings")
-    django.setup()
-    steps = {
-        "seed": step_seed,
-        "load": step_load,
-        "compute": step_compute,
-        "dashboards": step_dashboards,
-    }
-    if len(argv) != 2 or argv[0] not in steps or not argv[1].isdigit():
-        print("usage: python -m bench.insights [seed|load|compute|dashboards N]")
-        return 2
-    print(RESULT + json.dumps(steps[argv[0]](int(argv[1]))), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+# `python -m bench.step insights <step> N` runs one of these on the database in DATABASE_URL.
+STEPS = {
+    "seed": step_seed,
+    "load": step_load,
+    "compute": step_compute,
+    "dashboards": step_dashboards,
+}

@@ -16,7 +16,7 @@ C. Aggregation: AGG_RESPONSES responses of AGG_ITEMS answers each, spread
 
 A and C need PostgreSQL at 127.0.0.1:5432 (user postgres, no password); A
 needs wrk too. Without them they print "skipped: <reason>". Steps that need
-Django on PostgreSQL run as `python -m bench.pulse <step>` subprocesses with
+Django on PostgreSQL run as `python -m bench.step pulse <step> N` subprocesses with
 DATABASE_URL set, since the bench process itself is on the main bench database.
 """
 
