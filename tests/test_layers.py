@@ -1,0 +1,97 @@
+"""Import layering: the bench's modules form no cycle and none imports the entry point;
+the checker itself (tests/layers.py) finds cycles and wrong directions."""
+
+from pathlib import Path
+
+from tests.layers import check_layers, cycles, import_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_bench_modules_import_each_other_without_a_cycle():
+    assert check_layers(ROOT, ["bench"], allowed=set()) == []
+
+
+def test_no_bench_module_imports_the_entry_point():
+    graph = import_graph(ROOT, ["bench"])
+    importers = sorted(module for module, targets in graph.items() if "bench.__main__" in targets)
+    assert importers == []
+    # The graph is really read: the benchmarks share bench.measure.
+    assert "bench.measure" in graph["bench.pulse"]
+
+
+def test_checker_finds_a_cycle_hidden_inside_a_function(tmp_path):
+    write(
+        tmp_path,
+        {
+            "bench/__init__.py": "",
+            "bench/__main__.py": "def main():\n    from bench import pulse\n",
+            "bench/pulse.py": "def run():\n    from bench.__main__ import print_table\n",
+            "bench/measure.py": "import json\n",
+        },
+    )
+    assert check_layers(tmp_path, ["bench"], allowed=set()) == [
+        "import cycle: bench.__main__ <-> bench.pulse"
+    ]
+
+
+def test_checker_finds_a_cycle_round_a_loop_and_through_relative_imports(tmp_path):
+    write(
+        tmp_path,
+        {
+            "core/__init__.py": "",
+            "core/a.py": "from . import b\n",
+            "core/b.py": "from .c import thing\n",
+            "core/c.py": "import core.a\nthing = 1\n",
+            "core/d.py": "from core import a, b\n",
+        },
+    )
+    assert cycles(import_graph(tmp_path, ["core"])) == [["core.a", "core.b", "core.c"]]
+
+
+def test_checker_reports_imports_against_the_allowed_direction(tmp_path):
+    write(
+        tmp_path,
+        {
+            "core/__init__.py": "",
+            "core/privacy.py": "K = 5\n",
+            "core/views.py": "from pulse.results import score\n",
+            "pulse/__init__.py": "",
+            "pulse/results.py": "from core.privacy import K\n\ndef score():\n    return K\n",
+            "pulse/migrations/0001_initial.py": "import rituals.models\n",
+            "rituals/__init__.py": "",
+            "rituals/models.py": "import pulse.results\n",
+        },
+    )
+    problems = check_layers(
+        tmp_path,
+        ["core", "pulse", "rituals"],
+        allowed={("pulse", "core"), ("rituals", "core")},
+        skip=["migrations"],
+    )
+    assert problems == [
+        "core.views imports pulse.results: core may not import pulse",
+        "rituals.models imports pulse.results: rituals may not import pulse",
+    ]
+
+
+def test_checker_leaves_out_imports_only_for_type_checking(tmp_path):
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/a.py": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app import b\n"
+            ),
+            "app/b.py": "import app.a\n",
+        },
+    )
+    assert check_layers(tmp_path, ["app"], allowed=set()) == []
