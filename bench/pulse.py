@@ -1,12 +1,12 @@
 """Pulse benchmarks: submissions through gunicorn, queries per submission, aggregation.
 
-A. Submissions: a PostgreSQL database of its own (PG_DATABASE, dropped and
-   created afresh every run, then migrated), PEOPLE people from seed_demo,
-   one open round and an API token each. Gunicorn serves it with four sync
-   workers while wrk POSTs /api/pulse/responses/ for WRK_SECONDS, every
-   request with the next person's token. Each person can answer once, so
-   201s and other statuses are counted apart; the headline is 201s a
-   second. Afterwards receipts, responses and 201s must all be equal.
+A. Submissions (bench/pulse_submissions.py): a PostgreSQL database of its own
+   (PG_DATABASE, dropped and created afresh every run, then migrated), PEOPLE
+   people from seed_demo, one open round and an API token each. Gunicorn serves
+   it with four sync workers while wrk POSTs /api/pulse/responses/ for
+   WRK_SECONDS, every request with the next person's token. Each person can
+   answer once, so 201s and other statuses are counted apart; the headline is
+   201s a second. Afterwards receipts, responses and 201s must all be equal.
 B. Queries per submission, in-process on the main bench database with
    django.test.Client: one POST /api/pulse/responses/ in a round of 5 items
    and one in a round of 8. The counts must be equal.
@@ -16,8 +16,8 @@ C. Aggregation: AGG_RESPONSES responses of AGG_ITEMS answers each, spread
 
 A and C need PostgreSQL at 127.0.0.1:5432 (user postgres, no password); A
 needs wrk too. Without them they print "skipped: <reason>". Steps that need
-Django on PostgreSQL run as `python -m bench.step pulse <step> N` subprocesses with
-DATABASE_URL set, since the bench process itself is on the main bench database.
+Django on PostgreSQL run as `python -m bench.step pulse <step> N` subprocesses
+with DATABASE_URL set, since the bench process itself is on the main bench database.
 """
 
 from __future__ import annotations
@@ -26,15 +26,8 @@ import datetime as dt
 import importlib
 import json
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import traceback
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
 
 from django.apps import apps
 from django.db import connection, reset_queries
@@ -46,13 +39,11 @@ from rest_framework.authtoken.models import Token
 
 from bench.loaders import load_closed_round
 from bench.measure import (
-    BASE_DIR,
     PG_HOST,
     PG_PORT,
     Section,
     StepFailed,
     migrate,
-    pg_env,
     postgres_unavailable,
     print_section,
     recreate_database,
@@ -60,20 +51,15 @@ from bench.measure import (
     step,
     within,
 )
+from bench.pulse_submissions import WORK_DIR, submissions
 from connection.models import Team, User
-from pulse.models import Answer, CellAnswer, PulseSettings, Question, Receipt, Round, RoundCell
+from pulse.models import Answer, CellAnswer, PulseSettings, Question, Round, RoundCell
 from pulse.models import Response as PulseResponse
 from pulse.services import aggregate_round, open_round, shuffle_round_rows
 
-WORK_DIR = BASE_DIR / "var" / "bench" / "pulse"
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 PG_DATABASE = "hearth_bench_pulse"
 
 PEOPLE = 5_000
-GUNICORN_WORKERS = 4
-WRK_SECONDS = 10
-WRK_THREADS = 2
-WRK_CONNECTIONS = 8
 ITEM_COUNTS = (5, 8)
 AGG_RESPONSES = 500_000
 RESPONSES_PER_PERSON = 50  # a smaller --people aggregates fewer: as many a person
@@ -81,70 +67,6 @@ AGG_ITEMS = 6
 AGG_TARGET_SECONDS = 30.0
 AGG_LIMIT_SECONDS = 150.0  # cancelled past this, to keep `make bench` near six minutes
 SHUFFLE_LIMIT_SECONDS = 300.0
-
-# Every request takes the next token of its thread's share (thread k of T
-# uses tokens k, k+T, k+2T, ...), so no token is sent twice until the list
-# runs out; after that they wrap and the repeats get 409.
-WRK_SCRIPT = r"""
-tokens = {}
-counter = 0
-id = 0
-nthreads = 1
-statuses = {}
-local threads = {}
-
-function setup(thread)
-   thread:set("id", #threads)
-   table.insert(threads, thread)
-end
-
-function init(args)
-   for line in io.lines(args[1]) do
-      if #line > 0 then tokens[#tokens + 1] = line end
-   end
-   local file = io.open(args[2], "r")
-   body = file:read("*a")
-   file:close()
-   nthreads = tonumber(args[3])
-end
-
-function request()
-   local index = id + counter * nthreads
-   counter = counter + 1
-   local token = tokens[(index % #tokens) + 1]
-   return wrk.format("POST", "/api/pulse/responses/", {
-      ["Authorization"] = "Token " .. token,
-      ["Content-Type"] = "application/json",
-   }, body)
-end
-
-function response(status, headers, body)
-   statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-   local totals, issued = {}, 0
-   for _, thread in ipairs(threads) do
-      for status, n in pairs(thread:get("statuses")) do
-         totals[status] = (totals[status] or 0) + n
-      end
-      issued = issued + thread:get("counter")
-   end
-   local parts = {}
-   for status, n in pairs(totals) do
-      parts[#parts + 1] = string.format('"%d": %d', status, n)
-   end
-   local e = summary.errors
-   io.write(string.format(
-      'BENCH_RESULT {"duration_us": %.0f, "requests": %.0f, "issued": %.0f, ' ..
-      '"p50_us": %.0f, "p90_us": %.0f, "p95_us": %.0f, "p99_us": %.0f, "mean_us": %.0f, ' ..
-      '"socket_errors": %.0f, "statuses": {%s}}\n',
-      summary.duration, summary.requests, issued,
-      latency:percentile(50), latency:percentile(90), latency:percentile(95),
-      latency:percentile(99), latency.mean,
-      e.connect + e.read + e.write + e.timeout, table.concat(parts, ", ")))
-end
-"""
 
 
 # ---------------------------------------------------------------- entry point
@@ -197,7 +119,7 @@ def on_postgres(*, submitters: int, responses: int) -> list[str]:
         print("Pulse submissions through gunicorn: skipped: wrk not found on PATH")
     else:
         try:
-            problems += print_section(submissions(wrk, prepared))
+            problems += print_section(submissions(wrk, prepared, database=PG_DATABASE))
         except StepFailed as error:
             print(f"Pulse submissions through gunicorn: failed: {error}")
             problems.append(f"pulse submissions: bench step failed: {error}")
@@ -288,234 +210,6 @@ def prepare_database(people: int) -> dict:
     migrate_s = migrate(PG_DATABASE)
     prepared = step("pulse", "prepare", people, timeout=180, database=PG_DATABASE)
     return prepared | {"migrate_s": migrate_s}
-
-
-# ---------------------------------------------------------------- A: submissions
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise StepFailed(f"gunicorn exited {server.returncode} before /healthz answered")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except urllib.error.HTTPError as error:
-            last = f"HTTP {error.code}: {error.read()[:200].decode(errors='replace')}"
-        except OSError as error:
-            last = str(error)
-        time.sleep(0.25)
-    raise StepFailed(f"/healthz not healthy after {timeout:.0f} s ({last})")
-
-
-def run_wrk(wrk: str, base: str, prepared: dict) -> dict:
-    script = WORK_DIR / "submit.lua"
-    script.write_text(WRK_SCRIPT)
-    command = [
-        wrk,
-        "--latency",
-        f"-t{WRK_THREADS}",
-        f"-c{WRK_CONNECTIONS}",
-        f"-d{WRK_SECONDS}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(script),
-        f"{base}/api/pulse/responses/",
-        "--",
-        prepared["tokens_file"],
-        prepared["body_file"],
-        str(WRK_THREADS),
-    ]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=WRK_SECONDS + 60)
-    except subprocess.TimeoutExpired as error:
-        raise StepFailed("wrk did not finish") from error
-    (WORK_DIR / "wrk.txt").write_text(done.stdout + done.stderr)
-    for line in done.stdout.splitlines():
-        if line.startswith("BENCH_RESULT "):
-            return json.loads(line[len("BENCH_RESULT ") :])
-    raise StepFailed(f"wrk exited {done.returncode} without a result: {done.stderr.strip()[:200]}")
-
-
-def load_through_gunicorn(wrk: str, prepared: dict) -> tuple[dict, int]:
-    """wrk's summary, and the 201s the server's access log shows it sent."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    access_log = WORK_DIR / "access.log"
-    access_log.unlink(missing_ok=True)
-    with (WORK_DIR / "gunicorn.log").open("w") as log_file:
-        server = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "connection.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(GUNICORN_WORKERS),
-                # The status of every response the server sent, including the
-                # ones still in flight when wrk stopped counting.
-                "--access-logfile",
-                str(access_log),
-                "--access-logformat",
-                "%(s)s %(U)s",
-            ],
-            cwd=BASE_DIR,
-            env=pg_env(PG_DATABASE),
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_healthy(base, server)
-            result = run_wrk(wrk, base, prepared)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-    served = [
-        line.split()[0]
-        for line in access_log.read_text().splitlines()
-        if line.endswith(" /api/pulse/responses/")
-    ]
-    return result, served.count("201")
-
-
-@dataclass(frozen=True)
-class Submitted:
-    result: dict  # wrk's summary (WRK_SCRIPT's done())
-    checked: dict  # the database's counts afterwards (step_verify)
-    prepared: dict  # the org and round (step_prepare)
-    served_201: int  # from the server's access log
-
-    @property
-    def statuses(self) -> dict[int, int]:
-        return {int(s): n for s, n in self.result["statuses"].items()}
-
-    @property
-    def created(self) -> int:
-        return self.statuses.get(201, 0)
-
-    @property
-    def conflicts(self) -> int:
-        return self.statuses.get(409, 0)
-
-    @property
-    def others(self) -> dict[int, int]:
-        return {s: n for s, n in self.statuses.items() if s not in (201, 409)}
-
-    @property
-    def seconds(self) -> float:
-        return self.result["duration_us"] / 1e6
-
-    @property
-    def exhausted(self) -> bool:
-        return self.result["issued"] > self.prepared["tokens"]
-
-    @property
-    def in_flight(self) -> int:
-        # wrk stops counting at the deadline with up to one request per connection
-        # in flight; the server finishes those, so the checks use its log.
-        return self.served_201 - self.created
-
-    @property
-    def consistent(self) -> bool:
-        return self.checked["receipts"] == self.checked["responses"] == self.served_201
-
-    @property
-    def answers_ok(self) -> bool:
-        return self.checked["answers"] == self.served_201 * self.prepared["items"]
-
-
-SUBMISSION_HEADERS = [
-    "server",
-    "201/s",
-    "all req/s",
-    "p95 ms",
-    "p99 ms",
-    "201",
-    "409",
-    "other",
-    "201 in server log",
-    "receipts",
-    "responses",
-    "consistent?",
-]
-
-
-def submissions(wrk: str, prepared: dict) -> Section:
-    result, served_201 = load_through_gunicorn(wrk, prepared)
-    checked = step(
-        "pulse", "verify", prepared["round"], timeout=120, database=PG_DATABASE, what="verify"
-    )
-    done = Submitted(result, checked, prepared, served_201)
-    seconds = done.seconds
-    row = [
-        f"gunicorn {GUNICORN_WORKERS} workers",
-        f"{done.created / seconds if seconds else 0.0:.1f}",
-        f"{result['requests'] / seconds:.1f}" if seconds else "0",
-        f"{result['p95_us'] / 1000:.1f}",
-        f"{result['p99_us'] / 1000:.1f}",
-        f"{done.created:,}",
-        f"{done.conflicts:,}",
-        ", ".join(f"{n} x {s}" for s, n in sorted(done.others.items())) or "0",
-        f"{served_201:,}",
-        f"{checked['receipts']:,}",
-        f"{checked['responses']:,}",
-        "yes" if done.consistent and done.answers_ok else "NO",
-    ]
-    notes = [
-        f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s for {seconds:.1f} s, each "
-        f"request with the next of {prepared['tokens']:,} tokens ({result['issued']:,} sent"
-        f"{', list exhausted: repeats get 409' if done.exhausted else ', none twice'}); "
-        f"latency over all requests: p50 {result['p50_us'] / 1000:.1f} ms, "
-        f"p90 {result['p90_us'] / 1000:.1f} ms, p95 from latency:percentile(95)",
-        f"{checked['answers']:,} answers stored ({prepared['items']} per response); "
-        f"{checked['people']:,} distinct people in receipts; {done.in_flight} 201s were in "
-        f"flight when wrk stopped; logs in {WORK_DIR.relative_to(BASE_DIR)}/",
-    ]
-    return SUBMISSION_HEADERS, [row], notes, submission_problems(done)
-
-
-def submission_problems(done: Submitted) -> list[str]:
-    checked, served_201 = done.checked, done.served_201
-    problems = []
-    if not done.consistent:
-        problems.append(
-            f"pulse submissions: {served_201:,} 201s served but {checked['receipts']:,} receipts "
-            f"and {checked['responses']:,} responses"
-        )
-    if not done.answers_ok:
-        problems.append(
-            f"pulse submissions: {checked['answers']:,} answers for {served_201:,} responses of "
-            f"{done.prepared['items']} items"
-        )
-    if not 0 <= done.in_flight <= WRK_CONNECTIONS:
-        problems.append(
-            f"pulse submissions: wrk counted {done.created:,} 201s, the server sent {served_201:,}"
-        )
-    if checked["people"] != checked["receipts"]:
-        problems.append("pulse submissions: someone has two receipts for one round")
-    if done.others:
-        problems.append(f"pulse submissions: unexpected statuses {done.others}")
-    if done.conflicts and not done.exhausted:
-        problems.append(
-            f"pulse submissions: {done.conflicts} 409s although no token was sent twice"
-        )
-    if done.result["socket_errors"]:
-        problems.append(f"pulse submissions: {done.result['socket_errors']} socket errors in wrk")
-    return problems
 
 
 # ---------------------------------------------------------------- C: aggregation
@@ -627,16 +321,6 @@ def step_prepare(people: int) -> dict:
     }
 
 
-def step_verify(round_pk: int) -> dict:
-    receipts = Receipt.objects.filter(round_id=round_pk)
-    return {
-        "receipts": receipts.count(),
-        "people": receipts.values("person_id").distinct().count(),
-        "responses": PulseResponse.objects.filter(round_id=round_pk).count(),
-        "answers": Answer.objects.filter(response__round_id=round_pk).count(),
-    }
-
-
 def step_aggregate(responses: int) -> dict:
     """A closed round of `responses` responses, loaded in SQL, then aggregate_round() timed."""
     opened = timezone.now() - dt.timedelta(days=30)
@@ -688,4 +372,4 @@ def step_aggregate(responses: int) -> dict:
 
 
 # `python -m bench.step pulse <step> N` runs one of these on the database in DATABASE_URL.
-STEPS = {"prepare": step_prepare, "verify": step_verify, "aggregate": step_aggregate}
+STEPS = {"prepare": step_prepare, "aggregate": step_aggregate}
