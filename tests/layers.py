@@ -71,13 +71,7 @@ def _resolve(name: str, modules: set[str]) -> str | None:
 def import_graph(root: Path, packages: Iterable[str], skip: Iterable[str] = ()) -> Graph:
     """Each module of `packages` -> the modules of `packages` it imports. Directories
     named in `skip` (e.g. "migrations") are left out."""
-    skipped = set(skip)
-    paths = {
-        module_name(path, root): path
-        for package in packages
-        for path in sorted((root / package).rglob("*.py"))
-        if not skipped & set(path.relative_to(root).parts[:-1])
-    }
+    paths = _source_files(root, packages, skip)
     modules = set(paths)
     graph: Graph = {}
     for module, path in paths.items():
@@ -90,6 +84,34 @@ def import_graph(root: Path, packages: Iterable[str], skip: Iterable[str] = ()) 
         }
         graph[module] = targets - {module, None}
     return graph
+
+
+def _source_files(root: Path, packages: Iterable[str], skip: Iterable[str]) -> dict[str, Path]:
+    skipped = set(skip)
+    return {
+        module_name(path, root): path
+        for package in packages
+        for path in sorted((root / package).rglob("*.py"))
+        if not skipped & set(path.relative_to(root).parts[:-1])
+    }
+
+
+def imports_inside_functions(
+    root: Path, packages: Iterable[str], skip: Iterable[str] = ()
+) -> list[str]:
+    """`module:line` of every import statement inside a function of `packages`: where a
+    cycle usually hides (a module that needs a late import says why in a comment and is
+    listed by the caller as an exception)."""
+    found = []
+    for module, path in _source_files(root, packages, skip).items():
+        for function in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                found += [
+                    f"{module}:{node.lineno}"
+                    for node in _import_nodes(function)
+                    if node is not function
+                ]
+    return sorted(set(found))
 
 
 def cycles(graph: Graph) -> list[list[str]]:

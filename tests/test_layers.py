@@ -3,7 +3,7 @@ the checker itself (tests/layers.py) finds cycles and wrong directions."""
 
 from pathlib import Path
 
-from tests.layers import check_layers, cycles, import_graph
+from tests.layers import check_layers, cycles, import_graph, imports_inside_functions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,22 @@ def test_no_bench_module_imports_the_entry_point():
     assert importers == []
     # The graph is really read: the benchmarks share bench.measure.
     assert "bench.measure" in graph["bench.pulse"]
+
+
+def test_bench_modules_import_at_the_top():
+    assert imports_inside_functions(ROOT, ["bench"]) == []
+
+
+def test_checker_lists_imports_inside_functions(tmp_path):
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/a.py": "import json\n\ndef f():\n    def g():\n        from app import b\n",
+            "app/b.py": "class B:\n    def m(self):\n        import app.a\n",
+        },
+    )
+    assert imports_inside_functions(tmp_path, ["app"]) == ["app.a:5", "app.b:3"]
 
 
 def test_checker_finds_a_cycle_hidden_inside_a_function(tmp_path):
