@@ -8,6 +8,11 @@ holds the team, the week and the situation, nothing else.
 A person whose own activity dropped to zero for three weeks hears about it
 privately, with suggestions; their buddy or manager hears only if the person
 chose that on their profile (`User.quiet_alerts_to`).
+
+Each alert is an `Alert` row (team, week, situation) and each private note a
+`QuietNote` row, written in the transaction that writes their nudges; the
+28-day rest and the manager's dashboard read those rows. Nudge keys only keep
+a rerun from sending twice.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import datetime as dt
 import statistics
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,21 +29,22 @@ from django.utils import timezone
 from connection import privacy
 from connection.insights import monday, week_bounds
 from connection.models import (
+    Alert,
     AwayPeriod,
     ConversationGuide,
-    Nudge,
     OrgSettings,
+    QuietNote,
     Signal,
+    Team,
     TeamWeek,
     User,
 )
-from connection.nudges import NudgeSpec, plan_nudges
+from connection.nudges import NudgeSpec, plan_linked_nudges, plan_nudges
 
 HISTORY_WEEKS = 4
 ACTIVITY_DROP = 0.05  # a fall of 5 points in the share of members who connected
 QUIET_WEEKS = 3
 QUIET_BEFORE_WEEKS = 4
-REST_DAYS = 28  # after an alert, the same team or person is left alone this long
 
 
 def team_situation(
@@ -63,7 +70,8 @@ def team_situation(
 
 
 def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
-    """Alert the managers of each team whose figures for `week` call for it."""
+    """Alert the managers of each team whose figures for `week` call for it: an
+    `Alert` row per team and its nudges, written together. Returns the new nudges."""
     now = now or timezone.now()
     week = monday(week)
     settings_row = OrgSettings.load()
@@ -81,9 +89,9 @@ def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
         week__lt=week,
     ):
         earlier.setdefault(row.team_id, []).append(row)
-    resting = _recently_alerted(now)
+    resting = set(Alert.objects.resting(now).values_list("team_id", flat=True))
     guides = {g.situation: g for g in ConversationGuide.objects.all()}
-    specs = []
+    alerted = []
     for row in rows:
         before = earlier.get(row.team_id, [])
         situation = team_situation(
@@ -96,50 +104,58 @@ def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
             low=settings_row.alert_low_score,
             drop=settings_row.alert_drop,
         )
-        if situation is None or f"team:{row.team_id}" in resting:
+        if situation is None or row.team_id in resting:
             continue
-        guide = guides.get(situation)
-        for manager in row.team.managers.all():
-            if not manager.is_active:
-                continue
-            specs.append(
-                NudgeSpec(
-                    recipient=manager,
-                    kind="manager_alert",
-                    dedupe_key=f"alert:team:{row.team_id}:{week.isoformat()}:{manager.pk}",
-                    payload={
-                        "title": _alert_title(situation, row.team.name),
-                        "body": (
-                            "Fewer people connected with colleagues than in recent weeks, too. "
-                            "This is about the team as a whole, never about one person. "
-                            + (f"The guide “{guide.title}” " if guide else "A short guide ")
-                            + "has an opening line and questions for your next team meeting."
-                        ),
-                        "url": reverse("insights_team") + f"?team={row.team_id}#alert",
-                        "team": row.team_id,
-                        "week": week.isoformat(),
-                        "situation": situation,
-                    },
-                    when="morning",
-                    due_at=now,
-                )
+        specs = _manager_specs(row.team, week, situation, guides.get(situation), now)
+        # A team with nobody to tell gets no row, so it does not rest either:
+        # a manager named next week still hears.
+        if specs:
+            alerted.append((row.team, situation, specs))
+    sent = 0
+    with transaction.atomic():
+        for team, situation, specs in alerted:
+            alert, _ = Alert.objects.get_or_create(
+                team=team, week=week, defaults={"situation": situation, "created_at": now}
             )
-    return plan_nudges(specs)
+            new, nudge_ids = plan_linked_nudges(specs)
+            alert.nudges.add(*nudge_ids)
+            sent += new
+    return sent
+
+
+def _manager_specs(
+    team: Team, week: dt.date, situation: str, guide: ConversationGuide | None, now: dt.datetime
+) -> list[NudgeSpec]:
+    return [
+        NudgeSpec(
+            recipient=manager,
+            kind="manager_alert",
+            dedupe_key=f"alert:team:{team.pk}:{week.isoformat()}:{manager.pk}",
+            payload={
+                "title": _alert_title(situation, team.name),
+                "body": (
+                    "Fewer people connected with colleagues than in recent weeks, too. "
+                    "This is about the team as a whole, never about one person. "
+                    + (f"The guide “{guide.title}” " if guide else "A short guide ")
+                    + "has an opening line and questions for your next team meeting."
+                ),
+                "url": reverse("insights_team") + f"?team={team.pk}#alert",
+                "team": team.pk,
+                "week": week.isoformat(),
+                "situation": situation,
+            },
+            when="morning",
+            due_at=now,
+        )
+        for manager in team.managers.all()
+        if manager.is_active
+    ]
 
 
 def _alert_title(situation: str, team_name: str) -> str:
     if situation == ConversationGuide.Situation.FALLING:
         return f"Connection in {team_name} dipped this week"
     return f"Connection in {team_name} is lower than it could be"
-
-
-def _recently_alerted(now: dt.datetime) -> set[str]:
-    """Keys ("team:<id>", "person:<id>") alerted in the last REST_DAYS."""
-    keys = Nudge.objects.filter(
-        created_at__gte=now - dt.timedelta(days=REST_DAYS),
-        dedupe_key__regex=r"^(alert|quiet):",
-    ).values_list("dedupe_key", flat=True)
-    return {":".join(key.split(":")[1:3]) for key in keys}
 
 
 def quiet_people(week: dt.date):
@@ -171,10 +187,8 @@ def send_quiet_notes(week: dt.date, *, now: dt.datetime | None = None) -> int:
     to their buddy or manager."""
     now = now or timezone.now()
     week = monday(week)
-    resting = _recently_alerted(now)
-    people = [
-        p for p in quiet_people(week).select_related("manager") if f"person:{p.pk}" not in resting
-    ]
+    resting = QuietNote.objects.resting(now).values("person_id")
+    people = list(quiet_people(week).exclude(pk__in=resting).select_related("manager"))
     buddies = _buddies([p for p in people if p.quiet_alerts_to in ("buddy", "both")])
     specs = []
     for person in people:
@@ -220,7 +234,12 @@ def send_quiet_notes(week: dt.date, *, now: dt.datetime | None = None) -> int:
                     due_at=now,
                 )
             )
-    return plan_nudges(specs)
+    with transaction.atomic():
+        QuietNote.objects.bulk_create(
+            [QuietNote(person=p, week=week, created_at=now) for p in people],
+            ignore_conflicts=True,
+        )
+        return plan_nudges(specs)
 
 
 def _buddies(people: list[User]) -> dict[int, list[User]]:

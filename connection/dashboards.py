@@ -18,8 +18,8 @@ from django.utils import timezone
 from connection import privacy
 from connection.insights import monday
 from connection.models import (
+    Alert,
     ConversationGuide,
-    Nudge,
     OrgSettings,
     Signal,
     Team,
@@ -245,20 +245,18 @@ def _ties(team: Team, latest: TeamWeek, k: int) -> list[tuple[str, int | None]]:
 
 
 def _alert(team: Team, viewer: User, now: dt.datetime) -> dict | None:
-    nudge = (
-        Nudge.objects.filter(
-            recipient=viewer,
-            kind="manager_alert",
-            payload__team=team.pk,
-            created_at__gte=now - dt.timedelta(days=28),
-        )
+    """The team's alert still in its rest, for a manager who was told of it."""
+    alert = (
+        Alert.objects.resting(now)
+        .filter(team=team, nudges__recipient=viewer)
         .order_by("-created_at")
         .first()
     )
-    if nudge is None:
+    if alert is None:
         return None
-    guide = ConversationGuide.objects.filter(situation=nudge.payload.get("situation")).first()
-    return {"nudge": nudge, "guide": guide}
+    nudge = alert.nudges.filter(recipient=viewer).first()
+    guide = ConversationGuide.objects.filter(situation=alert.situation).first()
+    return {"alert": alert, "nudge": nudge, "guide": guide}
 
 
 # ---------------------------------------------------------------------- HR

@@ -923,3 +923,61 @@ class ConversationGuide(models.Model):
     @staticmethod
     def lines(text: str) -> list[str]:
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# After an alert or a quiet note, the same team or person is left alone this long.
+ALERT_REST = dt.timedelta(days=28)
+
+
+class RestingQuerySet(models.QuerySet):
+    def resting(self, now: dt.datetime):
+        """Those written in the last ALERT_REST: their team or person is left alone."""
+        return self.filter(created_at__gte=now - ALERT_REST)
+
+
+class Alert(models.Model):
+    """A team's figures for a week called for a conversation: one row per team and
+    week, written with the nudges that tell its managers (in one transaction).
+
+    The manager's dashboard reads this row, never the nudges' keys or payloads.
+    It holds the team, the week and the situation, nothing about a person.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="alerts")
+    week = models.DateField(help_text="Monday of the ISO week whose figures raised it.")
+    situation = models.CharField(max_length=8, choices=ConversationGuide.Situation.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The messages to the managers told; a manager sees the alert on the team's
+    # page only if they were told (as they got the nudge).
+    nudges = models.ManyToManyField(Nudge, related_name="alerts", blank=True)
+
+    objects = RestingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "week"], name="one_alert_per_team_week")
+        ]
+        indexes = [models.Index(fields=["team", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.situation} alert for {self.team_id} ({self.week})"
+
+
+class QuietNote(models.Model):
+    """A person's activity stopped in the weeks up to `week` and they were sent a
+    private note. Only the 28-day rest reads it: no page shows these rows."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="Monday of the ISO week the note was about.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RestingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "week"], name="one_quiet_note_per_week")
+        ]
+        indexes = [models.Index(fields=["person", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"quiet note for {self.person_id} ({self.week})"

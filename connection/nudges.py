@@ -172,6 +172,20 @@ def plan_nudges(specs: list[NudgeSpec]) -> int:
     return Nudge.objects.filter(dedupe_key__in=keys).count() - before
 
 
+def plan_linked_nudges(specs: list[NudgeSpec]) -> tuple[int, list[int]]:
+    """`plan_nudges` for callers that link each nudge to what it is about (an
+    alert, a ritual's occurrence): how many were new, and the id of each spec's
+    row, new or written before, in the order of `specs`.
+
+    The ids are found by the keys because a key is what makes a write
+    idempotent; callers keep the link in their own rows and never read a key.
+    """
+    new = plan_nudges(specs)
+    keys = [spec.dedupe_key[:200] for spec in specs]
+    ids = dict(Nudge.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "pk"))
+    return new, [ids[key] for key in keys]
+
+
 # ---------------------------------------------------------------- delivering
 
 

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from connection.models import Team, validate_time_zone
+from connection.models import Nudge, Team, validate_time_zone
 
 MAX_DURATION = 8 * 60
 
@@ -498,6 +498,21 @@ class Occurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ritual.name} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Reminder(models.Model):
+    """The reminder nudge of one person for one occurrence.
+
+    Rescheduling or retiring a ritual cancels its future occurrences'
+    reminders through this link. It is declared here, pointing down at the
+    outbox, so the core's Nudge knows nothing of rituals.
+    """
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="reminders")
+    nudge = models.OneToOneField(Nudge, on_delete=models.CASCADE, related_name="ritual_reminder")
+
+    def __str__(self) -> str:
+        return f"reminder {self.nudge_id} for {self.occurrence_id}"
 
 
 class Attendance(models.Model):

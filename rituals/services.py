@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from connection.audit import record
 from connection.models import AuditEntry, Nudge, Signal, Team, User, shared_working_window
-from connection.nudges import NudgeSpec, create_nudge, plan_nudges
+from connection.nudges import NudgeSpec, create_nudge, plan_linked_nudges
 from connection.services import record_signals
 from rituals.models import (
     MAX_DURATION,
@@ -25,6 +25,7 @@ from rituals.models import (
     Occurrence,
     Reaction,
     Recognition,
+    Reminder,
     RitualTemplate,
     Spend,
     TeamRitual,
@@ -180,7 +181,8 @@ def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None, replan: b
     if not replan:
         upcoming = upcoming.filter(starts_at__in=starts)
     people = list(members_of(ritual))
-    plan_nudges(
+    pairs = [(occurrence, person) for occurrence in upcoming for person in people]
+    _, nudge_ids = plan_linked_nudges(
         [
             NudgeSpec(
                 recipient=person,
@@ -195,9 +197,15 @@ def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None, replan: b
                 due_at=max(occurrence.starts_at - REMINDER_BEFORE, now),
                 expires_at=occurrence.starts_at,
             )
-            for occurrence in upcoming
-            for person in people
+            for occurrence, person in pairs
         ]
+    )
+    Reminder.objects.bulk_create(
+        [
+            Reminder(occurrence=occurrence, nudge_id=nudge_id)
+            for (occurrence, _), nudge_id in zip(pairs, nudge_ids, strict=True)
+        ],
+        ignore_conflicts=True,  # a replan finds the reminders it linked before
     )
     return len(created)
 
@@ -331,13 +339,9 @@ def send_due_reviews(*, now: dt.datetime | None = None) -> int:
 def _drop_future(ritual: TeamRitual, *, delete: bool) -> None:
     """Future occurrences go (or are cancelled), and so do their pending reminders."""
     future = Occurrence.objects.filter(ritual=ritual, starts_at__gt=timezone.now())
-    ids = list(future.values_list("pk", flat=True))
-    keys = Q(pk__in=[])
-    for pk in ids:
-        keys |= Q(dedupe_key__startswith=f"ritual:{pk}:")
-    Nudge.objects.filter(keys, status=Nudge.Status.PENDING).update(
-        status=Nudge.Status.SKIPPED, last_error="the ritual changed or was retired"
-    )
+    Nudge.objects.filter(
+        ritual_reminder__occurrence__in=future, status=Nudge.Status.PENDING
+    ).update(status=Nudge.Status.SKIPPED, last_error="the ritual changed or was retired")
     if delete:
         future.filter(attendance__isnull=True).delete()
     else:
