@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 
-from connection.audit import changes, record, settings_of
+from connection.audit import detail_of, record
 from connection.forms import TeamAdminForm
 from connection.models import AuditEntry, ConversationGuide, OrgImport, Team, User
 
@@ -25,7 +25,7 @@ class AuditedAdmin(admin.ModelAdmin):
             actor=request.user,
             action=changed if change else added,
             target=form.instance,
-            detail=changes(form) if change else settings_of(form),
+            detail=detail_of(form, added=not change),
         )
 
     def delete_model(self, request, obj) -> None:

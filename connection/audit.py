@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.db import models
+from django.db import models, transaction
 
 from connection.models import AuditEntry, User
 
@@ -38,6 +38,21 @@ def record(
         target_label=str(target)[:200] if target is not None else "",
         detail=detail or {},
     )
+
+
+def save_recorded(form: forms.ModelForm, *, actor: User, action: AuditEntry.Action) -> models.Model:
+    """Save a bound, valid model form and record it: what a new row was created
+    with, or what an edit changed. Both commit together or not at all."""
+    adding = form.instance._state.adding
+    with transaction.atomic():
+        saved = form.save()
+        record(actor=actor, action=action, target=saved, detail=detail_of(form, added=adding))
+    return saved
+
+
+def detail_of(form: forms.BaseForm, *, added: bool) -> dict:
+    """What to record about a saved form: its settings for a new row, else its changes."""
+    return settings_of(form) if added else changes(form)
 
 
 def changes(form: forms.BaseForm) -> dict:

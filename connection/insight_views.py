@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connection import charts, dashboards
-from connection.audit import changes, record
+from connection.audit import record, save_recorded
 from connection.forms import ConversationGuideForm, OrgInsightsForm, PageForm, TeamPickForm
 from connection.models import AuditEntry, ConversationGuide, OrgSettings, Team
 from connection.spreadsheets import csv_writer
@@ -341,14 +340,7 @@ def guide(request, situation: str):
     if request.user.is_hr_admin:
         form = ConversationGuideForm(request.POST or None, instance=item)
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                form.save()
-                record(
-                    actor=request.user,
-                    action=AuditEntry.Action.GUIDE_EDITED,
-                    target=item,
-                    detail=changes(form),
-                )
+            save_recorded(form, actor=request.user, action=AuditEntry.Action.GUIDE_EDITED)
             messages.success(request, "Guide saved. Managers see it with their next alert.")
             return redirect("insights_guide", situation=situation)
         if request.method == "POST":

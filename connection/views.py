@@ -7,7 +7,6 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from connection.audit import changes, record
+from connection.audit import save_recorded
 from connection.celery import app as celery_app
 from connection.forms import (
     AuditFilterForm,
@@ -521,27 +520,17 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
         if sent.cleaned_data["action"] == "ceiling":
             ceiling_form = NudgeCeilingForm(request.POST, instance=org)
             if ceiling_form.is_valid():
-                with transaction.atomic():
-                    ceiling_form.save()
-                    record(
-                        actor=request.user,
-                        action=AuditEntry.Action.NUDGE_CEILING,
-                        target=org,
-                        detail=changes(ceiling_form),
-                    )
+                save_recorded(
+                    ceiling_form, actor=request.user, action=AuditEntry.Action.NUDGE_CEILING
+                )
                 messages.success(request, "Saved the organisation's weekly limit.")
                 return redirect("nudge_outbox")
         elif sent.cleaned_data["action"] == "webhook_hosts":
             hosts_form = WebhookHostsForm(request.POST, instance=org)
             if hosts_form.is_valid():
-                with transaction.atomic():
-                    hosts_form.save()
-                    record(
-                        actor=request.user,
-                        action=AuditEntry.Action.WEBHOOK_HOSTS,
-                        target=org,
-                        detail=changes(hosts_form),
-                    )
+                save_recorded(
+                    hosts_form, actor=request.user, action=AuditEntry.Action.WEBHOOK_HOSTS
+                )
                 messages.success(request, "Saved the hosts webhooks may post to.")
                 return redirect("nudge_outbox")
         else:

@@ -4,14 +4,13 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connection.audit import record, settings_of
+from connection.audit import save_recorded
 from connection.models import AuditEntry, Team, User
 from connection.views import bad_request
 from mentorship.forms import (
@@ -180,16 +179,10 @@ def programmes(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        programme = form.save(commit=False)
-        programme.created_by = request.user
-        with transaction.atomic():
-            programme.save()
-            record(
-                actor=request.user,
-                action=AuditEntry.Action.PROGRAMME_STARTED,
-                target=programme,
-                detail=settings_of(form),
-            )
+        form.instance.created_by = request.user
+        programme = save_recorded(
+            form, actor=request.user, action=AuditEntry.Action.PROGRAMME_STARTED
+        )
         messages.success(request, f"{programme.name} is running.")
         return redirect("programmes")
     rows = []

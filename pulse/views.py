@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection import charts, privacy
-from connection.audit import changes, record
+from connection.audit import changes, record, save_recorded
 from connection.forms import TeamPickForm
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.spreadsheets import csv_writer
@@ -231,14 +231,9 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
         if action == "settings":
             settings_form = PulseSettingsForm(request.POST, instance=config)
             if settings_form.is_valid():
-                with transaction.atomic():
-                    settings_form.save()
-                    record(
-                        actor=request.user,
-                        action=AuditEntry.Action.PULSE_SETTINGS,
-                        target=config,
-                        detail=changes(settings_form),
-                    )
+                save_recorded(
+                    settings_form, actor=request.user, action=AuditEntry.Action.PULSE_SETTINGS
+                )
                 messages.success(request, "Pulse settings saved.")
                 return redirect("pulse_settings")
         elif action == "privacy":

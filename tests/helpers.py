@@ -2,6 +2,11 @@
 
 import datetime as dt
 import itertools
+import threading
+
+from django.conf import settings
+from django.db import connection as db_connection
+from django.test import Client
 
 from connection.models import Team, User
 
@@ -40,10 +45,6 @@ def race(attempt, *, threads: int = 2, refused: type[Exception] = Exception) -> 
     Returns, sorted, "won" for each call that returned and the name of the
     exception for each that raised `refused`.
     """
-    import threading
-
-    from django.db import connection
-
     outcomes, barrier = [], threading.Barrier(threads)
 
     def run():
@@ -54,7 +55,7 @@ def race(attempt, *, threads: int = 2, refused: type[Exception] = Exception) -> 
         except refused as error:
             outcomes.append(type(error).__name__)
         finally:
-            connection.close()
+            db_connection.close()
 
     workers = [threading.Thread(target=run) for _ in range(threads)]
     for worker in workers:
@@ -70,29 +71,15 @@ def post_at_once(user, path: str, data: dict, *, times: int = 20) -> list[int]:
 
     Each thread has its own client on one signed-in session (PostgreSQL tests).
     """
-    import threading
-
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-
     signed_in = Client()
     signed_in.force_login(user)
     session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
-    statuses, barrier = [], threading.Barrier(times)
+    statuses = []
 
-    def run():
+    def attempt():
         client = Client(raise_request_exception=False)
         client.cookies[settings.SESSION_COOKIE_NAME] = session
-        try:
-            barrier.wait()
-            statuses.append(client.post(path, data).status_code)
-        finally:
-            connection.close()
+        statuses.append(client.post(path, data).status_code)
 
-    workers = [threading.Thread(target=run) for _ in range(times)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    race(attempt, threads=times)
     return sorted(statuses)

@@ -90,7 +90,7 @@ def test_pulse_settings_record_cadence_and_audience_by_name(client_for, hana, te
 def test_the_change_and_its_entry_commit_together(client_for, hana):
     """A failure to record undoes the change: they share one transaction."""
     with (
-        mock.patch("pulse.views.record", side_effect=DatabaseError("disk full")),
+        mock.patch("connection.audit.record", side_effect=DatabaseError("disk full")),
         pytest.raises(DatabaseError),
     ):
         client_for(hana).post(
