@@ -533,7 +533,7 @@ def load_pulse(people: int) -> tuple[object, int, float]:
     from django.utils import timezone
 
     from bench.pulse import load_closed_round
-    from connection.insights import week_bounds
+    from connection.calendar import week_bounds
     from pulse.models import Response as PulseResponse
 
     now = timezone.now()
@@ -620,6 +620,7 @@ def step_compute(people: int) -> dict:
     from django.utils import timezone
 
     from connection import insights
+    from connection.calendar import monday, week_bounds
     from connection.models import Signal, TeamTie, TeamWeek, User
     from pulse.models import Response as PulseResponse
     from pulse.models import Round
@@ -652,7 +653,7 @@ def step_compute(people: int) -> dict:
             statements.append((time.perf_counter() - started, " ".join(sql[:400].split())[:90]))
 
     now = timezone.now()
-    this_week = insights.monday(now.astimezone(dt.UTC).date())
+    this_week = monday(now.astimezone(dt.UTC).date())
     last_week = this_week - dt.timedelta(weeks=1)
     # The machine is shared and timings wander by 10-20 %: the best of COMPUTE_RUNS
     # nights counts. A rerun replaces the weeks' rows, as every night does.
@@ -675,7 +676,7 @@ def step_compute(people: int) -> dict:
     nightly_s, last_s, this_s, phases, slowest, queries = min(runs, key=lambda run: run[0])
 
     # Sanity: the organisation's row against plain counts.
-    start, end = insights.week_bounds(this_week)
+    start, end = week_bounds(this_week)
     org = TeamWeek.objects.get(team__isnull=True, week=this_week)
     active = User.objects.filter(is_active=True).count()
     signals = Signal.objects.filter(occurred_at__gte=start, occurred_at__lt=end).count()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from connection import charts, dashboards
 from connection.audit import changes, record
+from connection.calendar import quarter_start
 from connection.forms import ConversationGuideForm, OrgInsightsForm, PageForm, TeamPickForm
 from connection.models import AuditEntry, ConversationGuide, OrgSettings, Team
 from connection.spreadsheets import csv_writer
@@ -86,7 +87,7 @@ def _team_charts(view) -> dict:
 
 
 def _team_extras(team) -> dict:
-    from rituals.models import Budget, TeamRitual, quarter_start
+    from rituals.models import Budget, TeamRitual
     from rituals.services import budget_status, ritual_health
 
     rituals = [

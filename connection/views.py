@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.authtoken.models import Token
 
 from connection.audit import changes, record
+from connection.calendar import NEWCOMER_DAYS
 from connection.celery import app as celery_app
 from connection.forms import (
     AuditFilterForm,
@@ -67,8 +68,6 @@ from connection.services import (
     revoke_api_token,
 )
 from connection.webhooks import BUILT_IN_HOSTS
-
-NEW_HIRE_DAYS = 90
 
 
 def hr_admin_required(view):
@@ -121,7 +120,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     "members",
                     filter=Q(
                         members__is_active=True,
-                        members__start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS),
+                        members__start_date__gte=today - dt.timedelta(days=NEWCOMER_DAYS),
                     ),
                 ),
                 zones=Count("members__time_zone", filter=Q(members__is_active=True), distinct=True),
@@ -160,7 +159,7 @@ def _team_card(user: User, today: dt.date) -> dict | None:
     shown = members[:12]
     for member in shown:
         member.working_now = member.is_working_at(now)
-        member.is_new = member.start_date and (today - member.start_date).days < NEW_HIRE_DAYS
+        member.is_new = member.is_newcomer(today)
     # Shared hours on the viewer's next working day, so a weekend shows Monday.
     day = today
     for _ in range(7):
@@ -184,7 +183,7 @@ def _org_overview(today: dt.date) -> dict:
         inactive=Count("pk", filter=~active),
         new_hires=Count(
             "pk",
-            filter=active & Q(start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS)),
+            filter=active & Q(start_date__gte=today - dt.timedelta(days=NEWCOMER_DAYS)),
         ),
         zones=Count("time_zone", filter=active, distinct=True),
         without_team=Count("pk", filter=active & Q(team__isnull=True)),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import record
+from connection.calendar import next_quarter, previous_quarter, quarter_label, quarter_start
 from connection.forms import PageForm
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.redirects import safe_next
@@ -50,7 +51,6 @@ from rituals.models import (
     RitualTemplate,
     TeamRitual,
     ThreadPost,
-    quarter_start,
 )
 from rituals.services import (
     NeedsConfirmation,
@@ -621,8 +621,6 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "hours": sum((r.budget.hours for r in rows), Decimal(0)),
         "hours_spent": sum((r.hours_spent for r in rows), Decimal(0)),
     }
-    previous = quarter_start(quarter - dt.timedelta(days=1))
-    following = quarter_start(quarter + dt.timedelta(days=95))
     return render(
         request,
         "rituals/budgets.html",
@@ -632,9 +630,9 @@ def budgets(request: HttpRequest) -> HttpResponse:
             "quarter": quarter,
             "totals": totals,
             "currency": OrgSettings.load().currency,
-            "previous": previous,
-            "following": following,
-            "label": f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}",
+            "previous": previous_quarter(quarter),
+            "following": next_quarter(quarter),
+            "label": quarter_label(quarter),
         },
         status=400 if form.errors else 200,
     )
