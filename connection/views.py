@@ -60,6 +60,7 @@ from connection.nudges import (
     unmute_kinds,
 )
 from connection.redirects import safe_url
+from connection.roles import hr_admin_required
 from connection.services import (
     ImportRejected,
     apply_org_import,
@@ -68,18 +69,6 @@ from connection.services import (
     revoke_api_token,
 )
 from connection.webhooks import BUILT_IN_HOSTS
-
-
-def hr_admin_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_hr_admin:
-            raise PermissionDenied("Only HR admins can do this.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def bad_request(request: HttpRequest, form: forms.Form, *, back: str = "") -> HttpResponse:

@@ -19,6 +19,7 @@ from connection.calendar import next_quarter, previous_quarter, quarter_label, q
 from connection.forms import PageForm
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.redirects import safe_next
+from connection.roles import hr_admin_required
 from connection.views import bad_request
 from rituals.forms import (
     CADENCES,
@@ -562,12 +563,10 @@ def recognition_received(request: HttpRequest) -> HttpResponse:
     return render(request, "rituals/recognition_received.html", {"received": received})
 
 
-@login_required
+@hr_admin_required
 @require_POST
 @transaction.atomic
 def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_hr_admin:
-        raise PermissionDenied("Only HR admins hide recognition.")
     form = HideForm(request.POST)
     if not form.is_valid():
         return bad_request(request, form, back=reverse("recognition"))
