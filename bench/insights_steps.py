@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bench.loaders import bulk_load, load_closed_round
 from bench.measure import peak_rss_mb, seed_org, time_page
-from connection import insights
+from connection import calendar, insights
 from connection.models import OrgSettings, Signal, Team, TeamTie, TeamWeek, User
 from connection.privacy import effective_k
 from pulse.models import Response as PulseResponse
@@ -150,7 +150,7 @@ def load_signals(people: int) -> dict:
 def load_pulse(people: int) -> tuple[Round, int, float]:
     """One closed round opened this Monday with the responses and answers loaded in SQL."""
     now = timezone.now()
-    opens, _ = insights.week_bounds(now.date())
+    opens, _ = calendar.week_bounds(now.date())
     started = time.perf_counter()
     round_ = load_closed_round(
         items=PULSE_ITEMS,
@@ -223,7 +223,7 @@ def one_night(now: dt.datetime, spent: dict[str, float]) -> dict:
         finally:
             statements.append((time.perf_counter() - started, " ".join(sql[:400].split())[:90]))
 
-    this_week = insights.monday(now.astimezone(dt.UTC).date())
+    this_week = calendar.monday(now.astimezone(dt.UTC).date())
     with connection.execute_wrapper(record):
         started = time.perf_counter()
         insights.compute_week(this_week - dt.timedelta(weeks=1), now=now)
@@ -247,7 +247,7 @@ def one_night(now: dt.datetime, spent: dict[str, float]) -> dict:
 
 def organisation_checks(this_week: dt.date, rows: int) -> list[str]:
     """Sanity: the organisation's row against plain counts; what does not match."""
-    start, end = insights.week_bounds(this_week)
+    start, end = calendar.week_bounds(this_week)
     org = TeamWeek.objects.get(team__isnull=True, week=this_week)
     active = User.objects.filter(is_active=True).count()
     signals = Signal.objects.filter(occurred_at__gte=start, occurred_at__lt=end).count()
@@ -281,7 +281,7 @@ def step_compute(people: int) -> dict:
     runs = [one_night(now, spent) for _ in range(COMPUTE_RUNS)]
     maxrss_mb = peak_rss_mb()
     best = min(runs, key=lambda run: run["nightly_s"])
-    this_week = insights.monday(now.astimezone(dt.UTC).date())
+    this_week = calendar.monday(now.astimezone(dt.UTC).date())
     return best | {
         "people": people,
         "runs_s": [run["nightly_s"] for run in runs],

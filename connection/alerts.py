@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connection import privacy
-from connection.insights import monday, week_bounds
+from connection.calendar import monday, week_bounds
 from connection.models import (
     Alert,
     AwayPeriod,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connection import privacy
-from connection.insights import monday
+from connection.calendar import NEWCOMER_DAYS, monday, quarter_start
 from connection.models import (
     Alert,
     ConversationGuide,
@@ -219,7 +219,8 @@ def _team_figures(latest: TeamWeek, scored: TeamWeek, k: int, actions: dict) -> 
             Figure(
                 "Onboarding",
                 None,
-                f"Fewer than {k} people started in the last 90 days; shown for bigger groups",
+                f"Fewer than {k} people started in the last {NEWCOMER_DAYS} days; "
+                "shown for bigger groups",
             )
         )
     return figures
@@ -524,7 +525,7 @@ def _rituals() -> list[dict]:
 
 def _budgets(team_ids: list[int]) -> list[dict]:
     """This quarter's budgets of the teams listed (the page's teams at its level)."""
-    from rituals.models import Budget, quarter_start
+    from rituals.models import Budget
 
     quarter = quarter_start(timezone.now().date())
     out = []

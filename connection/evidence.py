@@ -1,6 +1,7 @@
 """Which rituals work: a difference in differences with a bootstrap interval.
 
-Pure Python (stdlib only, no Django), so it can be tested and benchmarked on its own.
+Pure Python (the standard library and the core's calendar, no Django), so it can be
+tested and benchmarked on its own.
 
 For one ritual template, each team that adopted it in week A is compared with itself:
 its mean connection score over the `before` weeks before A against its mean over weeks
@@ -26,6 +27,8 @@ import random
 import statistics
 from dataclasses import dataclass
 
+from connection.calendar import monday
+
 HELPS = "helps"
 NO_CLEAR_EFFECT = "no clear effect"
 MAY_HURT = "may hurt"
@@ -50,12 +53,6 @@ class Card:
     respondents: int
     verdict: str
     reason: str
-
-
-def _monday(day: dt.date) -> dt.date:
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    return day - dt.timedelta(days=day.weekday())
 
 
 def _window_mean(series: dict[dt.date, float], weeks: list[dt.date], min_weeks: int):
@@ -153,7 +150,7 @@ def difference_in_differences(
     if resamples < 2:
         raise ValueError("resamples must be at least 2")
 
-    adoption = {team: _monday(week) for team, week in adopted.items()}
+    adoption = {team: monday(week) for team, week in adopted.items()}
     comparison_teams = sorted(team for team in scores if team not in adoption)
 
     # Each adopter's own change, and the weeks behind it.

@@ -17,15 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from connection import charts, dashboards
 from connection.audit import record, save_recorded
+from connection.calendar import quarter_start
 from connection.forms import ConversationGuideForm, OrgInsightsForm, PageForm, TeamPickForm
 from connection.models import AuditEntry, ConversationGuide, OrgSettings, Team
+from connection.roles import hr_admin_required
 from connection.spreadsheets import csv_writer
 from connection.views import bad_request
-
-
-def _hr_only(request) -> None:
-    if not request.user.is_hr_admin:
-        raise PermissionDenied("The organisation dashboard is for HR admins.")
 
 
 @login_required
@@ -85,7 +82,7 @@ def _team_charts(view) -> dict:
 
 
 def _team_extras(team) -> dict:
-    from rituals.models import Budget, TeamRitual, quarter_start
+    from rituals.models import Budget, TeamRitual
     from rituals.services import budget_status, ritual_health
 
     rituals = [
@@ -101,10 +98,9 @@ def _team_extras(team) -> dict:
     }
 
 
-@login_required
+@hr_admin_required
 @require_GET
 def org_insights(request):
-    _hr_only(request)
     form = OrgInsightsForm(request.GET, slices=_slice_choices())
     if not form.is_valid():
         return bad_request(request, form, back=reverse("insights_org"))
@@ -206,10 +202,9 @@ def _slice_choices() -> list[tuple[str, str, str]]:
     ]
 
 
-@login_required
+@hr_admin_required
 @require_GET
 def org_insights_csv(request):
-    _hr_only(request)
     form = OrgInsightsForm(request.GET, slices=_slice_choices())
     if not form.is_valid():
         return bad_request(request, form, back=reverse("insights_org"))

@@ -25,23 +25,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from connection import privacy
+from connection.calendar import NEWCOMER_DAYS, monday, week_bounds
 from connection.models import OrgSettings, Signal, Team, TeamTie, TeamWeek, User
 
 NETWORK_DAYS = 90
-NEWCOMER_DAYS = 90
 FIRST_ASK_GRACE_DAYS = 14
 HELP_SEEKING = (Signal.Kind.ASKED, Signal.Kind.BOOKED, Signal.Kind.CHECKED_IN)
 KEEP_TIE_WEEKS = 13
 PARTNERS = 12  # the other teams kept per team, most ties first
-
-
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def week_bounds(week: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(monday(week), dt.time(0), tzinfo=dt.UTC)
-    return start, start + dt.timedelta(days=7)
 
 
 def _date(value) -> dt.date | None:
@@ -74,10 +65,7 @@ class Hierarchy:
         rows = list(Team.objects.values_list("pk", "parent_id", "depth", "path"))
         self.parent = {pk: parent for pk, parent, _, _ in rows}
         self.depth = {pk: depth for pk, _, depth, _ in rows}
-        self.chain = {
-            pk: [int(part) for part in path.strip("/").split("/") if part]
-            for pk, _, _, path in rows
-        }
+        self.chain = {pk: Team.ids_on_path(path) for pk, _, _, path in rows}
         self.chain[None] = []
 
     def up(self, team_id) -> list:

@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connection import dashboards
 from connection.models import Team
+from connection.roles import IsHRAdmin
 
 
 class FigureSerializer(serializers.Serializer):
@@ -130,10 +131,9 @@ def team_insights(request: Request, pk: int) -> Response:
 
 @extend_schema(parameters=[OrgQuery], responses=OrgInsightSerializer)
 @api_view(["GET"])
+@permission_classes([IsHRAdmin])
 def org_insights(request: Request) -> Response:
     """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
-    if not request.user.is_hr_admin:
-        raise PermissionDenied("Organisation insights are for HR admins.")
     query = OrgQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     view = dashboards.org_view(level=query.validated_data["level"])

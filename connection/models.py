@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from connection.calendar import NEWCOMER_DAYS
+
 
 @cache
 def known_time_zones() -> frozenset[str]:
@@ -141,6 +143,19 @@ class Team(models.Model):
     @property
     def indented_name(self) -> str:
         return "\u2003" * self.depth + self.name
+
+    @staticmethod
+    def ids_on_path(path: str | None) -> list[int]:
+        """The team ids on a materialised path ("/1/4/9/"), root first; none for no path.
+
+        Also reads the paths frozen with a pulse round, whose teams may since have moved.
+        """
+        return [int(part) for part in (path or "").split("/") if part]
+
+    @property
+    def lineage_ids(self) -> list[int]:
+        """This team's id and those of every team above it, root first."""
+        return Team.ids_on_path(self.path)
 
 
 class UserQuerySet(models.QuerySet):
@@ -333,6 +348,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.start_date is None:
             return None
         return ((today or timezone.now().date()) - self.start_date).days
+
+    def is_newcomer(self, today: dt.date | None = None) -> bool:
+        """Still in their first NEWCOMER_DAYS; unknown when no start date is on record."""
+        tenure = self.tenure_days(today)
+        return tenure is not None and tenure < NEWCOMER_DAYS
 
 
 class OrgImport(models.Model):

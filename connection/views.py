@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.authtoken.models import Token
 
 from connection.audit import save_recorded
+from connection.calendar import NEWCOMER_DAYS
 from connection.celery import app as celery_app
 from connection.forms import (
     AuditFilterForm,
@@ -58,6 +59,7 @@ from connection.nudges import (
     unmute_kinds,
 )
 from connection.redirects import safe_url
+from connection.roles import hr_admin_required
 from connection.services import (
     ImportRejected,
     apply_org_import,
@@ -66,20 +68,6 @@ from connection.services import (
     revoke_api_token,
 )
 from connection.webhooks import BUILT_IN_HOSTS
-
-NEW_HIRE_DAYS = 90
-
-
-def hr_admin_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_hr_admin:
-            raise PermissionDenied("Only HR admins can do this.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def bad_request(request: HttpRequest, form: forms.Form, *, back: str = "") -> HttpResponse:
@@ -120,7 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     "members",
                     filter=Q(
                         members__is_active=True,
-                        members__start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS),
+                        members__start_date__gte=today - dt.timedelta(days=NEWCOMER_DAYS),
                     ),
                 ),
                 zones=Count("members__time_zone", filter=Q(members__is_active=True), distinct=True),
@@ -159,7 +147,7 @@ def _team_card(user: User, today: dt.date) -> dict | None:
     shown = members[:12]
     for member in shown:
         member.working_now = member.is_working_at(now)
-        member.is_new = member.start_date and (today - member.start_date).days < NEW_HIRE_DAYS
+        member.is_new = member.is_newcomer(today)
     # Shared hours on the viewer's next working day, so a weekend shows Monday.
     day = today
     for _ in range(7):
@@ -183,7 +171,7 @@ def _org_overview(today: dt.date) -> dict:
         inactive=Count("pk", filter=~active),
         new_hires=Count(
             "pk",
-            filter=active & Q(start_date__gte=today - dt.timedelta(days=NEW_HIRE_DAYS)),
+            filter=active & Q(start_date__gte=today - dt.timedelta(days=NEWCOMER_DAYS)),
         ),
         zones=Count("time_zone", filter=active, distinct=True),
         without_team=Count("pk", filter=active & Q(team__isnull=True)),

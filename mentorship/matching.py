@@ -39,7 +39,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import networkx as nx
 
-NEWCOMER_DAYS = 90
+from connection.calendar import NEWCOMER_DAYS
+
 EXPERIENCED_DAYS = 365
 GOOD_OVERLAP_MINUTES = 60
 

@@ -22,12 +22,9 @@ class ProgrammeQuerySet(models.QuerySet):
         who moved team can still pause or leave). Page and API both read this."""
         if not person.is_authenticated or not person.is_active:
             return self.none()
-        ancestors = (
-            [int(pk) for pk in person.team.path.strip("/").split("/")] if person.team else []
-        )
         return self.filter(active=True).filter(
             Q(team__isnull=True)
-            | Q(team_id__in=ancestors)
+            | Q(team_id__in=person.team.lineage_ids if person.team else [])
             | Q(pk__in=Membership.objects.filter(person=person).values("programme_id"))
         )
 

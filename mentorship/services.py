@@ -10,6 +10,7 @@ from django.db.models import F, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from connection.calendar import NEWCOMER_DAYS, quarter_start
 from connection.models import AwayPeriod, Signal, User, shared_working_window
 from connection.nudges import NudgeSpec, create_nudge, plan_nudges
 from connection.services import record_signals
@@ -29,7 +30,6 @@ from mentorship.models import (
     ShadowWindow,
 )
 
-NEWCOMER_DAYS = 90
 STARTERS = [
     "What's something you learned recently that surprised you?",
     "What does a good week look like for you?",
@@ -533,7 +533,7 @@ def _record_session_signal(session: MentoringSession) -> None:
 
 def quarter_hours(person: User, today: dt.date | None = None) -> float:
     today = today or timezone.now().date()
-    start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    start = quarter_start(today)
     minutes = (
         MentoringSession.objects.confirmed()
         .filter(mentor=person, held_on__gte=start)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import save_recorded
+from connection.calendar import quarter_start
 from connection.models import AuditEntry, Team, User
 from connection.views import bad_request
 from mentorship.forms import (
@@ -339,8 +340,7 @@ def mentoring_log(request):
     sessions = MentoringSession.objects.involving(user).select_related("mentor", "mentee")[:20]
     coverage = None
     if user.is_hr_admin:
-        start = dt.date(timezone.now().year, 3 * ((timezone.now().month - 1) // 3) + 1, 1)
-        coverage = _coverage(start, expectation)
+        coverage = _coverage(quarter_start(timezone.now().date()), expectation)
     return render(
         request,
         "mentorship/log.html",

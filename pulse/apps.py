@@ -38,10 +38,7 @@ class PulseConfig(AppConfig):
         rng = random.Random(11)
         teams = {team.pk: team for team in Team.objects.all()}
         people = list(User.objects.active().exclude(team__isnull=True).order_by("pk"))
-        names = {
-            team.pk: {teams[int(pk)].name for pk in team.path.strip("/").split("/") if pk}
-            for team in teams.values()
-        }
+        names = {team.pk: {teams[pk].name for pk in team.lineage_ids} for team in teams.values()}
         level = {pk: rng.uniform(66, 76) for pk in teams}  # each team's usual score
         lift = {pk: rng.uniform(0.85, 1.2) for pk in teams}  # how strongly the story moves it
         offset = {person.pk: rng.gauss(0, 7) for person in people}

@@ -395,7 +395,7 @@ def _freeze_tree(round_: Round) -> None:
 
 def owners(path: str | None) -> list:
     """The organisation (None) and every team on a frozen path."""
-    return [None] + ([int(i) for i in path.strip("/").split("/")] if path else [])
+    return [None, *Team.ids_on_path(path)]
 
 
 def respondent_sets(round_ids: list[int]) -> dict[int, dict]:

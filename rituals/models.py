@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from connection.calendar import quarter_end, quarter_label
 from connection.models import Nudge, Team, validate_time_zone
 
 MAX_DURATION = 8 * 60
@@ -653,16 +654,6 @@ class Recognition(models.Model):
         return self.message[:40]
 
 
-def quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def quarter_end(start: dt.date) -> dt.date:
-    month = start.month + 3
-    year = start.year + (month > 12)
-    return dt.date(year, (month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
-
-
 class BudgetQuerySet(models.QuerySet):
     def manageable_by(self, user) -> BudgetQuerySet:
         """Budgets `user` may read: those of the teams they lead (every team for HR).
@@ -698,7 +689,7 @@ class Budget(models.Model):
 
     @property
     def quarter_label(self) -> str:
-        return f"Q{(self.quarter.month - 1) // 3 + 1} {self.quarter.year}"
+        return quarter_label(self.quarter)
 
     @property
     def ends_on(self) -> dt.date:

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from connection.audit import record
+from connection.calendar import quarter_start
 from connection.models import AuditEntry, Nudge, Signal, Team, User, shared_working_window
 from connection.nudges import NudgeSpec, create_nudge, plan_linked_nudges
 from connection.services import record_signals
@@ -31,7 +32,6 @@ from rituals.models import (
     TeamRitual,
     ThreadPost,
     Value,
-    quarter_start,
 )
 
 logger = logging.getLogger(__name__)

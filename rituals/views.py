@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import record
+from connection.calendar import next_quarter, previous_quarter, quarter_label, quarter_start
 from connection.forms import PageForm
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.redirects import safe_next
+from connection.roles import hr_admin_required
 from connection.views import bad_request
 from rituals.forms import (
     CADENCES,
@@ -50,7 +52,6 @@ from rituals.models import (
     RitualTemplate,
     TeamRitual,
     ThreadPost,
-    quarter_start,
 )
 from rituals.services import (
     NeedsConfirmation,
@@ -562,12 +563,10 @@ def recognition_received(request: HttpRequest) -> HttpResponse:
     return render(request, "rituals/recognition_received.html", {"received": received})
 
 
-@login_required
+@hr_admin_required
 @require_POST
 @transaction.atomic
 def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_hr_admin:
-        raise PermissionDenied("Only HR admins hide recognition.")
     form = HideForm(request.POST)
     if not form.is_valid():
         return bad_request(request, form, back=reverse("recognition"))
@@ -621,8 +620,6 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "hours": sum((r.budget.hours for r in rows), Decimal(0)),
         "hours_spent": sum((r.hours_spent for r in rows), Decimal(0)),
     }
-    previous = quarter_start(quarter - dt.timedelta(days=1))
-    following = quarter_start(quarter + dt.timedelta(days=95))
     return render(
         request,
         "rituals/budgets.html",
@@ -632,9 +629,9 @@ def budgets(request: HttpRequest) -> HttpResponse:
             "quarter": quarter,
             "totals": totals,
             "currency": OrgSettings.load().currency,
-            "previous": previous,
-            "following": following,
-            "label": f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}",
+            "previous": previous_quarter(quarter),
+            "following": next_quarter(quarter),
+            "label": quarter_label(quarter),
         },
         status=400 if form.errors else 200,
     )

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from connection.calendar import quarter_start
 from connection.models import Team, User
-from rituals.models import Budget, Recognition, Spend, TeamRitual, ThreadPost, quarter_start
+from rituals.models import Budget, Recognition, Spend, TeamRitual, ThreadPost
 
 pytestmark = pytest.mark.browser
 

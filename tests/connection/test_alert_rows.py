@@ -8,7 +8,7 @@ import time_machine
 
 from connection import alerts
 from connection.alerts import send_alerts, send_quiet_notes
-from connection.insights import monday
+from connection.calendar import monday
 from connection.models import Alert, Nudge, QuietNote, Signal, TeamWeek
 from tests.helpers import make_user
 

@@ -10,7 +10,8 @@ import time_machine
 from django.apps import apps
 
 from connection.alerts import send_alerts, send_quiet_notes, team_situation
-from connection.insights import compute_week, monday
+from connection.calendar import monday
+from connection.insights import compute_week
 from connection.models import ConversationGuide, Nudge, OrgSettings, Signal, Team, TeamWeek
 from pulse.services import close_round, open_round, submit_response
 from tests.helpers import make_team, make_user

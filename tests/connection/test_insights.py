@@ -5,7 +5,8 @@ import itertools
 
 import pytest
 
-from connection.insights import compute_week, monday, nightly
+from connection.calendar import monday
+from connection.insights import compute_week, nightly
 from connection.models import OrgSettings, Signal, TeamTie, TeamWeek
 from tests.helpers import make_team, make_user
 

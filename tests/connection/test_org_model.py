@@ -156,3 +156,41 @@ def test_profile_keeps_skills_and_interests_for_mentoring(client_for, bob):
     )
     bob.refresh_from_db()
     assert (bob.skills, bob.interests) == (["SQL", "on-call"], ["Design reviews"])
+
+
+def test_a_root_team_s_lineage_is_itself(department):
+    assert department.lineage_ids == [department.pk]
+
+
+def test_a_team_s_lineage_runs_from_the_root_down(department, team, subteam):
+    assert subteam.lineage_ids == [department.pk, team.pk, subteam.pk]
+
+
+def test_a_moved_team_s_lineage_follows_it(department, team, subteam, other_team):
+    team.parent = other_team
+    team.save()
+    subteam.refresh_from_db()
+    assert subteam.lineage_ids == [other_team.pk, team.pk, subteam.pk]
+
+
+@pytest.mark.parametrize(
+    ("path", "ids"),
+    [("/3/7/12/", [3, 7, 12]), ("/3/", [3]), ("", []), (None, [])],
+)
+def test_ids_on_a_frozen_path(path, ids):
+    assert Team.ids_on_path(path) == ids
+
+
+@pytest.mark.parametrize(
+    ("start_date", "newcomer"),
+    [
+        (dt.date(2026, 11, 16), True),  # starts today
+        (dt.date(2026, 12, 1), True),  # not started yet
+        (dt.date(2026, 8, 19), True),  # day 89
+        (dt.date(2026, 8, 18), False),  # day 90: settled
+        (None, False),  # no start date on record
+    ],
+)
+def test_a_person_is_a_newcomer_for_their_first_90_days(db, start_date, newcomer):
+    person = make_user(start_date=start_date)
+    assert person.is_newcomer(dt.date(2026, 11, 16)) is newcomer

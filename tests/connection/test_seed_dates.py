@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from connection.insights import monday
+from connection.calendar import monday
 from connection.management.commands.seed_demo import DRIFTING
 from connection.models import Nudge, Team, TeamWeek, User
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from connection.calendar import monday
 from connection.dashboards import evidence_cards
 from connection.evidence import HELPS
-from connection.insights import monday
 from connection.management.commands.seed_demo import (
     ADOPTED_WEEKS_AGO,
     DRIFTING,

@@ -181,3 +181,18 @@ def test_two_concurrent_spends_never_take_a_budget_below_zero():
         outcomes = race(lambda: spend(budget, "60"), refused=RitualError)
         assert outcomes == ["RitualError", "won"]
         assert budget_status(budget).money_left == Decimal("40")
+
+
+@pytest.mark.parametrize(
+    ("asked", "label", "earlier", "later"),
+    [
+        ("2026-11-15", "Q4 2026", "2026-07-01", "2027-01-01"),
+        ("2027-02-28", "Q1 2027", "2026-10-01", "2027-04-01"),
+    ],
+)
+def test_the_budgets_page_steps_quarter_by_quarter_across_the_year_end(
+    client_for, clock, hana, asked, label, earlier, later
+):
+    page = client_for(hana).get("/rituals/budgets/", {"quarter": asked}).content.decode()
+    assert label in page
+    assert f'href="?quarter={earlier}"' in page and f'href="?quarter={later}"' in page

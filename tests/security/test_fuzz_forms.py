@@ -32,6 +32,7 @@ from django.urls.converters import IntConverter
 from connection import forms as core_forms
 from connection import insight_views
 from connection import views as core_views
+from connection.calendar import quarter_start
 from connection.models import ConversationGuide, Nudge, OrgSettings
 from connection.orgchart import COLUMNS
 from connection.services import preview_org_import
@@ -45,7 +46,7 @@ from pulse.models import PulseSettings, Question, Round
 from pulse.services import open_round
 from rituals import forms as ritual_forms
 from rituals import views as ritual_views
-from rituals.models import RitualTemplate, Value, quarter_start
+from rituals.models import RitualTemplate, Value
 from rituals.services import adopt_ritual, calendar_token, post_to_thread, recognise, set_budget
 from tests.helpers import org_csv
 

@@ -23,7 +23,8 @@ from django.db.models import Case, F, When
 from django.utils import timezone
 
 from connection.alerts import send_alerts
-from connection.insights import HELP_SEEKING, compute_week, monday
+from connection.calendar import NEWCOMER_DAYS, monday
+from connection.insights import HELP_SEEKING, compute_week
 from connection.models import Nudge, Signal, Team, User
 from connection.services import import_org_chart
 from connection.spreadsheets import csv_writer
@@ -394,7 +395,6 @@ def vary_working_hours(rng: random.Random) -> None:
     User.objects.bulk_update(people, ["work_start", "work_end"], batch_size=2000)
 
 
-NEWCOMER_DAYS = 90
 TIE_KINDS = [  # acts with one colleague, and how common each is
     (Signal.Kind.REPLIED, 10),
     (Signal.Kind.RECOGNISED, 3),
@@ -421,13 +421,10 @@ def add_signal_history(now: dt.datetime, rng: random.Random) -> int:
         return 0
 
     def names(person: User) -> set[str]:
-        path = teams[person.team_id].path.strip("/").split("/")
-        return {teams[int(pk)].name for pk in path if pk}
+        return {teams[pk].name for pk in teams[person.team_id].lineage_ids}
 
     team_names = {person.pk: names(person) for person in people}
-    department = {
-        person.pk: teams[person.team_id].path.strip("/").split("/")[0] for person in people
-    }
+    department = {person.pk: teams[person.team_id].lineage_ids[0] for person in people}
     by_team: dict[int, list[User]] = defaultdict(list)
     for person in people:
         by_team[person.team_id].append(person)
@@ -525,7 +522,7 @@ def add_signal_history(now: dt.datetime, rng: random.Random) -> int:
             team_id: [p for p in members if p.pk in active_ids]
             for team_id, members in by_team.items()
         }
-        in_department: dict[str, list[User]] = defaultdict(list)
+        in_department: dict[int, list[User]] = defaultdict(list)
         for person in active:
             in_department[department[person.pk]].append(person)
         for person in active:

@@ -1,0 +1,41 @@
+"""The one check for what only HR admins open, for pages and for the API.
+
+Which rows a person sees (their teams, their people) is the models' business
+(`visible_to`, `led_by`); this module only refuses whole pages and endpoints.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+
+HR_ONLY = "Only HR admins can do this."
+
+
+def hr_admin_required(view):
+    """A page for HR admins: sign in first, then 403 for every other role."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_hr_admin:
+            raise PermissionDenied(HR_ONLY)
+        return view(request, *args, **kwargs)
+
+    wrapped.hr_admin_required = True  # how the route test knows each HR-only page has it
+    return login_required(wrapped)
+
+
+class IsHRAdmin(IsAuthenticated):
+    """The same rule for an API view: `@permission_classes([IsHRAdmin])`.
+
+    A permission, not the page decorator, because DRF signs the caller in (session
+    or token) inside the view, after any decorator around it has run.
+    """
+
+    message = HR_ONLY
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.user.is_hr_admin
