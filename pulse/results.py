@@ -247,9 +247,12 @@ class OrgSnapshot:
         frozen tree: each team's cells are added first, then rolled up once."""
         if round_.pk not in self._answers:
             per_team: dict = {}
-            for team_id, question_id, dimension, counts in CellAnswer.objects.filter(
-                cell__round=round_
-            ).values_list("cell__team_id", "question_id", "dimension", "counts"):
+            # Streamed: a large round has hundreds of thousands of these rows.
+            for team_id, question_id, dimension, counts in (
+                CellAnswer.objects.filter(cell__round=round_)
+                .values_list("cell__team_id", "question_id", "dimension", "counts")
+                .iterator(chunk_size=5000)
+            ):
                 _, vector = per_team.setdefault(
                     (team_id, question_id), (dimension, [0] * len(counts))
                 )
