@@ -73,6 +73,7 @@ class TeamView:
     trend: list = field(default_factory=list)
     heat: dict = field(default_factory=dict)
     weeks: list = field(default_factory=list)
+    week_heads: list = field(default_factory=list)  # what the heat map's columns print
     figures: list[Figure] = field(default_factory=list)
     ties: list = field(default_factory=list)
     alert: dict | None = None
@@ -112,10 +113,13 @@ def team_view(team: Team, viewer: User, *, now: dt.datetime | None = None) -> Te
     actions = _actions()
     view.trend = [(week_label(r.week), r.score_rolling) for r in rows]
     pulsed = [r for r in rows if r.dimensions]  # weeks whose pulse round has closed
-    short = {r.week: _short_label(r.week, first=i == 0) for i, r in enumerate(pulsed)}
-    view.weeks = list(short.values())
+    # Keyed by the full label: the short ones repeat ("8" in February and March).
+    view.weeks = [week_label(r.week) for r in pulsed]
+    view.week_heads = [_short_label(r.week, first=i == 0) for i, r in enumerate(pulsed)]
     view.heat = {
-        (label, short[r.week]): r.dimensions.get(key) for r in pulsed for key, label in DIMENSIONS
+        (label, week_label(r.week)): r.dimensions.get(key)
+        for r in pulsed
+        for key, label in DIMENSIONS
     }
     scored = next((r for r in reversed(rows) if r.round_number and r.dimensions), latest)
     view.hidden = not latest.people_shown and all(r.score_rolling is None for r in rows)

@@ -68,6 +68,7 @@ def _team_charts(view) -> dict:
             labels,
             view.weeks,
             view.heat,
+            headings=view.week_heads,
             title="Favourable answers by dimension and week",
             desc="Share of answers of 4 or 5 for each dimension; blank cells are hidden by the "
             "privacy guard.",

@@ -7,6 +7,8 @@ tests/connection/test_figures_agree.py; these are the cases it cannot show.
 import datetime as dt
 import re
 
+import time_machine
+
 from connection.insights import compute_week
 from connection.models import OrgSettings
 from pulse.models import Dimension
@@ -115,3 +117,33 @@ def test_every_dimension_share_comes_from_one_rule(clock):
     assert [d.favourable_from for d in Dimension] == [3, 3, 3, 3, 3, 9]
     assert Dimension.ENPS.is_favourable(9) and not Dimension.ENPS.is_favourable(8)
     assert Dimension.SAFETY.is_favourable(4) and not Dimension.SAFETY.is_favourable(3)
+
+
+def test_weeks_with_the_same_day_number_keep_their_own_shares(db, client_for, hana):
+    """8 February and 8 March 2027 both print "8" in the heat map's header."""
+    team = make_team(name="Steady")
+    people = fill_team(team, 10)
+    OrgSettings.load()
+    # Belonging favourable: 50 % on 1 and 8 February, 60 % on 8 March.
+    halves = {p.pk: 4 if i < 5 else 2 for i, p in enumerate(people)}
+    more = {p.pk: 5 if i < 3 else 4 if i < 6 else 2 for i, p in enumerate(people)}
+    for day, values in ((1, halves), (8, halves), (36, more)):
+        monday = dt.datetime(2027, 1, 31, 8, tzinfo=dt.UTC) + dt.timedelta(days=day)
+        with time_machine.travel(monday, tick=False):
+            round_ = open_round(now=monday)
+            overrides = {
+                pk: {q.pk: v for q in round_.questions.all() if not q.is_enps}
+                for pk, v in values.items()
+            }
+            answer_all(round_, people, overrides=overrides)
+            close_round(round_=round_, now=round_.closes_at)
+            compute_week(monday.date())
+    with time_machine.travel(dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC), tick=False):
+        client = client_for(hana)
+        page = client.get(f"/insights/?team={team.pk}").content.decode()
+        api = client.get(f"/api/insights/teams/{team.pk}/").json()
+    heads = re.search(r"<th scope=\"col\">Dimension</th>(.*?)</tr>", page).group(1)
+    assert re.findall(r">([^<]+)</th>", heads) == ["1 Feb", "8", "8"]
+    row = re.search(r"<th scope=\"row\">Belonging</th>(.*?)</tr>", page).group(1)
+    assert re.findall(r">([^<]+)</td>", row) == ["50%", "50%", "60%"]
+    assert api["dimensions"]["Belonging"] == {"1 Feb": 50.0, "8 Feb": 50.0, "8 Mar": 60.0}
