@@ -132,8 +132,12 @@ def heatmap(
     title: str,
     desc: str,
     id: str | None = None,
+    headings: list[str] | None = None,
 ) -> SafeString:
     """A grid of 0-100 values, rows down the left, columns across the top.
+
+    `headings`, when given, is what the columns print (short labels that may
+    repeat); `columns` stay the keys of `values` and name each cell.
 
     Each cell is coloured by heat_class() and prints its number; a missing or
     None value is a hatched cell with a dash ("not enough responses").
@@ -145,7 +149,7 @@ def heatmap(
         "{}",
         (
             (_label(LABEL_W + (j + 0.5) * cell_w, HEAD_H - 10, col, int(cell_w // 6), "middle"),)
-            for j, col in enumerate(columns)
+            for j, col in enumerate(headings or columns)
         ),
     )
     cells = []

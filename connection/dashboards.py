@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, Sum
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +28,8 @@ from connection.models import (
     TeamWeek,
     User,
 )
+from pulse.models import CORE_DIMENSIONS
+from pulse.results import SLICES, OrgSnapshot, latest_rounds
 
 WEEKS = 12
 # What two people did together, said the same way from either side.
@@ -41,13 +44,7 @@ TOGETHER = {
     Signal.Kind.MENTORED: "mentoring",
     Signal.Kind.SHADOWED: "shadowing",
 }
-DIMENSIONS = [
-    ("belonging", "Belonging"),
-    ("safety", "Safety"),
-    ("recognition", "Recognition"),
-    ("boundaries", "Boundaries"),
-    ("learning", "Learning"),
-]
+DIMENSIONS = [(d.value, d.label) for d in CORE_DIMENSIONS]
 WEAK_SCORE = 65
 WEAK_DIMENSION = 60
 WEAK_ACTIVITY = 60
@@ -56,7 +53,9 @@ WEAK_EI = -0.6
 
 @dataclass
 class Figure:
-    """One guarded number with the words around it and, when weak, one action."""
+    """One guarded number with the words around it and, when weak, one action.
+    Pulse figures are rounded as the templates' `floatformat` rounds them (half
+    up), so a score of 52.5 reads 53 here and on the pulse results page."""
 
     label: str
     value: str | None
@@ -74,6 +73,7 @@ class TeamView:
     trend: list = field(default_factory=list)
     heat: dict = field(default_factory=dict)
     weeks: list = field(default_factory=list)
+    week_heads: list = field(default_factory=list)  # what the heat map's columns print
     figures: list[Figure] = field(default_factory=list)
     ties: list = field(default_factory=list)
     alert: dict | None = None
@@ -113,10 +113,13 @@ def team_view(team: Team, viewer: User, *, now: dt.datetime | None = None) -> Te
     actions = _actions()
     view.trend = [(week_label(r.week), r.score_rolling) for r in rows]
     pulsed = [r for r in rows if r.dimensions]  # weeks whose pulse round has closed
-    short = {r.week: _short_label(r.week, first=i == 0) for i, r in enumerate(pulsed)}
-    view.weeks = list(short.values())
+    # Keyed by the full label: the short ones repeat ("8" in February and March).
+    view.weeks = [week_label(r.week) for r in pulsed]
+    view.week_heads = [_short_label(r.week, first=i == 0) for i, r in enumerate(pulsed)]
     view.heat = {
-        (label, short[r.week]): r.dimensions.get(key) for r in pulsed for key, label in DIMENSIONS
+        (label, week_label(r.week)): r.dimensions.get(key)
+        for r in pulsed
+        for key, label in DIMENSIONS
     }
     scored = next((r for r in reversed(rows) if r.round_number and r.dimensions), latest)
     view.hidden = not latest.people_shown and all(r.score_rolling is None for r in rows)
@@ -128,11 +131,12 @@ def team_view(team: Team, viewer: User, *, now: dt.datetime | None = None) -> Te
 
 def _team_figures(latest: TeamWeek, scored: TeamWeek, k: int, actions: dict) -> list[Figure]:
     figures = []
-    score = scored.score_rolling
+    # The latest round's score, as on the pulse results page; the trend is rolling.
+    score = scored.score
     figures.append(
         Figure(
-            "Connection score (last 4 rounds)",
-            f"{score:.0f} / 100" if score is not None else None,
+            "Connection score (latest pulse)",
+            f"{floatformat(score, 0)} / 100" if score is not None else None,
             "" if score is not None else privacy.NOT_ENOUGH,
             weak=score is not None and score < WEAK_SCORE,
             action=actions["ritual"],
@@ -148,7 +152,7 @@ def _team_figures(latest: TeamWeek, scored: TeamWeek, k: int, actions: dict) -> 
             figures.append(
                 Figure(
                     f"{label}: favourable answers",
-                    f"{value:.0f} %",
+                    f"{floatformat(value, 0)} %",
                     weak=True,
                     action=action if key == weakest else None,
                 )
@@ -289,7 +293,7 @@ def _guarded_row(row: TeamWeek, k: int) -> dict:
     ties = row.ties_internal + row.ties_external
     enough_newcomers = shown and row.newcomers >= privacy.effective_k(k)
     return {
-        "score": row.score_rolling,
+        "score": row.score,
         "dimensions": {key: row.dimensions.get(key) for key, _ in DIMENSIONS},
         "response_rate": row.response_rate,
         "activity": privacy.people_share(row.active_members, row.members, k, shown),
@@ -335,7 +339,7 @@ def org_view(
     rows = list(rows[offset : offset + limit] if limit else rows)
     ids = [r.team_id for r in rows]
     pulse_rows = {r.team_id: r for r in TeamWeek.objects.filter(week=pulsed.week, team__in=ids)}
-    scores = _slice_scores(level, slice_by, slice_value, view) if slice_by else None
+    scores = _slice_scores(ids, slice_by, slice_value, view) if slice_by else None
     for row in rows:
         guarded = _guarded_row(row, k)
         if row.team_id in pulse_rows:
@@ -351,7 +355,7 @@ def org_view(
             "id": r.team_id,
             "label": r.team.name,
             "size": r.members if r.people_shown else None,
-            "tone": _tone(r.score_rolling),
+            "tone": _tone(pulse_rows[r.team_id].score if r.team_id in pulse_rows else None),
         }
         for r in rows
     ]
@@ -376,79 +380,23 @@ def _tone(score: float | None) -> str | None:
     return "good" if score >= 70 else "watch" if score >= WEAK_SCORE else "weak"
 
 
-def _slice_scores(level: int, by: str, value: str, view: OrgView) -> dict:
-    """Latest round's score per team at `level` for one tenure band or location,
-    judged by the guard over the whole frozen tree for that slice, and hidden where
-    the slice's respondents differ from the round before by 1 to k-1 people."""
-    from pulse.models import Receipt, Round, RoundCell, RoundTeam
-    from pulse.services import owners
-
-    if by not in ("tenure_band", "location"):
+def _slice_scores(ids: list[int], by: str, value: str, view: OrgView) -> dict:
+    """The latest round's score of each listed team for one tenure band or location,
+    as the pulse page's slices show it (`OrgSnapshot.slice_score`)."""
+    if by not in SLICES:
         return {}
-    rounds = list(Round.objects.reported().order_by("-number")[:2])
+    rounds = latest_rounds(1)
     if not rounds:
         return {}
     latest = rounds[0]
-    k = latest.min_group_size
-    tree = {
-        node.team_id: (node.parent_id_then, node.path)
-        for node in RoundTeam.objects.filter(round=latest)
-    }
-    # Every value's respondents per team (one query): the chosen value is judged
-    # across teams (the frozen tree for that value) and, inside each team, against
-    # the team's other values, as the pulse results page does.
-    direct: dict = defaultdict(dict)
-    for team_id, part, n, s in (
-        RoundCell.objects.filter(round=latest)
-        .values_list("team_id", by)
-        .annotate(n=Sum("respondents"), s=Sum("score_sum"))
-        .order_by()
-    ):
-        direct[part][team_id] = (n, s)
-    mine = direct.get(value, {})
-    verdicts = privacy.tree(
-        {pk: (parent, mine.get(pk, (0, 0))[0]) for pk, (parent, _) in tree.items()},
-        k,
-        unassigned=mine.get(None, (0, 0))[0],
-    )
-    totals: dict = defaultdict(lambda: defaultdict(lambda: [0, 0.0]))
-    for part, teams in direct.items():
-        for team_id, (n, s) in teams.items():
-            for owner in owners(tree.get(team_id, (None, None))[1]):
-                totals[owner][part][0] += n
-                totals[owner][part][1] += s
-    # Who is in the group in each of the two rounds, per team: a change of 1 to k-1
-    # people (someone joined, left, moved team or band) would isolate them.
-    differ: dict = defaultdict(int)
-    if len(rounds) == 2:
-        people: dict = {r.pk: defaultdict(set) for r in rounds}
-        for round_id, person_id, team_id in Receipt.objects.filter(
-            round__in=[r.pk for r in rounds], **{by: value}
-        ).values_list("round_id", "person_id", "team_id"):
-            for owner in owners(tree.get(team_id, (None, None))[1]):
-                people[round_id][owner].add(person_id)
-        now_, before = (people[r.pk] for r in rounds)
-        for owner in set(now_) | set(before):
-            differ[owner] = len(now_[owner] ^ before[owner])
-    out = {}
-    for pk in tree:
-        parts = {part: n for part, (n, _) in totals[pk].items()}
-        inside = privacy.partition(parts, k) if parts else {}
-        shown = (
-            verdicts.get(pk, (0, privacy.Verdict(False)))[1]
-            and inside.get(value)
-            and not 0 < differ[pk] < k
-        )
-        if shown:
-            n, s = totals[pk][value]
-            out[pk] = privacy.mean(s, n, k)
+    snapshot = OrgSnapshot(rounds)
     view.slice_by, view.slice_value = by, value
     view.slice_note = (
         f"Scores from round {latest.number} for this group only; a team shows a figure only "
-        f"when at least {k} of its people in the group answered and no smaller group can be "
-        "worked out from it."
+        f"when at least {latest.min_group_size} of its people in the group answered and no "
+        "smaller group can be worked out from it."
     )
-    return out
+    return {pk: snapshot.slice_score(latest, pk, by, value) for pk in ids}
 
 
 def _programmes() -> list[dict]:

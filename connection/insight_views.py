@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -50,7 +51,7 @@ def _team_charts(view) -> dict:
     shown = [v for _, v in view.trend if v is not None]
     trend_desc = (
         f"Rolling connection score over {len(view.trend)} weeks, from "
-        f"{shown[0]:.0f} to {shown[-1]:.0f} out of 100."
+        f"{floatformat(shown[0], 0)} to {floatformat(shown[-1], 0)} out of 100."
         if shown
         else "Not enough responses in these weeks to show a score."
     )
@@ -63,6 +64,7 @@ def _team_charts(view) -> dict:
             labels,
             view.weeks,
             view.heat,
+            headings=view.week_heads,
             title="Favourable answers by dimension and week",
             desc="Share of answers of 4 or 5 for each dimension; blank cells are hidden by the "
             "privacy guard.",
@@ -218,7 +220,7 @@ def org_insights_csv(request):
             "week",
             "team",
             "level",
-            "connection score (rolling)",
+            "connection score",
             *[f"{label} favourable %" for _, label in dims],
             "answered the pulse %",
             "connected this week %",

@@ -27,6 +27,8 @@ from django.utils import timezone
 from connection import privacy
 from connection.calendar import NEWCOMER_DAYS, monday, week_bounds
 from connection.models import OrgSettings, Signal, Team, TeamTie, TeamWeek, User
+from pulse.models import Round
+from pulse.results import OrgSnapshot
 
 NETWORK_DAYS = 90
 FIRST_ASK_GRACE_DAYS = 14
@@ -211,54 +213,30 @@ def _onboarding(figures: dict, teams: Hierarchy, end: dt.datetime) -> None:
                 figures[owner].ask_days.append(days)
 
 
-def _pulse(teams: Hierarchy, start: dt.datetime, end: dt.datetime, members: dict) -> dict:
-    """Scores, rolling scores, dimension shares and response rates, where the
-    round's stored verdicts show them. {team id or None: dict}."""
-    from pulse.models import CellAnswer, Round
-    from pulse.results import CORE_DIMENSIONS, ROLLING, OrgSnapshot
-    from pulse.services import owners
-
-    rounds = list(Round.objects.reported().filter(opens_at__lt=end).order_by("-number")[:ROLLING])
-    if not rounds:
+def _pulse(teams: Hierarchy, start: dt.datetime, end: dt.datetime) -> dict:
+    """The latest reported round's figures, as the pulse results show them: the
+    rolling score every week, and in the week the round opened its score,
+    respondents, response rate and dimension shares (None where the round's
+    stored verdicts hide them). {team id or None: dict}."""
+    latest = Round.objects.reported().filter(opens_at__lt=end).order_by("-number").first()
+    if latest is None:
         return {}
-    snapshot = OrgSnapshot(rounds)
-    latest = rounds[0]
-    this = latest if latest.opens_at >= start else None
-    k = latest.min_group_size
-    per_node: dict = defaultdict(dict)
-    if this is not None:
-        tree = snapshot.tree[this.pk]
-        for team_id, dimension, counts in CellAnswer.objects.filter(
-            cell__round=this, dimension__in=[d.value for d in CORE_DIMENSIONS]
-        ).values_list("cell__team_id", "dimension", "counts"):
-            path = tree.get(team_id, (None, None))[1]
-            for owner in owners(path):
-                vector = per_node[owner].setdefault(dimension, [0] * len(counts))
-                for i, count in enumerate(counts):
-                    vector[i] += count
+    snapshot = OrgSnapshot([latest])
     out = {}
     for team_id in [None, *teams.parent]:
-        row: dict = {"round_number": latest.number, "min_group_size": k}
-        if not snapshot.verdict(latest, team_id):
-            out[team_id] = row
-            continue
-        window = [r for r in rounds if snapshot.verdict(r, team_id)]
-        n = sum(snapshot.subtree[r.pk][team_id]["n"] for r in window)
-        s = sum(snapshot.subtree[r.pk][team_id]["s"] for r in window)
-        row["score_rolling"] = round(s / n, 1)
-        if this is not None:
-            sums = snapshot.subtree[this.pk][team_id]
-            row["respondents"] = sums["n"]
-            row["score"] = privacy.mean(sums["s"], sums["n"], k)
-            row["response_rate"] = privacy.response_rate(sums["n"], members.get(team_id, 0), k)
-            around = snapshot.neighbours(this, team_id)
-            dimensions = {}
-            for dimension in (d.value for d in CORE_DIMENSIONS):
-                mine = per_node[team_id].get(dimension)
-                others = [per_node[x][dimension] for x in around if dimension in per_node[x]]
-                shown = mine and privacy.buckets_shown(mine, others, k)
-                dimensions[dimension] = round(100 * sum(mine[3:]) / sum(mine), 1) if shown else None
-            row["dimensions"] = dimensions
+        row: dict = {
+            "round_number": latest.number,
+            "min_group_size": latest.min_group_size,
+            "score_rolling": snapshot.rolling(latest, team_id),
+        }
+        if latest.opens_at >= start:
+            shares = snapshot.dimension_shares(latest, team_id)
+            row |= {
+                "respondents": snapshot.respondents(latest, team_id),
+                "score": snapshot.score(latest, team_id),
+                "response_rate": snapshot.response_rate(latest, team_id),
+                "dimensions": {d.value: share for d, share in shares.items()},
+            }
         out[team_id] = row
     return out
 
@@ -274,8 +252,7 @@ def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
     _activity(figures, teams, start, end)
     matrix = _network(figures, teams, end)
     _onboarding(figures, teams, end)
-    members = {owner: f.members for owner, f in figures.items()}
-    pulse = _pulse(teams, start, end, members)
+    pulse = _pulse(teams, start, end)
     k = OrgSettings.load().min_group_size
     people_verdicts = privacy.tree(
         {pk: (parent, direct.get(pk, 0)) for pk, parent in teams.parent.items()},

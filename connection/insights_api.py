@@ -43,7 +43,7 @@ class TeamInsightSerializer(serializers.Serializer):
     trend = PointSerializer(many=True)
     dimensions = serializers.DictField(
         child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
-        help_text="Dimension -> week -> favourable share (null when hidden).",
+        help_text="Dimension -> week (as in `trend`) -> favourable share (null when hidden).",
     )
     figures = FigureSerializer(many=True)
     ties = TieSerializer(many=True)

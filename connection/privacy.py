@@ -109,28 +109,24 @@ def share(part: int, total: int, k: int) -> float | None:
     return round(100 * part / total, 1)
 
 
-def _favourable(counts: list[int]) -> int:
-    # 1-5 agreement: 4 and 5; 0-10 eNPS: 9 and 10; three eNPS groups: promoters first.
-    if len(counts) == 11:
-        return sum(counts[9:])
-    if len(counts) == 5:
-        return sum(counts[3:])
-    return counts[0]
-
-
-def buckets_shown(mine: list[int], neighbours: list[list[int]], k: int) -> bool:
+def buckets_shown(
+    mine: list[int], neighbours: list[list[int]], k: int, favourable_from: int
+) -> bool:
     """May a share or score computed from a group's answer counts be shown?
 
-    Not when the counts are near-unanimous (all but fewer than k chose the
-    same value), nor when everyone is on the same side (0 % or 100 %
-    favourable), and not when subtracting them from, or subtracting from
-    them, a shown neighbouring group's counts would leave a remainder like
-    that: that remainder is a group whose every member's answer would be known.
+    `mine` counts answers per scale value, lowest first; the values from index
+    `favourable_from` on are the favourable side (the app that asks the
+    question says where that starts). Not when the counts are near-unanimous
+    (all but fewer than k chose the same value), nor when everyone is on the
+    same side (0 % or 100 % favourable), and not when subtracting them from,
+    or subtracting from them, a shown neighbouring group's counts would leave
+    a remainder like that: that remainder is a group whose every member's
+    answer would be known.
     """
 
     def revealing(counts: list[int]) -> bool:
         total = sum(counts)
-        return distribution(counts, k) is None or _favourable(counts) in (0, total)
+        return distribution(counts, k) is None or sum(counts[favourable_from:]) in (0, total)
 
     if revealing(mine):
         return False

@@ -28,6 +28,26 @@ class Dimension(models.TextChoices):
     LEARNING = "learning", "Learning"
     ENPS = "enps", "eNPS"
 
+    @property
+    def scale(self) -> list[int]:
+        return list(range(0, 11)) if self == Dimension.ENPS else [1, 2, 3, 4, 5]
+
+    @property
+    def favourable_from(self) -> int:
+        """Where favourable answers start in a vector of counts per scale value."""
+        return self.scale.index(PROMOTER if self == Dimension.ENPS else AGREE)
+
+    def is_favourable(self, value: int) -> bool:
+        return value >= (PROMOTER if self == Dimension.ENPS else AGREE)
+
+
+# The dimensions a connection score is made of, in the order pages list them.
+CORE_DIMENSIONS = [d for d in Dimension if d != Dimension.ENPS]
+# The favourable answers: 4 or 5 on the agreement scale, 9 or 10 (promoters) for
+# eNPS; 0 to 6 detract. Every share, snapshot and guard decision reads these.
+AGREE = 4
+PROMOTER = 9
+DETRACTOR = 6
 
 AGREEMENT = [
     (1, "Strongly disagree"),
@@ -96,7 +116,7 @@ class Question(models.Model):
 
     @property
     def scale(self) -> list[int]:
-        return list(range(0, 11)) if self.is_enps else [1, 2, 3, 4, 5]
+        return Dimension(self.dimension).scale
 
 
 class PulseSettings(models.Model):

@@ -15,6 +15,8 @@ from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.nudges import NudgeSpec, plan_nudges
 from connection.privacy import effective_k
 from pulse.models import (
+    DETRACTOR,
+    PROMOTER,
     Answer,
     CellAnswer,
     Dimension,
@@ -271,8 +273,8 @@ INSERT INTO pulse_roundcell
 SELECT r.round_id, r.team_id, r.tenure_band, r.location, COUNT(*),
        COALESCE(SUM(s.score), 0),
        COUNT(e.value),
-       COALESCE(SUM(CASE WHEN e.value >= 9 THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN e.value <= 6 THEN 1 ELSE 0 END), 0)
+       COALESCE(SUM(CASE WHEN e.value >= %s THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN e.value <= %s THEN 1 ELSE 0 END), 0)
 FROM pulse_response r
 LEFT JOIN (
     SELECT a.response_id, AVG((a.value - 1) * 25.0) AS score
@@ -336,7 +338,7 @@ def aggregate_round(*, round_: Round) -> int:
     with transaction.atomic():
         RoundCell.objects.filter(round=round_).delete()
         with connection.cursor() as cursor:
-            cursor.execute(CELL_SQL, [round_.pk, round_.pk, round_.pk])
+            cursor.execute(CELL_SQL, [PROMOTER, DETRACTOR, round_.pk, round_.pk, round_.pk])
         cells = {
             (c.team_id, c.tenure_band, c.location): c.pk
             for c in RoundCell.objects.filter(round=round_)
@@ -361,22 +363,21 @@ def aggregate_round(*, round_: Round) -> int:
                 row["response__tenure_band"],
                 row["response__location"],
             )
-            dimension = row["question__dimension"]
+            dimension = Dimension(row["question__dimension"])
             stat = stats.get((key, row["question_id"]))
             if stat is None:
-                size = 11 if dimension == Dimension.ENPS else 5
                 stat = stats[(key, row["question_id"])] = CellAnswer(
                     cell_id=cells[key],
                     question_id=row["question_id"],
                     dimension=dimension,
                     answers=0,
                     favourable=0,
-                    counts=[0] * size,
+                    counts=[0] * len(dimension.scale),
                 )
             value, n = row["value"], row["n"]
             stat.answers += n
-            stat.counts[value if dimension == Dimension.ENPS else value - 1] += n
-            if value >= (9 if dimension == Dimension.ENPS else 4):
+            stat.counts[value - dimension.scale[0]] += n
+            if dimension.is_favourable(value):
                 stat.favourable += n
         CellAnswer.objects.bulk_create(stats.values(), batch_size=2000)
         _freeze_tree(round_)

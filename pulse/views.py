@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connection import charts, privacy
+from connection import charts
 from connection.audit import changes, record, save_recorded
 from connection.forms import TeamPickForm
 from connection.models import AuditEntry, OrgSettings, Team, User
@@ -114,17 +114,14 @@ def team_results(request: HttpRequest) -> HttpResponse:
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
         context["result"] = results.detail(snapshot, rounds[0], team)
+        # The count covers the teams below too, as every figure of the team does.
+        context["with_teams_below"] = len(snapshot.members(rounds[0], team.pk)) > 1
         points = snapshot.trend(team.pk)
         context["trend"] = points
         context["chart"] = charts.line_chart(
             points,
             title=f"{team.name}: connection score, last {len(points)} rounds, 4-round rolling",
             desc="Score from 0 to 100 per round; gaps mean not enough responses.",
-        )
-        members = User.objects.active().filter(team__path__startswith=team.path).count()
-        answered = rounds[0].receipts.filter(team__path__startswith=team.path).count()
-        context["response_rate"] = privacy.response_rate(
-            answered, members, rounds[0].min_group_size
         )
     return render(request, "pulse/results.html", context)
 
@@ -165,7 +162,7 @@ def org_results(request: HttpRequest) -> HttpResponse:
             )
             context["slices"] = [
                 s | {"label": labels.get(s["value"], s["value"])}
-                for s in results.slices(snapshot, round_, team, by)
+                for s in snapshot.slices(round_, team.pk if team else None, by)
             ]
     return render(request, "pulse/org.html", context)
 
@@ -193,9 +190,6 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
         # The same figures the pages show: per-round counts, rolling scores.
         for name, team, _ in _org_rows(snapshot, rounds[0]):
             team_id = team.pk if team else None
-            rolling = dict(
-                zip(reversed(rounds), (v for _, v in snapshot.trend(team_id)), strict=True)
-            )
             for round_ in rounds:
                 result = snapshot.headline(round_, team_id)
                 writer.writerow(
@@ -204,7 +198,7 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
                         round_.opens_at.date().isoformat(),
                         name.strip("\u2003"),
                         result.respondents if result.shown else "",
-                        rolling[round_] if result.shown else "",
+                        snapshot.rolling(round_, team_id) if result.shown else "",
                         result.enps if result.enps is not None else "",
                         result.reason or result.enps_reason,
                     ]

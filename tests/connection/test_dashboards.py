@@ -81,7 +81,7 @@ def test_small_subteam_shows_no_numbers(org, client_for, alice, subteam):
     assert "/ 100" not in page
     data = client_for(alice).get(f"/api/insights/teams/{subteam.pk}/").json()
     values = {f["label"]: f["value"] for f in data["figures"]}
-    assert values["Connection score (last 4 rounds)"] is None
+    assert values["Connection score (latest pulse)"] is None
     assert values["Connected with a colleague this week"] is None
     assert all(v is None for week in data["dimensions"].values() for v in week.values())
 
