@@ -9,6 +9,7 @@ from django.db import connection as db_connection
 from django.test import Client
 
 from connection.models import Team, User
+from rituals.services import adopt_ritual
 
 _counter = itertools.count(1)
 
@@ -83,3 +84,19 @@ def post_at_once(user, path: str, data: dict, *, times: int = 20) -> list[int]:
 
     race(attempt, threads=times)
     return sorted(statuses)
+
+
+def make_ritual(*, team: Team, created_by: User, **overrides):
+    """A synchronous weekly ritual adopted through the service (reminders and all);
+    any argument of `adopt_ritual` can be overridden."""
+    fields = {
+        "name": "Co-working",
+        "format": "sync",
+        "rule": "FREQ=WEEKLY;BYDAY=TH",
+        "start_time": dt.time(10, 0),
+        "time_zone": "UTC",
+        "duration": 15,
+        "hypothesis": "People will ask more small questions.",
+        "confirm_outside_hours": True,
+    } | overrides
+    return adopt_ritual(team=team, created_by=created_by, **fields)

@@ -9,8 +9,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from connection.models import Alert, Nudge, QuietNote
 from rituals.models import Reminder
-from rituals.services import adopt_ritual
-from tests.helpers import make_user
+from tests.helpers import make_ritual, make_user
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 WEEK = dt.date(2026, 11, 16)
@@ -100,18 +99,7 @@ def test_quiet_notes_come_back_from_the_personal_tips(db, team, alice, bob):
 
 @pytest.fixture
 def ritual(db, team, alice, bob):
-    return adopt_ritual(
-        team=team,
-        created_by=alice,
-        name="Co-working",
-        format="sync",
-        rule="FREQ=WEEKLY;BYDAY=TH",
-        start_time=dt.time(10, 0),
-        time_zone="UTC",
-        duration=15,
-        hypothesis="People will ask more small questions.",
-        confirm_outside_hours=True,
-    )
+    return make_ritual(team=team, created_by=alice)
 
 
 def test_reminders_are_linked_to_their_occurrences_from_their_keys(ritual, alice):

@@ -8,7 +8,8 @@ import time_machine
 
 from connection.models import Nudge
 from rituals.models import Reminder
-from rituals.services import adopt_ritual, materialise
+from rituals.services import materialise
+from tests.helpers import make_ritual
 
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
@@ -21,18 +22,7 @@ def clock():
 
 @pytest.fixture
 def ritual(clock, team, alice, bob):
-    return adopt_ritual(
-        team=team,
-        created_by=alice,
-        name="Co-working",
-        format="sync",
-        rule="FREQ=WEEKLY;BYDAY=TH",
-        start_time=dt.time(10, 0),
-        time_zone="Europe/Lisbon",
-        duration=15,
-        hypothesis="People will ask more small questions.",
-        confirm_outside_hours=True,
-    )
+    return make_ritual(team=team, created_by=alice, time_zone="Europe/Lisbon")
 
 
 def test_each_reminder_is_linked_to_its_occurrence(ritual, alice, bob):
