@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from bench.loaders import bulk_load, load_closed_round
 from bench.measure import peak_rss_mb, seed_org, time_page
-from connection import calendar, insights
-from connection.models import OrgSettings, Signal, Team, TeamTie, TeamWeek, User
+from connection import calendar
+from connection.models import OrgSettings, Signal, Team, User
 from connection.privacy import effective_k
+from insights import nightly as insights
+from insights.models import TeamTie, TeamWeek
 from pulse.models import Response as PulseResponse
 from pulse.models import Round
 from pulse.services import aggregate_round

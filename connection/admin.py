@@ -4,7 +4,7 @@ from django.db import transaction
 
 from connection.audit import detail_of, record
 from connection.forms import TeamAdminForm
-from connection.models import AuditEntry, ConversationGuide, OrgImport, Team, User
+from connection.models import AuditEntry, OrgImport, Team, User
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -86,17 +86,6 @@ class TeamAdmin(AuditedAdmin):
 class OrgImportAdmin(admin.ModelAdmin):
     list_display = ["created_at", "filename", "status", "uploaded_by"]
     readonly_fields = ["uploaded_by", "filename", "content", "status", "applied_at", "summary"]
-
-
-@admin.register(ConversationGuide)
-class ConversationGuideAdmin(AuditedAdmin):
-    audit_actions = (
-        AuditEntry.Action.GUIDE_ADDED,
-        AuditEntry.Action.GUIDE_EDITED,
-        AuditEntry.Action.GUIDE_DELETED,
-    )
-    list_display = ["title", "situation", "updated_at"]
-    readonly_fields = ["updated_at"]
 
 
 @admin.register(AuditEntry)

@@ -62,7 +62,7 @@ app.conf.beat_schedule = {
     # signal ledger, then alerts. Nightly at 02:30 UTC; weeks are rewritten
     # whole and alerts have unique keys, so a second run changes nothing.
     "nightly-insights": {
-        "task": "connection.tasks.nightly_insights_task",
+        "task": "insights.tasks.nightly_insights_task",
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 3600},
     },

@@ -12,7 +12,6 @@ from connection.models import (
     WEEKDAY_NAMES,
     AuditEntry,
     AwayPeriod,
-    ConversationGuide,
     Nudge,
     NudgeChannel,
     OrgSettings,
@@ -392,18 +391,6 @@ class NudgeCeilingForm(forms.ModelForm):
         return value
 
 
-class ConversationGuideForm(forms.ModelForm):
-    class Meta:
-        model = ConversationGuide
-        fields = ["title", "opening", "questions", "avoid", "follow_up"]
-        widgets = {
-            "opening": forms.Textarea(attrs={"rows": 3}),
-            "questions": forms.Textarea(attrs={"rows": 5}),
-            "avoid": forms.Textarea(attrs={"rows": 5}),
-            "follow_up": forms.Textarea(attrs={"rows": 4}),
-        }
-
-
 class TeamAdminForm(forms.ModelForm):
     """The team's chat webhooks pass the same check as a person's."""
 
@@ -459,27 +446,6 @@ class TeamPickForm(forms.Form):
     def __init__(self, *args, teams, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
-
-
-class OrgInsightsForm(forms.Form):
-    """HR's organisation dashboard and its CSV: which level, sliced how."""
-
-    level = forms.IntegerField(required=False, min_value=0, max_value=100)
-    slice = forms.ChoiceField(
-        required=False,
-        error_messages={"invalid_choice": "Choose a slice from the list."},
-    )
-
-    def __init__(self, *args, slices: list[tuple[str, str, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["slice"].choices = [("", "Everyone")] + [
-            (f"{by}:{value}", label) for by, value, label in slices
-        ]
-
-    def view_arguments(self) -> dict:
-        by, _, value = self.cleaned_data["slice"].partition(":")
-        level = self.cleaned_data["level"]
-        return {"level": 1 if level is None else level, "slice_by": by, "slice_value": value}
 
 
 class TokenForm(forms.Form):

@@ -39,3 +39,32 @@ class IsHRAdmin(IsAuthenticated):
 
     def has_permission(self, request, view) -> bool:
         return super().has_permission(request, view) and request.user.is_hr_admin
+
+
+def leads_or_hr(user) -> bool:
+    """Team leads and HR admins: who reads team-level insights (evidence, guides)."""
+    return user.is_hr_admin or user.is_manager
+
+
+def lead_or_hr_required(refusal: str):
+    """A page for team leads and HR admins: sign in first, then 403 with `refusal`."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not leads_or_hr(request.user):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorate
+
+
+class IsLeadOrHR(IsAuthenticated):
+    """`lead_or_hr_required` for an API view."""
+
+    message = "Only team leads and HR admins can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and leads_or_hr(request.user)

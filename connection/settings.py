@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pulse",
     "rituals",
     "mentorship",
+    "insights",
     "axes",
 ]
 

@@ -4,8 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from connection import api, insight_views, insights_api, views
+from connection import api, views
 from connection.forms import EmailAuthenticationForm
+from insights import api as insights_api
 from mentorship import api as mentorship_api
 from pulse import api as pulse_api
 from rituals import api as rituals_api
@@ -25,14 +26,8 @@ router.register("mentoring-sessions", mentorship_api.SessionViewSet, basename="m
 router.register("case-notes", mentorship_api.CaseNoteViewSet, basename="case-note")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("insights.urls")),
     path("people/", views.people, name="people"),
-    path("insights/", insight_views.team_insights, name="insights_team"),
-    path("insights/org/", insight_views.org_insights, name="insights_org"),
-    path("insights/org.csv", insight_views.org_insights_csv, name="insights_org_csv"),
-    path("insights/rituals/", insight_views.ritual_evidence, name="insights_evidence"),
-    path("insights/guides/<slug:situation>/", insight_views.guide, name="insights_guide"),
-    path("me/connection/", insight_views.my_connection, name="my_connection"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token, name="api_token"),
     path("org/import/", views.org_import, name="org_import"),

@@ -1,13 +1,12 @@
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.authtoken.models import Token
 
 from connection.audit import save_recorded
-from connection.calendar import NEWCOMER_DAYS
 from connection.celery import app as celery_app
 from connection.forms import (
     AuditFilterForm,
@@ -42,14 +40,11 @@ from connection.models import (
     NUDGE_KINDS,
     AuditEntry,
     Heartbeat,
-    Location,
     Nudge,
     OrgImport,
     OrgSettings,
     Priority,
-    Team,
     User,
-    shared_working_window,
 )
 from connection.nudges import (
     mark_read,
@@ -59,6 +54,7 @@ from connection.nudges import (
     unmute_kinds,
 )
 from connection.redirects import safe_url
+from connection.responses import bad_request
 from connection.roles import hr_admin_required
 from connection.services import (
     ImportRejected,
@@ -68,136 +64,6 @@ from connection.services import (
     revoke_api_token,
 )
 from connection.webhooks import BUILT_IN_HOSTS
-
-
-def bad_request(request: HttpRequest, form: forms.Form, *, back: str = "") -> HttpResponse:
-    """Answer input a view cannot use: 400, the form's own messages, nothing written.
-
-    For query strings and buttons whose page has no form to show the errors on;
-    `back` is where "Go back" leads (the page itself when it answers GET).
-    """
-    problems = [
-        message if name == NON_FIELD_ERRORS else f"{form[name].label}: {message}"
-        for name, messages_ in form.errors.items()
-        for message in messages_
-    ]
-    return render(
-        request,
-        "bad_request.html",
-        {"problems": problems, "back": back or request.path},
-        status=400,
-    )
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    today = user.local_now().date()
-    context = {
-        "today": today,
-        "team_card": _team_card(user, today),
-        "pulse_waiting": _pulse_waiting(user),
-    }
-    if user.is_manager:
-        context["managed_teams"] = managed = list(
-            Team.objects.managed_by(user)
-            .annotate(
-                headcount=Count("members", filter=Q(members__is_active=True)),
-                new_hires=Count(
-                    "members",
-                    filter=Q(
-                        members__is_active=True,
-                        members__start_date__gte=today - dt.timedelta(days=NEWCOMER_DAYS),
-                    ),
-                ),
-                zones=Count("members__time_zone", filter=Q(members__is_active=True), distinct=True),
-            )
-            .order_by("path")
-        )
-        top = min((team.depth for team in managed), default=0)
-        for team in managed:
-            team.indent = team.depth - top
-    if user.is_hr_admin:
-        context["org"] = _org_overview(today)
-    return render(request, "connection/home.html", context)
-
-
-def _pulse_waiting(user: User):
-    """The open pulse round this person has not answered yet, if any.
-
-    The home page is a dashboard: it reads the pulse app through its
-    QuerySet, as the design allows, and shows an invitation, no figures.
-    """
-    from pulse.models import Round
-
-    return Round.objects.waiting_for(user)
-
-
-def _team_card(user: User, today: dt.date) -> dict | None:
-    if user.team_id is None:
-        return None
-    members = list(
-        User.objects.active()
-        .filter(team_id=user.team_id)
-        .only("display_name", "time_zone", "work_start", "work_end", "working_days", "start_date")
-        .order_by("display_name")
-    )
-    now = timezone.now()
-    shown = members[:12]
-    for member in shown:
-        member.working_now = member.is_working_at(now)
-        member.is_new = member.is_newcomer(today)
-    # Shared hours on the viewer's next working day, so a weekend shows Monday.
-    day = today
-    for _ in range(7):
-        if str(day.isoweekday()) in user.working_days:
-            break
-        day += dt.timedelta(days=1)
-    return {
-        "team": user.team,
-        "members": shown,
-        "more": len(members) - len(shown),
-        "size": len(members),
-        "window": shared_working_window(members, day),
-        "window_day": day,
-    }
-
-
-def _org_overview(today: dt.date) -> dict:
-    active = Q(is_active=True)
-    totals = User.objects.aggregate(
-        people=Count("pk", filter=active),
-        inactive=Count("pk", filter=~active),
-        new_hires=Count(
-            "pk",
-            filter=active & Q(start_date__gte=today - dt.timedelta(days=NEWCOMER_DAYS)),
-        ),
-        zones=Count("time_zone", filter=active, distinct=True),
-        without_team=Count("pk", filter=active & Q(team__isnull=True)),
-        **{loc: Count("pk", filter=active & Q(location=loc)) for loc in Location.values},
-    )
-    teams = list(
-        Team.objects.annotate(headcount=Count("members", filter=Q(members__is_active=True))).only(
-            "name", "path", "depth", "parent_id"
-        )
-    )
-    top = [t for t in teams if t.depth == 0]
-    for team in top:
-        team.subtree = sum(t.headcount for t in teams if t.path.startswith(team.path))
-        team.subteams = sum(1 for t in teams if t.path.startswith(team.path)) - 1
-    people = totals["people"] or 1
-    return {
-        "totals": totals,
-        "locations": [
-            (label, totals[value], round(100 * totals[value] / people))
-            for value, label in Location.choices
-        ],
-        "team_count": len(teams),
-        "top_teams": top,
-        "inactive": totals["inactive"],
-        "last_import": OrgImport.objects.filter(status=OrgImport.Status.APPLIED).first(),
-    }
 
 
 @login_required

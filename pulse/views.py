@@ -14,9 +14,9 @@ from connection import charts
 from connection.audit import changes, record, save_recorded
 from connection.forms import TeamPickForm
 from connection.models import AuditEntry, OrgSettings, Team, User
+from connection.responses import bad_request
 from connection.roles import hr_admin_required
 from connection.spreadsheets import csv_writer
-from connection.views import bad_request
 from pulse import results
 from pulse.forms import (
     AnswerForm,

@@ -1,11 +1,40 @@
-"""Import layering: the bench's modules form no cycle and none imports the entry point;
-the checker itself (tests/layers.py) finds cycles and wrong directions."""
+"""Import layering (docs/architecture.md): the core imports no app, the domain apps
+import only the core, insights reads them all, nothing forms a cycle and no import
+hides inside a function; the bench's modules form no cycle and none imports the entry
+point; the checker itself (tests/layers.py) finds cycles and wrong directions."""
 
 from pathlib import Path
 
 from tests.layers import check_layers, cycles, import_graph, imports_inside_functions
 
 ROOT = Path(__file__).resolve().parent.parent
+
+CORE = "connection"
+DOMAIN = ("pulse", "rituals", "mentorship")
+TOP = "insights"
+# Who may import whom: each domain app the core; insights the core and every app.
+LAYERS = {(app, CORE) for app in DOMAIN} | {(TOP, CORE)} | {(TOP, app) for app in DOMAIN}
+# The project's root URLconf is the one place that names every app.
+WIRING = ["connection.urls"]
+
+
+def test_the_apps_import_one_way_without_a_cycle():
+    assert (
+        check_layers(ROOT, [CORE, *DOMAIN, TOP], LAYERS, skip=["migrations"], wiring=WIRING) == []
+    )
+
+
+def test_the_contract_reads_every_layer():
+    graph = import_graph(ROOT, [CORE, *DOMAIN, TOP], skip=["migrations"])
+    # Real edges in each allowed direction are seen, so an empty list above means
+    # something: a domain app reads the core, insights reads a domain app.
+    assert "connection.privacy" in graph["pulse.results"]
+    assert any(t.startswith("pulse.") for t in graph["insights.dashboards.org"])
+    assert any(t.startswith("insights.") for t in graph["connection.urls"])
+
+
+def test_no_app_imports_inside_a_function():
+    assert imports_inside_functions(ROOT, [CORE, *DOMAIN, TOP], skip=["migrations"]) == []
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -71,6 +100,23 @@ def test_checker_finds_a_cycle_round_a_loop_and_through_relative_imports(tmp_pat
         },
     )
     assert cycles(import_graph(tmp_path, ["core"])) == [["core.a", "core.b", "core.c"]]
+
+
+def test_checker_lets_the_wiring_name_every_package_but_not_close_a_cycle(tmp_path):
+    write(
+        tmp_path,
+        {
+            "core/__init__.py": "",
+            "core/urls.py": "import app.api\n",
+            "core/views.py": "import app.api\n",
+            "app/__init__.py": "",
+            "app/api.py": "import core.urls\n",
+        },
+    )
+    assert check_layers(tmp_path, ["core", "app"], {("app", "core")}, wiring=["core.urls"]) == [
+        "core.views imports app.api: core may not import app",
+        "import cycle: app.api <-> core.urls",
+    ]
 
 
 def test_checker_reports_imports_against_the_allowed_direction(tmp_path):

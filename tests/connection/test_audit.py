@@ -9,7 +9,6 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -17,8 +16,10 @@ from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
 from connection.audit import record
-from connection.models import AuditEntry, ConversationGuide, Nudge, OrgImport, OrgSettings, User
+from connection.models import AuditEntry, Nudge, OrgImport, OrgSettings, User
 from connection.nudges import create_nudge
+from insights import reference as insights_reference
+from insights.models import ConversationGuide
 from mentorship.models import Programme
 from pulse.models import PulseSettings, Question
 from rituals.models import Budget, Recognition, Value
@@ -189,7 +190,7 @@ def test_starting_a_programme_is_recorded_with_its_settings(client_for, hana):
 
 
 def test_guide_edits_are_recorded(client_for, hana):
-    apps.get_app_config("connection").ensure_reference_data()
+    insights_reference.ensure_reference_data()
     old_title = ConversationGuide.objects.get(situation="low").title
     fields = {
         "title": "Low connection",

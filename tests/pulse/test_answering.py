@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection, models
 
 from connection.models import AuditEntry, Nudge, OrgSettings
+from pulse import reference as pulse_reference
 from pulse.models import Answer, CellAnswer, Question, Receipt, Response, Round, RoundCell
 from pulse.services import (
     AlreadyAnswered,
@@ -252,7 +253,7 @@ def test_two_simultaneous_submissions_store_one_response():
     from tests.helpers import make_user, race
 
     # An earlier transactional test may have truncated the migrated question bank.
-    apps.get_app_config("pulse").ensure_reference_data()
+    pulse_reference.ensure_reference_data()
     team = Team.objects.create(name="Race")
     person = make_user(team=team)
     round_ = open_round(now=MONDAY)

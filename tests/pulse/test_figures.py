@@ -9,8 +9,8 @@ import re
 
 import time_machine
 
-from connection.insights import compute_week
 from connection.models import OrgSettings
+from insights.nightly import compute_week
 from pulse.models import Dimension
 from pulse.services import close_round, open_round
 from tests.helpers import make_team

@@ -2,13 +2,10 @@
 Django form, which turns a bad value into a message instead of a 500."""
 
 import ast
-import inspect
+from pathlib import Path
 
-from connection import insight_views
-from connection import views as core_views
-from mentorship import views as mentorship_views
-from pulse import views as pulse_views
-from rituals import views as ritual_views
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("connection", "pulse", "rituals", "mentorship", "insights")
 
 HAND_PARSING = (
     "isdigit(",
@@ -26,14 +23,26 @@ HAND_PARSING = (
 ELSEWHERE: dict[str, str] = {}
 
 
+def view_modules() -> list[Path]:
+    """Every views.py, and every module of a views/ package, of every app."""
+    return sorted(
+        path
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if path.name == "views.py" or path.parent.name == "views"
+    )
+
+
 def test_no_view_parses_input_by_hand():
     found = []
-    for module in (core_views, insight_views, pulse_views, ritual_views, mentorship_views):
-        source = inspect.getsource(module)
+    modules = view_modules()
+    assert {path.parent.name for path in modules} >= {"connection", "insights"}
+    for path in modules:
+        source = path.read_text()
         for node in ast.walk(ast.parse(source)):
             if not isinstance(node, ast.FunctionDef):
                 continue
-            name = f"{module.__name__}.{node.name}"
+            name = f"{path.relative_to(ROOT)}:{node.name}"
             body = ast.get_source_segment(source, node)
             found += [f"{name}: {word}" for word in HAND_PARSING if word in body]
     assert [f for f in found if f.split(":")[0] not in ELSEWHERE] == []

@@ -26,7 +26,8 @@ from django.utils import timezone
 
 from connection import privacy
 from connection.calendar import NEWCOMER_DAYS, monday, week_bounds
-from connection.models import OrgSettings, Signal, Team, TeamTie, TeamWeek, User
+from connection.models import OrgSettings, Signal, Team, User
+from insights.models import TeamTie, TeamWeek
 from pulse.models import Round
 from pulse.results import OrgSnapshot
 
@@ -253,46 +254,16 @@ def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
     matrix = _network(figures, teams, end)
     _onboarding(figures, teams, end)
     pulse = _pulse(teams, start, end)
-    k = OrgSettings.load().min_group_size
-    people_verdicts = privacy.tree(
+    verdicts = privacy.tree(
         {pk: (parent, direct.get(pk, 0)) for pk, parent in teams.parent.items()},
-        k,
+        OrgSettings.load().min_group_size,
         unassigned=direct.get(None, 0),
     )
-
-    def shown(pk) -> bool:
-        return bool(people_verdicts.get(pk, (0, privacy.Verdict(False)))[1])
-
-    rows = []
-    for team_id in [None, *teams.parent]:
-        f = figures[team_id]
-        # Only teams big enough to show count as partners: naming a hidden team
-        # tied to this one would tell who in it connected.
-        partners = sorted(
-            ((pk, n) for pk, n in f.partners.items() if pk is not None and shown(pk)),
-            key=lambda item: -item[1],
-        )
-        rows.append(
-            TeamWeek(
-                team_id=team_id,
-                week=week,
-                members=f.members,
-                people_shown=shown(team_id),
-                active_members=f.active,
-                signals=f.signals,
-                isolated=f.isolated,
-                ties_internal=f.internal,
-                ties_external=f.external,
-                bridges=len(partners),
-                partners={str(pk): n for pk, n in partners[:PARTNERS]},
-                newcomers=f.newcomers,
-                newcomers_without_ask=f.without_ask,
-                newcomers_asked=len(f.ask_days),
-                first_ask_median_days=statistics.median(f.ask_days) if f.ask_days else None,
-                computed_at=now,
-                **pulse.get(team_id, {}),
-            )
-        )
+    shown = {pk for pk, (_, verdict) in verdicts.items() if verdict}
+    rows = [
+        _team_week(team_id, week, figures[team_id], shown, pulse.get(team_id, {}), now)
+        for team_id in [None, *teams.parent]
+    ]
     # Only what a page may show: ties between two different teams, at least as
     # many as the smallest k ever allowed (k is re-applied on reading).
     ties = [
@@ -308,6 +279,36 @@ def compute_week(week: dt.date, *, now: dt.datetime | None = None) -> int:
         TeamWeek.objects.bulk_create(rows, batch_size=1000)
         TeamTie.objects.bulk_create(ties, batch_size=2000)
     return len(rows)
+
+
+def _team_week(team_id, week: dt.date, f: Figures, shown: set, pulse: dict, now) -> TeamWeek:
+    """One team's row (the organisation's with no team): `shown`, the teams whose
+    people the guard lets a page count."""
+    # Only teams big enough to show count as partners: naming a hidden team
+    # tied to this one would tell who in it connected.
+    partners = sorted(
+        ((pk, n) for pk, n in f.partners.items() if pk is not None and pk in shown),
+        key=lambda item: -item[1],
+    )
+    return TeamWeek(
+        team_id=team_id,
+        week=week,
+        members=f.members,
+        people_shown=team_id in shown,
+        active_members=f.active,
+        signals=f.signals,
+        isolated=f.isolated,
+        ties_internal=f.internal,
+        ties_external=f.external,
+        bridges=len(partners),
+        partners={str(pk): n for pk, n in partners[:PARTNERS]},
+        newcomers=f.newcomers,
+        newcomers_without_ask=f.without_ask,
+        newcomers_asked=len(f.ask_days),
+        first_ask_median_days=statistics.median(f.ask_days) if f.ask_days else None,
+        computed_at=now,
+        **pulse,
+    )
 
 
 def nightly(now: dt.datetime | None = None) -> list[dt.date]:

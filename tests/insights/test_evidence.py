@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from connection.evidence import (
+from insights.evidence import (
     HELPS,
     MAY_HURT,
     NO_CLEAR_EFFECT,

@@ -6,8 +6,9 @@ import itertools
 import pytest
 
 from connection.calendar import monday
-from connection.insights import compute_week, nightly
-from connection.models import OrgSettings, Signal, TeamTie, TeamWeek
+from connection.models import OrgSettings, Signal
+from insights.models import TeamTie, TeamWeek
+from insights.nightly import compute_week, nightly
 from tests.helpers import make_team, make_user
 
 WEEK = dt.date(2026, 11, 16)  # a Monday

@@ -16,7 +16,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from connection.models import Location, Team, TeamWeek, User
+from connection.models import Location, Team, User
+from insights.models import TeamWeek
 from pulse.models import CORE_DIMENSIONS, Round, TenureBand
 
 pytestmark = pytest.mark.django_db

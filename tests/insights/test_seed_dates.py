@@ -9,8 +9,9 @@ import time_machine
 from django.core.management import call_command
 
 from connection.calendar import monday
-from connection.management.commands.seed_demo import DRIFTING
-from connection.models import Nudge, Team, TeamWeek, User
+from connection.models import Nudge, Team, User
+from insights.demo.story import DRIFTING
+from insights.models import TeamWeek
 
 pytestmark = pytest.mark.django_db
 

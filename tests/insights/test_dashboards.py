@@ -7,13 +7,15 @@ import itertools
 
 import pytest
 import time_machine
-from django.apps import apps
 
-from connection.alerts import send_alerts, send_quiet_notes, team_situation
 from connection.calendar import monday
-from connection.insights import compute_week
-from connection.models import ConversationGuide, Nudge, OrgSettings, Signal, Team, TeamWeek
+from connection.models import Nudge, OrgSettings, Signal, Team
+from insights import reference as insights_reference
+from insights.alerts import send_alerts, send_quiet_notes, team_situation
+from insights.models import ConversationGuide, TeamWeek
+from insights.nightly import compute_week
 from pulse.services import close_round, open_round, submit_response
+from rituals import reference as rituals_reference
 from tests.helpers import make_team, make_user
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # a Wednesday
@@ -340,7 +342,7 @@ def _evidence_org(effect: float, adopters: int):
 
 
 def test_evidence_card_finds_a_planted_effect(db, clock, client_for, hana):
-    apps.get_app_config("rituals").ensure_reference_data()
+    rituals_reference.ensure_reference_data()
     template = _evidence_org(effect=10, adopters=6)
     cards = client_for(hana).get("/api/insights/rituals/").json()
     card = next(c for c in cards if c["ritual"] == template.name)
@@ -352,7 +354,7 @@ def test_evidence_card_finds_a_planted_effect(db, clock, client_for, hana):
 
 
 def test_evidence_card_says_too_early_with_few_teams(db, clock, client_for, alice, hana):
-    apps.get_app_config("rituals").ensure_reference_data()
+    rituals_reference.ensure_reference_data()
     template = _evidence_org(effect=10, adopters=2)
     cards = client_for(alice).get("/api/insights/rituals/").json()
     card = next(c for c in cards if c["ritual"] == template.name)
@@ -372,7 +374,7 @@ def test_insight_endpoints_are_in_the_schema(db, client_for, bob):
 
 
 def test_hr_edits_a_guide_and_managers_only_read_it(db, client_for, hana, alice):
-    apps.get_app_config("connection").ensure_reference_data()
+    insights_reference.ensure_reference_data()
     url = "/insights/guides/low/"
     assert client_for(alice).post(url, {"title": "x"}).status_code == 403
     client = client_for(hana)
@@ -400,7 +402,7 @@ def test_hr_slice_is_judged_inside_each_team_too(org, clock, team):
     """Platform answers as 6 remote, 5 hybrid and 1 in the office: showing both the
     remote and the hybrid figure next to Platform's own would give the one office
     worker's score, so the smaller of the two (hybrid) stays hidden."""
-    from connection.dashboards import org_view
+    from insights.dashboards import org_view
 
     platform = org["platform"] + org["reliability"][:0]
     for person, place in zip(platform, ["remote"] * 6 + ["hybrid"] * 3, strict=False):
@@ -444,7 +446,7 @@ def test_time_to_first_ask_needs_k_newcomers_who_asked(org, client_for, alice, t
 
 
 def test_hr_pages_through_a_level_of_many_teams(org, client_for, hana, department):
-    from connection.dashboards import org_view
+    from insights.dashboards import org_view
 
     for i in range(45):
         make_team(name=f"Squad {i:02}", parent=department)

@@ -28,18 +28,10 @@ from django.utils import timezone
 
 from connection import privacy
 from connection.calendar import monday, week_bounds
-from connection.models import (
-    Alert,
-    AwayPeriod,
-    ConversationGuide,
-    OrgSettings,
-    QuietNote,
-    Signal,
-    Team,
-    TeamWeek,
-    User,
-)
+from connection.models import AwayPeriod, OrgSettings, Signal, Team, User
 from connection.nudges import NudgeSpec, plan_linked_nudges, plan_nudges
+from insights.models import Alert, ConversationGuide, QuietNote, TeamWeek
+from mentorship.models import MatchGroup, Programme
 
 HISTORY_WEEKS = 4
 ACTIVITY_DROP = 0.05  # a fall of 5 points in the share of members who connected
@@ -246,8 +238,6 @@ def _buddies(people: list[User]) -> dict[int, list[User]]:
     """Each person's buddies: the others in their newest buddy-programme group."""
     if not people:
         return {}
-    from mentorship.models import MatchGroup, Programme
-
     groups = (
         MatchGroup.objects.filter(members__in=people, round__programme__kind=Programme.Kind.BUDDY)
         .order_by("-round__run_on", "-pk")

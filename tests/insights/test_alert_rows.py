@@ -6,10 +6,11 @@ import datetime as dt
 import pytest
 import time_machine
 
-from connection import alerts
-from connection.alerts import send_alerts, send_quiet_notes
 from connection.calendar import monday
-from connection.models import Alert, Nudge, QuietNote, Signal, TeamWeek
+from connection.models import Nudge, Signal
+from insights import alerts
+from insights.alerts import send_alerts, send_quiet_notes
+from insights.models import Alert, QuietNote, TeamWeek
 from tests.helpers import make_user
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # a Wednesday

@@ -15,15 +15,16 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from connection.calendar import monday
-from connection.dashboards import evidence_cards
-from connection.evidence import HELPS
-from connection.management.commands.seed_demo import (
+from connection.models import Nudge, Signal, Team, User
+from insights.dashboards import evidence_cards
+from insights.demo.story import (
     ADOPTED_WEEKS_AGO,
     DRIFTING,
     HISTORY_WEEKS,
     RITUAL_TEMPLATE,
 )
-from connection.models import Nudge, Signal, Team, TeamWeek, User
+from insights.evidence import HELPS
+from insights.models import TeamWeek
 from pulse.models import Round
 from rituals.models import TeamRitual
 

@@ -10,9 +10,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from connection import dashboards
 from connection.models import Team
 from connection.roles import IsHRAdmin
+from insights import dashboards
 
 
 class FigureSerializer(serializers.Serializer):

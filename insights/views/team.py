@@ -1,0 +1,91 @@
+"""The manager's team dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from connection import charts
+from connection.calendar import quarter_start
+from connection.forms import TeamPickForm
+from connection.models import OrgSettings, Team
+from connection.responses import bad_request
+from insights import dashboards
+from rituals.models import Budget, TeamRitual
+from rituals.services import budget_status, ritual_health
+
+
+@login_required
+@require_GET
+def team_insights(request):
+    teams = list(Team.objects.led_by(request.user).order_by("path"))
+    if not teams:
+        raise PermissionDenied("The team dashboard is for people who lead a team.")
+    form = TeamPickForm(request.GET, teams=Team.objects.led_by(request.user))
+    if form.has_error("team", "invalid_choice"):
+        raise PermissionDenied("That team is not one of yours.")
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("insights_team"))
+    # Without a choice: the highest team they lead (ordered by path).
+    team = form.cleaned_data["team"] or teams[0]
+    view = dashboards.team_view(team, request.user)
+    context = {"view": view, "teams": teams, "team": team}
+    if view.rows:
+        context |= _team_charts(view)
+        context |= _team_extras(team)
+    return render(request, "insights/team.html", context)
+
+
+def _team_charts(view) -> dict:
+    shown = [v for _, v in view.trend if v is not None]
+    trend_desc = (
+        f"Rolling connection score over {len(view.trend)} weeks, from "
+        f"{floatformat(shown[0], 0)} to {floatformat(shown[-1], 0)} out of 100."
+        if shown
+        else "Not enough responses in these weeks to show a score."
+    )
+    labels = [label for _, label in dashboards.DIMENSIONS]
+    return {
+        "trend_chart": charts.line_chart(
+            view.trend, title=f"{view.team.name}: connection score by week", desc=trend_desc
+        ),
+        "heat_chart": charts.heatmap(
+            labels,
+            view.weeks,
+            view.heat,
+            headings=view.week_heads,
+            title="Favourable answers by dimension and week",
+            desc="Share of answers of 4 or 5 for each dimension; blank cells are hidden by the "
+            "privacy guard.",
+        ),
+        "ties_chart": charts.bar_chart(
+            view.ties,
+            title="Ties with other teams (last 90 days)",
+            desc="Distinct pairs of people who connected across the two teams.",
+            unit=" ties",
+            missing="not shown, to protect a small group",
+        )
+        if view.ties
+        else "",
+        "heat_rows": [(label, [view.heat.get((label, w)) for w in view.weeks]) for label in labels],
+        "todo": [f for f in view.figures if f.weak and f.action],
+    }
+
+
+def _team_extras(team) -> dict:
+    rituals = [
+        (ritual, ritual_health(ritual))
+        for ritual in TeamRitual.objects.active().filter(team=team).select_related("template")
+    ]
+    today = timezone.now().date()
+    budget = Budget.objects.filter(team=team, quarter=quarter_start(today)).first()
+    return {
+        "rituals": rituals,
+        "budget": budget_status(budget) if budget else None,
+        "currency": OrgSettings.load().currency,
+    }
