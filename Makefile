@@ -46,9 +46,11 @@ test-dates: install
 	done; \
 	if [ -n "$$failed" ]; then echo "== failed at:$$failed"; exit 1; fi
 
+# Style, then the import contract of docs/architecture.md (tests/test_layers.py).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_layers.py
 
 bench: install
 	$(BIN)/python -m bench
