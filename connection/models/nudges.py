@@ -1,0 +1,203 @@
+"""The outbox's rows: every message Hearth sends, its kinds, and the days a person is away."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class AwayPeriod(models.Model):
+    """Days a person is away (holiday, leave): nothing reaches them then.
+
+    Dates are the person's own calendar days, both ends included.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_periods"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="away_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} away {self.starts_on}–{self.ends_on}"
+
+
+class NudgeChannel(models.TextChoices):
+    IN_APP = "in_app", "In Hearth only"
+    EMAIL = "email", "E-mail"
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "low"
+    NORMAL = 2, "normal"
+    HIGH = 3, "high"
+
+
+@dataclass(frozen=True)
+class NudgeKind:
+    label: str
+    priority: int
+    reason: str
+    # A private kind's existence says something about the person (say, that
+    # they have not answered the pulse): HR's outbox shows it without its kind.
+    private: bool = False
+
+
+# Every kind of message Hearth sends. Low priority ones are merged into a
+# daily digest; high priority ones are never held back by the weekly cap
+# (they answer something the person did, such as a booking).
+NUDGE_KINDS: dict[str, NudgeKind] = {
+    "pulse_invite": NudgeKind(
+        "Pulse invitations", Priority.NORMAL, "your team runs the weekly pulse"
+    ),
+    "pulse_reminder": NudgeKind(
+        "Pulse reminders", Priority.LOW, "you have not answered this week's pulse yet", True
+    ),
+    "ritual_reminder": NudgeKind(
+        "Ritual reminders", Priority.NORMAL, "you take part in this team ritual"
+    ),
+    "ritual_review": NudgeKind(
+        "Ritual reviews", Priority.NORMAL, "you own a ritual whose review date came"
+    ),
+    "buddy_checkin": NudgeKind(
+        "Buddy check-ins", Priority.NORMAL, "you are in the newcomer buddy programme"
+    ),
+    "pairing": NudgeKind(
+        "Coffee chats and mentoring matches", Priority.NORMAL, "you joined a pairing programme"
+    ),
+    "booking": NudgeKind(
+        "Office-hours bookings", Priority.HIGH, "someone booked or changed your office hours"
+    ),
+    "recognition": NudgeKind(
+        "Recognition you received", Priority.LOW, "a colleague recognised you"
+    ),
+    "thread_activity": NudgeKind(
+        "Replies and reactions", Priority.LOW, "someone answered you in the team thread"
+    ),
+    "manager_alert": NudgeKind(
+        "Team alerts for managers", Priority.NORMAL, "you manage a team whose figures changed"
+    ),
+    "colleague_quiet": NudgeKind(
+        "A colleague asked you to check on them",
+        Priority.NORMAL,
+        "a colleague chose you to hear when they have been quiet",
+        True,
+    ),
+    "personal_tip": NudgeKind(
+        "Suggestions just for you", Priority.LOW, "you asked Hearth for personal suggestions", True
+    ),
+    "announcement": NudgeKind(
+        "Announcements from HR", Priority.NORMAL, "your HR admin sent it to everyone"
+    ),
+    "mentoring_confirm": NudgeKind(
+        "Mentoring sessions to confirm",
+        Priority.NORMAL,
+        "a colleague logged a session naming you as their mentor",
+    ),
+}
+NUDGE_KIND_CHOICES = [(key, kind.label) for key, kind in NUDGE_KINDS.items()]
+
+
+class NudgeQuerySet(models.QuerySet):
+    def inbox(self, user) -> NudgeQuerySet:
+        """What the in-app notification list shows: everything delivered to `user`."""
+        return self.filter(recipient=user, status=Nudge.Status.SENT).order_by("-sent_at", "-pk")
+
+    def unread(self) -> NudgeQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Nudge(models.Model):
+    """One intended message in the transactional outbox."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges"
+    )
+    kind = models.CharField(max_length=30, choices=NUDGE_KIND_CHOICES)
+    channel = models.CharField(max_length=10)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    payload = models.JSONField(default=dict)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which worker's claim this is: outcomes and sends check it, so a claim
+    # released as stale and taken by another worker is never acted on twice.
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="digested"
+    )
+
+    objects = NudgeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["recipient", "status", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} ({self.status})"
+
+    @property
+    def title(self) -> str:
+        return self.payload.get("title") or NUDGE_KINDS[self.kind].label
+
+    @property
+    def body(self) -> str:
+        return self.payload.get("body", "")
+
+    @property
+    def url(self) -> str:
+        url = self.payload.get("url", "")
+        # Only our own pages: a payload never sends someone off-site.
+        return url if url.startswith("/") and not url.startswith("//") else ""
+
+    @property
+    def reason(self) -> str:
+        return NUDGE_KINDS[self.kind].reason
+
+    @property
+    def is_fresh(self) -> bool:
+        return bool(self.sent_at) and timezone.now() - self.sent_at < dt.timedelta(minutes=1)
+
+    @property
+    def channel_label(self) -> str:
+        try:
+            return NudgeChannel(self.channel).label
+        except ValueError:
+            return self.channel
+
+    @property
+    def kind_label_for_hr(self) -> str:
+        kind = NUDGE_KINDS[self.kind]
+        return "Private message" if kind.private else kind.label

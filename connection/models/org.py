@@ -1,0 +1,93 @@
+"""The organisation's own rows: its settings, its org chart imports, the beat's heartbeat."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+class OrgImport(models.Model):
+    """One uploaded org chart: previewed, then applied at most once."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        APPLIED = "applied", "Applied"
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    deactivated_missing = models.BooleanField(default=False)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'org chart'} ({self.get_status_display()})"
+
+
+class Heartbeat(models.Model):
+    """Last time a periodic task ran; /healthz shows it."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OrgSettings(models.Model):
+    """Organisation-wide settings HR admins own; one row."""
+
+    nudge_weekly_ceiling = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="Nobody gets more nudges a week than this, whatever they choose.",
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(3)],
+        help_text="Fewer answers than this and a group shows “not enough responses”.",
+    )
+    comment_threshold = models.PositiveSmallIntegerField(
+        default=10, help_text="Comments appear only for groups with at least this many answers."
+    )
+    currency = models.CharField(
+        max_length=3, default="EUR", help_text="ISO 4217 code for connection budgets."
+    )
+    alert_low_score = models.PositiveSmallIntegerField(
+        default=60,
+        help_text="A team's connection score (0-100) below this counts as low for alerts.",
+    )
+    alert_drop = models.PositiveSmallIntegerField(
+        default=8,
+        help_text="A fall of this many points against the team's 4-week average counts as "
+        "falling for alerts.",
+    )
+    webhook_hosts = models.TextField(
+        blank=True,
+        help_text="Hosts besides Slack's and Microsoft's that Slack or Teams webhooks may post "
+        "to, one a line (*.example.com for every name under example.com).",
+    )
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+
+    def __str__(self) -> str:
+        return "Organisation settings"
+
+    @classmethod
+    def load(cls) -> OrgSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+    @property
+    def webhook_host_list(self) -> list[str]:
+        return [line.strip().lower() for line in self.webhook_hosts.splitlines() if line.strip()]
