@@ -157,36 +157,44 @@ def heatmap(
         y = HEAD_H + i * CELL_H
         cells.append(_label(LABEL_W - 8, y + CELL_H / 2 + 4, row, 20, "end"))
         for j, col in enumerate(columns):
-            value = values.get((row, col))
             x = round(LABEL_W + j * cell_w, 1)
-            cells.append(
-                format_html(
-                    '<g class="heat-cell {}"><title>{} – {}: {}</title>'
-                    '<rect x="{}" y="{}" width="{}" height="{}"{}/>'
-                    '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
-                    heat_class(value),
-                    row,
-                    col,
-                    NOT_ENOUGH if value is None else _num(value),
-                    x,
-                    y,
-                    round(cell_w, 1),
-                    CELL_H,
-                    format_html(' fill="url(#{}-hatch)"', cid) if value is None else "",
-                    round(x + cell_w / 2, 1),
-                    y + CELL_H / 2 + 4,
-                    "–" if value is None else f"{value:.0f}",
-                )
-            )
-    hatch = format_html(
+            cells.append(_heat_cell(cid, row, col, values.get((row, col)), x, y, cell_w))
+    body = format_html("{}{}{}", _hatch(cid), heads, SafeString("".join(cells)))
+    return _svg(
+        "chart chart-heatmap", cid, WIDTH, HEAD_H + len(rows) * CELL_H + 4, title, desc, body
+    )
+
+
+def _heat_cell(
+    cid: str, row: str, col: str, value: float | None, x: float, y: float, cell_w: float
+) -> SafeString:
+    """One heatmap cell: coloured and numbered, or hatched with a dash for None."""
+    return format_html(
+        '<g class="heat-cell {}"><title>{} – {}: {}</title>'
+        '<rect x="{}" y="{}" width="{}" height="{}"{}/>'
+        '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+        heat_class(value),
+        row,
+        col,
+        NOT_ENOUGH if value is None else _num(value),
+        x,
+        y,
+        round(cell_w, 1),
+        CELL_H,
+        format_html(' fill="url(#{}-hatch)"', cid) if value is None else "",
+        round(x + cell_w / 2, 1),
+        y + CELL_H / 2 + 4,
+        "–" if value is None else f"{value:.0f}",
+    )
+
+
+def _hatch(cid: str) -> SafeString:
+    """The pattern the heatmap's "not enough responses" cells are filled with."""
+    return format_html(
         '<defs><pattern id="{}-hatch" class="heat-hatch" width="6" height="6" '
         'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<rect width="6" height="6"/><line x1="0" y1="0" x2="0" y2="6"/></pattern></defs>',
         cid,
-    )
-    body = format_html("{}{}{}", hatch, heads, SafeString("".join(cells)))
-    return _svg(
-        "chart chart-heatmap", cid, WIDTH, HEAD_H + len(rows) * CELL_H + 4, title, desc, body
     )
 
 
@@ -241,62 +249,72 @@ def network(
     line width with the edge weight; "tone" adds a node-good/-watch/-weak class.
     """
     width, height, ring = WIDTH, 440, 150
-    cx, cy = width / 2, height / 2
+    centre = (width / 2, height / 2)
+    where = _on_a_ring(nodes, centre, ring)
+    biggest = max((n["size"] for n in nodes if n.get("size")), default=1)
+    heaviest = max((w for _, _, w in edges if w), default=1)
+    lines = [
+        _net_edge(where[a], where[b], weight, heaviest)
+        for a, b, weight in edges
+        if a != b and a in where and b in where
+    ]
+    circles = [_net_node(x, y, node, centre, len(nodes), biggest) for x, y, node in where.values()]
+    body = format_html("{}{}", SafeString("".join(lines)), SafeString("".join(circles)))
+    return _svg("chart chart-network", _chart_id(id, title), width, height, title, desc, body)
+
+
+def _on_a_ring(
+    nodes: list[dict], centre: tuple[float, float], ring: float
+) -> dict[object, tuple[float, float, dict]]:
+    """Each node's id to its place on the circle (the centre when alone) and the node."""
+    cx, cy = centre
     count = len(nodes)
     where = {}
     for k, node in enumerate(nodes):
         angle = 2 * math.pi * k / max(count, 1) - math.pi / 2
         r = ring if count > 1 else 0
         where[node["id"]] = (cx + r * math.cos(angle), cy + r * math.sin(angle), node)
-    biggest = max((n["size"] for n in nodes if n.get("size")), default=1)
-    heaviest = max((w for _, _, w in edges if w), default=1)
-    lines = []
-    for a, b, weight in edges:
-        if a == b or a not in where or b not in where:
-            continue
-        (x1, y1, na), (x2, y2, nb) = where[a], where[b]
-        lines.append(
-            format_html(
-                '<line x1="{}" y1="{}" x2="{}" y2="{}" class="net-edge" stroke-width="{}">'
-                "<title>{} – {}: {} {}</title></line>",
-                *(round(v, 1) for v in (x1, y1, x2, y2)),
-                round(1 + 7 * max(weight or 0, 0) / heaviest, 1),
-                na["label"],
-                nb["label"],
-                _num(weight or 0),
-                "tie" if weight == 1 else "ties",
-            )
-        )
-    circles = []
-    for x, y, node in where.values():
-        size, tone = node.get("size"), node.get("tone")
-        radius = 8 + 16 * math.sqrt(max(size, 0) / biggest) if size is not None else 8
-        people = (
-            "size hidden" if size is None else f"{_num(size)} {'person' if size == 1 else 'people'}"
-        )
-        # Labels sit outside the ring, anchored away from the centre so they don't overlap it.
-        dx, dy = (x - cx, y - cy) if count > 1 else (0, 1)
-        reach = math.hypot(dx, dy) or 1
-        lx, ly = x + dx / reach * (radius + 6), y + dy / reach * (radius + 6) + 4
-        anchor = "middle" if abs(dx) < 20 else ("start" if dx > 0 else "end")
-        circles.append(
-            format_html(
-                '<g class="net-node node-{}"><title>{}: {}{}</title>'
-                '<circle cx="{}" cy="{}" r="{}"/>{}</g>',
-                tone if tone in TONES else "plain",
-                node["label"],
-                people,
-                f" ({tone})" if tone in TONES else "",
-                round(x, 1),
-                round(y, 1),
-                round(radius, 1),
-                _label(
-                    lx, ly + (10 if dy > 0 and anchor == "middle" else 0), node["label"], 20, anchor
-                ),
-            )
-        )
-    body = format_html("{}{}", SafeString("".join(lines)), SafeString("".join(circles)))
-    return _svg("chart chart-network", _chart_id(id, title), width, height, title, desc, body)
+    return where
+
+
+def _net_edge(start: tuple, end: tuple, weight: float | None, heaviest: float) -> SafeString:
+    (x1, y1, na), (x2, y2, nb) = start, end
+    return format_html(
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" class="net-edge" stroke-width="{}">'
+        "<title>{} – {}: {} {}</title></line>",
+        *(round(v, 1) for v in (x1, y1, x2, y2)),
+        round(1 + 7 * max(weight or 0, 0) / heaviest, 1),
+        na["label"],
+        nb["label"],
+        _num(weight or 0),
+        "tie" if weight == 1 else "ties",
+    )
+
+
+def _net_node(
+    x: float, y: float, node: dict, centre: tuple[float, float], count: int, biggest: float
+) -> SafeString:
+    size, tone = node.get("size"), node.get("tone")
+    radius = 8 + 16 * math.sqrt(max(size, 0) / biggest) if size is not None else 8
+    people = (
+        "size hidden" if size is None else f"{_num(size)} {'person' if size == 1 else 'people'}"
+    )
+    # Labels sit outside the ring, anchored away from the centre so they don't overlap it.
+    dx, dy = (x - centre[0], y - centre[1]) if count > 1 else (0, 1)
+    reach = math.hypot(dx, dy) or 1
+    lx, ly = x + dx / reach * (radius + 6), y + dy / reach * (radius + 6) + 4
+    anchor = "middle" if abs(dx) < 20 else ("start" if dx > 0 else "end")
+    return format_html(
+        '<g class="net-node node-{}"><title>{}: {}{}</title><circle cx="{}" cy="{}" r="{}"/>{}</g>',
+        tone if tone in TONES else "plain",
+        node["label"],
+        people,
+        f" ({tone})" if tone in TONES else "",
+        round(x, 1),
+        round(y, 1),
+        round(radius, 1),
+        _label(lx, ly + (10 if dy > 0 and anchor == "middle" else 0), node["label"], 20, anchor),
+    )
 
 
 def interval_chart(

@@ -7,25 +7,24 @@ conditional UPDATE, so two workers never take the same row), applies the
 person's rules at the moment of sending (away, snoozed, muted, working
 hours, weekly cap), merges low-priority ones into a digest, and sends them
 through the channel. Each row is marked sent right after its own send.
+
+The claims live in connection.nudge_claims, the e-mail and webhook transports
+in connection.nudge_channels, a person's working hours in
+connection.working_hours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import logging
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
-from django.template.loader import render_to_string
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,64 +39,27 @@ from connection.models import (
     Priority,
     User,
 )
-from connection.webhooks import WebhookRefused, post_json
+from connection.nudge_channels import (
+    PermanentFailure,
+    TransientFailure,
+    send_email,
+    send_webhook,
+)
+from connection.nudge_claims import (
+    claim_due,
+    claim_rest_of_day,
+    record_outcome,
+    release_stale_claims,
+    still_held,
+)
+from connection.working_hours import is_away, next_working_start
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIFETIME = dt.timedelta(days=3)
-STALE_CLAIM = dt.timedelta(minutes=30)
 MAX_ATTEMPTS = 5
-WEBHOOK_TIMEOUT = 5  # seconds
 CAP_WINDOW = dt.timedelta(days=7)
 UNSUBSCRIBE_SALT = "hearth.nudges.unsubscribe"
-
-
-class PermanentFailure(Exception):
-    """Sending cannot work until someone changes something: fail now, keep the reason."""
-
-
-class TransientFailure(Exception):
-    """The transport hiccuped: try again later."""
-
-
-# ---------------------------------------------------------------- timing
-
-
-def _away_dates(person: User, periods=None) -> list[tuple[dt.date, dt.date]]:
-    periods = person.away_periods.all() if periods is None else periods
-    return [(p.starts_on, p.ends_on) for p in periods]
-
-
-def _is_away(local_day: dt.date, away: list[tuple[dt.date, dt.date]]) -> bool:
-    return any(start <= local_day <= end for start, end in away)
-
-
-def next_working_start(
-    person: User, after: dt.datetime, *, away=None, strictly_new_day: bool = False
-) -> dt.datetime | None:
-    """The first instant at or after `after` inside the person's working hours.
-
-    With `strictly_new_day`, the start of the next working day that begins
-    after `after` ("the morning"). Days they are away are passed over. None
-    when nothing fits in the next four weeks.
-    """
-    away = _away_dates(person, away) if not isinstance(away, list) else away
-    zone = person.zone
-    local = after.astimezone(zone)
-    for offset in range(-1, 29):
-        day = local.date() + dt.timedelta(days=offset)
-        if str(day.isoweekday()) not in person.working_days or _is_away(day, away):
-            continue
-        start = dt.datetime.combine(day, person.work_start, tzinfo=zone)
-        end_day = day if person.work_end > person.work_start else day + dt.timedelta(days=1)
-        end = dt.datetime.combine(end_day, person.work_end, tzinfo=zone)
-        if start > after:
-            return start.astimezone(dt.UTC)
-        # The same rule as User.is_working_at, so the two never disagree
-        # (a shift ending inside a daylight-saving gap, say).
-        if not strictly_new_day and start <= after < end and person.is_working_at(after):
-            return after
-    return None
 
 
 # ---------------------------------------------------------------- creating
@@ -207,39 +169,6 @@ class DeliveryReport:
             self.reasons[reason] = self.reasons.get(reason, 0) + count
 
 
-def release_stale_claims(now: dt.datetime) -> int:
-    """Rows claimed by a worker that died before sending go back to the queue."""
-    return Nudge.objects.filter(
-        status=Nudge.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
-    ).update(status=Nudge.Status.PENDING, claimed_at=None)
-
-
-def claim_due(now: dt.datetime, batch_size: int, exclude=()) -> list[Nudge]:
-    """Take up to `batch_size` due nudges for this worker alone."""
-    token = uuid.uuid4().hex
-    with transaction.atomic():
-        due = (
-            Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=now)
-            .exclude(pk__in=list(exclude))
-            .order_by("due_at", "pk")
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:batch_size])
-        # The status condition makes the claim safe even without row locks.
-        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.PENDING).update(
-            status=Nudge.Status.SENDING,
-            claimed_at=timezone.now(),
-            claim_token=token,
-            attempts=F("attempts") + 1,
-        )
-    return list(
-        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claim_token=token)
-        .select_related("recipient__team")
-        .order_by("due_at", "pk")
-    )
-
-
 def deliver_due_nudges(
     *, now: dt.datetime | None = None, batch_size: int = 200, max_batches: int | None = None
 ) -> DeliveryReport:
@@ -263,12 +192,37 @@ def deliver_due_nudges(
 def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> DeliveryReport:
     report = DeliveryReport(claimed=len(claimed))
     people = {n.recipient_id: n.recipient for n in claimed}
+    away = _away_periods(people, now)
+    sent_this_week = _sent_this_week(people, now)
+    ready = _apply_rules(claimed, people, away, now, report)
+    groups = _into_messages(ready, people, now)
+    mail = get_connection(fail_silently=False)
+    for group in groups:
+        person = people[group[0].recipient_id]
+        cap = min(person.weekly_nudge_cap, ceiling)
+        if group[0].priority < Priority.HIGH and sent_this_week.get(person.pk, 0) >= cap:
+            for nudge in group:
+                _skip(nudge, f"weekly limit of {cap} reached", report)
+            continue
+        if not still_held(group):
+            continue  # released as stale and taken by another worker: theirs now
+        if _send(group, person, mail, now, report):
+            sent_this_week[person.pk] = sent_this_week.get(person.pk, 0) + 1
+    return report
+
+
+def _away_periods(people: dict[int, User], now: dt.datetime) -> dict[int, list]:
     away: dict[int, list] = defaultdict(list)
     for period in AwayPeriod.objects.filter(
         person_id__in=people, ends_on__gte=now.date() - dt.timedelta(days=1)
     ):
         away[period.person_id].append((period.starts_on, period.ends_on))
-    sent_this_week = dict(
+    return away
+
+
+def _sent_this_week(people: dict[int, User], now: dt.datetime) -> dict[int, int]:
+    """Messages each person was sent in the cap's window (a digest counts once)."""
+    return dict(
         Nudge.objects.filter(
             recipient_id__in=people,
             status=Nudge.Status.SENT,
@@ -278,16 +232,23 @@ def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> Deli
         .values_list("recipient_id")
         .annotate(n=Count("pk"))
     )
+
+
+def _apply_rules(
+    claimed: list[Nudge],
+    people: dict[int, User],
+    away: dict,
+    now: dt.datetime,
+    report: DeliveryReport,
+) -> list[Nudge]:
+    """The nudges the person's rules let through now; the others are skipped
+    with their reason, or moved to the person's next working hours."""
     ready: list[Nudge] = []
     for nudge in claimed:
         person = people[nudge.recipient_id]
         reason = _hold_reason(nudge, person, now, away[person.pk])
         if reason == "outside working hours":
-            later = next_working_start(person, now, away=away[person.pk])
-            if later is not None and later <= now:
-                later = next_working_start(person, now, away=away[person.pk], strictly_new_day=True)
-            if later and later <= nudge.expires_at:
-                _finish(nudge, Nudge.Status.PENDING, due_at=later, claimed_at=None)
+            if _reschedule(nudge, person, now, away[person.pk]):
                 report.rescheduled += 1
                 continue
             reason = "no working hours before it expired"
@@ -295,8 +256,24 @@ def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> Deli
             _skip(nudge, reason, report)
             continue
         ready.append(nudge)
+    return ready
 
-    # Low-priority nudges for one person that day become one message.
+
+def _reschedule(nudge: Nudge, person: User, now: dt.datetime, away: list) -> bool:
+    """Move a nudge to the person's next working hours, if they come before it expires."""
+    later = next_working_start(person, now, away=away)
+    if later is not None and later <= now:
+        later = next_working_start(person, now, away=away, strictly_new_day=True)
+    if not later or later > nudge.expires_at:
+        return False
+    record_outcome(nudge, Nudge.Status.PENDING, due_at=later, claimed_at=None)
+    return True
+
+
+def _into_messages(
+    ready: list[Nudge], people: dict[int, User], now: dt.datetime
+) -> list[list[Nudge]]:
+    """Low-priority nudges for one person that day become one message."""
     groups: list[list[Nudge]] = []
     lows: dict[int, list[Nudge]] = defaultdict(list)
     for nudge in ready:
@@ -305,51 +282,51 @@ def _deliver_batch(claimed: list[Nudge], now: dt.datetime, ceiling: int) -> Deli
         else:
             groups.append([nudge])
     for recipient_id, items in lows.items():
-        items.extend(_claim_rest_of_day(people[recipient_id], items, now, items[0].claim_token))
+        items.extend(claim_rest_of_day(people[recipient_id], items, now, items[0].claim_token))
         groups.append(items)
+    return groups
 
-    mail = get_connection(fail_silently=False)
-    for group in groups:
-        leader = group[0]
-        person = people[leader.recipient_id]
-        cap = min(person.weekly_nudge_cap, ceiling)
-        if leader.priority < Priority.HIGH and sent_this_week.get(person.pk, 0) >= cap:
-            for nudge in group:
-                _skip(nudge, f"weekly limit of {cap} reached", report)
-            continue
-        if not _still_held(group):
-            continue  # released as stale and taken by another worker: theirs now
-        try:
-            send_message(group, person, mail)
-        except PermanentFailure as error:
-            for nudge in group:
-                _finish(nudge, Nudge.Status.FAILED, last_error=str(error))
-                report.failed += 1
-            continue
-        except TransientFailure as error:
-            for nudge in group:
-                if nudge.attempts >= MAX_ATTEMPTS:
-                    _finish(nudge, Nudge.Status.FAILED, last_error=f"gave up: {error}")
-                    report.failed += 1
-                else:
-                    backoff = dt.timedelta(minutes=2**nudge.attempts)
-                    _finish(
-                        nudge,
-                        Nudge.Status.PENDING,
-                        last_error=str(error),
-                        due_at=now + backoff,
-                        claimed_at=None,
-                    )
-                    report.retrying += 1
-            continue
-        sent_at = timezone.now()
-        _finish(leader, Nudge.Status.SENT, sent_at=sent_at, last_error="")
-        for nudge in group[1:]:
-            _finish(nudge, Nudge.Status.SENT, sent_at=sent_at, last_error="", digest=leader)
-        sent_this_week[person.pk] = sent_this_week.get(person.pk, 0) + 1
-        report.sent += len(group)
-        report.messages += 1
-    return report
+
+def _send(group: list[Nudge], person: User, mail, now: dt.datetime, report: DeliveryReport) -> bool:
+    """Send one message and record the outcome on each of its rows; True when it went."""
+    try:
+        send_message(group, person, mail)
+    except PermanentFailure as error:
+        for nudge in group:
+            record_outcome(nudge, Nudge.Status.FAILED, last_error=str(error))
+            report.failed += 1
+        return False
+    except TransientFailure as error:
+        _retry_later(group, error, now, report)
+        return False
+    sent_at = timezone.now()
+    leader = group[0]
+    record_outcome(leader, Nudge.Status.SENT, sent_at=sent_at, last_error="")
+    for nudge in group[1:]:
+        record_outcome(nudge, Nudge.Status.SENT, sent_at=sent_at, last_error="", digest=leader)
+    report.sent += len(group)
+    report.messages += 1
+    return True
+
+
+def _retry_later(
+    group: list[Nudge], error: Exception, now: dt.datetime, report: DeliveryReport
+) -> None:
+    """Back off exponentially, and give up after MAX_ATTEMPTS."""
+    for nudge in group:
+        if nudge.attempts >= MAX_ATTEMPTS:
+            record_outcome(nudge, Nudge.Status.FAILED, last_error=f"gave up: {error}")
+            report.failed += 1
+        else:
+            backoff = dt.timedelta(minutes=2**nudge.attempts)
+            record_outcome(
+                nudge,
+                Nudge.Status.PENDING,
+                last_error=str(error),
+                due_at=now + backoff,
+                claimed_at=None,
+            )
+            report.retrying += 1
 
 
 def _hold_reason(nudge: Nudge, person: User, now: dt.datetime, away: list) -> str:
@@ -361,67 +338,15 @@ def _hold_reason(nudge: Nudge, person: User, now: dt.datetime, away: list) -> st
         return "expired before it could be delivered"
     if person.snoozed_until and person.snoozed_until > now:
         return "snoozed"
-    if _is_away(now.astimezone(person.zone).date(), away):
+    if is_away(now.astimezone(person.zone).date(), away):
         return "away"
     if not person.is_working_at(now):
         return "outside working hours"
     return ""
 
 
-def _claim_rest_of_day(
-    person: User, claimed: list[Nudge], now: dt.datetime, token: str
-) -> list[Nudge]:
-    local_end = dt.datetime.combine(
-        now.astimezone(person.zone).date() + dt.timedelta(days=1), dt.time(0), tzinfo=person.zone
-    )
-    with transaction.atomic():
-        rest = Nudge.objects.filter(
-            recipient=person,
-            priority=Priority.LOW,
-            status=Nudge.Status.PENDING,
-            due_at__lt=local_end,
-            expires_at__gt=now,
-        ).exclude(pk__in=[n.pk for n in claimed])
-        # Muted kinds wait for their own turn, where they are skipped with the reason.
-        rest = rest.exclude(kind__in=person.muted_nudge_kinds or [])
-        if connection.features.has_select_for_update_skip_locked:
-            rest = rest.select_for_update(skip_locked=True)
-        ids = list(rest.values_list("pk", flat=True))
-        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.PENDING).update(
-            status=Nudge.Status.SENDING,
-            claimed_at=timezone.now(),
-            claim_token=token,
-            attempts=F("attempts") + 1,
-        )
-    return list(
-        Nudge.objects.filter(pk__in=ids, status=Nudge.Status.SENDING, claim_token=token).order_by(
-            "due_at"
-        )
-    )
-
-
-def _still_held(group: list[Nudge]) -> bool:
-    """Renew this worker's claim on a message's rows just before sending it."""
-    held = Nudge.objects.filter(
-        pk__in=[n.pk for n in group],
-        status=Nudge.Status.SENDING,
-        claim_token=group[0].claim_token,
-    ).update(claimed_at=timezone.now())
-    return held == len(group)
-
-
-def _finish(nudge: Nudge, status: str, **fields) -> None:
-    """Record an outcome, only while this worker still holds the claim."""
-    Nudge.objects.filter(
-        pk=nudge.pk, status=Nudge.Status.SENDING, claim_token=nudge.claim_token
-    ).update(status=status, **fields)
-    nudge.status = status
-    for name, value in fields.items():
-        setattr(nudge, name, value)
-
-
 def _skip(nudge: Nudge, reason: str, report: DeliveryReport) -> None:
-    _finish(nudge, Nudge.Status.SKIPPED, last_error=reason)
+    record_outcome(nudge, Nudge.Status.SKIPPED, last_error=reason)
     report.skipped += 1
     report.reasons[reason] = report.reasons.get(reason, 0) + 1
 
@@ -435,14 +360,14 @@ def send_message(group: list[Nudge], person: User, mail_connection=None) -> None
     if channel == NudgeChannel.IN_APP:
         return  # the notification list shows every sent nudge
     if channel == NudgeChannel.EMAIL:
-        send_email(group, person, mail_connection)
+        send_email(group, person, message_context(group, person), mail_connection)
     elif channel in (NudgeChannel.SLACK, NudgeChannel.TEAMS):
         personal = getattr(person, f"{channel}_webhook_url")
         if not personal and any(NUDGE_KINDS[n.kind].private for n in group):
             # A team webhook posts in a shared channel: a private nudge stays
             # in the person's own notification list instead.
             return
-        send_webhook(group, person, channel)
+        send_webhook(person, channel, message_context(group, person))
     else:
         raise PermanentFailure(f"unknown channel “{channel}”")
 
@@ -475,57 +400,6 @@ def message_context(group: list[Nudge], person: User) -> dict:
             args=[unsubscribe_token(person, kinds[0] if len(kinds) == 1 else "all")],
         ),
     }
-
-
-def send_email(group: list[Nudge], person: User, mail_connection=None) -> None:
-    try:
-        validate_email(person.email)
-    except ValidationError:
-        raise PermanentFailure(f"“{person.email}” is not a valid e-mail address") from None
-    context = message_context(group, person)
-    message = EmailMultiAlternatives(
-        subject=context["subject"],
-        body=render_to_string("emails/nudge.txt", context),
-        to=[person.email],
-        connection=mail_connection,
-        headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Hearth-Nudge": group[0].dedupe_key,
-        },
-    )
-    message.attach_alternative(render_to_string("emails/nudge.html", context), "text/html")
-    try:
-        message.send()
-    except (OSError, ConnectionError) as error:
-        raise TransientFailure(f"e-mail server: {error}") from error
-
-
-def webhook_url(person: User, channel: str) -> str:
-    field_name = f"{channel}_webhook_url"
-    url = getattr(person, field_name) or (getattr(person.team, field_name) if person.team else "")
-    if not url:
-        label = NudgeChannel(channel).label
-        raise PermanentFailure(f"no {label} webhook is set for this person or their team")
-    return url
-
-
-def send_webhook(group: list[Nudge], person: User, channel: str) -> None:
-    url = webhook_url(person, channel)
-    context = message_context(group, person)
-    text = render_to_string("emails/nudge_chat.txt", context | {"channel": channel}).strip()
-    try:
-        status = post_json(url, {"text": text}, channel=channel, timeout=WEBHOOK_TIMEOUT)
-    except WebhookRefused as refusal:
-        raise PermanentFailure(f"webhook address refused: {refusal}") from refusal
-    except (OSError, http.client.HTTPException) as error:
-        raise TransientFailure(f"webhook unreachable: {error}") from error
-    if status == 429 or status >= 500:
-        raise TransientFailure(f"webhook answered {status}")
-    if 300 <= status < 400:
-        raise PermanentFailure(f"webhook answered {status}: Hearth does not follow redirects")
-    if status >= 400:
-        raise PermanentFailure(f"webhook refused the message ({status})")
 
 
 # ---------------------------------------------------------------- people's controls

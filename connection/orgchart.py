@@ -148,22 +148,38 @@ def parse_org_chart(data: bytes, known_emails: frozenset[str] = frozenset()) -> 
         return chart
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower().replace("_", " ") for cell in next(reader)]
+    problem = _header_problem(header)
+    if problem:
+        chart.problems.append(problem)
+        return chart
+    _read_people(reader, header, chart)
+    if not chart.people and not chart.problems:
+        chart.problems.append(Problem("The file has a header but no people."))
+    _check_managers(chart, known_emails)
+    _check_teams(chart)
+    chart.problems.sort(key=lambda p: p.line or 0)
+    return chart
+
+
+def _header_problem(header: list[str]) -> Problem | None:
+    """What is wrong with the header row: a column missing, unknown or repeated."""
     missing = [name for name in COLUMNS if name not in header]
     unknown = [name for name in header if name not in COLUMNS]
-    if missing or unknown or len(set(header)) != len(header):
-        parts = []
-        if missing:
-            parts.append("missing " + ", ".join(f"“{m}”" for m in missing))
-        if unknown:
-            parts.append("unexpected " + ", ".join(f"“{u}”" for u in unknown if u))
-        if len(set(header)) != len(header):
-            parts.append("a column is repeated")
-        expected = ", ".join(COLUMNS)
-        chart.problems.append(
-            Problem(f"The header row has {'; '.join(parts)}. The columns are: {expected}.", 1)
-        )
-        return chart
+    if not (missing or unknown or len(set(header)) != len(header)):
+        return None
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(f"“{m}”" for m in missing))
+    if unknown:
+        parts.append("unexpected " + ", ".join(f"“{u}”" for u in unknown if u))
+    if len(set(header)) != len(header):
+        parts.append("a column is repeated")
+    expected = ", ".join(COLUMNS)
+    return Problem(f"The header row has {'; '.join(parts)}. The columns are: {expected}.", 1)
 
+
+def _read_people(reader, header: list[str], chart: OrgChart) -> None:
+    """Check each row after the header on its own; the good ones become people."""
     seen_emails: dict[str, int] = {}
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
@@ -189,13 +205,6 @@ def parse_org_chart(data: bytes, known_emails: frozenset[str] = frozenset()) -> 
             continue
         seen_emails[person.email] = line
         chart.people.append(person)
-
-    if not chart.people and not chart.problems:
-        chart.problems.append(Problem("The file has a header but no people."))
-    _check_managers(chart, known_emails)
-    _check_teams(chart)
-    chart.problems.sort(key=lambda p: p.line or 0)
-    return chart
 
 
 def _check_row(row: dict[str, str], line: int, problems: list[Problem]) -> Person | None:

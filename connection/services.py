@@ -64,40 +64,62 @@ def plan_org_import(*, data: bytes, importer: User | None = None) -> ImportPlan:
     plan = ImportPlan(chart=parse_org_chart(data, known_emails=known))
     if not plan.ok:
         return plan
-    chart = plan.chart
-    emails = {p.email for p in chart.people}
+    emails = {p.email for p in plan.chart.people}
+    _plan_people(plan, emails)
+    _plan_teams(plan)
+    plan.missing = list(
+        User.objects.active()
+        .exclude(email__in=emails)
+        .exclude(is_superuser=True)
+        .exclude(pk=importer.pk if importer else None)
+        .order_by("display_name")
+    )
+    return plan
+
+
+def _plan_people(plan: ImportPlan, emails: set[str]) -> None:
+    """Sort the file's people into new, changed and unchanged."""
     existing = {
         u.email: u for u in User.objects.filter(email__in=emails).select_related("team", "manager")
     }
-    for person in chart.people:
+    for person in plan.chart.people:
         user = existing.get(person.email)
         if user is None:
             plan.creates.append(person)
             continue
-        current = {
-            "display_name": user.display_name,
-            "team": user.team.name if user.team else "",
-            "manager": user.manager.email if user.manager else "",
-            "start_date": user.start_date,
-            "time_zone": user.time_zone,
-            "location": user.location,
-            "is_active": user.is_active,
-        }
-        wanted = {
-            "display_name": person.name,
-            "team": person.team,
-            "manager": person.manager_email,
-            "start_date": person.start_date,
-            "time_zone": person.time_zone,
-            "location": person.location,
-            "is_active": True,
-        }
-        changed = [name for name in wanted if wanted[name] != current[name]]
+        changed = _changed_fields(person, user)
         if changed:
             plan.updates.append((person, changed))
         else:
             plan.unchanged += 1
 
+
+def _changed_fields(person: Person, user: User) -> list[str]:
+    """What applying the file's row would change on the person already in Hearth."""
+    current = {
+        "display_name": user.display_name,
+        "team": user.team.name if user.team else "",
+        "manager": user.manager.email if user.manager else "",
+        "start_date": user.start_date,
+        "time_zone": user.time_zone,
+        "location": user.location,
+        "is_active": user.is_active,
+    }
+    wanted = {
+        "display_name": person.name,
+        "team": person.team,
+        "manager": person.manager_email,
+        "start_date": person.start_date,
+        "time_zone": person.time_zone,
+        "location": person.location,
+        "is_active": True,
+    }
+    return [name for name in wanted if wanted[name] != current[name]]
+
+
+def _plan_teams(plan: ImportPlan) -> None:
+    """New teams, teams under a new parent, and teams whose managers change."""
+    chart = plan.chart
     teams = {t.name: t for t in Team.objects.select_related("parent").prefetch_related("managers")}
     for name, parent in chart.team_parents.items():
         team = teams.get(name)
@@ -112,15 +134,6 @@ def plan_org_import(*, data: bytes, importer: User | None = None) -> ImportPlan:
         current = {m.email for m in team.managers.all()} if team else set()
         if managers != current:
             plan.manager_changes.append((name, sorted(managers)))
-
-    plan.missing = list(
-        User.objects.active()
-        .exclude(email__in=emails)
-        .exclude(is_superuser=True)
-        .exclude(pk=importer.pk if importer else None)
-        .order_by("display_name")
-    )
-    return plan
 
 
 def preview_org_import(

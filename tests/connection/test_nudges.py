@@ -11,9 +11,10 @@ from django.core import mail
 from django.db import connection, transaction
 from django.test import Client
 
-from connection import nudges
+from connection import nudge_channels, nudge_claims, nudges
 from connection.models import AwayPeriod, Nudge, OrgSettings, Team, User
-from connection.nudges import create_nudge, deliver_due_nudges, next_working_start
+from connection.nudges import create_nudge, deliver_due_nudges
+from connection.working_hours import next_working_start
 from tests.helpers import make_team, make_user
 
 UTC = dt.UTC
@@ -79,7 +80,7 @@ def test_running_the_tick_twice_sends_once(db, frozen):
 
 def test_crash_between_claim_and_send_delivers_exactly_once(db, frozen):
     nudge_for(make_user())
-    claimed = nudges.claim_due(WEDNESDAY_10_UTC, batch_size=10)  # the worker dies here
+    claimed = nudge_claims.claim_due(WEDNESDAY_10_UTC, batch_size=10)  # the worker dies here
     assert [n.status for n in claimed] == ["sending"]
     assert deliver_due_nudges().claimed == 0  # another worker leaves the live claim alone
     frozen.shift(dt.timedelta(minutes=31))
@@ -529,7 +530,7 @@ def test_webhook_500_retries_with_backoff_then_fails(db, frozen, hook):
 
 
 def test_webhook_timeout_is_a_retry_not_a_crash(db, frozen, hook, monkeypatch):
-    monkeypatch.setattr(nudges, "WEBHOOK_TIMEOUT", 0.2)
+    monkeypatch.setattr(nudge_channels, "WEBHOOK_TIMEOUT", 0.2)
     server = hook(delay=1.0)
     slow = make_user(nudge_channel="slack", slack_webhook_url=server.url)
     fine = make_user()
@@ -738,8 +739,8 @@ def test_a_slow_batch_is_not_sent_again_by_another_worker(db, monkeypatch, froze
 
 def test_a_released_claim_is_not_acted_on_by_its_old_worker(db, frozen):
     nudge_for(make_user())
-    stale = nudges.claim_due(WEDNESDAY_10_UTC, batch_size=10)  # worker A stalls
+    stale = nudge_claims.claim_due(WEDNESDAY_10_UTC, batch_size=10)  # worker A stalls
     frozen.shift(dt.timedelta(minutes=31))
     assert deliver_due_nudges().sent == 1  # worker B recovers and sends
-    assert not nudges._still_held(stale)  # A wakes up: its claim is gone
+    assert not nudge_claims.still_held(stale)  # A wakes up: its claim is gone
     assert len(mail.outbox) == 1

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# The outbox itself writes and looks up keys: that is the idempotency.
-OUTBOX = {Path("connection/nudges.py")}
+# The outbox itself writes and looks up keys: that is the idempotency (and an
+# e-mail carries its key in a header, so a mail log can be matched to its row).
+OUTBOX = {Path("connection/nudges.py"), Path("connection/nudge_channels.py")}
 # Anywhere else, a key is only ever given when a nudge is built: `dedupe_key=...`.
 READS_A_KEY = re.compile(r"dedupe_key(?!\s*=[^=])")
 QUERIES_A_PAYLOAD = re.compile(r"payload__")
