@@ -14,7 +14,8 @@ from connection.calendar import NEWCOMER_DAYS, quarter_start
 from connection.models import AwayPeriod, Signal, User, shared_working_window
 from connection.nudges import NudgeSpec, create_nudge, plan_nudges
 from connection.services import record_signals
-from mentorship import matching
+from mentorship.matching.participants import Participant
+from mentorship.matching.rounds import choose_buddy, match
 from mentorship.models import (
     MAX_SESSION_MINUTES,
     Avoid,
@@ -65,8 +66,8 @@ def set_membership(*, membership: Membership, status: str, until: dt.date | None
     membership.save(update_fields=["status", "paused_until"])
 
 
-def participant(person: User, *, odd_count: int = 0, avoid=frozenset()) -> matching.Participant:
-    return matching.Participant(
+def participant(person: User, *, odd_count: int = 0, avoid=frozenset()) -> Participant:
+    return Participant(
         id=person.pk,
         team_id=person.team_id,
         manager_id=person.manager_id,
@@ -133,7 +134,7 @@ def run_round(*, programme: Programme, today: dt.date | None = None) -> MatchRou
     ):
         avoid.setdefault(person_id, set()).add(avoided_id)
     number = (last.number if last else 0) + 1
-    groups = matching.match(
+    groups = match(
         [
             participant(m.person, odd_count=m.odd_count, avoid=avoid.get(m.person_id, ()))
             for m in members
@@ -230,7 +231,7 @@ def assign_buddies(*, today: dt.date | None = None) -> int:
             if not programme.eligible(newcomer):
                 continue
             pool = [c for c in candidates if c.pk != newcomer.pk and c.pk != newcomer.manager_id]
-            group = matching.choose_buddy(
+            group = choose_buddy(
                 participant(newcomer),
                 [participant(c) for c in pool],
                 history=history,
