@@ -1,4 +1,4 @@
-"""Mentorship and reciprocity: programmes matched by `matching.py`, check-ins,
+"""Mentorship and reciprocity: programmes matched by the engine in `matching/`, check-ins,
 office hours, the mentoring log, shadowing windows and case notes."""
 
 from __future__ import annotations

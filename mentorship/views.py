@@ -43,21 +43,16 @@ from mentorship.models import (
     Programme,
     ShadowWindow,
 )
-from mentorship.services import (
-    MentorshipError,
-    book,
-    cancel_booking,
-    check_in,
+from mentorship.services.errors import MentorshipError
+from mentorship.services.mentoring_log import (
     decide_session,
-    host_office_hours,
-    join_programme,
     log_session,
     publish_note,
     quarter_hours,
-    request_shadowing,
-    round_stats,
-    set_membership,
 )
+from mentorship.services.office_hours import book, cancel_booking, host_office_hours
+from mentorship.services.programmes import check_in, join_programme, round_stats, set_membership
+from mentorship.services.shadowing import request_shadowing
 
 
 @login_required

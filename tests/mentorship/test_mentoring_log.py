@@ -8,7 +8,8 @@ from django.db import connection
 
 from connection.models import Nudge, Signal
 from mentorship.models import MentoringSession
-from mentorship.services import MentorshipError, decide_session, log_session, quarter_hours
+from mentorship.services.errors import MentorshipError
+from mentorship.services.mentoring_log import decide_session, log_session, quarter_hours
 from tests.helpers import make_user, race
 
 

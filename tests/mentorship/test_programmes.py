@@ -17,17 +17,10 @@ from mentorship.models import (
     OfficeHours,
     Programme,
 )
-from mentorship.services import (
-    MentorshipError,
-    assign_buddies,
-    book,
-    check_in,
-    host_office_hours,
-    join_programme,
-    log_session,
-    publish_note,
-    run_round,
-)
+from mentorship.services.errors import MentorshipError
+from mentorship.services.mentoring_log import log_session, publish_note
+from mentorship.services.office_hours import book, host_office_hours
+from mentorship.services.programmes import assign_buddies, check_in, join_programme, run_round
 from tests.helpers import make_team, make_user, race
 
 UTC = dt.UTC

@@ -39,7 +39,9 @@ from connection.services import preview_org_import
 from mentorship import forms as mentorship_forms
 from mentorship import views as mentorship_views
 from mentorship.models import MatchGroup, MatchRound, MentoringSettings, Programme, ShadowWindow
-from mentorship.services import host_office_hours, join_programme, log_session, publish_note
+from mentorship.services.mentoring_log import log_session, publish_note
+from mentorship.services.office_hours import host_office_hours
+from mentorship.services.programmes import join_programme
 from pulse import forms as pulse_forms
 from pulse import views as pulse_views
 from pulse.models import PulseSettings, Question, Round
