@@ -4,6 +4,7 @@ office hours, the mentoring log, shadowing windows and case notes."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -230,8 +231,6 @@ class OfficeHours(models.Model):
 
     def blocks_between(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """UTC starts of the bookable blocks in [start, end), local wall time kept across DST."""
-        import zoneinfo
-
         zone = zoneinfo.ZoneInfo(self.time_zone)
         out = []
         day = start.astimezone(zone).date()
