@@ -32,7 +32,7 @@ class ProgrammeQuerySet(models.QuerySet):
     def run_by(self, user) -> ProgrammeQuerySet:
         """Programmes `user` runs: those of the teams they lead, and org-wide ones for HR."""
         condition = Q(team__in=Team.objects.led_by(user))
-        if user.is_hr_admin:
+        if Programme.runs_org_wide(user):
             condition |= Q(team__isnull=True)
         return self.filter(condition)
 
@@ -88,6 +88,12 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def runs_org_wide(user) -> bool:
+        """Programmes for the whole organisation (no team) are HR admins' to start and run;
+        team leads run those of the teams they lead (`Team.objects.led_by`)."""
+        return user.is_hr_admin
 
     def eligible(self, person) -> bool:
         if not person.is_active:

@@ -125,6 +125,29 @@ def quarter_hours(person: User, today: dt.date | None = None) -> float:
     return round(minutes / 60 + 1e-9, 1)  # 75 minutes is 1.3 h, not 1.2 (banker's rounding)
 
 
+def mentoring_coverage(
+    viewer: User, *, expectation: int, today: dt.date | None = None
+) -> list[dict] | None:
+    """HR's table for the quarter so far: per team, the senior people and how many of them
+    reached the expected hours. None for anyone else, whose log page shows no table."""
+    if not viewer.is_hr_admin:
+        return None
+    start = quarter_start(today or timezone.now().date())
+    hours = dict(
+        MentoringSession.objects.confirmed()
+        .filter(held_on__gte=start)
+        .values("mentor_id")
+        .annotate(m=Sum("minutes"))
+        .values_list("mentor_id", "m")
+    )
+    rows: dict = {}
+    for person in User.objects.active().filter(is_senior=True).select_related("team"):
+        row = rows.setdefault(person.team, {"team": person.team, "seniors": 0, "reached": 0})
+        row["seniors"] += 1
+        row["reached"] += hours.get(person.pk, 0) >= expectation * 60
+    return sorted(rows.values(), key=lambda r: r["team"].name if r["team"] else "")
+
+
 def publish_note(
     *,
     author: User,
