@@ -15,7 +15,8 @@ import networkx as nx
 from mentorship.matching.candidates import rank_candidates
 from mentorship.matching.scoring import ODD_TURN, PAIR_CEILING, Scorer
 
-# Up to this many people, pairs come from an exact maximum-weight matching.
+# Up to this many people, every pair is scored and pairs come from an exact maximum-weight
+# matching; above it, candidates are sampled and pairs matched greedily.
 EXACT_LIMIT = 300
 LOCAL_SEARCH_PASSES = 6  # 2-opt between pairs, until a pass finds nothing
 TWO_OPT_CANDIDATES = 12
