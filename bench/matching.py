@@ -4,7 +4,8 @@ A synthetic org (teams of about eight, each led by its first member; teams in Ne
 Lisbon, Berlin and Kolkata with some people remote from their team; a few overnight
 shifts and four-day weeks; tenures from days to years; skills and interests; the odd
 private avoid list) is paired for 26 rounds, each round's groups fed back as history
-and everyone in a group of three counting an odd turn, as mentorship.services does.
+and everyone in a group of three counting an odd turn, as
+mentorship.services.programmes does.
 
 Reported per size, for the engine and for a baseline (shuffle, pair neighbours, then
 swap people between groups until no pair met in the last six rounds, or give up):
@@ -27,7 +28,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bench.measure import print_table
-from mentorship.matching import Participant, match, shared_minutes
+from mentorship.matching.hours import shared_minutes
+from mentorship.matching.participants import Participant
+from mentorship.matching.rounds import match
 
 SIZES = (50, 500, 2_000)
 ROUNDS = 26

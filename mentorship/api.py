@@ -22,14 +22,10 @@ from mentorship.models import (
     OfficeHours,
     Programme,
 )
-from mentorship.services import (
-    MentorshipError,
-    book,
-    check_in,
-    join_programme,
-    log_session,
-    publish_note,
-)
+from mentorship.services.errors import MentorshipError
+from mentorship.services.mentoring_log import log_session, publish_note
+from mentorship.services.office_hours import book
+from mentorship.services.programmes import check_in, join_programme
 
 
 def _rejected(error: Exception):

@@ -1,9 +1,10 @@
-"""Mentorship and reciprocity: programmes matched by `matching.py`, check-ins,
+"""Mentorship and reciprocity: programmes matched by the engine in `matching/`, check-ins,
 office hours, the mentoring log, shadowing windows and case notes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -31,7 +32,7 @@ class ProgrammeQuerySet(models.QuerySet):
     def run_by(self, user) -> ProgrammeQuerySet:
         """Programmes `user` runs: those of the teams they lead, and org-wide ones for HR."""
         condition = Q(team__in=Team.objects.led_by(user))
-        if user.is_hr_admin:
+        if Programme.runs_org_wide(user):
             condition |= Q(team__isnull=True)
         return self.filter(condition)
 
@@ -87,6 +88,12 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def runs_org_wide(user) -> bool:
+        """Programmes for the whole organisation (no team) are HR admins' to start and run;
+        team leads run those of the teams they lead (`Team.objects.led_by`)."""
+        return user.is_hr_admin
 
     def eligible(self, person) -> bool:
         if not person.is_active:
@@ -230,8 +237,6 @@ class OfficeHours(models.Model):
 
     def blocks_between(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """UTC starts of the bookable blocks in [start, end), local wall time kept across DST."""
-        import zoneinfo
-
         zone = zoneinfo.ZoneInfo(self.time_zone)
         out = []
         day = start.astimezone(zone).date()

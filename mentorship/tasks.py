@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from mentorship.models import Programme
-from mentorship.services import assign_buddies, run_round
+from mentorship.services.programmes import assign_buddies, run_round
 
 
 @shared_task(ignore_result=True)

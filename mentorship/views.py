@@ -4,14 +4,13 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import save_recorded
-from connection.calendar import quarter_start
 from connection.models import AuditEntry, Team, User
 from connection.views import bad_request
 from mentorship.forms import (
@@ -43,28 +42,41 @@ from mentorship.models import (
     Programme,
     ShadowWindow,
 )
-from mentorship.services import (
-    MentorshipError,
-    book,
-    cancel_booking,
-    check_in,
+from mentorship.services.errors import MentorshipError
+from mentorship.services.mentoring_log import (
     decide_session,
-    host_office_hours,
-    join_programme,
     log_session,
+    mentoring_coverage,
     publish_note,
     quarter_hours,
-    request_shadowing,
-    round_stats,
-    set_membership,
 )
+from mentorship.services.office_hours import book, cancel_booking, host_office_hours
+from mentorship.services.programmes import check_in, join_programme, round_stats, set_membership
+from mentorship.services.shadowing import request_shadowing
 
 
 @login_required
 @require_GET
 def overview(request):
     user = request.user
-    groups = (
+    groups = _recent_groups(user)
+    return render(
+        request,
+        "mentorship/overview.html",
+        {
+            "groups": groups,
+            "programmes": _joinable_programmes(user),
+            "buddy": next((g for g in groups if g.newcomer_id), None),
+            "avoid": Avoid.objects.filter(person=user).select_related("avoided"),
+            "people": User.objects.active().exclude(pk=user.pk).only("display_name"),
+            "answers": CheckIn.Answer.choices,
+        },
+    )
+
+
+def _recent_groups(user: User) -> list[MatchGroup]:
+    """The person's last eight groups, each with the others' names and the week to answer for."""
+    groups = list(
         MatchGroup.objects.of(user)
         .select_related("round__programme")
         .prefetch_related(
@@ -72,32 +84,23 @@ def overview(request):
         )
         .order_by("-round__run_on", "-pk")[:8]
     )
-    memberships = {m.programme_id: m for m in user.programme_memberships.all()}
-    programmes = [
-        (p, memberships.get(p.pk))
-        for p in Programme.objects.visible_to(user)
-        .exclude(kind=Programme.Kind.BUDDY)
-        .select_related("team")
-    ]
     today = timezone.now().date()
     for group in groups:
         group.others = [p.display_name for p in group.members.all() if p.pk != user.pk]
         # Buddies check in weekly: the answer belongs to the current week of the pairing.
         group.week = max(1, (today - group.round.run_on).days // 7 + 1) if group.newcomer_id else 1
-    buddy = next((g for g in groups if g.newcomer_id), None)
-    avoid = Avoid.objects.filter(person=user).select_related("avoided")
-    return render(
-        request,
-        "mentorship/overview.html",
-        {
-            "groups": groups,
-            "programmes": programmes,
-            "buddy": buddy,
-            "avoid": avoid,
-            "people": User.objects.active().exclude(pk=user.pk).only("display_name"),
-            "answers": CheckIn.Answer.choices,
-        },
-    )
+    return groups
+
+
+def _joinable_programmes(user: User) -> list[tuple[Programme, Membership | None]]:
+    """Programmes the person may see, with their membership if any; buddies are assigned."""
+    memberships = {m.programme_id: m for m in user.programme_memberships.all()}
+    return [
+        (p, memberships.get(p.pk))
+        for p in Programme.objects.visible_to(user)
+        .exclude(kind=Programme.Kind.BUDDY)
+        .select_related("team")
+    ]
 
 
 @login_required
@@ -164,30 +167,39 @@ def avoid(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def programmes(request):
-    teams = Team.objects.led_by(request.user)
-    if not request.user.is_hr_admin and not teams.exists():
+    user = request.user
+    teams = Team.objects.led_by(user)
+    if not Programme.runs_org_wide(user) and not teams.exists():
         raise PermissionDenied("HR admins and team leads run programmes.")
     preset = ProgrammeKindForm(request.GET)
     if not preset.is_valid():
         return bad_request(request, preset, back=reverse("programmes"))
-    form = ProgrammeForm(
-        request.POST or None,
-        teams=teams.order_by("path"),
-        initial={
-            "org_wide": request.user.is_hr_admin,
-            # A dashboard's "start a coffee-chat programme" link arrives with the kind.
-            **({"kind": preset.cleaned_data["kind"]} if preset.cleaned_data["kind"] else {}),
-        },
-    )
+    form = _programme_form(request, teams, kind=preset.cleaned_data["kind"])
     if request.method == "POST" and form.is_valid():
-        form.instance.created_by = request.user
-        programme = save_recorded(
-            form, actor=request.user, action=AuditEntry.Action.PROGRAMME_STARTED
-        )
+        form.instance.created_by = user
+        programme = save_recorded(form, actor=user, action=AuditEntry.Action.PROGRAMME_STARTED)
         messages.success(request, f"{programme.name} is running.")
         return redirect("programmes")
+    return render(
+        request,
+        "mentorship/programmes.html",
+        {"form": form, "rows": _programme_rows(user)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _programme_form(request, teams: QuerySet[Team], *, kind: str) -> ProgrammeForm:
+    """The start-a-programme form: for the teams the person leads, and org-wide for HR."""
+    initial = {"org_wide": Programme.runs_org_wide(request.user)}
+    if kind:  # a dashboard's "start a coffee-chat programme" link arrives with the kind
+        initial["kind"] = kind
+    return ProgrammeForm(request.POST or None, teams=teams.order_by("path"), initial=initial)
+
+
+def _programme_rows(user: User) -> list[tuple]:
+    """Each programme the person runs: active members, the latest round and its counts."""
     rows = []
-    run = Programme.objects.run_by(request.user).prefetch_related("rounds").select_related("team")
+    run = Programme.objects.run_by(user).prefetch_related("rounds").select_related("team")
     for programme in run:
         latest = programme.rounds.first()
         rows.append(
@@ -198,12 +210,7 @@ def programmes(request):
                 round_stats(latest) if latest else None,
             )
         )
-    return render(
-        request,
-        "mentorship/programmes.html",
-        {"form": form, "rows": rows},
-        status=400 if form.errors else 200,
-    )
+    return rows
 
 
 def _next_blocks(slot: OfficeHours, taken: set) -> list[dt.datetime]:
@@ -229,6 +236,25 @@ def office_hours(request):
 def _office_hours_page(request, form: OfficeHoursForm, *, status: int):
     user = request.user
     now = timezone.now()
+    bookings = Booking.objects.filter(
+        Q(booker=user) | Q(office_hours__host=user), status="booked", starts_at__gte=now
+    ).select_related("office_hours__host", "booker")
+    return render(
+        request,
+        "mentorship/office_hours.html",
+        {
+            "form": form,
+            "slots": _open_slots(user, now),
+            "mine": user.office_hours.filter(active=True),
+            "bookings": bookings,
+            "zone": zoneinfo.ZoneInfo(user.time_zone),
+        },
+        status=status,
+    )
+
+
+def _open_slots(user: User, now: dt.datetime) -> list[tuple[OfficeHours, list[dt.datetime]]]:
+    """Everyone else's office hours, each with its next blocks nobody has booked."""
     taken = set(
         Booking.objects.filter(status="booked", starts_at__gte=now).values_list(
             "office_hours_id", "starts_at"
@@ -238,22 +264,7 @@ def _office_hours_page(request, form: OfficeHoursForm, *, status: int):
     for slot in OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host"):
         blocks = [b for b in _next_blocks(slot, set()) if (slot.pk, b) not in taken]
         slots.append((slot, blocks))
-    mine = user.office_hours.filter(active=True)
-    bookings = Booking.objects.filter(
-        Q(booker=user) | Q(office_hours__host=user), status="booked", starts_at__gte=now
-    ).select_related("office_hours__host", "booker")
-    return render(
-        request,
-        "mentorship/office_hours.html",
-        {
-            "form": form,
-            "slots": slots,
-            "mine": mine,
-            "bookings": bookings,
-            "zone": zoneinfo.ZoneInfo(user.time_zone),
-        },
-        status=status,
-    )
+    return slots
 
 
 @login_required
@@ -303,59 +314,70 @@ def mentoring_log(request):
         initial={"held_on": user.local_now().date()},
     )
     note_form = CaseNoteForm(request.POST if is_note else None, prefix="note")
-    if request.method == "POST" and not is_note and form.is_valid():
-        data = form.cleaned_data
-        mentor, mentee = (
-            (user, data["other"]) if data["role"] == "mentor" else (data["other"], user)
-        )
-        try:
-            session = log_session(
-                mentor=mentor,
-                mentee=mentee,
-                kind=data["kind"],
-                held_on=data["held_on"],
-                minutes=data["minutes"],
-                note=data["note"],
-                logged_by=user,
-            )
-        except MentorshipError as error:
-            form.add_error(None, str(error))
-        else:
-            if session.status == MentoringSession.Status.PENDING:
-                messages.success(
-                    request, f"Logged. It counts once {mentor.get_short_name()} confirms it."
-                )
-            else:
-                messages.success(request, "Logged. Consider writing a short case note below.")
+    if request.method == "POST":
+        done = _publish_note(request, note_form) if is_note else _log_session(request, form)
+        if done:
             return redirect("mentoring_log")
-    if request.method == "POST" and is_note and note_form.is_valid():
-        try:
-            publish_note(author=user, **note_form.cleaned_data)
-        except MentorshipError as error:
-            note_form.add_error(None, str(error))
-        else:
-            messages.success(request, "Published. You can withdraw it at any time.")
-            return redirect("mentoring_log")
-    expectation = MentoringSettings.load().hours_per_quarter
-    sessions = MentoringSession.objects.involving(user).select_related("mentor", "mentee")[:20]
-    coverage = None
-    if user.is_hr_admin:
-        coverage = _coverage(quarter_start(timezone.now().date()), expectation)
     return render(
         request,
         "mentorship/log.html",
-        {
-            "form": form,
-            "note_form": note_form,
-            "sessions": sessions,
-            "expectation": expectation,
-            "hours": quarter_hours(user),
-            "coverage": coverage,
-            "notes": CaseNote.objects.filter(author=user, withdrawn=False),
-            "to_confirm": MentoringSession.objects.awaiting(user).select_related("mentee"),
-        },
+        {"form": form, "note_form": note_form, **_log_context(user)},
         status=400 if form.errors or note_form.errors else 200,
     )
+
+
+def _log_session(request, form: SessionForm) -> bool:
+    """Log the session the form describes; False, with the reason on the form, if not."""
+    if not form.is_valid():
+        return False
+    user, data = request.user, form.cleaned_data
+    mentor, mentee = (user, data["other"]) if data["role"] == "mentor" else (data["other"], user)
+    try:
+        session = log_session(
+            mentor=mentor,
+            mentee=mentee,
+            kind=data["kind"],
+            held_on=data["held_on"],
+            minutes=data["minutes"],
+            note=data["note"],
+            logged_by=user,
+        )
+    except MentorshipError as error:
+        form.add_error(None, str(error))
+        return False
+    if session.status == MentoringSession.Status.PENDING:
+        messages.success(request, f"Logged. It counts once {mentor.get_short_name()} confirms it.")
+    else:
+        messages.success(request, "Logged. Consider writing a short case note below.")
+    return True
+
+
+def _publish_note(request, note_form: CaseNoteForm) -> bool:
+    """Publish the case note; False, with the reason on the form, if not."""
+    if not note_form.is_valid():
+        return False
+    try:
+        publish_note(author=request.user, **note_form.cleaned_data)
+    except MentorshipError as error:
+        note_form.add_error(None, str(error))
+        return False
+    messages.success(request, "Published. You can withdraw it at any time.")
+    return True
+
+
+def _log_context(user: User) -> dict:
+    """The log page around its forms: recent sessions, the quarter's hours against the
+    expectation, sessions to confirm, own case notes, and HR's coverage table."""
+    expectation = MentoringSettings.load().hours_per_quarter
+    sessions = MentoringSession.objects.involving(user).select_related("mentor", "mentee")[:20]
+    return {
+        "sessions": sessions,
+        "expectation": expectation,
+        "hours": quarter_hours(user),
+        "coverage": mentoring_coverage(user, expectation=expectation),
+        "notes": CaseNote.objects.filter(author=user, withdrawn=False),
+        "to_confirm": MentoringSession.objects.awaiting(user).select_related("mentee"),
+    }
 
 
 @login_required
@@ -370,14 +392,7 @@ def session_detail(request, pk: int):
         if session.mentor_id != request.user.pk:
             raise PermissionDenied("Only the mentor named in a session confirms it.")
         if form.is_valid():
-            try:
-                decide_session(
-                    session=session, by=request.user, confirm=form.cleaned_data["confirm"]
-                )
-            except MentorshipError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, "Thanks. The log is up to date.")
+            _decide(request, session, confirm=form.cleaned_data["confirm"])
             return redirect("mentoring_log")
     return render(
         request,
@@ -387,21 +402,13 @@ def session_detail(request, pk: int):
     )
 
 
-def _coverage(start: dt.date, expectation: int) -> list[dict]:
-    """Per team: senior people and how many reached the quarter's expectation."""
-    hours = dict(
-        MentoringSession.objects.confirmed()
-        .filter(held_on__gte=start)
-        .values("mentor_id")
-        .annotate(m=Sum("minutes"))
-        .values_list("mentor_id", "m")
-    )
-    rows: dict = {}
-    for person in User.objects.active().filter(is_senior=True).select_related("team"):
-        row = rows.setdefault(person.team, {"team": person.team, "seniors": 0, "reached": 0})
-        row["seniors"] += 1
-        row["reached"] += hours.get(person.pk, 0) >= expectation * 60
-    return sorted(rows.values(), key=lambda r: r["team"].name if r["team"] else "")
+def _decide(request, session: MentoringSession, *, confirm: bool) -> None:
+    try:
+        decide_session(session=session, by=request.user, confirm=confirm)
+    except MentorshipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thanks. The log is up to date.")
 
 
 @login_required
@@ -434,31 +441,10 @@ def shadowing(request):
         return bad_request(request, action)
     pressed = action.cleaned_data["action"] if action.is_bound else None
     form = ShadowForm(request.POST if pressed == "publish" else None)
-    if pressed == "publish" and form.is_valid():
-        data = form.cleaned_data
-        starts = data["starts_at"]
-        if timezone.is_naive(starts):
-            starts = timezone.make_aware(starts, request.user.zone)
-        if starts <= timezone.now():
-            form.add_error("starts_at", "Choose a time in the future.")
-        else:
-            ShadowWindow.objects.create(
-                host=request.user,
-                title=data["title"],
-                starts_at=starts,
-                minutes=data["minutes"],
-                places=data["places"],
-            )
-            messages.success(request, "Published. Colleagues can ask to join.")
-            return redirect("shadowing")
+    if pressed == "publish" and _publish_window(request, form):
+        return redirect("shadowing")
     if pressed == "request":
-        window = action.cleaned_data["window"]
-        try:
-            request_shadowing(window=window, person=request.user)
-        except MentorshipError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"You’ll shadow {window.host.get_short_name()}.")
+        _ask_to_shadow(request, action.cleaned_data["window"])
         return redirect("shadowing")
     windows = (
         ShadowWindow.objects.filter(starts_at__gte=timezone.now())
@@ -471,3 +457,34 @@ def shadowing(request):
         {"form": form, "windows": windows},
         status=400 if form.errors else 200,
     )
+
+
+def _publish_window(request, form: ShadowForm) -> bool:
+    """Publish the window the form describes, which must start in the future (host's time)."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    starts = data["starts_at"]
+    if timezone.is_naive(starts):
+        starts = timezone.make_aware(starts, request.user.zone)
+    if starts <= timezone.now():
+        form.add_error("starts_at", "Choose a time in the future.")
+        return False
+    ShadowWindow.objects.create(
+        host=request.user,
+        title=data["title"],
+        starts_at=starts,
+        minutes=data["minutes"],
+        places=data["places"],
+    )
+    messages.success(request, "Published. Colleagues can ask to join.")
+    return True
+
+
+def _ask_to_shadow(request, window: ShadowWindow) -> None:
+    try:
+        request_shadowing(window=window, person=request.user)
+    except MentorshipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You’ll shadow {window.host.get_short_name()}.")

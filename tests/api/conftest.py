@@ -8,7 +8,9 @@ import time_machine
 
 from connection.models import OrgSettings
 from mentorship.models import Programme
-from mentorship.services import host_office_hours, join_programme, publish_note, run_round
+from mentorship.services.mentoring_log import publish_note
+from mentorship.services.office_hours import host_office_hours
+from mentorship.services.programmes import join_programme, run_round
 from pulse.services import open_round
 from rituals.models import Value
 from rituals.services import adopt_ritual, post_to_thread, recognise, set_budget

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentorship import matching
-from mentorship.matching import Group, Participant, choose_buddy, match, shared_minutes
+from mentorship.matching import solver as matching_solver
+from mentorship.matching.hours import shared_minutes
+from mentorship.matching.participants import Group, Participant
+from mentorship.matching.rounds import choose_buddy, match
 
 NINE, FIVE = dt.time(9), dt.time(17)
 LISBON, BERLIN = "Europe/Lisbon", "Europe/Berlin"
@@ -55,7 +57,7 @@ def assert_partition(groups: list[Group], people: list[Participant], largest: in
 
 
 def simulate(people: list[Participant], rounds: int, **options) -> list[list[Group]]:
-    """Run rounds the way mentorship.services does: history and odd turns fed back."""
+    """Run rounds the way mentorship.services.programmes does: history and odd turns fed back."""
     history: dict[frozenset[int], int] = {}
     turns: Counter[int] = Counter()
     result = []
@@ -74,7 +76,7 @@ def simulate(people: list[Participant], rounds: int, **options) -> list[list[Gro
 def solver(request, monkeypatch):
     """Run a test through the exact matching and through the large-input heuristic."""
     if request.param == "heuristic":
-        monkeypatch.setattr(matching, "EXACT_LIMIT", 0)
+        monkeypatch.setattr(matching_solver, "EXACT_LIMIT", 0)
     return request.param
 
 
@@ -546,12 +548,12 @@ def test_groups_respect_the_rules_for_any_population(data, people):
 @given(people=populations(most=40), seed=st.integers(0, 3))
 def test_exact_and_heuristic_pairing_agree_on_the_rules(people, seed):
     exact = match(people, history={}, round_number=1, seed=seed)
-    original = matching.EXACT_LIMIT
-    matching.EXACT_LIMIT = 0
+    original = matching_solver.EXACT_LIMIT
+    matching_solver.EXACT_LIMIT = 0
     try:
         heuristic = match(people, history={}, round_number=1, seed=seed)
     finally:
-        matching.EXACT_LIMIT = original
+        matching_solver.EXACT_LIMIT = original
     check_structure(people, heuristic, 3)
     assert len({m for g in heuristic for m in g.members}) >= (
         len({m for g in exact for m in g.members}) - 2

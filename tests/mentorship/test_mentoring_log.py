@@ -8,7 +8,8 @@ from django.db import connection
 
 from connection.models import Nudge, Signal
 from mentorship.models import MentoringSession
-from mentorship.services import MentorshipError, decide_session, log_session, quarter_hours
+from mentorship.services.errors import MentorshipError
+from mentorship.services.mentoring_log import decide_session, log_session, quarter_hours
 from tests.helpers import make_user, race
 
 
@@ -149,3 +150,39 @@ def test_a_mentor_confirming_twice_at_once_counts_the_session_once():
     assert outcomes == ["won"] * 4  # a repeated decision is the same answer, not an error
     assert Signal.objects.filter(actor=mentor, kind="mentored").count() == 1
     assert MentoringSession.objects.get().status == "confirmed"
+
+
+def test_only_hr_sees_which_senior_people_reached_the_quarters_hours(
+    client_for, clock, alice, bob, charlie, hana
+):
+    alice.is_senior = charlie.is_senior = True
+    alice.save(update_fields=["is_senior"])
+    charlie.save(update_fields=["is_senior"])
+    held_on = dt.date(2026, 11, 24)
+    log_session(
+        mentor=alice,
+        mentee=bob,
+        kind="mentoring",
+        held_on=held_on,
+        minutes=360,
+        note="",
+        logged_by=alice,
+    )
+    # Logged by the mentee and not confirmed: it does not count toward Charlie's hours.
+    log_session(
+        mentor=charlie,
+        mentee=bob,
+        kind="mentoring",
+        held_on=held_on,
+        minutes=400,
+        note="",
+        logged_by=bob,
+    )
+    page = client_for(hana).get("/mentorship/log/")
+    rows = [(r["team"].name, r["seniors"], r["reached"]) for r in page.context["coverage"]]
+    assert rows == [(alice.team.name, 1, 1), (charlie.team.name, 1, 0)]  # by team name
+    assert "Coverage this quarter (expectation 6 h)" in page.content.decode()
+    for person in (alice, bob, charlie):
+        page = client_for(person).get("/mentorship/log/")
+        assert page.context["coverage"] is None
+        assert "Coverage this quarter" not in page.content.decode()

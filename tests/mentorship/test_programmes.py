@@ -17,17 +17,10 @@ from mentorship.models import (
     OfficeHours,
     Programme,
 )
-from mentorship.services import (
-    MentorshipError,
-    assign_buddies,
-    book,
-    check_in,
-    host_office_hours,
-    join_programme,
-    log_session,
-    publish_note,
-    run_round,
-)
+from mentorship.services.errors import MentorshipError
+from mentorship.services.mentoring_log import log_session, publish_note
+from mentorship.services.office_hours import book, host_office_hours
+from mentorship.services.programmes import assign_buddies, check_in, join_programme, run_round
 from tests.helpers import make_team, make_user, race
 
 UTC = dt.UTC
@@ -186,6 +179,35 @@ def test_hr_sees_counts_never_names(client_for, clock, hana):
     body = client_for(hana).get("/mentorship/programmes/").content.decode()
     assert "Coffee chat" in body
     assert all(p.display_name not in body for p in members)
+
+
+def test_hr_runs_org_wide_programmes_and_a_lead_only_their_teams(client_for, clock, hana):
+    form = {
+        "kind": "coffee",
+        "name": "All-hands coffee",
+        "cadence_weeks": 2,
+        "group_size": 2,
+        "max_group_size": 3,
+        "cross_team": "on",
+        "weeks": 12,
+    }
+    hr = client_for(hana)
+    assert hr.get("/mentorship/programmes/").status_code == 200  # before any team exists
+    assert hr.post("/mentorship/programmes/", form).status_code == 302
+    support = make_team(name="Support")
+    lead, member = make_user(team=support), make_user(team=support)
+    support.managers.add(lead)
+    assert client_for(member).get("/mentorship/programmes/").status_code == 403
+    client = client_for(lead)
+    ours = form | {"name": "Support coffee"}
+    assert client.post("/mentorship/programmes/", ours).status_code == 400  # no team chosen
+    assert client.post("/mentorship/programmes/", ours | {"team": support.pk}).status_code == 302
+    body = client.get("/mentorship/programmes/").content.decode()
+    assert "Support coffee" in body and "All-hands coffee" not in body
+    assert {p.name: p.team for p in Programme.objects.all()} == {
+        "All-hands coffee": None,
+        "Support coffee": support,
+    }
 
 
 def test_office_hours_booking_and_its_refusals(clock, alice, bob):

@@ -39,7 +39,9 @@ from insights.models import ConversationGuide
 from insights.views import org as insights_org_views
 from mentorship import forms as mentorship_forms
 from mentorship.models import MatchGroup, MatchRound, MentoringSettings, Programme, ShadowWindow
-from mentorship.services import host_office_hours, join_programme, log_session, publish_note
+from mentorship.services.mentoring_log import log_session, publish_note
+from mentorship.services.office_hours import host_office_hours
+from mentorship.services.programmes import join_programme
 from pulse import forms as pulse_forms
 from pulse.models import PulseSettings, Question, Round
 from pulse.services import open_round

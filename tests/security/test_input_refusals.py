@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from connection.models import OrgImport, Team, User
 from mentorship.models import Avoid, Booking, ShadowWindow
-from mentorship.services import host_office_hours
+from mentorship.services.office_hours import host_office_hours
 from tests.helpers import make_user, org_csv
 
 NOW = dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC)

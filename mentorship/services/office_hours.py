@@ -1,0 +1,108 @@
+"""Office hours: hosting a weekly slot, booking one of its blocks, cancelling a booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from connection.models import Signal, User
+from connection.nudges import create_nudge
+from connection.services import record_signals
+from mentorship.models import Booking, OfficeHours
+from mentorship.services.errors import MentorshipError
+
+
+def host_office_hours(
+    *,
+    host: User,
+    weekday: int,
+    start_time: dt.time,
+    minutes: int,
+    block_minutes: int,
+    about: str = "",
+) -> OfficeHours:
+    if not 1 <= weekday <= 7:
+        raise MentorshipError("Choose a weekday.")
+    if not 10 <= block_minutes <= minutes <= 240:
+        raise MentorshipError("Blocks of at least 10 minutes, in a slot of up to 4 hours.")
+    slot = OfficeHours(
+        host=host,
+        weekday=weekday,
+        start_time=start_time,
+        minutes=minutes,
+        block_minutes=block_minutes,
+        time_zone=host.time_zone,
+        about=about,
+    )
+    if any(slot.overlaps(other) for other in host.office_hours.filter(active=True)):
+        raise MentorshipError("That overlaps office hours you already host.")
+    slot.full_clean()
+    slot.save()
+    return slot
+
+
+def book(*, office_hours: OfficeHours, starts_at: dt.datetime, booker: User, topic: str) -> Booking:
+    """Book one block; the database refuses a second booking of the same block."""
+    now = timezone.now()
+    if office_hours.host_id == booker.pk:
+        raise MentorshipError("You can't book your own office hours.")
+    if not office_hours.active:
+        raise MentorshipError("These office hours have closed.")
+    if starts_at <= now:
+        raise MentorshipError("That block has already started.")
+    if starts_at not in office_hours.blocks_between(starts_at, starts_at + dt.timedelta(minutes=1)):
+        raise MentorshipError("That isn't one of the bookable blocks.")
+    topic = topic.strip()
+    if not 1 <= len(topic) <= 120:
+        raise MentorshipError("Say in a few words what you'd like to talk about.")
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                office_hours=office_hours, starts_at=starts_at, booker=booker, topic=topic
+            )
+            host = office_hours.host
+            record_signals(
+                [
+                    Signal(
+                        actor=booker,
+                        other=host,
+                        team=booker.team,
+                        kind=Signal.Kind.BOOKED,
+                        source=f"booking:{booking.pk}",
+                    )
+                ]
+            )
+            for person, other in ((host, booker), (booker, host)):
+                create_nudge(
+                    recipient=person,
+                    kind="booking",
+                    dedupe_key=f"booking:{booking.pk}:{person.pk}",
+                    payload={
+                        "title": f"Office hours with {other.get_short_name()}",
+                        "body": f"{starts_at.astimezone(person.zone):%a %d %b %H:%M} "
+                        f"your time: {topic}",
+                        "url": "/mentorship/office-hours/",
+                    },
+                )
+                create_nudge(
+                    recipient=person,
+                    kind="booking",
+                    dedupe_key=f"booking:{booking.pk}:{person.pk}:soon",
+                    payload={
+                        "title": f"In 30 minutes: office hours with {other.get_short_name()}",
+                        "url": "/mentorship/office-hours/",
+                    },
+                    due_at=max(now, starts_at - dt.timedelta(minutes=30)),
+                    expires_at=starts_at,
+                )
+    except IntegrityError:
+        raise MentorshipError("Someone just booked that block. Pick another one.") from None
+    return booking
+
+
+def cancel_booking(*, booking: Booking, by: User) -> None:
+    if by.pk not in (booking.booker_id, booking.office_hours.host_id):
+        raise MentorshipError("Only the two of you can cancel it.")
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)

@@ -1,0 +1,34 @@
+"""Shadowing: asking to join a colleague's shadowing window."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from connection.models import Signal, User
+from connection.services import record_signals
+from mentorship.models import ShadowWindow
+from mentorship.services.errors import MentorshipError
+
+
+def request_shadowing(*, window: ShadowWindow, person: User) -> None:
+    if window.host_id == person.pk:
+        raise MentorshipError("You host this window.")
+    if window.starts_at <= timezone.now():
+        raise MentorshipError("That window has passed.")
+    with transaction.atomic():
+        locked = ShadowWindow.objects.select_for_update().get(pk=window.pk)
+        if locked.requests.count() >= locked.places:
+            raise MentorshipError("That window is full.")
+        locked.requests.add(person)
+    record_signals(
+        [
+            Signal(
+                actor=person,
+                other=window.host,
+                team=person.team,
+                kind=Signal.Kind.SHADOWED,
+                source=f"shadow:{window.pk}:{person.pk}",
+            )
+        ]
+    )
