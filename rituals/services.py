@@ -18,11 +18,9 @@ from connection.models import AuditEntry, Nudge, Signal, Team, User, shared_work
 from connection.nudges import NudgeSpec, create_nudge, plan_linked_nudges
 from connection.services import record_signals
 from rituals.models import (
-    MAX_DURATION,
     Attendance,
     Budget,
     CalendarFeed,
-    Format,
     Occurrence,
     Reaction,
     Recognition,
@@ -33,6 +31,7 @@ from rituals.models import (
     ThreadPost,
     Value,
 )
+from rituals.models.rituals import MAX_DURATION, Format
 
 logger = logging.getLogger(__name__)
 

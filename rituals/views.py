@@ -48,11 +48,11 @@ from rituals.models import (
     Occurrence,
     Reaction,
     Recognition,
-    Recurrence,
     RitualTemplate,
     TeamRitual,
     ThreadPost,
 )
+from rituals.recurrence import Recurrence
 from rituals.services import (
     NeedsConfirmation,
     RitualError,
