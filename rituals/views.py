@@ -53,25 +53,23 @@ from rituals.models import (
     ThreadPost,
 )
 from rituals.recurrence import Recurrence
-from rituals.services import (
-    NeedsConfirmation,
-    RitualError,
-    adopt_ritual,
-    budget_status,
+from rituals.services.budgets import budget_status, log_spend, set_budget
+from rituals.services.errors import RitualError
+from rituals.services.occurrences import (
     calendar_token,
-    can_post,
-    change_schedule,
-    log_spend,
     materialise,
-    post_to_thread,
-    recognise,
     record_attendance,
-    retire_ritual,
     ritual_health,
-    set_budget,
-    suggest_slots,
-    toggle_reaction,
 )
+from rituals.services.recognition import recognise
+from rituals.services.rituals import (
+    NeedsConfirmation,
+    adopt_ritual,
+    change_schedule,
+    retire_ritual,
+    suggest_slots,
+)
+from rituals.services.thread import can_post, post_to_thread, toggle_reaction
 
 
 def _adoptable_teams(user: User):
