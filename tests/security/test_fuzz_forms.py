@@ -29,6 +29,11 @@ from django.test import client as test_client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+import rituals.views.budgets
+import rituals.views.occurrences
+import rituals.views.recognition
+import rituals.views.rituals
+import rituals.views.thread
 from connection import forms as core_forms
 from connection import insight_views
 from connection import views as core_views
@@ -45,7 +50,6 @@ from pulse import views as pulse_views
 from pulse.models import PulseSettings, Question, Round
 from pulse.services import open_round
 from rituals import forms as ritual_forms
-from rituals import views as ritual_views
 from rituals.models import RitualTemplate, Value
 from rituals.services.budgets import set_budget
 from rituals.services.occurrences import calendar_token
@@ -72,7 +76,17 @@ HOSTILE = {
     "last-moment": "9999-12-31T23:59:59",
 }
 
-VIEW_MODULES = (core_views, insight_views, pulse_views, ritual_views, mentorship_views)
+VIEW_MODULES = (
+    core_views,
+    insight_views,
+    pulse_views,
+    rituals.views.budgets,
+    rituals.views.occurrences,
+    rituals.views.recognition,
+    rituals.views.rituals,
+    rituals.views.thread,
+    mentorship_views,
+)
 
 
 @dataclass(frozen=True)
