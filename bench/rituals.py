@@ -3,7 +3,7 @@
 A. Materialise: on the 10,000-person org (seeded when it is not there), two
    rituals for every team, written with bulk_create: a weekly sync on
    Tuesdays and a daily async on weekdays, in the zone of the team's first
-   member. Then materialise_all() is timed with rituals.services.HORIZON
+   member. Then materialise_all() is timed with rituals.services.occurrences.HORIZON
    set to 13 weeks (it is put back afterwards): occurrences, and for the
    sync rituals a reminder nudge per member per occurrence. A second run
    with the same `now` must write nothing (idempotent).
@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from bench.measure import Section, ensure_org, print_section, time_page
 from connection.models import Nudge, Team, User
-from rituals import services
 from rituals.models import Occurrence, Reaction, TeamRitual, ThreadPost
+from rituals.services import occurrences as occurrence_services
 
 QUARTER = dt.timedelta(weeks=13)
 # A Monday at midnight UTC; the quarter after it spans the US (8 March) and
@@ -100,14 +100,14 @@ def materialise_quarter() -> tuple[float, int, int]:
     occurrences = Occurrence.objects.filter(ritual__name__startswith="Bench ")
     reminders = Nudge.objects.filter(kind="ritual_reminder")
     occurrences_before, reminders_before = occurrences.count(), reminders.count()
-    horizon = services.HORIZON
-    services.HORIZON = QUARTER
+    horizon = occurrence_services.HORIZON
+    occurrence_services.HORIZON = QUARTER
     try:
         started = time.perf_counter()
-        services.materialise_all(now=START)
+        occurrence_services.materialise_all(now=START)
         seconds = time.perf_counter() - started
     finally:
-        services.HORIZON = horizon
+        occurrence_services.HORIZON = horizon
     return (
         seconds,
         occurrences.count() - occurrences_before,

@@ -20,12 +20,17 @@ def hr_admin_required(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.user.is_hr_admin:
-            raise PermissionDenied(HR_ONLY)
+        require_hr_admin(request.user)
         return view(request, *args, **kwargs)
 
     wrapped.hr_admin_required = True  # how the route test knows each HR-only page has it
     return login_required(wrapped)
+
+
+def require_hr_admin(user) -> None:
+    """For a page other roles may read but only HR admins change: 403 the change."""
+    if not user.is_hr_admin:
+        raise PermissionDenied(HR_ONLY)
 
 
 class IsHRAdmin(IsAuthenticated):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connection.audit import save_recorded
 from connection.models import AuditEntry, Team, User
-from connection.views import bad_request
+from connection.responses import bad_request
 from mentorship.forms import (
     AvoidForm,
     BookingForm,

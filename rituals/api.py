@@ -27,14 +27,11 @@ from rituals.models import (
     ThreadPost,
     Value,
 )
-from rituals.services import (
-    RitualError,
-    budget_status,
-    log_spend,
-    post_to_thread,
-    recognise,
-    record_attendance,
-)
+from rituals.services.budgets import budget_status, log_spend
+from rituals.services.errors import RitualError
+from rituals.services.occurrences import record_attendance
+from rituals.services.recognition import recognise
+from rituals.services.thread import post_to_thread
 
 
 class RitualSerializer(JsonModelSerializer):

@@ -5,17 +5,9 @@ from django.utils import timezone
 
 from connection.forms import DayField, ManyField, TeamChoiceField
 from connection.models import Team, User, known_time_zones
-from rituals.models import (
-    MAX_DURATION,
-    MAX_INTERVAL,
-    ORDINALS,
-    WEEKDAY_NAMES,
-    WEEKDAYS,
-    Format,
-    Reaction,
-    Recurrence,
-    TeamRitual,
-)
+from rituals.models import Reaction, Recognition, Spend, TeamRitual, Value
+from rituals.models.rituals import MAX_DURATION, Format
+from rituals.recurrence import MAX_INTERVAL, ORDINALS, WEEKDAY_NAMES, WEEKDAYS, Recurrence
 
 # Rules the builder cannot make, offered under "Custom".
 CADENCES = [
@@ -314,8 +306,6 @@ class RecognitionForm(forms.Form):
     )
 
     def __init__(self, *args, giver: User, **kwargs) -> None:
-        from rituals.models import Recognition, Value
-
         super().__init__(*args, **kwargs)
         self.fields["receivers"].queryset = User.objects.active().exclude(pk=giver.pk)
         self.fields["values"].queryset = Value.objects.filter(active=True)
@@ -335,9 +325,7 @@ class BudgetForm(forms.Form):
 
 
 class SpendForm(forms.Form):
-    from rituals.models import Spend as _Spend
-
-    category = forms.ChoiceField(choices=_Spend.Category.choices)
+    category = forms.ChoiceField(choices=Spend.Category.choices)
     amount = forms.DecimalField(max_digits=12, decimal_places=2, initial=0)
     hours = forms.DecimalField(max_digits=8, decimal_places=1, initial=0)
     spent_on = DayField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from rituals.services import materialise_all, send_due_reviews
+from rituals.services.occurrences import materialise_all, send_due_reviews
 
 
 @shared_task(ignore_result=True)

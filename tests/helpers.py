@@ -9,7 +9,7 @@ from django.db import connection as db_connection
 from django.test import Client
 
 from connection.models import Team, User
-from rituals.services import adopt_ritual
+from rituals.services.rituals import adopt_ritual
 
 _counter = itertools.count(1)
 

@@ -5,14 +5,9 @@ import datetime as dt
 
 from connection.models import User
 from mentorship.models import Programme
-from mentorship.services import (
-    assign_buddies,
-    host_office_hours,
-    join_programme,
-    log_session,
-    publish_note,
-    run_round,
-)
+from mentorship.services.mentoring_log import log_session, publish_note
+from mentorship.services.office_hours import host_office_hours
+from mentorship.services.programmes import assign_buddies, join_programme, run_round
 
 
 def seed(*, today) -> str:

@@ -11,7 +11,10 @@ from insights.demo.story import (
     RITUAL_TEMPLATE,
 )
 from rituals.models import Recognition, RitualTemplate, TeamRitual, Value
-from rituals.services import adopt_ritual, post_to_thread, recognise, set_budget
+from rituals.services.budgets import set_budget
+from rituals.services.recognition import recognise
+from rituals.services.rituals import adopt_ritual
+from rituals.services.thread import post_to_thread
 
 
 def seed(*, today) -> str:

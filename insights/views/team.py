@@ -17,7 +17,8 @@ from connection.models import OrgSettings, Team
 from connection.responses import bad_request
 from insights import dashboards
 from rituals.models import Budget, TeamRitual
-from rituals.services import budget_status, ritual_health
+from rituals.services.budgets import budget_status
+from rituals.services.occurrences import ritual_health
 
 
 @login_required

@@ -13,7 +13,10 @@ from mentorship.services.office_hours import host_office_hours
 from mentorship.services.programmes import join_programme, run_round
 from pulse.services import open_round
 from rituals.models import Value
-from rituals.services import adopt_ritual, post_to_thread, recognise, set_budget
+from rituals.services.budgets import set_budget
+from rituals.services.recognition import recognise
+from rituals.services.rituals import adopt_ritual
+from rituals.services.thread import post_to_thread
 from tests.helpers import make_user
 
 NOW = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)  # a Monday

@@ -23,7 +23,8 @@ from insights.models import ConversationGuide
 from mentorship.models import Programme
 from pulse.models import PulseSettings, Question
 from rituals.models import Budget, Recognition, Value
-from rituals.services import recognise, set_budget
+from rituals.services.budgets import set_budget
+from rituals.services.recognition import recognise
 from tests.helpers import make_user, org_csv
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)  # a Wednesday in Q4 2026

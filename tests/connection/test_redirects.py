@@ -7,7 +7,7 @@ import time_machine
 
 from connection.nudges import create_nudge, deliver_due_nudges
 from rituals.models import Attendance, Occurrence
-from rituals.services import adopt_ritual
+from rituals.services.rituals import adopt_ritual
 
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 ELSEWHERE = [

@@ -308,7 +308,7 @@ def test_ties_name_only_shown_teams_with_at_least_k_ties(org, client_for, alice,
 
 def _evidence_org(effect: float, adopters: int):
     from rituals.models import RitualTemplate
-    from rituals.services import adopt_ritual
+    from rituals.services.rituals import adopt_ritual
 
     template = RitualTemplate.objects.order_by("position").first()
     weeks = [WEEK - dt.timedelta(weeks=i) for i in range(12, -1, -1)]
@@ -465,7 +465,7 @@ def test_hr_pages_through_a_level_of_many_teams(org, client_for, hana, departmen
     from decimal import Decimal
 
     from connection.models import Team
-    from rituals.services import set_budget
+    from rituals.services.budgets import set_budget
 
     later = Team.objects.get(name=sorted(second)[0])
     set_budget(team=later, quarter=NOW.date(), hours=Decimal(10), money=Decimal(100))

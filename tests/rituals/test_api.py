@@ -5,7 +5,8 @@ import pytest
 import time_machine
 
 from rituals.models import Attendance, Recognition, Spend, ThreadPost, Value
-from rituals.services import adopt_ritual, set_budget
+from rituals.services.budgets import set_budget
+from rituals.services.rituals import adopt_ritual
 
 
 @pytest.fixture

@@ -6,13 +6,9 @@ import time_machine
 from django.db import connection
 
 from rituals.models import Attendance, Budget, Spend
-from rituals.services import (
-    RitualError,
-    adopt_ritual,
-    budget_status,
-    log_spend,
-    set_budget,
-)
+from rituals.services.budgets import budget_status, log_spend, set_budget
+from rituals.services.errors import RitualError
+from rituals.services.rituals import adopt_ritual
 from tests.helpers import race
 
 

@@ -8,7 +8,8 @@ from django.db import connection
 
 from connection.models import Team
 from rituals.models import Attendance, Occurrence, Reaction, TeamRitual
-from rituals.services import adopt_ritual, post_to_thread
+from rituals.services.rituals import adopt_ritual
+from rituals.services.thread import post_to_thread
 from tests.helpers import make_user, post_at_once
 
 pytestmark = [

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from connection.models import Nudge
 from rituals.api import RitualSerializer
 from rituals.models import Occurrence, RitualTemplate, TeamRitual, validate_rrule
-from rituals.services import adopt_ritual, materialise_all
+from rituals.services.occurrences import materialise_all
+from rituals.services.rituals import adopt_ritual
 
 UTC = dt.UTC
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -298,7 +299,7 @@ def test_tick_skips_stored_rules_beyond_the_limits_and_says_so(clock, alice, bob
     flooding = stored(team, EVERY_TEN_MINUTES, "Every ten minutes")
     never = stored(team, NEVER, "Never")
     flooding.participants.add(bob)
-    with caplog.at_level(logging.WARNING, logger="rituals.services"):
+    with caplog.at_level(logging.WARNING, logger="rituals.services.occurrences"):
         materialise_all()
     assert good.occurrences.count() == 4
     assert not Occurrence.objects.filter(ritual__in=[flooding, never]).exists()

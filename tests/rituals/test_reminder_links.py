@@ -8,7 +8,7 @@ import time_machine
 
 from connection.models import Nudge
 from rituals.models import Reminder
-from rituals.services import materialise
+from rituals.services.occurrences import materialise
 from tests.helpers import make_ritual
 
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)

@@ -7,15 +7,14 @@ from django.core.exceptions import ValidationError
 
 from connection.models import Nudge, Signal
 from rituals.models import Attendance, Occurrence, RitualTemplate, TeamRitual
-from rituals.services import (
-    NeedsConfirmation,
-    RitualError,
-    adopt_ritual,
+from rituals.services.errors import RitualError
+from rituals.services.occurrences import (
     materialise,
     record_attendance,
     ritual_health,
     send_due_reviews,
 )
+from rituals.services.rituals import NeedsConfirmation, adopt_ritual
 
 UTC = dt.UTC
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -7,7 +7,9 @@ from django.test.utils import CaptureQueriesContext
 
 from connection.models import Nudge, Signal
 from rituals.models import Reaction, Recognition, ThreadPost, Value
-from rituals.services import DAILY_RECOGNITION_LIMIT, RitualError, post_to_thread, recognise
+from rituals.services.errors import RitualError
+from rituals.services.recognition import DAILY_RECOGNITION_LIMIT, recognise
+from rituals.services.thread import post_to_thread
 from tests.helpers import make_user
 
 

@@ -47,7 +47,11 @@ from pulse.models import PulseSettings, Question, Round
 from pulse.services import open_round
 from rituals import forms as ritual_forms
 from rituals.models import RitualTemplate, Value
-from rituals.services import adopt_ritual, calendar_token, post_to_thread, recognise, set_budget
+from rituals.services.budgets import set_budget
+from rituals.services.occurrences import calendar_token
+from rituals.services.recognition import recognise
+from rituals.services.rituals import adopt_ritual
+from rituals.services.thread import post_to_thread
 from tests.helpers import org_csv
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)  # a Monday: the pulse opens

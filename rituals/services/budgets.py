@@ -1,0 +1,157 @@
+"""Connection budgets: HR sets them, teams spend from them, the status sums it up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from connection.audit import record
+from connection.calendar import quarter_start
+from connection.models import AuditEntry, Team, User
+from rituals.models import Attendance, Budget, Spend
+from rituals.models.rituals import Format
+from rituals.services.errors import RitualError
+
+
+def set_budget(
+    *,
+    team: Team,
+    quarter: dt.date,
+    hours: Decimal,
+    money: Decimal,
+    allow_overspend: bool = False,
+    set_by: User | None = None,
+) -> Budget:
+    """Set a team's budget for a quarter; recorded in the audit trail (`set_by`
+    None is Hearth itself, such as the demo set-up)."""
+    if hours < 0 or money < 0:
+        raise RitualError("A budget can't be negative.")
+    wanted = {"hours": hours, "money": money, "allow_overspend": allow_overspend}
+    with transaction.atomic():
+        before = (
+            Budget.objects.select_for_update()
+            .filter(team=team, quarter=quarter_start(quarter))
+            .values(*wanted)
+            .first()
+        ) or dict.fromkeys(wanted, "")
+        budget, _ = Budget.objects.update_or_create(
+            team=team, quarter=quarter_start(quarter), defaults=wanted
+        )
+        record(
+            actor=set_by,
+            action=AuditEntry.Action.BUDGET_SET,
+            target=budget,
+            detail={"changed": {k: [str(before[k]), str(v)] for k, v in wanted.items()}},
+        )
+    return budget
+
+
+def ritual_hours(budget: Budget) -> Decimal:
+    """Hours spent in the team's synchronous rituals this quarter: duration x attendees."""
+    start = dt.datetime.combine(budget.quarter, dt.time(0), tzinfo=dt.UTC)
+    end = dt.datetime.combine(budget.ends_on + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+    minutes = (
+        Attendance.objects.filter(
+            attended=True,
+            occurrence__ritual__team=budget.team,
+            occurrence__ritual__format=Format.SYNC,
+            occurrence__starts_at__gte=start,
+            occurrence__starts_at__lt=end,
+        ).aggregate(m=Sum("occurrence__ritual__duration"))["m"]
+        or 0
+    )
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+@dataclass
+class BudgetStatus:
+    budget: Budget
+    money_spent: Decimal
+    hours_logged: Decimal
+    hours_in_rituals: Decimal
+    money_left: Decimal
+    hours_left: Decimal
+    money_projected: Decimal
+    hours_projected: Decimal
+
+    @property
+    def hours_spent(self) -> Decimal:
+        return self.hours_logged + self.hours_in_rituals
+
+
+def budget_status(budget: Budget, *, today: dt.date | None = None) -> BudgetStatus:
+    today = today or timezone.now().date()
+    sums = budget.spends.aggregate(money=Sum("amount"), hours=Sum("hours"))
+    money = sums["money"] or Decimal(0)
+    logged = sums["hours"] or Decimal(0)
+    in_rituals = ritual_hours(budget)
+    length = (budget.ends_on - budget.quarter).days + 1
+    elapsed = min(max((today - budget.quarter).days + 1, 1), length)
+    factor = Decimal(length) / Decimal(elapsed)
+    return BudgetStatus(
+        budget=budget,
+        money_spent=money,
+        hours_logged=logged,
+        hours_in_rituals=in_rituals,
+        money_left=budget.money - money,
+        hours_left=budget.hours - logged - in_rituals,
+        money_projected=(money * factor).quantize(Decimal("0.01")),
+        hours_projected=((logged + in_rituals) * factor).quantize(Decimal("0.1")),
+    )
+
+
+def log_spend(
+    *,
+    budget: Budget,
+    category: str,
+    amount: Decimal,
+    hours: Decimal,
+    spent_on: dt.date,
+    note: str,
+    logged_by: User,
+) -> Spend:
+    """Record a spend; the budget row is locked, so two spends can't both take the last of it."""
+    if amount < 0 or hours < 0:
+        raise RitualError("Amounts and hours can't be negative.")
+    if amount == 0 and hours == 0:
+        raise RitualError("Enter an amount, hours, or both.")
+    if category not in Spend.Category.values:
+        raise RitualError("Choose a category.")
+    today = timezone.now().date()
+    if budget.ends_on < today:
+        raise RitualError(f"{budget.quarter_label} is closed; log it against this quarter.")
+    if not budget.quarter <= spent_on <= budget.ends_on:
+        raise RitualError(f"The date must fall in {budget.quarter_label}.")
+    with transaction.atomic():
+        locked = Budget.objects.select_for_update().get(pk=budget.pk)
+        status = budget_status(locked, today=today)
+        if not locked.allow_overspend:
+            if amount > status.money_left:
+                raise RitualError(
+                    f"That would go over the budget: {status.money_left} left this quarter."
+                )
+            if hours > status.hours_left:
+                raise RitualError(
+                    f"That would go over the budget: {status.hours_left} hours left this quarter."
+                )
+        spend = Spend.objects.create(
+            budget=locked,
+            category=category,
+            amount=amount,
+            hours=hours,
+            spent_on=spent_on,
+            note=note,
+            logged_by=logged_by,
+        )
+        record(
+            actor=logged_by,
+            action=AuditEntry.Action.SPEND_LOGGED,
+            target=locked,
+            detail={"amount": str(amount), "hours": str(hours), "category": category},
+        )
+    return spend

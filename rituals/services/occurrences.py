@@ -1,0 +1,254 @@
+"""A ritual's occurrences: written ahead with their reminders, answered by
+participants, summed up as the ritual's health and sent to its owner for review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from connection.models import Signal, User
+from connection.nudges import NudgeSpec, create_nudge, plan_linked_nudges
+from connection.services import record_signals
+from rituals.models import Attendance, CalendarFeed, Occurrence, Reminder, TeamRitual
+from rituals.models.rituals import Format
+from rituals.services.errors import RitualError
+
+logger = logging.getLogger(__name__)
+
+HORIZON = dt.timedelta(weeks=4)
+REMINDER_BEFORE = dt.timedelta(hours=1)
+
+
+def members_of(ritual: TeamRitual):
+    if ritual.participation == TeamRitual.Participation.OPT_IN:
+        return ritual.participants.filter(is_active=True)
+    return User.objects.active().filter(team=ritual.team)
+
+
+def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None, replan: bool = False) -> int:
+    """Write the occurrences of the next four weeks that are missing, with their reminders.
+
+    Idempotent, and cheap when there is nothing new: existing starts are
+    skipped before any row is built. `replan` re-plans reminders for every
+    upcoming occurrence (after someone joins, say); duplicates are no-ops.
+    """
+    now = now or timezone.now()
+    if ritual.status != TeamRitual.Status.ACTIVE or not _rule_accepted(ritual):
+        return 0
+    starts, created = _write_occurrences(ritual, now=now)
+    if ritual.format == Format.SYNC and (starts or replan):
+        _plan_reminders(ritual, now=now, starts=None if replan else starts)
+    return created
+
+
+def _rule_accepted(ritual: TeamRitual) -> bool:
+    problem = ritual.rule_problem
+    if problem:
+        # A rule stored before today's limits (or past the validators) could take
+        # seconds to expand or write thousands of rows: skip it until a manager
+        # chooses a new schedule; the ritual's page says why.
+        logger.warning(
+            "Ritual %s not materialised: its rule %r is no longer accepted (%s)",
+            ritual.pk,
+            ritual.rule,
+            problem,
+        )
+    return not problem
+
+
+def _write_occurrences(ritual: TeamRitual, *, now: dt.datetime) -> tuple[list[dt.datetime], int]:
+    """The starts within the horizon that had no occurrence, and how many rows were written."""
+    ends = dt.timedelta(minutes=ritual.duration)
+    existing = set(
+        Occurrence.objects.filter(
+            ritual=ritual, starts_at__gte=now, starts_at__lt=now + HORIZON
+        ).values_list("starts_at", flat=True)
+    )
+    starts = [s for s in ritual.starts_between(now, now + HORIZON) if s not in existing]
+    created = Occurrence.objects.bulk_create(
+        [Occurrence(ritual=ritual, starts_at=s, ends_at=s + ends) for s in starts],
+        ignore_conflicts=True,
+    )
+    return starts, len(created)
+
+
+def _plan_reminders(
+    ritual: TeamRitual, *, now: dt.datetime, starts: list[dt.datetime] | None
+) -> None:
+    """A reminder nudge per participant for the upcoming occurrences at `starts`
+    (None: every upcoming occurrence), each linked to its occurrence."""
+    upcoming = Occurrence.objects.filter(
+        ritual=ritual, starts_at__gte=now, starts_at__lt=now + HORIZON, cancelled=False
+    )
+    if starts is not None:
+        upcoming = upcoming.filter(starts_at__in=starts)
+    people = list(members_of(ritual))
+    pairs = [(occurrence, person) for occurrence in upcoming for person in people]
+    _, nudge_ids = plan_linked_nudges(
+        [_reminder(ritual, occurrence, person, now=now) for occurrence, person in pairs]
+    )
+    Reminder.objects.bulk_create(
+        [
+            Reminder(occurrence=occurrence, nudge_id=nudge_id)
+            for (occurrence, _), nudge_id in zip(pairs, nudge_ids, strict=True)
+        ],
+        ignore_conflicts=True,  # a replan finds the reminders it linked before
+    )
+
+
+def _reminder(
+    ritual: TeamRitual, occurrence: Occurrence, person: User, *, now: dt.datetime
+) -> NudgeSpec:
+    return NudgeSpec(
+        recipient=person,
+        kind="ritual_reminder",
+        dedupe_key=f"ritual:{occurrence.pk}:{person.pk}",
+        payload={
+            "title": f"{ritual.name} in an hour",
+            "body": f"{ritual.duration} minutes with {ritual.team.name}."
+            + (f" Join: {ritual.video_link}" if ritual.video_link else ""),
+            "url": f"/rituals/{ritual.pk}/",
+        },
+        due_at=max(occurrence.starts_at - REMINDER_BEFORE, now),
+        expires_at=occurrence.starts_at,
+    )
+
+
+def materialise_all(*, now: dt.datetime | None = None) -> int:
+    total = 0
+    for ritual in TeamRitual.objects.active().select_related("team"):
+        total += materialise(ritual=ritual, now=now)
+    return total
+
+
+def record_attendance(
+    *, occurrence: Occurrence, person: User, attended: bool, worth_it: bool | None
+) -> Attendance:
+    """A participant's one-tap answer after an occurrence; changing it is allowed."""
+    if occurrence.starts_at > timezone.now():
+        raise RitualError("You can say how it went once it has started.")
+    if not members_of(occurrence.ritual).filter(pk=person.pk).exists():
+        raise RitualError("Only the ritual's participants can answer.")
+    with transaction.atomic():
+        attendance, _ = Attendance.objects.update_or_create(
+            occurrence=occurrence,
+            person=person,
+            defaults={"attended": attended, "worth_it": worth_it if attended else None},
+        )
+        if attended:
+            record_signals(
+                [
+                    Signal(
+                        actor=person,
+                        team=occurrence.ritual.team,
+                        kind=Signal.Kind.ATTENDED,
+                        occurred_at=occurrence.starts_at,
+                        source=f"attended:{occurrence.pk}:{person.pk}",
+                    )
+                ]
+            )
+    return attendance
+
+
+@dataclass
+class Health:
+    occurrences: int
+    attendance_rate: float | None
+    worth_it_share: float | None
+    ratings: int
+    trend: float | None
+    performative: bool
+    recommendation: str
+    reason: str
+
+
+def ritual_health(ritual: TeamRitual, *, now: dt.datetime | None = None) -> Health:
+    """Attendance, worth-it share, trend and a keep/adjust/retire recommendation."""
+    now = now or timezone.now()
+    past = list(
+        Occurrence.objects.filter(ritual=ritual, starts_at__lt=now, cancelled=False)
+        .annotate(
+            came=Count("attendance", filter=Q(attendance__attended=True)),
+            yes=Count("attendance", filter=Q(attendance__worth_it=True)),
+            rated=Count("attendance", filter=Q(attendance__worth_it__isnull=False)),
+        )
+        .order_by("starts_at")
+    )
+    size = max(members_of(ritual).count(), 1)
+    if not past:
+        return Health(0, None, None, 0, None, False, "wait", "No occurrence has happened yet.")
+    rates = [o.came / size for o in past]
+    attendance = sum(rates) / len(rates)
+    ratings = sum(o.rated for o in past)
+    worth = sum(o.yes for o in past) / ratings if ratings else None
+    half = len(rates) // 2
+    trend = (sum(rates[half:]) / len(rates[half:]) - sum(rates[:half]) / half) if half else None
+    performative = attendance >= 0.7 and worth is not None and worth < 0.4 and ratings >= 5
+    if ratings < 5:
+        recommendation, reason = "wait", "Too few “worth it” answers yet to tell."
+    elif performative:
+        recommendation, reason = (
+            "adjust",
+            (
+                "People come but few find it worth their time: it may be performative. "
+                "Ask the team what would make it useful, or make it opt-in."
+            ),
+        )
+    elif worth < 0.4 or attendance < 0.3:
+        recommendation, reason = "retire", "Few people come or find it worth it. Retire it."
+    elif worth >= 0.6 and attendance >= 0.5:
+        recommendation, reason = "keep", "People come and find it worth their time. Keep it."
+    else:
+        recommendation, reason = "adjust", "Mixed results: try another cadence or time."
+    return Health(
+        len(past),
+        round(100 * attendance),
+        round(100 * worth) if worth is not None else None,
+        ratings,
+        round(100 * trend) if trend is not None else None,
+        performative,
+        recommendation,
+        reason,
+    )
+
+
+def send_due_reviews(*, now: dt.datetime | None = None) -> int:
+    """On the review date, the owner gets the ritual's health and a recommendation."""
+    now = now or timezone.now()
+    sent = 0
+    due = TeamRitual.objects.active().filter(review_on__lte=now.date(), review_sent_on__isnull=True)
+    for ritual in due.select_related("team", "created_by", "host"):
+        claimed = TeamRitual.objects.filter(pk=ritual.pk, review_sent_on__isnull=True).update(
+            review_sent_on=now.date()
+        )
+        owner = ritual.created_by or ritual.host
+        if not claimed or owner is None:
+            continue
+        health = ritual_health(ritual, now=now)
+        create_nudge(
+            recipient=owner,
+            kind="ritual_review",
+            dedupe_key=f"ritual-review:{ritual.pk}:{ritual.review_on}",
+            payload={
+                "title": f"Time to review {ritual.name}",
+                "body": health.reason,
+                "url": f"/rituals/{ritual.pk}/",
+            },
+            when="morning",
+        )
+        sent += 1
+    return sent
+
+
+def calendar_token(*, person: User, renew: bool = False) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(person=person).first()
+    if feed is None or renew:
+        token = secrets.token_urlsafe(32)
+        feed, _ = CalendarFeed.objects.update_or_create(person=person, defaults={"token": token})
+    return feed

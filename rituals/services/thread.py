@@ -1,0 +1,112 @@
+"""The team thread: posting, replying and reacting."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from connection.models import Signal, Team, User
+from connection.nudges import create_nudge
+from connection.services import record_signals
+from rituals.models import Reaction, ThreadPost
+from rituals.services.errors import RitualError
+
+
+def can_post(person: User, team: Team) -> bool:
+    return person.team_id == team.pk or Team.objects.managed_by(person).filter(pk=team.pk).exists()
+
+
+def post_to_thread(
+    *,
+    author: User,
+    team: Team,
+    status: str,
+    highlight: str = "",
+    is_question: bool = False,
+    parent: ThreadPost | None = None,
+) -> ThreadPost:
+    status, highlight = status.strip(), highlight.strip()
+    if not status:
+        raise RitualError("Write a line or two first.")
+    if len(status) > 500 or len(highlight) > 200:
+        raise RitualError("Keep it short: 500 characters, and 200 for the highlight.")
+    if not can_post(author, team):
+        raise RitualError("Only the team's members post in its thread.")
+    if parent is not None and (parent.team_id != team.pk or parent.parent_id is not None):
+        raise RitualError("Replies go under a post in the same thread.")
+    with transaction.atomic():
+        post = ThreadPost.objects.create(
+            team=team,
+            author=author,
+            status=status,
+            highlight=highlight,
+            is_question=is_question and parent is None,
+            parent=parent,
+        )
+        signals = [
+            Signal(actor=author, team=team, kind=Signal.Kind.POSTED, source=f"post:{post.pk}")
+        ]
+        if post.is_question:
+            signals.append(
+                Signal(actor=author, team=team, kind=Signal.Kind.ASKED, source=f"ask:{post.pk}")
+            )
+        if parent is not None and parent.author_id != author.pk:
+            signals.append(
+                Signal(
+                    actor=author,
+                    other_id=parent.author_id,
+                    team=team,
+                    kind=Signal.Kind.REPLIED,
+                    source=f"reply:{post.pk}",
+                )
+            )
+            create_nudge(
+                recipient=parent.author,
+                kind="thread_activity",
+                dedupe_key=f"reply:{post.pk}",
+                payload={
+                    "title": f"{author.get_short_name()} replied to your post",
+                    "body": status[:140],
+                    "url": f"/rituals/thread/?team={team.pk}#post-{parent.pk}",
+                },
+            )
+        record_signals(signals)
+    return post
+
+
+def toggle_reaction(*, person: User, post: ThreadPost, kind: str, on: bool | None = None) -> bool:
+    """Put the reaction there (`on`), take it back, or with `on` None flip it;
+    returns whether it is there now.
+
+    The page says which state the tap asks for, so a double tap, or twenty
+    at once, leaves the one reaction instead of flipping it or failing on
+    the unique constraint.
+    """
+    if kind not in Reaction.Kind.values:
+        raise RitualError("Unknown reaction.")
+    # Reading a thread (HR reads them all) is not taking part: the same rule as posting.
+    if not can_post(person, post.team):
+        raise RitualError("Only the team's members react in its thread.")
+    with transaction.atomic():
+        mine = Reaction.objects.filter(post=post, person=person, kind=kind)
+        if on is None:
+            on = not mine.exists()
+        if not on:
+            mine.delete()
+            return False
+        # get_or_create takes a concurrent insert's row instead of raising.
+        _, created = Reaction.objects.get_or_create(post=post, person=person, kind=kind)
+        if not created:
+            return True
+        if post.author_id != person.pk:
+            record_signals(
+                [
+                    Signal(
+                        actor=person,
+                        other_id=post.author_id,
+                        team=post.team,
+                        kind=Signal.Kind.REPLIED,
+                        source=f"react:{post.pk}:{person.pk}:{kind}",
+                    )
+                ]
+            )
+    return True

@@ -1,0 +1,96 @@
+"""Connection budgets: the quarter's overview (HR sets them there) and a budget's spends."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from connection.calendar import next_quarter, previous_quarter, quarter_label, quarter_start
+from connection.models import OrgSettings, User
+from connection.responses import bad_request
+from connection.roles import require_hr_admin
+from rituals.forms import BudgetForm, BudgetQuarterForm, SpendForm
+from rituals.models import Budget
+from rituals.services.budgets import budget_status, log_spend, set_budget
+from rituals.services.errors import RitualError
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budgets(request: HttpRequest) -> HttpResponse:
+    today = timezone.now().date()
+    chosen = BudgetQuarterForm(request.GET)
+    if not chosen.is_valid():
+        return bad_request(request, chosen, back=reverse("budgets"))
+    quarter = quarter_start(chosen.cleaned_data["quarter"] or today)
+    form = BudgetForm(request.POST or None)
+    if request.method == "POST":
+        require_hr_admin(request.user)  # managers read the page; only HR sets budgets
+        if form.is_valid():
+            set_budget(quarter=quarter, set_by=request.user, **form.cleaned_data)
+            messages.success(request, f"Budget saved for {form.cleaned_data['team'].name}.")
+            return redirect(f"{reverse('budgets')}?quarter={quarter.isoformat()}")
+    context = {"form": form, **_quarter(request.user, quarter=quarter, today=today)}
+    return render(request, "rituals/budgets.html", context, status=400 if form.errors else 200)
+
+
+def _quarter(user: User, *, quarter: dt.date, today: dt.date) -> dict:
+    """The status of each budget `user` may read in the quarter, their totals, and the
+    quarters either side."""
+    rows = [
+        budget_status(b, today=today)
+        for b in Budget.objects.manageable_by(user)
+        .filter(quarter=quarter)
+        .select_related("team")
+        .order_by("team__path")
+    ]
+    totals = {
+        "money": sum((r.budget.money for r in rows), Decimal(0)),
+        "spent": sum((r.money_spent for r in rows), Decimal(0)),
+        "projected": sum((r.money_projected for r in rows), Decimal(0)),
+        "hours": sum((r.budget.hours for r in rows), Decimal(0)),
+        "hours_spent": sum((r.hours_spent for r in rows), Decimal(0)),
+    }
+    return {
+        "rows": rows,
+        "quarter": quarter,
+        "totals": totals,
+        "currency": OrgSettings.load().currency,
+        "previous": previous_quarter(quarter),
+        "following": next_quarter(quarter),
+        "label": quarter_label(quarter),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(
+        Budget.objects.manageable_by(request.user).select_related("team"), pk=pk
+    )
+    form = SpendForm(request.POST or None, initial={"spent_on": timezone.now().date()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            log_spend(budget=budget, logged_by=request.user, **form.cleaned_data)
+        except RitualError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Spend logged.")
+            return redirect("budget_detail", pk=pk)
+    return render(
+        request,
+        "rituals/budget_detail.html",
+        {
+            "status": budget_status(budget),
+            "spends": budget.spends.select_related("logged_by"),
+            "form": form,
+            "currency": OrgSettings.load().currency,
+        },
+        status=400 if form.errors else 200,
+    )
