@@ -71,7 +71,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class PeopleQuery(QuerySerializer):
+class PeopleQuerySerializer(QuerySerializer):
     team = VisibleTeamField(required=False, help_text="Only people on this team.")
 
     def filter(self, queryset):
@@ -83,7 +83,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """People on the teams the caller may see."""
 
     serializer_class = PersonSerializer
-    query_serializer_class = PeopleQuery
+    query_serializer_class = PeopleQuerySerializer
 
     def get_queryset(self):
         return User.objects.visible_to(self.request.user).order_by("display_name", "pk")

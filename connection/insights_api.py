@@ -60,7 +60,7 @@ class OrgRowSerializer(serializers.Serializer):
     bridges = serializers.IntegerField(allow_null=True)
 
 
-class OrgQuery(serializers.Serializer):
+class OrgQuerySerializer(serializers.Serializer):
     level = serializers.IntegerField(
         min_value=0,
         max_value=32767,  # Team.depth is a small integer
@@ -129,12 +129,12 @@ def team_insights(request: Request, pk: int) -> Response:
     return Response(TeamInsightSerializer(data).data)
 
 
-@extend_schema(parameters=[OrgQuery], responses=OrgInsightSerializer)
+@extend_schema(parameters=[OrgQuerySerializer], responses=OrgInsightSerializer)
 @api_view(["GET"])
 @permission_classes([IsHRAdmin])
 def org_insights(request: Request) -> Response:
     """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
-    query = OrgQuery(data=request.query_params)
+    query = OrgQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     view = dashboards.org_view(level=query.validated_data["level"])
     data = {

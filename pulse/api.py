@@ -15,22 +15,22 @@ from pulse.services import COMMENT_MAX, PulseError, submit_response
 from pulse.views import _open_round_for
 
 
-class QuestionOut(serializers.Serializer):
+class QuestionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     dimension = serializers.CharField()
     scale = serializers.ListField(child=serializers.IntegerField())
 
 
-class CurrentRoundOut(serializers.Serializer):
+class CurrentRoundSerializer(serializers.Serializer):
     number = serializers.IntegerField(allow_null=True)
     closes_at = serializers.DateTimeField(allow_null=True)
     min_group_size = serializers.IntegerField(allow_null=True)
     answered = serializers.BooleanField()
-    questions = QuestionOut(many=True)
+    questions = QuestionSerializer(many=True)
 
 
-class SubmissionIn(serializers.Serializer):
+class SubmissionSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.IntegerField(), allow_empty=False)
     comment = StrictCharField(required=False, allow_blank=True, max_length=COMMENT_MAX)
 
@@ -48,7 +48,7 @@ class SubmissionIn(serializers.Serializer):
         return attrs
 
 
-class TeamResultOut(serializers.Serializer):
+class TeamResultSerializer(serializers.Serializer):
     team = serializers.IntegerField()
     round = serializers.IntegerField(allow_null=True)
     shown = serializers.BooleanField()
@@ -59,7 +59,7 @@ class TeamResultOut(serializers.Serializer):
     favourable = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
-@extend_schema(responses=CurrentRoundOut)
+@extend_schema(responses=CurrentRoundSerializer)
 @api_view(["GET"])
 def current_round(request: Request) -> ApiResponse:
     """The pulse open for me now, its questions, and whether I answered."""
@@ -76,7 +76,7 @@ def current_round(request: Request) -> ApiResponse:
         )
     questions = round_.questions.order_by("roundquestion__position")
     return ApiResponse(
-        CurrentRoundOut(
+        CurrentRoundSerializer(
             {
                 "number": round_.number,
                 "closes_at": round_.closes_at,
@@ -92,7 +92,7 @@ def current_round(request: Request) -> ApiResponse:
 
 
 @extend_schema(
-    request=SubmissionIn,
+    request=SubmissionSerializer,
     responses={
         201: DetailSerializer,
         409: OpenApiResponse(DetailSerializer, "Already answered, or no pulse is open for you."),
@@ -101,7 +101,7 @@ def current_round(request: Request) -> ApiResponse:
 @api_view(["POST"])
 def submit(request: Request) -> ApiResponse:
     """Answer the open pulse. 409 when already answered or closed; nothing is stored on error."""
-    data = SubmissionIn(data=request.data)
+    data = SubmissionSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     round_ = _open_round_for(request.user)
     if round_ is None:
@@ -121,7 +121,7 @@ def submit(request: Request) -> ApiResponse:
     )
 
 
-@extend_schema(responses=TeamResultOut)
+@extend_schema(responses=TeamResultSerializer)
 @api_view(["GET"])
 def team_result(request: Request, pk: int) -> ApiResponse:
     """The latest closed round for a team I manage (or any team, for HR), guarded."""
@@ -148,7 +148,7 @@ def team_result(request: Request, pk: int) -> ApiResponse:
         )
     result = results.detail(results.OrgSnapshot(rounds), rounds[0], team)
     return ApiResponse(
-        TeamResultOut(
+        TeamResultSerializer(
             {
                 "team": pk,
                 "round": rounds[0].number,
