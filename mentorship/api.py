@@ -248,3 +248,13 @@ class CaseNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         except MentorshipError as error:
             _rejected(error)
+
+
+# Routes, (prefix, viewset, basename), wired in connection/urls.py.
+COLLECTIONS = [
+    ("programmes", ProgrammeViewSet, "programme"),
+    ("my-groups", GroupViewSet, "my-group"),
+    ("office-hours", OfficeHoursViewSet, "office-hours"),
+    ("mentoring-sessions", SessionViewSet, "mentoring-session"),
+    ("case-notes", CaseNoteViewSet, "case-note"),
+]

@@ -293,3 +293,13 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
         except RitualError as error:
             _rejected(error)
         return Response(SpendSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+# Routes, (prefix, viewset, basename), wired in connection/urls.py.
+COLLECTIONS = [
+    ("rituals", RitualViewSet, "ritual"),
+    ("occurrences", OccurrenceViewSet, "occurrence"),
+    ("thread-posts", PostViewSet, "thread-post"),
+    ("recognition", RecognitionViewSet, "recognition"),
+    ("budgets", BudgetViewSet, "budget"),
+]
