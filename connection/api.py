@@ -5,7 +5,7 @@ from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -71,7 +71,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class PeopleQuery(QuerySerializer):
+class PeopleQuerySerializer(QuerySerializer):
     team = VisibleTeamField(required=False, help_text="Only people on this team.")
 
     def filter(self, queryset):
@@ -83,17 +83,18 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """People on the teams the caller may see."""
 
     serializer_class = PersonSerializer
-    query_serializer_class = PeopleQuery
+    query_serializer_class = PeopleQuerySerializer
 
     def get_queryset(self):
         return User.objects.visible_to(self.request.user).order_by("display_name", "pk")
 
 
-@extend_schema(responses=MeSerializer)
-@api_view(["GET"])
-def me(request: Request) -> Response:
-    """The caller's own profile and role."""
-    return Response(MeSerializer(request.user).data)
+class MeViewSet(viewsets.ViewSet):
+    @extend_schema(responses=MeSerializer)
+    @action(detail=False)
+    def me(self, request: Request) -> Response:
+        """The caller's own profile and role."""
+        return Response(MeSerializer(request.user).data)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -108,3 +109,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error."}, status=500)
     return defaults.server_error(request)
+
+
+# Routes, (prefix, viewset, basename), wired in connection/urls.py: collections are listed
+# at /api/ and answer a `.json` suffix too, endpoints do neither.
+COLLECTIONS = [("teams", TeamViewSet, "team"), ("people", PersonViewSet, "person")]
+ENDPOINTS = [("", MeViewSet, "api")]  # /api/me/

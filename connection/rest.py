@@ -45,7 +45,7 @@ class JsonModelSerializer(serializers.ModelSerializer):
     }
 
 
-class PageQuery(serializers.Serializer):
+class PageQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, default=1, help_text="1 is the first page.")
 
 
@@ -54,7 +54,7 @@ class Pagination(PageNumberPagination):
     is a 400 with a message; a page past the last is DRF's 404."""
 
     def get_page_number(self, request, paginator) -> int:
-        query = PageQuery(data=request.query_params)
+        query = PageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return query.validated_data["page"]
 

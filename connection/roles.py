@@ -34,7 +34,7 @@ def require_hr_admin(user) -> None:
 
 
 class IsHRAdmin(IsAuthenticated):
-    """The same rule for an API view: `@permission_classes([IsHRAdmin])`.
+    """The same rule for the API: `permission_classes=[IsHRAdmin]` on a viewset or `@action`.
 
     A permission, not the page decorator, because DRF signs the caller in (session
     or token) inside the view, after any decorator around it has run.

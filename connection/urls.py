@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from connection import api, views
 from connection.forms import EmailAuthenticationForm
@@ -11,19 +11,14 @@ from mentorship import api as mentorship_api
 from pulse import api as pulse_api
 from rituals import api as rituals_api
 
+# The API. Collections (a list and its items) are listed at /api/ and also answer with a
+# `.json` suffix; the other endpoints (me, insights, pulse) do neither.
 router = DefaultRouter()
-router.register("teams", api.TeamViewSet, basename="team")
-router.register("people", api.PersonViewSet, basename="person")
-router.register("rituals", rituals_api.RitualViewSet, basename="ritual")
-router.register("occurrences", rituals_api.OccurrenceViewSet, basename="occurrence")
-router.register("thread-posts", rituals_api.PostViewSet, basename="thread-post")
-router.register("recognition", rituals_api.RecognitionViewSet, basename="recognition")
-router.register("budgets", rituals_api.BudgetViewSet, basename="budget")
-router.register("programmes", mentorship_api.ProgrammeViewSet, basename="programme")
-router.register("my-groups", mentorship_api.GroupViewSet, basename="my-group")
-router.register("office-hours", mentorship_api.OfficeHoursViewSet, basename="office-hours")
-router.register("mentoring-sessions", mentorship_api.SessionViewSet, basename="mentoring-session")
-router.register("case-notes", mentorship_api.CaseNoteViewSet, basename="case-note")
+for route in (*api.COLLECTIONS, *rituals_api.COLLECTIONS, *mentorship_api.COLLECTIONS):
+    router.register(*route)
+endpoints = SimpleRouter(use_regex_path=False)
+for route in (*api.ENDPOINTS, *insights_api.ENDPOINTS, *pulse_api.ENDPOINTS):
+    endpoints.register(*route)
 
 urlpatterns = [
     path("", include("insights.urls")),
@@ -79,14 +74,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("api/", include(router.urls)),
-    path("api/me/", api.me, name="api_me"),
-    path("api/me/connection/", insights_api.my_connection, name="api_my_connection"),
-    path("api/insights/teams/<int:pk>/", insights_api.team_insights, name="api_team_insights"),
-    path("api/insights/org/", insights_api.org_insights, name="api_org_insights"),
-    path("api/insights/rituals/", insights_api.evidence, name="api_evidence"),
-    path("api/pulse/current/", pulse_api.current_round, name="api_pulse_current"),
-    path("api/pulse/responses/", pulse_api.submit, name="api_pulse_submit"),
-    path("api/pulse/teams/<int:pk>/results/", pulse_api.team_result, name="api_pulse_team"),
+    path("api/", include(endpoints.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -60,7 +60,7 @@ class OrgRowSerializer(serializers.Serializer):
     bridges = serializers.IntegerField(allow_null=True)
 
 
-class OrgQuery(serializers.Serializer):
+class OrgQuerySerializer(serializers.Serializer):
     level = serializers.IntegerField(
         min_value=0,
         max_value=32767,  # Team.depth is a small integer
@@ -108,75 +108,86 @@ def _points(trend) -> list[dict]:
     return [{"week": label, "score": value} for label, value in trend]
 
 
-@extend_schema(responses=TeamInsightSerializer)
-@api_view(["GET"])
-def team_insights(request: Request, pk: int) -> Response:
+class TeamInsightViewSet(viewsets.ViewSet):
     """A team the caller leads (or any, for HR): the dashboard's guarded figures."""
-    team = get_object_or_404(Team.objects.led_by(request.user), pk=pk)
-    view = dashboards.team_view(team, request.user)
-    dims: dict = {}
-    for (label, week), value in view.heat.items():
-        dims.setdefault(label, {})[week] = value
-    data = {
-        "team": team.pk,
-        "week": view.week,
-        "min_group_size": view.k,
-        "trend": _points(view.trend),
-        "dimensions": dims,
-        "figures": view.figures,
-        "ties": [] if view.hidden else [{"team": name, "ties": n} for name, n in view.ties],
-    }
-    return Response(TeamInsightSerializer(data).data)
 
+    lookup_value_converter = "int"
 
-@extend_schema(parameters=[OrgQuery], responses=OrgInsightSerializer)
-@api_view(["GET"])
-@permission_classes([IsHRAdmin])
-def org_insights(request: Request) -> Response:
-    """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
-    query = OrgQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    view = dashboards.org_view(level=query.validated_data["level"])
-    data = {
-        "week": view.week,
-        "level": view.level,
-        "trend": _points(view.trend),
-        "teams": [{**row, "team": row["team"].name} for row in view.rows],
-        "edges": [list(edge) for edge in view.edges],
-    }
-    return Response(OrgInsightSerializer(data).data)
-
-
-@extend_schema(responses=CardSerializer(many=True))
-@api_view(["GET"])
-def evidence(request: Request) -> Response:
-    """Which rituals work: one evidence card per adopted catalogue ritual."""
-    if not (request.user.is_hr_admin or request.user.is_manager):
-        raise PermissionDenied("Evidence cards are for team leads and HR.")
-    data = [
-        {
-            "ritual": item["template"].name,
-            **{
-                key: getattr(item["card"], key)
-                for key in ("verdict", "effect", "low", "high", "adopters", "comparison")
-            },
-            "respondents": item["card"].respondents,
-            "reason": item["card"].reason,
-            "explanation": item["explain"],
+    @extend_schema(responses=TeamInsightSerializer)
+    def retrieve(self, request: Request, pk: int) -> Response:
+        team = get_object_or_404(Team.objects.led_by(request.user), pk=pk)
+        view = dashboards.team_view(team, request.user)
+        dims: dict = {}
+        for (label, week), value in view.heat.items():
+            dims.setdefault(label, {})[week] = value
+        data = {
+            "team": team.pk,
+            "week": view.week,
+            "min_group_size": view.k,
+            "trend": _points(view.trend),
+            "dimensions": dims,
+            "figures": view.figures,
+            "ties": [] if view.hidden else [{"team": name, "ties": n} for name, n in view.ties],
         }
-        for item in dashboards.evidence_cards()
-    ]
-    return Response(CardSerializer(data, many=True).data)
+        return Response(TeamInsightSerializer(data).data)
 
 
-@extend_schema(responses=MyConnectionSerializer)
-@api_view(["GET"])
-def my_connection(request: Request) -> Response:
-    """The caller's own connections this month; nobody else's, ever."""
-    me = dashboards.my_connection(request.user)
-    data = {
-        **me,
-        "connections": me["connections"],
-        "suggestion": me["suggestion"][0],
-    }
-    return Response(MyConnectionSerializer(data).data)
+class InsightViewSet(viewsets.ViewSet):
+    @extend_schema(parameters=[OrgQuerySerializer], responses=OrgInsightSerializer)
+    @action(detail=False, permission_classes=[IsHRAdmin])
+    def org(self, request: Request) -> Response:
+        """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
+        query = OrgQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        view = dashboards.org_view(level=query.validated_data["level"])
+        data = {
+            "week": view.week,
+            "level": view.level,
+            "trend": _points(view.trend),
+            "teams": [{**row, "team": row["team"].name} for row in view.rows],
+            "edges": [list(edge) for edge in view.edges],
+        }
+        return Response(OrgInsightSerializer(data).data)
+
+    @extend_schema(responses=CardSerializer(many=True))
+    @action(detail=False, url_path="rituals")
+    def evidence(self, request: Request) -> Response:
+        """Which rituals work: one evidence card per adopted catalogue ritual."""
+        if not (request.user.is_hr_admin or request.user.is_manager):
+            raise PermissionDenied("Evidence cards are for team leads and HR.")
+        data = [
+            {
+                "ritual": item["template"].name,
+                **{
+                    key: getattr(item["card"], key)
+                    for key in ("verdict", "effect", "low", "high", "adopters", "comparison")
+                },
+                "respondents": item["card"].respondents,
+                "reason": item["card"].reason,
+                "explanation": item["explain"],
+            }
+            for item in dashboards.evidence_cards()
+        ]
+        return Response(CardSerializer(data, many=True).data)
+
+
+class MyConnectionViewSet(viewsets.ViewSet):
+    @extend_schema(responses=MyConnectionSerializer)
+    @action(detail=False)
+    def connection(self, request: Request) -> Response:
+        """The caller's own connections this month; nobody else's, ever."""
+        me = dashboards.my_connection(request.user)
+        data = {
+            **me,
+            "connections": me["connections"],
+            "suggestion": me["suggestion"][0],
+        }
+        return Response(MyConnectionSerializer(data).data)
+
+
+# Routes, (prefix, viewset, basename), wired in connection/urls.py.
+ENDPOINTS = [
+    ("insights/teams", TeamInsightViewSet, "team-insights"),  # <pk>/
+    ("insights", InsightViewSet, "insights"),  # org/, rituals/
+    ("me", MyConnectionViewSet, "me"),  # connection/
+]

@@ -60,7 +60,7 @@ class GroupSerializer(JsonModelSerializer):
         fields = ["id", "programme", "run_on", "members", "reasons"]
 
 
-class CheckInIn(serializers.Serializer):
+class CheckInSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(choices=CheckIn.Answer.choices)
     week = serializers.IntegerField(min_value=1, max_value=52, default=1)
 
@@ -85,7 +85,7 @@ class OfficeHoursSerializer(JsonModelSerializer):
 BOOKING_HORIZON = dt.timedelta(days=365)
 
 
-class BookingIn(serializers.Serializer):
+class BookingRequestSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     topic = StrictCharField(max_length=120)
 
@@ -109,7 +109,7 @@ class SessionSerializer(JsonModelSerializer):
         read_only_fields = fields
 
 
-class SessionIn(serializers.Serializer):
+class SessionRequestSerializer(serializers.Serializer):
     """A session the caller mentored; every field but the note is required."""
 
     mentee = serializers.PrimaryKeyRelatedField(queryset=User.objects.active())
@@ -157,10 +157,10 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-round__run_on", "-pk")
         )
 
-    @extend_schema(request=CheckInIn, responses={200: DetailSerializer})
+    @extend_schema(request=CheckInSerializer, responses={200: DetailSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None, format=None):
-        data = CheckInIn(data=request.data)
+        data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             check_in(group=self.get_object(), person=request.user, **data.validated_data)
@@ -176,10 +176,10 @@ class OfficeHoursViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return OfficeHours.objects.filter(active=True).select_related("host")
 
-    @extend_schema(request=BookingIn, responses={201: BookingSerializer})
+    @extend_schema(request=BookingRequestSerializer, responses={201: BookingSerializer})
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None, format=None):
-        data = BookingIn(data=request.data)
+        data = BookingRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             booking = book(
@@ -199,9 +199,9 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return MentoringSession.objects.involving(self.request.user)
 
-    @extend_schema(request=SessionIn, responses={201: SessionSerializer})
+    @extend_schema(request=SessionRequestSerializer, responses={201: SessionSerializer})
     def create(self, request, *args, **kwargs):
-        data = SessionIn(data=request.data)
+        data = SessionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             session = log_session(
@@ -212,7 +212,7 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
-class CaseNoteQuery(QuerySerializer):
+class CaseNoteQuerySerializer(QuerySerializer):
     # `?topic=` (blank) lists every note, as leaving the search box empty does.
     topic = serializers.CharField(
         required=False, allow_blank=True, max_length=CaseNote._meta.get_field("topic").max_length
@@ -226,7 +226,7 @@ class CaseNoteQuery(QuerySerializer):
 class CaseNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = CaseNote.objects.none()
     serializer_class = CaseNoteSerializer
-    query_serializer_class = CaseNoteQuery
+    query_serializer_class = CaseNoteQuerySerializer
 
     def get_queryset(self):
         return CaseNote.objects.visible_to(self.request.user)
@@ -244,3 +244,13 @@ class CaseNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         except MentorshipError as error:
             _rejected(error)
+
+
+# Routes, (prefix, viewset, basename), wired in connection/urls.py.
+COLLECTIONS = [
+    ("programmes", ProgrammeViewSet, "programme"),
+    ("my-groups", GroupViewSet, "my-group"),
+    ("office-hours", OfficeHoursViewSet, "office-hours"),
+    ("mentoring-sessions", SessionViewSet, "mentoring-session"),
+    ("case-notes", CaseNoteViewSet, "case-note"),
+]

@@ -2,8 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
@@ -15,22 +15,22 @@ from pulse.services import COMMENT_MAX, PulseError, submit_response
 from pulse.views import _open_round_for
 
 
-class QuestionOut(serializers.Serializer):
+class QuestionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     dimension = serializers.CharField()
     scale = serializers.ListField(child=serializers.IntegerField())
 
 
-class CurrentRoundOut(serializers.Serializer):
+class CurrentRoundSerializer(serializers.Serializer):
     number = serializers.IntegerField(allow_null=True)
     closes_at = serializers.DateTimeField(allow_null=True)
     min_group_size = serializers.IntegerField(allow_null=True)
     answered = serializers.BooleanField()
-    questions = QuestionOut(many=True)
+    questions = QuestionSerializer(many=True)
 
 
-class SubmissionIn(serializers.Serializer):
+class SubmissionSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.IntegerField(), allow_empty=False)
     comment = StrictCharField(required=False, allow_blank=True, max_length=COMMENT_MAX)
 
@@ -48,7 +48,7 @@ class SubmissionIn(serializers.Serializer):
         return attrs
 
 
-class TeamResultOut(serializers.Serializer):
+class TeamResultSerializer(serializers.Serializer):
     team = serializers.IntegerField()
     round = serializers.IntegerField(allow_null=True)
     shown = serializers.BooleanField()
@@ -59,105 +59,108 @@ class TeamResultOut(serializers.Serializer):
     favourable = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
-@extend_schema(responses=CurrentRoundOut)
-@api_view(["GET"])
-def current_round(request: Request) -> ApiResponse:
-    """The pulse open for me now, its questions, and whether I answered."""
-    round_ = _open_round_for(request.user)
-    if round_ is None:
+NO_ROUND = {"number": None, "closes_at": None, "min_group_size": None, "answered": False}
+NO_RESULT = {
+    "team": None,
+    "round": None,
+    "shown": False,
+    "reason": "No closed round yet",
+    "respondents": None,
+    "connection_score": None,
+    "enps": None,
+    "favourable": {},
+}
+
+
+class PulseViewSet(viewsets.ViewSet):
+    @extend_schema(responses=CurrentRoundSerializer)
+    @action(detail=False)
+    def current(self, request: Request) -> ApiResponse:
+        """The pulse open for me now, its questions, and whether I answered."""
+        round_ = _open_round_for(request.user)
+        if round_ is None:
+            return ApiResponse({**NO_ROUND, "questions": []})
+        questions = round_.questions.order_by("roundquestion__position")
         return ApiResponse(
-            {
-                "number": None,
-                "closes_at": None,
-                "min_group_size": None,
-                "answered": False,
-                "questions": [],
-            }
+            CurrentRoundSerializer(
+                {
+                    "number": round_.number,
+                    "closes_at": round_.closes_at,
+                    "min_group_size": round_.min_group_size,
+                    "answered": round_.receipts.filter(person=request.user).exists(),
+                    "questions": [
+                        {"id": q.pk, "text": q.text, "dimension": q.dimension, "scale": q.scale}
+                        for q in questions
+                    ],
+                }
+            ).data
         )
-    questions = round_.questions.order_by("roundquestion__position")
-    return ApiResponse(
-        CurrentRoundOut(
-            {
-                "number": round_.number,
-                "closes_at": round_.closes_at,
-                "min_group_size": round_.min_group_size,
-                "answered": round_.receipts.filter(person=request.user).exists(),
-                "questions": [
-                    {"id": q.pk, "text": q.text, "dimension": q.dimension, "scale": q.scale}
-                    for q in questions
-                ],
-            }
-        ).data
-    )
 
 
-@extend_schema(
-    request=SubmissionIn,
-    responses={
-        201: DetailSerializer,
-        409: OpenApiResponse(DetailSerializer, "Already answered, or no pulse is open for you."),
-    },
-)
-@api_view(["POST"])
-def submit(request: Request) -> ApiResponse:
+class ResponseViewSet(viewsets.ViewSet):
     """Answer the open pulse. 409 when already answered or closed; nothing is stored on error."""
-    data = SubmissionIn(data=request.data)
-    data.is_valid(raise_exception=True)
-    round_ = _open_round_for(request.user)
-    if round_ is None:
-        return ApiResponse({"detail": "No pulse is open for you."}, status=status.HTTP_409_CONFLICT)
-    try:
-        submit_response(
-            person=request.user,
-            round_=round_,
-            answers=data.validated_data["answers"],
-            comment=data.validated_data.get("comment", ""),
-        )
-    except PulseError as error:
-        return ApiResponse({"detail": str(error)}, status=error.status)
-    return ApiResponse(
-        {"detail": "Thank you. Your answers are stored without your name."},
-        status=status.HTTP_201_CREATED,
-    )
 
-
-@extend_schema(responses=TeamResultOut)
-@api_view(["GET"])
-def team_result(request: Request, pk: int) -> ApiResponse:
-    """The latest closed round for a team I manage (or any team, for HR), guarded."""
-    team = (
-        get_object_or_404(Team.objects.led_by(request.user), pk=pk)
-        if Team.objects.led_by(request.user).exists()
-        else None
+    @extend_schema(
+        request=SubmissionSerializer,
+        responses={
+            201: DetailSerializer,
+            409: OpenApiResponse(
+                DetailSerializer, "Already answered, or no pulse is open for you."
+            ),
+        },
     )
-    if team is None:
-        raise PermissionDenied("Pulse results are for managers and HR admins.")
-    rounds = results.latest_rounds(2)
-    if not rounds:
+    def create(self, request: Request) -> ApiResponse:
+        data = SubmissionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        round_ = _open_round_for(request.user)
+        if round_ is None:
+            return ApiResponse(
+                {"detail": "No pulse is open for you."}, status=status.HTTP_409_CONFLICT
+            )
+        try:
+            submit_response(person=request.user, round_=round_, **data.validated_data)
+        except PulseError as error:
+            return ApiResponse({"detail": str(error)}, status=error.status)
         return ApiResponse(
-            {
-                "team": pk,
-                "round": None,
-                "shown": False,
-                "reason": "No closed round yet",
-                "respondents": None,
-                "connection_score": None,
-                "enps": None,
-                "favourable": {},
-            }
+            {"detail": "Thank you. Your answers are stored without your name."},
+            status=status.HTTP_201_CREATED,
         )
-    result = results.detail(results.OrgSnapshot(rounds), rounds[0], team)
-    return ApiResponse(
-        TeamResultOut(
-            {
-                "team": pk,
-                "round": rounds[0].number,
-                "shown": result.shown,
-                "reason": result.reason,
-                "respondents": result.respondents,
-                "connection_score": result.score,
-                "enps": result.enps,
-                "favourable": {d.value: s for d, s in result.dimensions.items()},
-            }
-        ).data
-    )
+
+
+class TeamResultViewSet(viewsets.ViewSet):
+    lookup_value_converter = "int"
+
+    @extend_schema(responses=TeamResultSerializer)
+    @action(detail=True)
+    def results(self, request: Request, pk: int) -> ApiResponse:
+        """The latest closed round for a team I manage (or any team, for HR), guarded."""
+        teams = Team.objects.led_by(request.user)
+        if not teams.exists():
+            raise PermissionDenied("Pulse results are for managers and HR admins.")
+        team = get_object_or_404(teams, pk=pk)
+        rounds = results.latest_rounds(2)
+        if not rounds:
+            return ApiResponse({**NO_RESULT, "team": pk})
+        result = results.detail(results.OrgSnapshot(rounds), rounds[0], team)
+        return ApiResponse(
+            TeamResultSerializer(
+                {
+                    "team": pk,
+                    "round": rounds[0].number,
+                    "shown": result.shown,
+                    "reason": result.reason,
+                    "respondents": result.respondents,
+                    "connection_score": result.score,
+                    "enps": result.enps,
+                    "favourable": {d.value: s for d, s in result.dimensions.items()},
+                }
+            ).data
+        )
+
+
+# Routes, (prefix, viewset, basename), wired in connection/urls.py.
+ENDPOINTS = [
+    ("pulse", PulseViewSet, "pulse"),  # current/
+    ("pulse/responses", ResponseViewSet, "pulse-response"),
+    ("pulse/teams", TeamResultViewSet, "pulse-team"),  # <pk>/results/
+]

@@ -60,7 +60,7 @@ class OccurrenceSerializer(JsonModelSerializer):
         fields = ["id", "ritual", "starts_at", "ends_at", "cancelled"]
 
 
-class AttendanceIn(serializers.Serializer):
+class AttendanceSerializer(serializers.Serializer):
     attended = StrictBooleanField(default=True)
     worth_it = StrictBooleanField(required=False, allow_null=True, default=None)
 
@@ -112,7 +112,7 @@ class SpendSerializer(JsonModelSerializer):
         fields = ["id", "budget", "category", "amount", "hours", "spent_on", "note"]
 
 
-class SpendIn(serializers.Serializer):
+class SpendRequestSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Spend.Category.choices)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
     hours = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0, default=0)
@@ -178,7 +178,7 @@ class VisibleRitualField(serializers.PrimaryKeyRelatedField):
         return TeamRitual.objects.visible_to(self.context["request"].user)
 
 
-class OccurrenceQuery(QuerySerializer):
+class OccurrenceQuerySerializer(QuerySerializer):
     ritual = VisibleRitualField(required=False, help_text="Only this ritual's occurrences.")
 
     def filter(self, queryset):
@@ -186,7 +186,7 @@ class OccurrenceQuery(QuerySerializer):
         return queryset if ritual is None else queryset.filter(ritual=ritual)
 
 
-class PostQuery(QuerySerializer):
+class PostQuerySerializer(QuerySerializer):
     team = VisibleTeamField(required=False, help_text="Only this team's thread.")
 
     def filter(self, queryset):
@@ -197,18 +197,18 @@ class PostQuery(QuerySerializer):
 class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Occurrence.objects.none()  # for the schema; requests use get_queryset
     serializer_class = OccurrenceSerializer
-    query_serializer_class = OccurrenceQuery
+    query_serializer_class = OccurrenceQuerySerializer
 
     def get_queryset(self):
         return Occurrence.objects.filter(
             ritual__in=TeamRitual.objects.visible_to(self.request.user)
         ).order_by("starts_at", "pk")
 
-    @extend_schema(request=AttendanceIn, responses={200: DetailSerializer})
+    @extend_schema(request=AttendanceSerializer, responses={200: DetailSerializer})
     @action(detail=True, methods=["post"])
     def attend(self, request, pk=None, format=None):
         """Say whether you were there and whether it was worth your time."""
-        data = AttendanceIn(data=request.data)
+        data = AttendanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             record_attendance(
@@ -222,7 +222,7 @@ class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
 class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ThreadPost.objects.none()  # for the schema; requests use get_queryset
     serializer_class = PostSerializer
-    query_serializer_class = PostQuery
+    query_serializer_class = PostQuerySerializer
 
     def get_queryset(self):
         return ThreadPost.objects.filter(
@@ -278,15 +278,25 @@ class BudgetViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Budget.objects.manageable_by(self.request.user)
 
-    @extend_schema(request=SpendIn, responses={201: SpendSerializer})
+    @extend_schema(request=SpendRequestSerializer, responses={201: SpendSerializer})
     @action(detail=True, methods=["post"])
     def spends(self, request, pk=None, format=None):
         """Log a spend against this budget (the team's managers): an amount, hours or both."""
         budget = self.get_object()
-        data = SpendIn(data=request.data)
+        data = SpendRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             created = log_spend(budget=budget, logged_by=request.user, **data.validated_data)
         except RitualError as error:
             _rejected(error)
         return Response(SpendSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+# Routes, (prefix, viewset, basename), wired in connection/urls.py.
+COLLECTIONS = [
+    ("rituals", RitualViewSet, "ritual"),
+    ("occurrences", OccurrenceViewSet, "occurrence"),
+    ("thread-posts", PostViewSet, "thread-post"),
+    ("recognition", RecognitionViewSet, "recognition"),
+    ("budgets", BudgetViewSet, "budget"),
+]
