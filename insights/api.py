@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -11,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connection.models import Team
-from connection.roles import IsHRAdmin
+from connection.roles import IsHRAdmin, IsLeadOrHR
 from insights import dashboards
 
 
@@ -150,11 +149,9 @@ class InsightViewSet(viewsets.ViewSet):
         return Response(OrgInsightSerializer(data).data)
 
     @extend_schema(responses=CardSerializer(many=True))
-    @action(detail=False, url_path="rituals")
+    @action(detail=False, url_path="rituals", permission_classes=[IsLeadOrHR])
     def evidence(self, request: Request) -> Response:
         """Which rituals work: one evidence card per adopted catalogue ritual."""
-        if not (request.user.is_hr_admin or request.user.is_manager):
-            raise PermissionDenied("Evidence cards are for team leads and HR.")
         data = [
             {
                 "ritual": item["template"].name,

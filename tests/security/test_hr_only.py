@@ -34,7 +34,9 @@ def hr_only(row) -> bool:
 def checked_by_roles(view) -> bool:
     api = getattr(view, "cls", None)
     if api is not None:
-        return IsHRAdmin in api.permission_classes
+        # An @action's own permission_classes reach the view through its initkwargs.
+        initkwargs = getattr(view, "initkwargs", {})
+        return IsHRAdmin in initkwargs.get("permission_classes", api.permission_classes)
     return getattr(view, "hr_admin_required", False)
 
 
