@@ -11,8 +11,8 @@ from rest_framework.response import Response as ApiResponse
 from connection.models import Team
 from connection.rest import DetailSerializer, StrictCharField
 from pulse import results
+from pulse.models import Round
 from pulse.services import COMMENT_MAX, PulseError, submit_response
-from pulse.views import _open_round_for
 
 
 class QuestionSerializer(serializers.Serializer):
@@ -77,7 +77,7 @@ class PulseViewSet(viewsets.ViewSet):
     @action(detail=False)
     def current(self, request: Request) -> ApiResponse:
         """The pulse open for me now, its questions, and whether I answered."""
-        round_ = _open_round_for(request.user)
+        round_ = Round.objects.open_for(request.user)
         if round_ is None:
             return ApiResponse({**NO_ROUND, "questions": []})
         questions = round_.questions.order_by("roundquestion__position")
@@ -112,7 +112,7 @@ class ResponseViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> ApiResponse:
         data = SubmissionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        round_ = _open_round_for(request.user)
+        round_ = Round.objects.open_for(request.user)
         if round_ is None:
             return ApiResponse(
                 {"detail": "No pulse is open for you."}, status=status.HTTP_409_CONFLICT

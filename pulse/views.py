@@ -38,14 +38,10 @@ from pulse.services import (
 LOW = 2  # an answer of 1 or 2 on belonging or safety
 
 
-def _open_round_for(user: User) -> Round | None:
-    return Round.objects.open_for(user)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest) -> HttpResponse:
-    round_ = _open_round_for(request.user)
+    round_ = Round.objects.open_for(request.user)
     context = {"round": round_}
     if round_ is None:
         if request.method == "POST":
