@@ -1,0 +1,309 @@
+"""The attacker the guard runs before anything is published.
+
+Every figure of a round that any role may see (each team's total, each tenure
+band and location slice, at every level) is a row: a set of cells, the finest
+groups the data holds (a team's own members of one tenure band and location),
+with its respondents and its score sum. An HR admin who reads all of them can
+add and subtract rows as she likes. This module plays that attacker, with
+linear algebra and linear programming over all the rows together, and reports
+every group of 1 to k-1 respondents that some combination isolates, or whose
+mean it bounds within ±10 points. `protect` then withholds the cheapest rows
+until nothing is found.
+
+The attacker is given more than the pages show, so that what passes here
+passes against any reader of the pages: each row's exact score sum (pages show
+a rounded mean) and each cell's respondent count (an insider may know who
+answered).
+
+How it stays fast: rows of one kind (one slice value, or the team totals) nest
+like the team tree, so each row is replaced by its *block*, the cells it holds
+that no published row of the same kind below it holds. Blocks span the same
+combinations as the rows, and a cell lies in at most one block of each kind,
+so the blocks fall apart into small independent components (about one
+department each) that are solved one by one. Cells that every block treats
+alike are merged into atoms first: no combination can tell them apart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+WIDTH = 20  # a small group's mean known to within ±10 points counts as disclosed
+TOP = 100  # the highest score a respondent can give
+SOLVER_SECONDS = 20  # per component; an undecided component is treated as disclosing
+
+
+@dataclass(frozen=True)
+class Row:
+    """A published figure: `cells` are indexes into the table's cells; rows of one
+    `kind` must nest or be disjoint (a tree's teams for one slice value)."""
+
+    key: Hashable
+    kind: Hashable
+    cells: frozenset
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str  # "isolated" (a small group's sum is exact) or "bounded" (within ±10)
+    respondents: int  # how many people the group holds
+    rows: tuple  # the rows the attack combines: withholding one of them helps
+
+
+@dataclass
+class _Component:
+    atoms: list  # atom indexes
+    blocks: list  # row keys
+
+
+class Attack:
+    """The published rows over a table of cells, taken apart for the attacker."""
+
+    def __init__(self, n: Sequence[int], sums: Sequence[float], rows: Sequence[Row], k: int):
+        self.k = k
+        live = {i for i, count in enumerate(n) if count > 0}
+        self.block_of, self.inside = _blocks(rows, live)
+        # Atoms: live cells inside exactly the same blocks.
+        membership: dict[int, list] = defaultdict(list)
+        for key, cells in self.block_of.items():
+            for cell in cells:
+                membership[cell].append(key)
+        atoms: dict[tuple, list] = defaultdict(list)
+        for cell in sorted(live):
+            atoms[tuple(sorted(membership[cell], key=repr))].append(cell)
+        self.atom_blocks = list(atoms)
+        self.atom_cells = list(atoms.values())
+        self.atom_n = np.array([sum(n[c] for c in cells) for cells in self.atom_cells], float)
+        self.atom_sum = np.array([sum(sums[c] for c in cells) for cells in self.atom_cells])
+        self.components = _components(self.atom_blocks)
+
+    def findings(self, *, bounds: bool = True) -> list[Finding]:
+        out = []
+        for component in self.components:
+            small = [a for a in component.atoms if self.atom_n[a] < self.k]
+            if not small:
+                continue
+            found = self._isolation(component, self.atom_n, small)
+            if found:
+                out.append(found)
+            elif bounds:
+                out += self._bounded(component, small)
+        return out
+
+    def isolations(self, weights: Sequence[float]) -> list[Finding]:
+        """Groups holding 1 to k-1 of `weights` (per cell: the answers on one side of a
+        share), isolated by some combination of the rows."""
+        per_atom = np.array([sum(weights[c] for c in cells) for cells in self.atom_cells])
+        out = []
+        for component in self.components:
+            # Unions of atoms that each hold none or at least k hold none or at least k.
+            if any(0 < per_atom[a] < self.k for a in component.atoms):
+                found = self._isolation(component, per_atom, component.atoms)
+                if found:
+                    out.append(found)
+        return out
+
+    def _rows(self, blocks) -> tuple:
+        """The published rows behind some blocks: each block's row and the rows of its
+        kind just inside it, which were subtracted to make the block."""
+        out = []
+        for key in blocks:
+            out += [key, *sorted(self.inside.get(key, ()), key=repr)]
+        return tuple(dict.fromkeys(out))
+
+    def _matrix(self, component: _Component) -> np.ndarray:
+        """Atoms x blocks of one component: 1 where the atom lies in the block."""
+        column = {key: j for j, key in enumerate(component.blocks)}
+        matrix = np.zeros((len(component.atoms), len(component.blocks)))
+        for i, a in enumerate(component.atoms):
+            for key in self.atom_blocks[a]:
+                matrix[i, column[key]] = 1
+        return matrix
+
+    def _isolation(self, component: _Component, weight: np.ndarray, candidates: list):
+        """One mixed-integer program: is there a combination of the component's blocks
+        that equals 1 on a set of candidate atoms and 0 elsewhere, with a weight of 1
+        to k-1 on that set? The smallest such set is the finding."""
+        if len(component.blocks) == 1:  # one block is one atom: it is the only group
+            (a,) = component.atoms
+            if 1 <= weight[a] <= self.k - 1:
+                return Finding("isolated", int(weight[a]), self._rows(component.blocks))
+            return None
+        matrix = self._matrix(component)
+        rows_n, blocks_n = matrix.shape
+        position = {a: i for i, a in enumerate(component.atoms)}
+        picks = np.zeros((rows_n, len(candidates)))
+        for j, a in enumerate(candidates):
+            picks[position[a], j] = 1
+        weights = np.array([weight[a] for a in candidates])
+        equal = LinearConstraint(np.hstack([matrix, -picks]), 0, 0)
+        size = LinearConstraint(
+            np.concatenate([np.zeros(blocks_n), weights])[None, :], 1, self.k - 1
+        )
+        result = milp(
+            c=np.concatenate([np.zeros(blocks_n), weights]),
+            constraints=[equal, size],
+            integrality=np.concatenate([np.zeros(blocks_n), np.ones(len(candidates))]),
+            bounds=Bounds(
+                np.concatenate([np.full(blocks_n, -np.inf), np.zeros(len(candidates))]),
+                np.concatenate([np.full(blocks_n, np.inf), np.ones(len(candidates))]),
+            ),
+            options={"time_limit": SOLVER_SECONDS},
+        )
+        if result.status == 2:  # infeasible: no such combination
+            return None
+        if result.x is None:  # undecided in time: assume the worst
+            return Finding("isolated", 0, tuple(component.blocks))
+        alpha = result.x[:blocks_n]
+        used = self._rows(
+            key for key, a in zip(component.blocks, alpha, strict=True) if abs(a) > 1e-7
+        )
+        chosen = result.x[blocks_n:] > 0.5
+        return Finding("isolated", int(round(weights[chosen].sum())), used)
+
+    def _bounded(self, component: _Component, small: list) -> list[Finding]:
+        """For each small atom, the lowest and highest mean the published block sums
+        allow (two linear programs); narrower than WIDTH is a finding."""
+        matrix = self._matrix(component)
+        atoms = component.atoms
+        n = self.atom_n[atoms]
+        block_sums = matrix.T @ self.atom_sum[atoms]
+        out = []
+        for a in small:
+            i = atoms.index(a)
+            if _roomy(matrix, self.atom_sum[atoms], n, i):
+                continue
+            span = []
+            duals = np.zeros(len(component.blocks))
+            for sign in (1, -1):
+                objective = np.zeros(len(atoms))
+                objective[i] = sign
+                result = linprog(
+                    objective,
+                    A_eq=matrix.T,
+                    b_eq=block_sums,
+                    bounds=list(zip(np.zeros(len(atoms)), TOP * n, strict=True)),
+                    method="highs",
+                )
+                span.append(sign * result.fun)
+                duals += np.abs(result.eqlin.marginals)
+            low, high = span[0], span[1]
+            if high - low < WIDTH * n[i] - 1e-6:
+                used = self._rows(
+                    key
+                    for key, d in zip(component.blocks, duals, strict=True)
+                    if d > 1e-9 or key in self.atom_blocks[a]
+                )
+                out.append(Finding("bounded", int(n[i]), used))
+        return out
+
+
+def _roomy(matrix: np.ndarray, sums: np.ndarray, n: np.ndarray, i: int) -> bool:
+    """A quick proof that atom i's mean can move by WIDTH: two feasible points found
+    by moving along one direction that leaves every block sum unchanged (the part of
+    atom i's unit vector outside the span of the blocks), as far as the bounds allow.
+    False means "no proof", not "disclosed"."""
+    unit = np.zeros(len(n))
+    unit[i] = 1
+    coefficients, *_ = np.linalg.lstsq(matrix, unit, rcond=None)
+    direction = unit - matrix @ coefficients
+    if direction[i] < 1e-9:
+        return False
+    direction /= direction[i]
+    upper = TOP * n
+    up = down = np.inf
+    for d, s, u in zip(direction, sums, upper, strict=True):
+        if d > 1e-12:
+            up, down = min(up, (u - s) / d), min(down, s / d)
+        elif d < -1e-12:
+            up, down = min(up, s / -d), min(down, (u - s) / -d)
+    return up + down >= WIDTH * n[i]
+
+
+def _blocks(rows: Sequence[Row], live: set) -> tuple[dict, dict]:
+    """{row key: the live cells it holds that no smaller row of its kind holds}, and
+    {row key: the rows of its kind just inside it} (a block is its row minus those)."""
+    by_kind: dict = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    owned: dict = defaultdict(set)
+    inside: dict = defaultdict(set)
+    for kind_rows in by_kind.values():
+        nearest = {}
+        for row in sorted(kind_rows, key=lambda r: -len(r.cells)):
+            for cell in row.cells:
+                if cell in live:
+                    if cell in nearest:
+                        inside[nearest[cell]].add(row.key)
+                    nearest[cell] = row.key
+        for cell, key in nearest.items():
+            owned[key].add(cell)
+    return {key: frozenset(cells) for key, cells in owned.items()}, inside
+
+
+def _components(atom_blocks: list) -> list[_Component]:
+    parent = list(range(len(atom_blocks)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    first: dict = {}
+    for a, blocks in enumerate(atom_blocks):
+        for key in blocks:
+            if key in first:
+                parent[find(a)] = find(first[key])
+            else:
+                first[key] = a
+    groups: dict = defaultdict(list)
+    for a in range(len(atom_blocks)):
+        groups[find(a)].append(a)
+    out = []
+    for atoms in groups.values():
+        blocks = sorted({key for a in atoms for key in atom_blocks[a]}, key=repr)
+        out.append(_Component(atoms, blocks))
+    return out
+
+
+def protect(
+    n: Sequence[int],
+    sums: Sequence[float],
+    rows: Sequence[Row],
+    k: int,
+    cost: Callable[[Hashable], tuple],
+) -> dict:
+    """Withhold rows until the attacker finds nothing; {row key: Finding that hid it}.
+
+    Each round of the loop audits what is still published and, for every finding,
+    withholds the cheapest row the attack used (by `cost`), then audits again. It
+    ends: withholding every row leaves nothing to find."""
+    published = list(rows)
+    withheld: dict = {}
+    while True:
+        findings = Attack(n, sums, published, k).findings()
+        if not findings:
+            return withheld
+        withhold(findings, published, withheld, cost)
+        published = [row for row in published if row.key not in withheld]
+
+
+def withhold(findings: list[Finding], published: Sequence[Row], withheld: dict, cost) -> None:
+    """For each finding not already answered in this pass, withhold the cheapest row
+    its attack used (everything it used, should none of them be published)."""
+    keys = {row.key for row in published}
+    before = len(withheld)
+    for finding in findings:
+        if any(key in withheld for key in finding.rows):
+            continue
+        candidates = [key for key in finding.rows if key in keys]
+        if candidates:
+            withheld[min(candidates, key=cost)] = finding
+    if len(withheld) == before:
+        raise RuntimeError("the attacker found groups no published row explains")
