@@ -95,15 +95,16 @@ class Attack:
                 out += self._bounded(component, small)
         return out
 
-    def isolations(self, weights: Sequence[float]) -> list[Finding]:
-        """Groups holding 1 to k-1 of `weights` (per cell: the answers on one side of a
-        share), isolated by some combination of the rows."""
-        per_atom = np.array([sum(weights[c] for c in cells) for cells in self.atom_cells])
+    def lopsided(self, sides: Sequence[float]) -> list[Finding]:
+        """Groups with answers of which fewer than k are on `sides` (per cell: the
+        answers on one side of a share; the table's counts are all its answers): a
+        side of 1 to k-1 describes those few, a side of none describes everyone."""
+        side = np.array([sum(sides[c] for c in cells) for cells in self.atom_cells])
         out = []
         for component in self.components:
-            # Unions of atoms that each hold none or at least k hold none or at least k.
-            if any(0 < per_atom[a] < self.k for a in component.atoms):
-                found = self._isolation(component, per_atom, component.atoms)
+            # Unions of atoms that each hold at least k on that side hold at least k.
+            if any(side[a] < self.k for a in component.atoms):
+                found = self._isolation(component, side, component.atoms, at_least_one=True)
                 if found:
                     out.append(found)
         return out
@@ -125,14 +126,18 @@ class Attack:
                 matrix[i, column[key]] = 1
         return matrix
 
-    def _isolation(self, component: _Component, weight: np.ndarray, candidates: list):
+    def _isolation(
+        self, component: _Component, weight: np.ndarray, candidates: list, at_least_one=False
+    ):
         """One mixed-integer program: is there a combination of the component's blocks
         that equals 1 on a set of candidate atoms and 0 elsewhere, with a weight of 1
-        to k-1 on that set? The smallest such set is the finding."""
+        to k-1 on that set (0 to k-1 if `at_least_one`: the set then only has to hold
+        someone)? The smallest such set is the finding."""
+        low = 0 if at_least_one else 1
         if len(component.blocks) == 1:  # one block is one atom: it is the only group
             (a,) = component.atoms
-            if 1 <= weight[a] <= self.k - 1:
-                return Finding("isolated", int(weight[a]), self._rows(component.blocks))
+            if low <= weight[a] <= self.k - 1:
+                return Finding("isolated", int(self.atom_n[a]), self._rows(component.blocks))
             return None
         matrix = self._matrix(component)
         rows_n, blocks_n = matrix.shape
@@ -141,13 +146,16 @@ class Attack:
         for j, a in enumerate(candidates):
             picks[position[a], j] = 1
         weights = np.array([weight[a] for a in candidates])
-        equal = LinearConstraint(np.hstack([matrix, -picks]), 0, 0)
-        size = LinearConstraint(
-            np.concatenate([np.zeros(blocks_n), weights])[None, :], 1, self.k - 1
-        )
+        people = np.array([self.atom_n[a] for a in candidates])
+        zeros = np.zeros(blocks_n)
+        constraints = [
+            LinearConstraint(np.hstack([matrix, -picks]), 0, 0),
+            LinearConstraint(np.concatenate([zeros, weights])[None, :], low, self.k - 1),
+            LinearConstraint(np.concatenate([zeros, people])[None, :], 1, np.inf),
+        ]
         result = milp(
-            c=np.concatenate([np.zeros(blocks_n), weights]),
-            constraints=[equal, size],
+            c=np.concatenate([zeros, weights]),
+            constraints=constraints,
             integrality=np.concatenate([np.zeros(blocks_n), np.ones(len(candidates))]),
             bounds=Bounds(
                 np.concatenate([np.full(blocks_n, -np.inf), np.zeros(len(candidates))]),
@@ -164,7 +172,7 @@ class Attack:
             key for key, a in zip(component.blocks, alpha, strict=True) if abs(a) > 1e-7
         )
         chosen = result.x[blocks_n:] > 0.5
-        return Finding("isolated", int(round(weights[chosen].sum())), used)
+        return Finding("isolated", int(round(people[chosen].sum())), used)
 
     def _bounded(self, component: _Component, small: list) -> list[Finding]:
         """For each small atom, the lowest and highest mean the published block sums
@@ -278,20 +286,31 @@ def protect(
     rows: Sequence[Row],
     k: int,
     cost: Callable[[Hashable], tuple],
+    fixed: Sequence[Row] = (),
 ) -> dict:
     """Withhold rows until the attacker finds nothing; {row key: Finding that hid it}.
 
     Each round of the loop audits what is still published and, for every finding,
     withholds the cheapest row the attack used (by `cost`), then audits again. It
-    ends: withholding every row leaves nothing to find."""
+    ends: withholding every row leaves nothing to find. Then each withheld row is
+    offered back, dearest first, and stays published if the audit still passes
+    (a greedy choice made early can be undone by a later one). `fixed` rows are
+    published already and are never withheld."""
     published = list(rows)
     withheld: dict = {}
-    while True:
-        findings = Attack(n, sums, published, k).findings()
-        if not findings:
-            return withheld
+
+    def clean(candidate: list) -> list[Finding]:
+        return Attack(n, sums, [*fixed, *candidate], k).findings()
+
+    while findings := clean(published):
         withhold(findings, published, withheld, cost)
         published = [row for row in published if row.key not in withheld]
+    by_key = {row.key: row for row in rows}
+    for key in sorted(withheld, key=cost, reverse=True):
+        if not clean([*published, by_key[key]]):
+            published.append(by_key[key])
+            del withheld[key]
+    return withheld
 
 
 def withhold(findings: list[Finding], published: Sequence[Row], withheld: dict, cost) -> None:

@@ -44,8 +44,7 @@ from pulse.models import (
 SLICES = ("tenure_band", "location")
 WHOLE = ""
 SMALL_CHANGE = "Hidden: only a few people differ from the round before"
-WITHHELD_TEAM = "Hidden so a smaller group next to it stays hidden"
-WITHHELD_SLICE = "Hidden: together with figures shown elsewhere it would reveal a smaller group"
+WITHHELD = "Hidden so a smaller group next to it stays hidden"
 TEAM_HIDDEN = "Hidden with the team's own figures"
 TOO_ALIKE = "Hidden: answers too alike to show"
 PROMOTERS, DETRACTORS = "promoters", "detractors"
@@ -163,11 +162,18 @@ def publish(round_: Round) -> int:
 
     n = [c["respondents"] for c in data.cells]
     sums = [c["score_sum"] for c in data.cells]
-    for key in disclosure.protect(n, sums, rows, data.k, cost):
-        hidden[key] = WITHHELD_TEAM if key[1] == WHOLE else WITHHELD_SLICE
+    # The teams first, then their slices: a hidden team shows no slice, and a slice
+    # is withheld before any shown team's figure is.
+    teams = [row for row in rows if row.key[1] == WHOLE]
+    for key in disclosure.protect(n, sums, teams, data.k, cost):
+        hidden[key] = WITHHELD
     for key in data.groups:
         if key[1] != WHOLE and key not in hidden and (key[0], WHOLE, WHOLE) in hidden:
             hidden[key] = TEAM_HIDDEN
+    teams = [row for row in teams if row.key not in hidden]
+    slices = [row for row in rows if row.key[1] != WHOLE and row.key not in hidden]
+    for key in disclosure.protect(n, sums, slices, data.k, cost, fixed=teams):
+        hidden[key] = WITHHELD
     shown_teams = [key for key in data.groups if key[1] == WHOLE and key not in hidden]
     shares = {stat: _shares(data, shown_teams, stat) for stat in _statistics(data)}
     published = _rows(data, hidden, shown_teams, shares)
@@ -231,7 +237,7 @@ def _statistics(data: _Round) -> list[str]:
 
 def _shares(data: _Round, teams: list, stat: str) -> set:
     """The teams whose favourable share for `stat` may be shown: at least k answers on
-    each side, and no combination of the shown shares leaves 1 to k-1 on a side."""
+    each side, and no combination of the shown shares leaves fewer than k on a side."""
     answers = [s.get(stat, (0, 0))[0] for s in data.stats]
     favourable = [s.get(stat, (0, 0))[1] for s in data.stats]
     against = [a - f for a, f in zip(answers, favourable, strict=True)]
@@ -248,7 +254,7 @@ def _shares(data: _Round, teams: list, stat: str) -> set:
             if key not in withheld
         ]
         attack = disclosure.Attack(answers, [0] * len(answers), rows, data.k)
-        findings = attack.isolations(favourable) + attack.isolations(against)
+        findings = attack.lopsided(favourable) + attack.lopsided(against)
         if not findings:
             return {row.key for row in rows}
         disclosure.withhold(
