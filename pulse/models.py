@@ -396,7 +396,6 @@ class Published(models.Model):
     )
     response_rate = models.PositiveSmallIntegerField(null=True)
     comments_shown = models.BooleanField(default=False)
-    change_shown = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -4,8 +4,7 @@ When a round is reported, this module lists every figure a page, the API or a
 CSV could show about it: each team's totals (a team counts its whole subtree,
 as the round's frozen tree had it), the organisation's, and each of those split
 by tenure band and by location; for the teams, the eNPS, the favourable share
-of each dimension and item, the response rate, whether comments may be read
-and whether the change since the round before may be shown. Then:
+of each dimension and item, the response rate, and whether comments may be read. Then:
 
 1. primary rules hide a group of fewer than k respondents, a slice whose
    people differ from the round before by 1 to k-1, and a share with 1 to
@@ -64,8 +63,6 @@ class _Round:
     cells: list  # RoundCell values dicts, in index order
     stats: list  # per cell {statistic: [answers, favourable]}
     groups: dict = field(default_factory=dict)  # {(team, by, value): [cell index]}
-    previous: Round | None = None  # the round reported before, if any
-    people: tuple = ({}, {})  # {group: respondents} this round and the round before
 
     @classmethod
     def load(cls, round_: Round) -> _Round:
@@ -193,7 +190,7 @@ def _primary(data: _Round) -> dict:
     return hidden
 
 
-def _people(data: _Round, round_: Round, tree: dict) -> dict:
+def _people(round_: Round, tree: dict) -> dict:
     """{(owner, by, value): set of people who answered} for one round on its tree."""
     people: dict = defaultdict(set)
     for team_id, person_id, tenure, location in Receipt.objects.filter(round=round_).values_list(
@@ -201,7 +198,6 @@ def _people(data: _Round, round_: Round, tree: dict) -> dict:
     ):
         path = tree.get(team_id, (None, None))[1]
         for owner in [None, *Team.ids_on_path(path)]:
-            people[(owner, WHOLE, WHOLE)].add(person_id)
             people[(owner, "tenure_band", tenure)].add(person_id)
             people[(owner, "location", location)].add(person_id)
     return people
@@ -225,9 +221,7 @@ def _slice_changes(data: _Round) -> dict:
     before_tree = {
         t.team_id: (t.parent_id_then, t.path) for t in RoundTeam.objects.filter(round=previous)
     }
-    now, before = _people(data, data.round, data.tree), _people(data, previous, before_tree)
-    data.previous = previous
-    data.people = (now, before)
+    now, before = _people(data.round, data.tree), _people(previous, before_tree)
     return {key: len(now[key] ^ before[key]) for key in {*now, *before}}
 
 
@@ -265,7 +259,6 @@ def _shares(data: _Round, teams: list, stat: str) -> set:
 def _rows(data: _Round, hidden: dict, teams: list, shares: dict) -> list[Published]:
     rates = _response_rates(data)
     comments = _comments(data, teams)
-    changes = _changes(data, teams)
     out = []
     for key, cells in data.groups.items():
         team_id, by, value = key
@@ -293,7 +286,6 @@ def _rows(data: _Round, hidden: dict, teams: list, shares: dict) -> list[Publish
             row.enps_reason = TOO_ALIKE
         row.response_rate = privacy.response_rate(n, rates.get(team_id, 0), data.k)
         row.comments_shown = key in comments
-        row.change_shown = key in changes
     return out
 
 
@@ -343,27 +335,5 @@ def _comments(data: _Round, teams: list) -> set:
         if ok and any(speaks(pk) for pk in children) and 0 < rest < threshold:
             ok = False
         if ok:
-            out.add(key)
-    return out
-
-
-def _changes(data: _Round, teams: list) -> set:
-    """The shown teams whose change since the round before may be shown: shown then
-    too, and the two sets of respondents differ by none or by at least k people."""
-    previous = data.previous
-    if previous is None:
-        return set()
-    before_shown = set(
-        Published.objects.filter(round=previous, by=WHOLE, shown=True).values_list(
-            "team_id", flat=True
-        )
-    )
-    now, before = data.people
-    out = set()
-    for key in teams:
-        if key[0] not in before_shown:
-            continue
-        a, b = before[key], now[key]
-        if privacy.change(len(a), len(b), len(a & b), data.k):
             out.add(key)
     return out

@@ -238,7 +238,7 @@ def detail(snapshot: OrgSnapshot, round_: Round, team: Team | None) -> GroupResu
     result.questions = snapshot.items(round_, team_id)
     row = snapshot.shown_row(round_, team_id)
     _comments(snapshot, round_, team_id, row, result)
-    _change(snapshot, round_, team_id, row, result)
+    _change(snapshot, round_, team_id, result)
     return result
 
 
@@ -258,17 +258,16 @@ def _comments(snapshot: OrgSnapshot, round_: Round, team_id, row, result: GroupR
     result.comments = comments
 
 
-def _change(snapshot: OrgSnapshot, round_: Round, team_id, row, result: GroupResult) -> None:
+def _change(snapshot: OrgSnapshot, round_: Round, team_id, result: GroupResult) -> None:
+    """The difference between two published scores: shown whenever both are."""
     earlier = [r for r in snapshot.rounds if r.number < round_.number]
     if not earlier:
         return
     before = snapshot.headline(earlier[0], team_id)
-    if not before.shown:
-        result.change_reason = "No comparison: not enough responses the round before"
-    elif not row.change_shown:
-        result.change_reason = "Hidden: too few people changed between the two weeks"
-    else:
+    if before.shown:
         result.change = result.score - before.score
+    else:
+        result.change_reason = "No comparison: not enough responses the round before"
 
 
 def latest_rounds(count: int = 12) -> list[Round]:

@@ -39,7 +39,6 @@ class Migration(migrations.Migration):
                 ('shares', models.JSONField(default=dict, help_text='Favourable % by "d:<dimension>" and "q:<question id>".')),
                 ('response_rate', models.PositiveSmallIntegerField(null=True)),
                 ('comments_shown', models.BooleanField(default=False)),
-                ('change_shown', models.BooleanField(default=False)),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='published', to='pulse.round')),
                 ('team', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connection.team')),
             ],

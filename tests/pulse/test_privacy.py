@@ -178,7 +178,9 @@ def test_comments_need_ten_answers(client_for, clock, alice, team):
     assert "Comments appear once at least 10 people answered" in body
 
 
-def test_week_over_week_change_hidden_when_few_people_differ(client_for, clock, alice, team):
+def test_week_over_week_change_is_the_difference_of_two_published_scores(
+    client_for, clock, alice, team
+):
     people = [alice, *fill_team(team, 9)]
     first = open_round(now=MONDAY)
     answer_all(first, people, value=3)
@@ -188,8 +190,8 @@ def test_week_over_week_change_hidden_when_few_people_differ(client_for, clock, 
     answer_all(second, people[:8], value=4)  # 2 fewer people than the week before
     close_round(round_=second, now=second.closes_at)
     response = client_for(alice).get(f"/pulse/results/?team={team.pk}")
-    body = response.content.decode()
-    assert "too few people changed between the two weeks" in body
+    # Hiding it would hide nothing: both scores are published (50, then 75).
+    assert response.context["result"].change == 25
     # The trend pools rounds: the second point is both weeks together, not week two.
     first_score, pooled = (value for _, value in response.context["trend"])
     assert first_score == 50
