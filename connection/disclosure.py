@@ -28,14 +28,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse.linalg import splu
 
 WIDTH = 20  # a small group's mean known to within ±10 points counts as disclosed
 TOP = 100  # the highest score a respondent can give
 SOLVER_SECONDS = 20  # per component; an undecided component is treated as disclosing
+RIDGE = 1e-10  # keeps the blocks' Gram matrix invertible when two blocks coincide
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Finding:
     what: str  # "isolated" (a small group's sum is exact) or "bounded" (within ±10)
     respondents: int  # how many people the group holds
     rows: tuple  # the rows the attack combines: withholding one of them helps
+    nearby: tuple = ()  # every row of the component, should none of `rows` be free
 
 
 @dataclass
@@ -66,6 +70,7 @@ class Attack:
 
     def __init__(self, n: Sequence[int], sums: Sequence[float], rows: Sequence[Row], k: int):
         self.k = k
+        self.n = n
         live = {i for i, count in enumerate(n) if count > 0}
         self.block_of, self.inside = _blocks(rows, live)
         # Atoms: live cells inside exactly the same blocks.
@@ -82,18 +87,30 @@ class Attack:
         self.atom_sum = np.array([sum(sums[c] for c in cells) for cells in self.atom_cells])
         self.components = _components(self.atom_blocks)
 
-    def findings(self, *, bounds: bool = True) -> list[Finding]:
+    def findings(self, *, bounds: bool = True, memo: dict | None = None) -> list[Finding]:
+        """Every component's findings. `memo` keeps them between audits of the same
+        table: a component whose blocks are unchanged is not solved again."""
+        memo = {} if memo is None else memo
         out = []
         for component in self.components:
-            small = [a for a in component.atoms if self.atom_n[a] < self.k]
-            if not small:
-                continue
-            found = self._isolation(component, self.atom_n, small)
-            if found:
-                out.append(found)
-            elif bounds:
-                out += self._bounded(component, small)
+            key = frozenset(
+                (block, self.block_of[block], frozenset(self.inside.get(block, ())))
+                for block in component.blocks
+            )
+            if key not in memo:
+                memo[key] = self._component_findings(component, bounds)
+            out += memo[key]
         return out
+
+    def _component_findings(self, component: _Component, bounds: bool) -> list[Finding]:
+        if not component.blocks:  # no published row covers these cells
+            return []
+        small = [a for a in component.atoms if self.atom_n[a] < self.k]
+        found = self._isolation(component, self.atom_n, small) if small else []
+        if not found and bounds:
+            found = self._bounded(component)
+        nearby = self._rows(component.blocks)
+        return [replace(finding, nearby=nearby) for finding in found]
 
     def lopsided(self, sides: Sequence[float]) -> list[Finding]:
         """Groups with answers of which fewer than k are on `sides` (per cell: the
@@ -103,10 +120,9 @@ class Attack:
         out = []
         for component in self.components:
             # Unions of atoms that each hold at least k on that side hold at least k.
-            if any(side[a] < self.k for a in component.atoms):
-                found = self._isolation(component, side, component.atoms, at_least_one=True)
-                if found:
-                    out.append(found)
+            if component.blocks and any(side[a] < self.k for a in component.atoms):
+                for found in self._isolation(component, side, component.atoms, True):
+                    out.append(replace(found, nearby=self._rows(component.blocks)))
         return out
 
     def _rows(self, blocks) -> tuple:
@@ -117,14 +133,16 @@ class Attack:
             out += [key, *sorted(self.inside.get(key, ()), key=repr)]
         return tuple(dict.fromkeys(out))
 
-    def _matrix(self, component: _Component) -> np.ndarray:
+    def _matrix(self, component: _Component) -> sparse.csr_array:
         """Atoms x blocks of one component: 1 where the atom lies in the block."""
         column = {key: j for j, key in enumerate(component.blocks)}
-        matrix = np.zeros((len(component.atoms), len(component.blocks)))
+        rows, columns = [], []
         for i, a in enumerate(component.atoms):
             for key in self.atom_blocks[a]:
-                matrix[i, column[key]] = 1
-        return matrix
+                rows.append(i)
+                columns.append(column[key])
+        shape = (len(component.atoms), len(component.blocks))
+        return sparse.csr_array((np.ones(len(rows)), (rows, columns)), shape=shape)
 
     def _isolation(
         self, component: _Component, weight: np.ndarray, candidates: list, at_least_one=False
@@ -137,19 +155,23 @@ class Attack:
         if len(component.blocks) == 1:  # one block is one atom: it is the only group
             (a,) = component.atoms
             if low <= weight[a] <= self.k - 1:
-                return Finding("isolated", int(self.atom_n[a]), self._rows(component.blocks))
-            return None
+                return [Finding("isolated", int(self.atom_n[a]), self._rows(component.blocks))]
+            return []
         matrix = self._matrix(component)
         rows_n, blocks_n = matrix.shape
         position = {a: i for i, a in enumerate(component.atoms)}
-        picks = np.zeros((rows_n, len(candidates)))
-        for j, a in enumerate(candidates):
-            picks[position[a], j] = 1
+        picks = sparse.csr_array(
+            (
+                np.ones(len(candidates)),
+                ([position[a] for a in candidates], list(range(len(candidates)))),
+            ),
+            shape=(rows_n, len(candidates)),
+        )
         weights = np.array([weight[a] for a in candidates])
         people = np.array([self.atom_n[a] for a in candidates])
         zeros = np.zeros(blocks_n)
         constraints = [
-            LinearConstraint(np.hstack([matrix, -picks]), 0, 0),
+            LinearConstraint(sparse.hstack([matrix, -picks]), 0, 0),
             LinearConstraint(np.concatenate([zeros, weights])[None, :], low, self.k - 1),
             LinearConstraint(np.concatenate([zeros, people])[None, :], 1, np.inf),
         ]
@@ -164,73 +186,117 @@ class Attack:
             options={"time_limit": SOLVER_SECONDS},
         )
         if result.status == 2:  # infeasible: no such combination
-            return None
+            return []
         if result.x is None:  # undecided in time: assume the worst
-            return Finding("isolated", 0, tuple(component.blocks))
+            return [Finding("isolated", 0, self._rows(component.blocks))]
         alpha = result.x[:blocks_n]
         used = self._rows(
             key for key, a in zip(component.blocks, alpha, strict=True) if abs(a) > 1e-7
         )
         chosen = result.x[blocks_n:] > 0.5
-        return Finding("isolated", int(round(people[chosen].sum())), used)
+        return [Finding("isolated", int(round(people[chosen].sum())), used)]
 
-    def _bounded(self, component: _Component, small: list) -> list[Finding]:
-        """For each small atom, the lowest and highest mean the published block sums
-        allow (two linear programs); narrower than WIDTH is a finding."""
+    def _bounded(self, component: _Component) -> list[Finding]:
+        """Groups of 1 to k-1 respondents whose mean the published block sums pin
+        within WIDTH: a small atom, or some of an atom's cells when the atom's sum is
+        near 0 or near the top (a group of 6 scoring 5 on average says that any 4 of
+        them average under 8). Each atom that could be one gets the lowest and highest
+        sum the blocks allow (two linear programs, unless a quick proof of room
+        suffices)."""
         matrix = self._matrix(component)
         atoms = component.atoms
         n = self.atom_n[atoms]
-        block_sums = matrix.T @ self.atom_sum[atoms]
+        sums = self.atom_sum[atoms]
+        roomy = _Room(matrix, sums, n)
         out = []
-        for a in small:
-            i = atoms.index(a)
-            if _roomy(matrix, self.atom_sum[atoms], n, i):
+        for i, a in enumerate(atoms):
+            parts = self._parts(a, sums[i])
+            if self.atom_n[a] < self.k and roomy(i):
+                parts.discard(int(n[i]))
+            if not parts:
                 continue
-            span = []
-            duals = np.zeros(len(component.blocks))
-            for sign in (1, -1):
-                objective = np.zeros(len(atoms))
-                objective[i] = sign
-                result = linprog(
-                    objective,
-                    A_eq=matrix.T,
-                    b_eq=block_sums,
-                    bounds=list(zip(np.zeros(len(atoms)), TOP * n, strict=True)),
-                    method="highs",
-                )
-                span.append(sign * result.fun)
-                duals += np.abs(result.eqlin.marginals)
-            low, high = span[0], span[1]
-            if high - low < WIDTH * n[i] - 1e-6:
+            low, high, duals = self._range(matrix, sums, n, i)
+            if any(_narrow(low, high, n[i], j) for j in parts):
                 used = self._rows(
                     key
                     for key, d in zip(component.blocks, duals, strict=True)
                     if d > 1e-9 or key in self.atom_blocks[a]
                 )
-                out.append(Finding("bounded", int(n[i]), used))
+                out.append(Finding("bounded", min(parts), used))
         return out
 
+    def _parts(self, a: int, total: float) -> set:
+        """Sizes from 1 to k-1 of the groups of this atom's cells (the whole atom when it
+        is small) whose mean could be narrow: all of them only when the atom's sum lies
+        near an end, since its range holds that sum."""
+        sizes = {0}
+        for cell in self.atom_cells[a]:
+            sizes |= {size + self.n[cell] for size in sizes if size + self.n[cell] < self.k}
+        whole = int(self.atom_n[a])
 
-def _roomy(matrix: np.ndarray, sums: np.ndarray, n: np.ndarray, i: int) -> bool:
-    """A quick proof that atom i's mean can move by WIDTH: two feasible points found
+        def near_an_end(j: int) -> bool:
+            return total < WIDTH * j or total > TOP * whole - WIDTH * j
+
+        return {
+            j
+            for j in sizes
+            if 0 < j <= whole and ((j == whole and whole < self.k) or near_an_end(j))
+        }
+
+    def _range(self, matrix, sums, n, i) -> tuple[float, float, np.ndarray]:
+        """The lowest and highest sum of atom i the block sums allow, and which blocks
+        bind (the linear programs' duals)."""
+        span, duals = [], np.zeros(matrix.shape[1])
+        for sign in (1, -1):
+            objective = np.zeros(len(n))
+            objective[i] = sign
+            result = linprog(
+                objective,
+                A_eq=matrix.T.tocsr(),
+                b_eq=matrix.T @ sums,
+                bounds=list(zip(np.zeros(len(n)), TOP * n, strict=True)),
+                method="highs",
+            )
+            span.append(sign * result.fun)
+            duals += np.abs(result.eqlin.marginals)
+        return span[0], span[1], duals
+
+
+def _narrow(low: float, high: float, whole: float, j: int) -> bool:
+    """Does an atom's sum between `low` and `high` pin the mean of some j of its
+    `whole` respondents within WIDTH? (The others hold between 0 and TOP each.)"""
+    top = min(TOP, high / j)
+    bottom = max(0.0, (low - TOP * (whole - j)) / j)
+    return top - bottom < WIDTH - 1e-6
+
+
+class _Room:
+    """A quick proof that an atom's mean can move by WIDTH: two feasible points found
     by moving along one direction that leaves every block sum unchanged (the part of
-    atom i's unit vector outside the span of the blocks), as far as the bounds allow.
-    False means "no proof", not "disclosed"."""
-    unit = np.zeros(len(n))
-    unit[i] = 1
-    coefficients, *_ = np.linalg.lstsq(matrix, unit, rcond=None)
-    direction = unit - matrix @ coefficients
-    if direction[i] < 1e-9:
-        return False
-    direction /= direction[i]
-    upper = TOP * n
-    up = down = np.inf
-    for d, s, u in zip(direction, sums, upper, strict=True):
-        if d > 1e-12:
-            up, down = min(up, (u - s) / d), min(down, s / d)
-        elif d < -1e-12:
-            up, down = min(up, s / -d), min(down, (u - s) / -d)
-    return up + down >= WIDTH * n[i]
+    the atom's unit vector outside the span of the blocks), as far as the bounds
+    allow. False means "no proof", not "disclosed": the linear programs decide."""
+
+    def __init__(self, matrix: sparse.csr_array, sums: np.ndarray, n: np.ndarray):
+        self.matrix, self.sums, self.upper = matrix, sums, TOP * n
+        gram = (matrix.T @ matrix).tocsc() + RIDGE * sparse.identity(matrix.shape[1], format="csc")
+        self.solve = splu(gram).solve
+
+    def __call__(self, i: int) -> bool:
+        row = self.matrix[[i], :].toarray().ravel()
+        direction = -(self.matrix @ self.solve(row))
+        direction[i] += 1
+        if direction[i] < 1e-6 or np.abs(self.matrix.T @ direction).max() > 1e-6:
+            return False
+        direction /= direction[i]
+        up = down = np.inf
+        rising, falling = direction > 1e-12, direction < -1e-12
+        if rising.any():
+            d, s, u = direction[rising], self.sums[rising], self.upper[rising]
+            up, down = min(up, ((u - s) / d).min()), min(down, (s / d).min())
+        if falling.any():
+            d, s, u = -direction[falling], self.sums[falling], self.upper[falling]
+            up, down = min(up, (s / d).min()), min(down, ((u - s) / d).min())
+        return up + down >= WIDTH * self.upper[i] / TOP
 
 
 def _blocks(rows: Sequence[Row], live: set) -> tuple[dict, dict]:
@@ -299,8 +365,10 @@ def protect(
     published = list(rows)
     withheld: dict = {}
 
+    memo: dict = {}  # the same cells and sums throughout: solved components are kept
+
     def clean(candidate: list) -> list[Finding]:
-        return Attack(n, sums, [*fixed, *candidate], k).findings()
+        return Attack(n, sums, [*fixed, *candidate], k).findings(memo=memo)
 
     while findings := clean(published):
         withhold(findings, published, withheld, cost)
@@ -319,10 +387,11 @@ def withhold(findings: list[Finding], published: Sequence[Row], withheld: dict, 
     keys = {row.key for row in published}
     before = len(withheld)
     for finding in findings:
-        if any(key in withheld for key in finding.rows):
+        if any(key in withheld for key in (*finding.rows, *finding.nearby)):
             continue
         candidates = [key for key in finding.rows if key in keys]
+        candidates = candidates or [key for key in finding.nearby if key in keys]
         if candidates:
             withheld[min(candidates, key=cost)] = finding
     if len(withheld) == before:
-        raise RuntimeError("the attacker found groups no published row explains")
+        raise RuntimeError(f"the attacker found groups no published row explains: {findings}")
