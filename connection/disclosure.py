@@ -87,10 +87,15 @@ class Attack:
         self.atom_sum = np.array([sum(sums[c] for c in cells) for cells in self.atom_cells])
         self.components = _components(self.atom_blocks)
 
-    def findings(self, *, bounds: bool = True, memo: dict | None = None) -> list[Finding]:
+    def findings(
+        self, *, bounds: bool = True, memo: dict | None = None, passed: set | None = None
+    ) -> list[Finding]:
         """Every component's findings. `memo` keeps them between audits of the same
-        table: a component whose blocks are unchanged is not solved again."""
+        table: a component whose blocks are unchanged is not solved again. `passed`
+        holds the groups whose range was wide enough in an earlier audit with more
+        rows: with fewer rows it can only be wider, so they are not solved again."""
         memo = {} if memo is None else memo
+        self.passed = set() if passed is None else passed
         out = []
         for component in self.components:
             key = frozenset(
@@ -210,19 +215,23 @@ class Attack:
         roomy = _Room(matrix, sums, n)
         out = []
         for i, a in enumerate(atoms):
-            parts = self._parts(a, sums[i])
-            if self.atom_n[a] < self.k and roomy(i):
+            cells = frozenset(self.atom_cells[a])
+            parts = {j for j in self._parts(a, sums[i]) if (cells, j) not in self.passed}
+            if self.atom_n[a] < self.k and int(n[i]) in parts and roomy(i):
                 parts.discard(int(n[i]))
+                self.passed.add((cells, int(n[i])))
             if not parts:
                 continue
             low, high, duals = self._range(matrix, sums, n, i)
-            if any(_narrow(low, high, n[i], j) for j in parts):
+            narrow = {j for j in parts if _narrow(low, high, n[i], j)}
+            self.passed |= {(cells, j) for j in parts - narrow}
+            if narrow:
                 used = self._rows(
                     key
                     for key, d in zip(component.blocks, duals, strict=True)
                     if d > 1e-9 or key in self.atom_blocks[a]
                 )
-                out.append(Finding("bounded", min(parts), used))
+                out.append(Finding("bounded", min(narrow), used))
         return out
 
     def _parts(self, a: int, total: float) -> set:
@@ -278,12 +287,19 @@ class _Room:
 
     def __init__(self, matrix: sparse.csr_array, sums: np.ndarray, n: np.ndarray):
         self.matrix, self.sums, self.upper = matrix, sums, TOP * n
-        gram = (matrix.T @ matrix).tocsc() + RIDGE * sparse.identity(matrix.shape[1], format="csc")
+        # Only atoms strictly inside their bounds move, so that no step is cut to
+        # nothing by an atom already at 0 or at the top.
+        self.inside = (sums > 1e-9) & (sums < self.upper - 1e-9)
+        self.free = sparse.diags(self.inside.astype(float)) @ matrix
+        size = matrix.shape[1]
+        gram = (self.free.T @ self.free).tocsc() + RIDGE * sparse.identity(size, format="csc")
         self.solve = splu(gram).solve
 
     def __call__(self, i: int) -> bool:
+        if not self.inside[i]:
+            return False
         row = self.matrix[[i], :].toarray().ravel()
-        direction = -(self.matrix @ self.solve(row))
+        direction = -(self.free @ self.solve(row))
         direction[i] += 1
         if direction[i] < 1e-6 or np.abs(self.matrix.T @ direction).max() > 1e-6:
             return False
@@ -366,11 +382,12 @@ def protect(
     withheld: dict = {}
 
     memo: dict = {}  # the same cells and sums throughout: solved components are kept
+    passed: set = set()  # while rows are only withheld, what passed stays passed
 
-    def clean(candidate: list) -> list[Finding]:
-        return Attack(n, sums, [*fixed, *candidate], k).findings(memo=memo)
+    def clean(candidate: list, passed: set | None = None) -> list[Finding]:
+        return Attack(n, sums, [*fixed, *candidate], k).findings(memo=memo, passed=passed)
 
-    while findings := clean(published):
+    while findings := clean(published, passed):
         withhold(findings, published, withheld, cost)
         published = [row for row in published if row.key not in withheld]
     by_key = {row.key: row for row in rows}
