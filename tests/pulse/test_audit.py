@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from connection.models import Team, User
-from pulse.models import Published, Round
-from pulse.results import ROLLING
+from pulse.models import Round
+from pulse.results import ROLLING, OrgSnapshot
 from tests.pulse.attacker import View
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +59,13 @@ def test_the_csv_s_rolling_scores_unroll_to_nothing_but_published_scores(demo, c
     client.force_login(User.objects.get(email="hana@hearth.example"))
     rows = list(csv.DictReader(io.StringIO(client.get("/pulse/org.csv").content.decode())))
     rolling_column = "connection score (4-round rolling)"
+    snapshot = OrgSnapshot(demo, earlier=0)
     published = {
-        (p.round.number, p.team_id): p
-        for p in Published.objects.filter(by="", round__in=demo).select_related("round")
+        (round_.number, team.pk if team else None): snapshot.headline(
+            round_, team.pk if team else None
+        )
+        for round_ in demo
+        for team in [None, *Team.objects.all()]
     }
     names = {team.name: team.pk for team in Team.objects.all()}
     names["Whole organisation"] = None
