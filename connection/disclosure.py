@@ -37,7 +37,7 @@ from scipy.sparse.linalg import splu
 
 WIDTH = 20  # a small group's mean known to within ±10 points counts as disclosed
 TOP = 100  # the highest score a respondent can give
-SOLVER_SECONDS = 20  # per component; an undecided component is treated as disclosing
+SOLVER_SECONDS = 3  # per component; an undecided component is treated as disclosing
 RIDGE = 1e-10  # keeps the blocks' Gram matrix invertible when two blocks coincide
 
 
@@ -155,7 +155,7 @@ class Attack:
         """One mixed-integer program: is there a combination of the component's blocks
         that equals 1 on a set of candidate atoms and 0 elsewhere, with a weight of 1
         to k-1 on that set (0 to k-1 if `at_least_one`: the set then only has to hold
-        someone)? The smallest such set is the finding."""
+        someone)? The first such set found is the finding."""
         low = 0 if at_least_one else 1
         if len(component.blocks) == 1:  # one block is one atom: it is the only group
             (a,) = component.atoms
@@ -181,7 +181,7 @@ class Attack:
             LinearConstraint(np.concatenate([zeros, people])[None, :], 1, np.inf),
         ]
         result = milp(
-            c=np.concatenate([zeros, weights]),
+            c=np.zeros(blocks_n + len(candidates)),  # any such set will do: no optimum to prove
             constraints=constraints,
             integrality=np.concatenate([np.zeros(blocks_n), np.ones(len(candidates))]),
             bounds=Bounds(
