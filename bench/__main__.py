@@ -14,7 +14,10 @@
    people, against a baseline (no database);
 6. insights (bench/insights.py), on PostgreSQL databases of their own: the nightly
    computation for 10,000 and 20,000 people (time, peak memory, the 20k/10k ratio, at
-   most 2.2), and the dashboards, whose query counts must not grow with the org.
+   most 2.2), and the dashboards, whose query counts must not grow with the org;
+7. privacy (bench/privacy.py): what the audited publication shows HR before and
+   after, in the demo and in a generated org, the time it takes, and the results
+   pages at that size (at most 15 queries and 100 ms each).
 
 Name some to run only those: `python -m bench pages matching`. `--people N` shrinks
 every org from 10,000 to N (a quick check that the bench still runs; the figures are
@@ -37,7 +40,7 @@ from django.core.management import call_command
 from django.test.utils import setup_test_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("pages", "nudges", "pulse", "rituals", "matching", "insights")
+BENCHMARKS = ("pages", "nudges", "pulse", "rituals", "matching", "insights", "privacy")
 PEOPLE = 10_000
 
 

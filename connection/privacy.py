@@ -1,21 +1,21 @@
-"""The privacy guard: the one way an aggregate leaves the database.
+"""The privacy guard's rules for one group at a time.
 
-Pages, the API, CSV exports, charts and alerts ask this module whether a
-group may be shown and in what form. Its rules, with k the round's minimum
-group size (never below 3):
+Pulse figures are published once per round by `pulse.publication`, which
+applies these rules to each group and then audits every figure together with
+`connection.disclosure` (see docs/privacy.md). The rules here, with k the
+round's minimum group size (never below 3):
 
 - a group of fewer than k respondents shows "not enough responses": no
   number, no distribution, no exact count;
-- differencing: a slice whose complement inside a shown parent has 1 to k-1
-  people is refused (parent 13, slice 9 would expose the other 4);
-- siblings that partition a shown parent: when any is suppressed, the next
-  smallest are suppressed too until the suppressed ones hold at least k
-  people together, so no subtraction recovers a small group;
+- siblings that partition a shown parent (`tree`, used for head-count figures
+  of the team tree): when any is suppressed, the next smallest are suppressed
+  too until the suppressed ones hold at least k people together, so no
+  subtraction recovers a small group;
 - a distribution where all but fewer than k chose the same value is masked;
   so is a share of 0 % or 100 %, which states every person's answer;
-- a change between two rounds is shown only when the two respondent sets
-  differ by none or by at least k people;
-- comments appear only for groups of at least the comment threshold.
+- a response rate is banded to 10 % and shown only for k people or more;
+- behaviour figures (shares of a team's people, head counts) follow the same
+  spirit at the end of this module.
 
 Everything here is pure: counts in, decisions out.
 """
@@ -49,19 +49,6 @@ def group(n: int, k: int) -> Verdict:
     if n >= effective_k(k):
         return SHOWN
     return Verdict(False, NOT_ENOUGH)
-
-
-def slice_of(parent_n: int, n: int, k: int) -> Verdict:
-    """May a slice of `n` inside a shown parent of `parent_n` be shown?"""
-    k = effective_k(k)
-    if n < k:
-        return Verdict(False, NOT_ENOUGH)
-    rest = parent_n - n
-    if 0 < rest < k:
-        return Verdict(
-            False, "Hidden: together with the whole group it would reveal a smaller group"
-        )
-    return SHOWN
 
 
 def partition(parts: dict, k: int, always_hidden=frozenset()) -> dict:
@@ -107,60 +94,6 @@ def share(part: int, total: int, k: int) -> float | None:
     if distribution([part, total - part], k) is None:
         return None
     return round(100 * part / total, 1)
-
-
-def buckets_shown(
-    mine: list[int], neighbours: list[list[int]], k: int, favourable_from: int
-) -> bool:
-    """May a share or score computed from a group's answer counts be shown?
-
-    `mine` counts answers per scale value, lowest first; the values from index
-    `favourable_from` on are the favourable side (the app that asks the
-    question says where that starts). Not when the counts are near-unanimous
-    (all but fewer than k chose the same value), nor when everyone is on the
-    same side (0 % or 100 % favourable), and not when subtracting them from,
-    or subtracting from them, a shown neighbouring group's counts would leave
-    a remainder like that: that remainder is a group whose every member's
-    answer would be known.
-    """
-
-    def revealing(counts: list[int]) -> bool:
-        total = sum(counts)
-        return distribution(counts, k) is None or sum(counts[favourable_from:]) in (0, total)
-
-    if revealing(mine):
-        return False
-    for other in neighbours:
-        rest = [abs(a - b) for a, b in zip(other, mine, strict=True)]
-        if sum(rest) and revealing(rest):
-            return False
-    return True
-
-
-def mean(total: float, n: int, k: int) -> float | None:
-    if not group(n, k):
-        return None
-    return round(total / n, 1)
-
-
-def change(previous_n: int, current_n: int, overlap: int, k: int) -> Verdict:
-    """May the change between two rounds be shown?
-
-    `overlap` is how many people answered both. The sets differ by
-    (previous - overlap) + (current - overlap) people: a difference of 1 to
-    k-1 people would describe those few, so it is withheld.
-    """
-    k = effective_k(k)
-    if previous_n < k or current_n < k:
-        return Verdict(False, NOT_ENOUGH)
-    differ = (previous_n - overlap) + (current_n - overlap)
-    if 0 < differ < k:
-        return Verdict(False, "Hidden: too few people changed between the two weeks")
-    return SHOWN
-
-
-def comments_allowed(n: int, k: int, threshold: int) -> bool:
-    return n >= max(effective_k(k), threshold)
 
 
 def response_rate(answered: int, members: int, k: int) -> int | None:

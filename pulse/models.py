@@ -368,21 +368,42 @@ class RoundTeam(models.Model):
         return f"{self.round}: {self.path}"
 
 
-class GroupVerdict(models.Model):
-    """Whether a team's (or the organisation's, team empty) figures for a round may be
-    shown: decided once, when the round is reported, and never revisited, so what was
-    shown once stays consistent with what is shown later."""
+class Published(models.Model):
+    """What the guard published for a round about one group: a team (team empty: the
+    organisation) or one tenure band or location inside it. Decided once, when the
+    round is reported, by `pulse.publication` after auditing every figure together;
+    pages, the API and the CSVs read these rows and nothing finer. A hidden figure is
+    None, with the reason the page shows."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="verdicts")
+    class By(models.TextChoices):
+        WHOLE = "", "Whole group"
+        TENURE = "tenure_band", "Tenure band"
+        LOCATION = "location", "Location"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="published")
     team = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="+")
-    respondents = models.PositiveIntegerField()
+    by = models.CharField(max_length=12, choices=By.choices, blank=True, default="")
+    value = models.CharField(max_length=10, blank=True, default="")
     shown = models.BooleanField()
     reason = models.CharField(max_length=200, blank=True)
+    respondents = models.PositiveIntegerField(null=True)
+    score = models.PositiveSmallIntegerField(null=True)
+    enps = models.SmallIntegerField(null=True)
+    promoters = models.PositiveSmallIntegerField(null=True, help_text="% of eNPS answers 9-10")
+    enps_reason = models.CharField(max_length=200, blank=True)
+    shares = models.JSONField(
+        default=dict, help_text='Favourable % by "d:<dimension>" and "q:<question id>".'
+    )
+    response_rate = models.PositiveSmallIntegerField(null=True)
+    comments_shown = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round", "team"], name="one_verdict_per_group")
+            models.UniqueConstraint(
+                fields=["round", "team", "by", "value"],
+                name="one_published_per_group",
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.round} {self.team_id}: {'shown' if self.shown else self.reason}"
+        return f"{self.round} {self.team_id} {self.by}={self.value}: {self.score}"

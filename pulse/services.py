@@ -6,10 +6,9 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from connection import privacy
 from connection.audit import record
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.nudges import NudgeSpec, plan_nudges
@@ -20,7 +19,6 @@ from pulse.models import (
     Answer,
     CellAnswer,
     Dimension,
-    GroupVerdict,
     PulseSettings,
     Question,
     Receipt,
@@ -31,6 +29,7 @@ from pulse.models import (
     RoundTeam,
     TenureBand,
 )
+from pulse.publication import publish
 
 COMMENT_MAX = 1000
 
@@ -333,7 +332,8 @@ def aggregate_round(*, round_: Round) -> int:
 
     Set-based: one INSERT ... SELECT for the cells and one grouped query for
     the per-item counts, whatever the number of responses. Then the team
-    tree is frozen for the round and every group's verdict is decided once.
+    tree is frozen for the round and everything it publishes is decided once
+    (`pulse.publication`).
     """
     with transaction.atomic():
         RoundCell.objects.filter(round=round_).delete()
@@ -381,7 +381,7 @@ def aggregate_round(*, round_: Round) -> int:
                 stat.favourable += n
         CellAnswer.objects.bulk_create(stats.values(), batch_size=2000)
         _freeze_tree(round_)
-        _decide_verdicts(round_)
+        publish(round_)
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.REPORTED)
     return len(cells)
 
@@ -413,38 +413,6 @@ def respondent_sets(round_ids: list[int]) -> dict[int, dict]:
         for owner in owners(paths[round_id].get(team_id)):
             sets[round_id][owner].add(person_id)
     return sets
-
-
-def _decide_verdicts(round_: Round) -> None:
-    """Judge every team (and the organisation) once, with the tree guard on the
-    round's frozen tree. Differences between rounds are guarded where they are
-    shown: no week-over-week change for respondent sets that differ by 1 to k-1
-    people, and trends as a rolling window (see `pulse.results`)."""
-    k = round_.min_group_size
-    frozen = {t.team_id: (t.parent_id_then, t.path) for t in RoundTeam.objects.filter(round=round_)}
-    direct = dict(
-        RoundCell.objects.filter(round=round_)
-        .values("team_id")
-        .annotate(n=Sum("respondents"))
-        .values_list("team_id", "n")
-    )
-    tree = privacy.tree(
-        {pk: (parent, direct.get(pk, 0)) for pk, (parent, _) in frozen.items()},
-        k,
-        direct.get(None, 0),
-    )
-    verdicts = [
-        GroupVerdict(
-            round=round_,
-            team_id=key,
-            respondents=total,
-            shown=bool(verdict),
-            reason=verdict.reason,
-        )
-        for key, (total, verdict) in tree.items()
-    ]
-    GroupVerdict.objects.filter(round=round_).delete()
-    GroupVerdict.objects.bulk_create(verdicts, batch_size=2000)
 
 
 # ---------------------------------------------------------------- settings

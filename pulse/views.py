@@ -124,6 +124,7 @@ def team_results(request: HttpRequest) -> HttpResponse:
 
 def _org_rows(snapshot, round_):
     teams = list(Team.objects.order_by("path"))
+    snapshot.read_round(round_)
     rows = [("Whole organisation", None, snapshot.headline(round_, None))]
     rows += [(t.indented_name, t, snapshot.headline(round_, t.pk)) for t in teams]
     return rows
@@ -184,6 +185,8 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
         # The same figures the pages show: per-round counts, rolling scores.
+        for round_ in snapshot.rounds:
+            snapshot.read_round(round_)
         for name, team, _ in _org_rows(snapshot, rounds[0]):
             team_id = team.pk if team else None
             for round_ in rounds:

@@ -134,7 +134,7 @@ def _tone(score: float | None) -> str | None:
 
 def _slice_scores(ids: list[int], by: str, value: str, view: OrgView) -> dict:
     """The latest round's score of each listed team for one tenure band or location,
-    as the pulse page's slices show it (`OrgSnapshot.slice_score`)."""
+    as the pulse round published it (`OrgSnapshot.slice_scores`)."""
     if by not in SLICES:
         return {}
     rounds = latest_rounds(1)
@@ -148,7 +148,7 @@ def _slice_scores(ids: list[int], by: str, value: str, view: OrgView) -> dict:
         f"when at least {latest.min_group_size} of its people in the group answered and no "
         "smaller group can be worked out from it."
     )
-    return {pk: snapshot.slice_score(latest, pk, by, value) for pk in ids}
+    return snapshot.slice_scores(latest, by, value, ids)
 
 
 def _programmes() -> list[dict]:

@@ -147,7 +147,7 @@ def test_every_team_shows_the_same_figures_everywhere(hr, latest):
         name = team.name
         answered = results["answered_label"]
         assert api["round"] == latest.number
-        if team.children.exists():
+        if team.children.exists() and results["respondents"] is not None:
             same(f"{name} people count names the teams below", True, "below" in answered)
         # The heat map's latest column is the round's week.
         last = insights["last_week"]

@@ -107,7 +107,7 @@ def test_a_score_ending_in_a_half_reads_the_same_on_both_pages(clock, client_for
     compute_week(MONDAY.date())
     client = client_for(hana)
     results = client.get(f"/pulse/results/?team={team.pk}")
-    assert results.context["result"].score == 52.5
+    assert results.context["result"].score == 53  # published in whole points, half up
     assert '<span class="stat-value">53</span>' in results.content.decode()
     insights = client.get(f"/insights/?team={team.pk}").content.decode()
     assert "53 / 100" in insights
@@ -122,11 +122,12 @@ def test_every_dimension_share_comes_from_one_rule(clock):
 def test_weeks_with_the_same_day_number_keep_their_own_shares(db, client_for, hana):
     """8 February and 8 March 2027 both print "8" in the heat map's header."""
     team = make_team(name="Steady")
-    people = fill_team(team, 10)
+    people = fill_team(team, 12)
     OrgSettings.load()
-    # Belonging favourable: 50 % on 1 and 8 February, 60 % on 8 March.
-    halves = {p.pk: 4 if i < 5 else 2 for i, p in enumerate(people)}
-    more = {p.pk: 5 if i < 3 else 4 if i < 6 else 2 for i, p in enumerate(people)}
+    # Belonging favourable: 50 % on 1 and 8 February, 58 % on 8 March (at least five
+    # people on each side, or the share would be hidden).
+    halves = {p.pk: 4 if i < 6 else 2 for i, p in enumerate(people)}
+    more = {p.pk: 5 if i < 3 else 4 if i < 7 else 2 for i, p in enumerate(people)}
     for day, values in ((1, halves), (8, halves), (36, more)):
         monday = dt.datetime(2027, 1, 31, 8, tzinfo=dt.UTC) + dt.timedelta(days=day)
         with time_machine.travel(monday, tick=False):
@@ -145,5 +146,5 @@ def test_weeks_with_the_same_day_number_keep_their_own_shares(db, client_for, ha
     heads = re.search(r"<th scope=\"col\">Dimension</th>(.*?)</tr>", page).group(1)
     assert re.findall(r">([^<]+)</th>", heads) == ["1 Feb", "8", "8"]
     row = re.search(r"<th scope=\"row\">Belonging</th>(.*?)</tr>", page).group(1)
-    assert re.findall(r">([^<]+)</td>", row) == ["50%", "50%", "60%"]
-    assert api["dimensions"]["Belonging"] == {"1 Feb": 50.0, "8 Feb": 50.0, "8 Mar": 60.0}
+    assert re.findall(r">([^<]+)</td>", row) == ["50%", "50%", "58%"]
+    assert api["dimensions"]["Belonging"] == {"1 Feb": 50, "8 Feb": 50, "8 Mar": 58}

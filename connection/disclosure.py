@@ -1,0 +1,414 @@
+"""The attacker the guard runs before anything is published.
+
+Every figure of a round that any role may see (each team's total, each tenure
+band and location slice, at every level) is a row: a set of cells, the finest
+groups the data holds (a team's own members of one tenure band and location),
+with its respondents and its score sum. An HR admin who reads all of them can
+add and subtract rows as she likes. This module plays that attacker, with
+linear algebra and linear programming over all the rows together, and reports
+every group of 1 to k-1 respondents that some combination isolates, or whose
+mean it bounds within ±10 points. `protect` then withholds the cheapest rows
+until nothing is found.
+
+The attacker is given more than the pages show, so that what passes here
+passes against any reader of the pages: each row's exact score sum (pages show
+a rounded mean) and each cell's respondent count (an insider may know who
+answered).
+
+How it stays fast: rows of one kind (one slice value, or the team totals) nest
+like the team tree, so each row is replaced by its *block*, the cells it holds
+that no published row of the same kind below it holds. Blocks span the same
+combinations as the rows, and a cell lies in at most one block of each kind,
+so the blocks fall apart into small independent components (about one
+department each) that are solved one by one. Cells that every block treats
+alike are merged into atoms first: no combination can tell them apart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse.linalg import splu
+
+WIDTH = 20  # a small group's mean known to within ±10 points counts as disclosed
+TOP = 100  # the highest score a respondent can give
+SOLVER_SECONDS = 3  # per component; an undecided component is treated as disclosing
+RIDGE = 1e-10  # keeps the blocks' Gram matrix invertible when two blocks coincide
+
+
+@dataclass(frozen=True)
+class Row:
+    """A published figure: `cells` are indexes into the table's cells; rows of one
+    `kind` must nest or be disjoint (a tree's teams for one slice value)."""
+
+    key: Hashable
+    kind: Hashable
+    cells: frozenset
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str  # "isolated" (a small group's sum is exact) or "bounded" (within ±10)
+    respondents: int  # how many people the group holds
+    rows: tuple  # the rows the attack combines: withholding one of them helps
+    nearby: tuple = ()  # every row of the component, should none of `rows` be free
+
+
+@dataclass
+class _Component:
+    atoms: list  # atom indexes
+    blocks: list  # row keys
+
+
+class Attack:
+    """The published rows over a table of cells, taken apart for the attacker."""
+
+    def __init__(self, n: Sequence[int], sums: Sequence[float], rows: Sequence[Row], k: int):
+        self.k = k
+        self.n = n
+        live = {i for i, count in enumerate(n) if count > 0}
+        self.block_of, self.inside = _blocks(rows, live)
+        # Atoms: live cells inside exactly the same blocks.
+        membership: dict[int, list] = defaultdict(list)
+        for key, cells in self.block_of.items():
+            for cell in cells:
+                membership[cell].append(key)
+        atoms: dict[tuple, list] = defaultdict(list)
+        for cell in sorted(live):
+            atoms[tuple(sorted(membership[cell], key=repr))].append(cell)
+        self.atom_blocks = list(atoms)
+        self.atom_cells = list(atoms.values())
+        self.atom_n = np.array([sum(n[c] for c in cells) for cells in self.atom_cells], float)
+        self.atom_sum = np.array([sum(sums[c] for c in cells) for cells in self.atom_cells])
+        self.components = _components(self.atom_blocks)
+
+    def findings(
+        self, *, bounds: bool = True, memo: dict | None = None, passed: set | None = None
+    ) -> list[Finding]:
+        """Every component's findings. `memo` keeps them between audits of the same
+        table: a component whose blocks are unchanged is not solved again. `passed`
+        holds the groups whose range was wide enough in an earlier audit with more
+        rows: with fewer rows it can only be wider, so they are not solved again."""
+        memo = {} if memo is None else memo
+        self.passed = set() if passed is None else passed
+        out = []
+        for component in self.components:
+            key = frozenset(
+                (block, self.block_of[block], frozenset(self.inside.get(block, ())))
+                for block in component.blocks
+            )
+            if key not in memo:
+                memo[key] = self._component_findings(component, bounds)
+            out += memo[key]
+        return out
+
+    def _component_findings(self, component: _Component, bounds: bool) -> list[Finding]:
+        if not component.blocks:  # no published row covers these cells
+            return []
+        small = [a for a in component.atoms if self.atom_n[a] < self.k]
+        found = self._isolation(component, self.atom_n, small) if small else []
+        if not found and bounds:
+            found = self._bounded(component)
+        nearby = self._rows(component.blocks)
+        return [replace(finding, nearby=nearby) for finding in found]
+
+    def lopsided(self, sides: Sequence[float]) -> list[Finding]:
+        """Groups with answers of which fewer than k are on `sides` (per cell: the
+        answers on one side of a share; the table's counts are all its answers): a
+        side of 1 to k-1 describes those few, a side of none describes everyone."""
+        side = np.array([sum(sides[c] for c in cells) for cells in self.atom_cells])
+        out = []
+        for component in self.components:
+            # Unions of atoms that each hold at least k on that side hold at least k.
+            if component.blocks and any(side[a] < self.k for a in component.atoms):
+                for found in self._isolation(component, side, component.atoms, True):
+                    out.append(replace(found, nearby=self._rows(component.blocks)))
+        return out
+
+    def _rows(self, blocks) -> tuple:
+        """The published rows behind some blocks: each block's row and the rows of its
+        kind just inside it, which were subtracted to make the block."""
+        out = []
+        for key in blocks:
+            out += [key, *sorted(self.inside.get(key, ()), key=repr)]
+        return tuple(dict.fromkeys(out))
+
+    def _matrix(self, component: _Component) -> sparse.csr_array:
+        """Atoms x blocks of one component: 1 where the atom lies in the block."""
+        column = {key: j for j, key in enumerate(component.blocks)}
+        rows, columns = [], []
+        for i, a in enumerate(component.atoms):
+            for key in self.atom_blocks[a]:
+                rows.append(i)
+                columns.append(column[key])
+        shape = (len(component.atoms), len(component.blocks))
+        return sparse.csr_array((np.ones(len(rows)), (rows, columns)), shape=shape)
+
+    def _isolation(
+        self, component: _Component, weight: np.ndarray, candidates: list, at_least_one=False
+    ):
+        """One mixed-integer program: is there a combination of the component's blocks
+        that equals 1 on a set of candidate atoms and 0 elsewhere, with a weight of 1
+        to k-1 on that set (0 to k-1 if `at_least_one`: the set then only has to hold
+        someone)? The first such set found is the finding."""
+        low = 0 if at_least_one else 1
+        if len(component.blocks) == 1:  # one block is one atom: it is the only group
+            (a,) = component.atoms
+            if low <= weight[a] <= self.k - 1:
+                return [Finding("isolated", int(self.atom_n[a]), self._rows(component.blocks))]
+            return []
+        matrix = self._matrix(component)
+        rows_n, blocks_n = matrix.shape
+        position = {a: i for i, a in enumerate(component.atoms)}
+        picks = sparse.csr_array(
+            (
+                np.ones(len(candidates)),
+                ([position[a] for a in candidates], list(range(len(candidates)))),
+            ),
+            shape=(rows_n, len(candidates)),
+        )
+        weights = np.array([weight[a] for a in candidates])
+        people = np.array([self.atom_n[a] for a in candidates])
+        zeros = np.zeros(blocks_n)
+        constraints = [
+            LinearConstraint(sparse.hstack([matrix, -picks]), 0, 0),
+            LinearConstraint(np.concatenate([zeros, weights])[None, :], low, self.k - 1),
+            LinearConstraint(np.concatenate([zeros, people])[None, :], 1, np.inf),
+        ]
+        result = milp(
+            c=np.zeros(blocks_n + len(candidates)),  # any such set will do: no optimum to prove
+            constraints=constraints,
+            integrality=np.concatenate([np.zeros(blocks_n), np.ones(len(candidates))]),
+            bounds=Bounds(
+                np.concatenate([np.full(blocks_n, -np.inf), np.zeros(len(candidates))]),
+                np.concatenate([np.full(blocks_n, np.inf), np.ones(len(candidates))]),
+            ),
+            options={"time_limit": SOLVER_SECONDS},
+        )
+        if result.status == 2:  # infeasible: no such combination
+            return []
+        if result.x is None:  # undecided in time: assume the worst
+            return [Finding("isolated", 0, self._rows(component.blocks))]
+        alpha = result.x[:blocks_n]
+        used = self._rows(
+            key for key, a in zip(component.blocks, alpha, strict=True) if abs(a) > 1e-7
+        )
+        chosen = result.x[blocks_n:] > 0.5
+        return [Finding("isolated", int(round(people[chosen].sum())), used)]
+
+    def _bounded(self, component: _Component) -> list[Finding]:
+        """Groups of 1 to k-1 respondents whose mean the published block sums pin
+        within WIDTH: a small atom, or some of an atom's cells when the atom's sum is
+        near 0 or near the top (a group of 6 scoring 5 on average says that any 4 of
+        them average under 8). Each atom that could be one gets the lowest and highest
+        sum the blocks allow (two linear programs, unless a quick proof of room
+        suffices)."""
+        matrix = self._matrix(component)
+        atoms = component.atoms
+        n = self.atom_n[atoms]
+        sums = self.atom_sum[atoms]
+        roomy = _Room(matrix, sums, n)
+        out = []
+        for i, a in enumerate(atoms):
+            cells = frozenset(self.atom_cells[a])
+            parts = {j for j in self._parts(a, sums[i]) if (cells, j) not in self.passed}
+            if self.atom_n[a] < self.k and int(n[i]) in parts and roomy(i):
+                parts.discard(int(n[i]))
+                self.passed.add((cells, int(n[i])))
+            if not parts:
+                continue
+            low, high, duals = self._range(matrix, sums, n, i)
+            narrow = {j for j in parts if _narrow(low, high, n[i], j)}
+            self.passed |= {(cells, j) for j in parts - narrow}
+            if narrow:
+                used = self._rows(
+                    key
+                    for key, d in zip(component.blocks, duals, strict=True)
+                    if d > 1e-9 or key in self.atom_blocks[a]
+                )
+                out.append(Finding("bounded", min(narrow), used))
+        return out
+
+    def _parts(self, a: int, total: float) -> set:
+        """Sizes from 1 to k-1 of the groups of this atom's cells (the whole atom when it
+        is small) whose mean could be narrow: all of them only when the atom's sum lies
+        near an end, since its range holds that sum."""
+        sizes = {0}
+        for cell in self.atom_cells[a]:
+            sizes |= {size + self.n[cell] for size in sizes if size + self.n[cell] < self.k}
+        whole = int(self.atom_n[a])
+
+        def near_an_end(j: int) -> bool:
+            return total < WIDTH * j or total > TOP * whole - WIDTH * j
+
+        return {
+            j
+            for j in sizes
+            if 0 < j <= whole and ((j == whole and whole < self.k) or near_an_end(j))
+        }
+
+    def _range(self, matrix, sums, n, i) -> tuple[float, float, np.ndarray]:
+        """The lowest and highest sum of atom i the block sums allow, and which blocks
+        bind (the linear programs' duals)."""
+        span, duals = [], np.zeros(matrix.shape[1])
+        for sign in (1, -1):
+            objective = np.zeros(len(n))
+            objective[i] = sign
+            result = linprog(
+                objective,
+                A_eq=matrix.T.tocsr(),
+                b_eq=matrix.T @ sums,
+                bounds=list(zip(np.zeros(len(n)), TOP * n, strict=True)),
+                method="highs",
+            )
+            span.append(sign * result.fun)
+            duals += np.abs(result.eqlin.marginals)
+        return span[0], span[1], duals
+
+
+def _narrow(low: float, high: float, whole: float, j: int) -> bool:
+    """Does an atom's sum between `low` and `high` pin the mean of some j of its
+    `whole` respondents within WIDTH? (The others hold between 0 and TOP each.)"""
+    top = min(TOP, high / j)
+    bottom = max(0.0, (low - TOP * (whole - j)) / j)
+    return top - bottom < WIDTH - 1e-6
+
+
+class _Room:
+    """A quick proof that an atom's mean can move by WIDTH: two feasible points found
+    by moving along one direction that leaves every block sum unchanged (the part of
+    the atom's unit vector outside the span of the blocks), as far as the bounds
+    allow. False means "no proof", not "disclosed": the linear programs decide."""
+
+    def __init__(self, matrix: sparse.csr_array, sums: np.ndarray, n: np.ndarray):
+        self.matrix, self.sums, self.upper = matrix, sums, TOP * n
+        # Only atoms strictly inside their bounds move, so that no step is cut to
+        # nothing by an atom already at 0 or at the top.
+        self.inside = (sums > 1e-9) & (sums < self.upper - 1e-9)
+        self.free = sparse.diags(self.inside.astype(float)) @ matrix
+        size = matrix.shape[1]
+        gram = (self.free.T @ self.free).tocsc() + RIDGE * sparse.identity(size, format="csc")
+        self.solve = splu(gram).solve
+
+    def __call__(self, i: int) -> bool:
+        if not self.inside[i]:
+            return False
+        row = self.matrix[[i], :].toarray().ravel()
+        direction = -(self.free @ self.solve(row))
+        direction[i] += 1
+        if direction[i] < 1e-6 or np.abs(self.matrix.T @ direction).max() > 1e-6:
+            return False
+        direction /= direction[i]
+        up = down = np.inf
+        rising, falling = direction > 1e-12, direction < -1e-12
+        if rising.any():
+            d, s, u = direction[rising], self.sums[rising], self.upper[rising]
+            up, down = min(up, ((u - s) / d).min()), min(down, (s / d).min())
+        if falling.any():
+            d, s, u = -direction[falling], self.sums[falling], self.upper[falling]
+            up, down = min(up, (s / d).min()), min(down, ((u - s) / d).min())
+        return up + down >= WIDTH * self.upper[i] / TOP
+
+
+def _blocks(rows: Sequence[Row], live: set) -> tuple[dict, dict]:
+    """{row key: the live cells it holds that no smaller row of its kind holds}, and
+    {row key: the rows of its kind just inside it} (a block is its row minus those)."""
+    by_kind: dict = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    owned: dict = defaultdict(set)
+    inside: dict = defaultdict(set)
+    for kind_rows in by_kind.values():
+        nearest = {}
+        for row in sorted(kind_rows, key=lambda r: -len(r.cells)):
+            for cell in row.cells:
+                if cell in live:
+                    if cell in nearest:
+                        inside[nearest[cell]].add(row.key)
+                    nearest[cell] = row.key
+        for cell, key in nearest.items():
+            owned[key].add(cell)
+    return {key: frozenset(cells) for key, cells in owned.items()}, inside
+
+
+def _components(atom_blocks: list) -> list[_Component]:
+    parent = list(range(len(atom_blocks)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    first: dict = {}
+    for a, blocks in enumerate(atom_blocks):
+        for key in blocks:
+            if key in first:
+                parent[find(a)] = find(first[key])
+            else:
+                first[key] = a
+    groups: dict = defaultdict(list)
+    for a in range(len(atom_blocks)):
+        groups[find(a)].append(a)
+    out = []
+    for atoms in groups.values():
+        blocks = sorted({key for a in atoms for key in atom_blocks[a]}, key=repr)
+        out.append(_Component(atoms, blocks))
+    return out
+
+
+def protect(
+    n: Sequence[int],
+    sums: Sequence[float],
+    rows: Sequence[Row],
+    k: int,
+    cost: Callable[[Hashable], tuple],
+    fixed: Sequence[Row] = (),
+) -> dict:
+    """Withhold rows until the attacker finds nothing; {row key: Finding that hid it}.
+
+    Each round of the loop audits what is still published and, for every finding,
+    withholds the cheapest row the attack used (by `cost`), then audits again. It
+    ends: withholding every row leaves nothing to find. Then each withheld row is
+    offered back, dearest first, and stays published if the audit still passes
+    (a greedy choice made early can be undone by a later one). `fixed` rows are
+    published already and are never withheld."""
+    published = list(rows)
+    withheld: dict = {}
+
+    memo: dict = {}  # the same cells and sums throughout: solved components are kept
+    passed: set = set()  # while rows are only withheld, what passed stays passed
+
+    def clean(candidate: list, passed: set | None = None) -> list[Finding]:
+        return Attack(n, sums, [*fixed, *candidate], k).findings(memo=memo, passed=passed)
+
+    while findings := clean(published, passed):
+        withhold(findings, published, withheld, cost)
+        published = [row for row in published if row.key not in withheld]
+    by_key = {row.key: row for row in rows}
+    for key in sorted(withheld, key=cost, reverse=True):
+        if not clean([*published, by_key[key]]):
+            published.append(by_key[key])
+            del withheld[key]
+    return withheld
+
+
+def withhold(findings: list[Finding], published: Sequence[Row], withheld: dict, cost) -> None:
+    """For each finding not already answered in this pass, withhold the cheapest row
+    its attack used (everything it used, should none of them be published)."""
+    keys = {row.key for row in published}
+    before = len(withheld)
+    for finding in findings:
+        if any(key in withheld for key in (*finding.rows, *finding.nearby)):
+            continue
+        candidates = [key for key in finding.rows if key in keys]
+        candidates = candidates or [key for key in finding.nearby if key in keys]
+        if candidates:
+            withheld[min(candidates, key=cost)] = finding
+    if len(withheld) == before:
+        raise RuntimeError(f"the attacker found groups no published row explains: {findings}")
