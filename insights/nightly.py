@@ -223,6 +223,7 @@ def _pulse(teams: Hierarchy, start: dt.datetime, end: dt.datetime) -> dict:
     if latest is None:
         return {}
     snapshot = OrgSnapshot([latest])
+    snapshot.read_all()
     out = {}
     for team_id in [None, *teams.parent]:
         row: dict = {

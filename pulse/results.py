@@ -74,7 +74,8 @@ class OrgSnapshot:
     # ------------------------------------------------------------ reading
 
     def _row(self, round_: Round, team_id: int | None) -> Published | None:
-        if (round_.pk, team_id) not in self._rows and team_id not in self._teams_read:
+        known = round_.pk in self._rounds_read or team_id in self._teams_read
+        if (round_.pk, team_id) not in self._rows and not known:
             self.read_team(team_id)
         return self._rows.get((round_.pk, team_id))
 
@@ -83,6 +84,13 @@ class OrgSnapshot:
         self._teams_read.add(team_id)
         for row in Published.objects.filter(round__in=self.rounds, team_id=team_id, by=WHOLE):
             self._rows[(row.round_id, team_id)] = row
+
+    def read_all(self) -> None:
+        """Every team's published totals for every round, in one query (for work that
+        visits every team: the nightly job, the CSV)."""
+        self._rounds_read |= {r.pk for r in self.rounds}
+        for row in Published.objects.filter(round__in=self.rounds, by=WHOLE):
+            self._rows[(row.round_id, row.team_id)] = row
 
     def read_round(self, round_: Round) -> None:
         """Every team's published totals for one round (the HR pages list them all)."""

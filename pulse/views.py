@@ -185,8 +185,7 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
         # The same figures the pages show: per-round counts, rolling scores.
-        for round_ in snapshot.rounds:
-            snapshot.read_round(round_)
+        snapshot.read_all()
         for name, team, _ in _org_rows(snapshot, rounds[0]):
             team_id = team.pk if team else None
             for round_ in rounds:
