@@ -17,6 +17,11 @@ PAGES = [
     ("alice@hearth.example", "/people/"),
     ("hana@hearth.example", "/api/people/"),
     ("hana@hearth.example", "/api/teams/"),
+    # The pulse results read what each round published: one query a round or a team.
+    ("alice@hearth.example", "/pulse/results/"),
+    ("hana@hearth.example", "/pulse/org/"),
+    ("hana@hearth.example", "/pulse/org/?by=location"),
+    ("hana@hearth.example", "/pulse/org.csv"),
 ]
 
 
