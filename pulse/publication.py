@@ -106,8 +106,7 @@ class _Round:
         return data
 
     def owners(self, team_id) -> list:
-        path = self.tree.get(team_id, (None, None))[1]
-        return [None, *Team.ids_on_path(path)]
+        return owners_on(self.tree, team_id)
 
     def _groups(self) -> dict:
         groups: dict = defaultdict(list)
@@ -133,6 +132,11 @@ class _Round:
             a, f = self.stats[i].get(stat, (0, 0))
             answers, favourable = answers + a, favourable + f
         return answers, favourable
+
+
+def owners_on(tree: dict, team_id) -> list:
+    """The organisation (None) and every team on a team's path in a frozen tree."""
+    return [None, *Team.ids_on_path(tree.get(team_id, (None, None))[1])]
 
 
 def publish(round_: Round) -> int:
@@ -196,8 +200,7 @@ def _people(round_: Round, tree: dict) -> dict:
     for team_id, person_id, tenure, location in Receipt.objects.filter(round=round_).values_list(
         "team_id", "person_id", "tenure_band", "location"
     ):
-        path = tree.get(team_id, (None, None))[1]
-        for owner in [None, *Team.ids_on_path(path)]:
+        for owner in owners_on(tree, team_id):
             people[(owner, "tenure_band", tenure)].add(person_id)
             people[(owner, "location", location)].add(person_id)
     return people
