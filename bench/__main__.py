@@ -16,9 +16,8 @@
    computation for 10,000 and 20,000 people (time, peak memory, the 20k/10k ratio, at
    most 2.2), and the dashboards, whose query counts must not grow with the org;
 7. privacy (bench/privacy.py): what the audited publication shows HR before and
-   after, in the demo and in a generated org (at most 2,000 people for now), the
-   time it takes, and the results pages at that size (at most 15 queries and
-   100 ms each).
+   after, in the demo and in a generated org of 10,000 people, the time it takes,
+   and the results pages at that size (at most 15 queries and 100 ms each).
 
 Name some to run only those: `python -m bench pages matching`. `--people N` shrinks
 every org from 10,000 to N (a quick check that the bench still runs; the figures are
