@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -122,12 +124,35 @@ def team_results(request: HttpRequest) -> HttpResponse:
     return render(request, "pulse/results.html", context)
 
 
-def _org_rows(snapshot, round_):
-    teams = list(Team.objects.order_by("path"))
+ORG_ROWS = 250  # the HR table shows whole levels below the chosen group, up to this many
+
+
+def _org_rows(snapshot, round_, root=None, limit=None) -> tuple[list, bool]:
+    """(name, team, headline) for the chosen group (or the organisation) and the teams
+    below it, a whole level at a time while `limit` allows; and whether deeper
+    levels were left for a narrower choice."""
+    teams = Team.objects.order_by("path")
+    if root is not None:
+        teams = teams.filter(path__startswith=root.path).exclude(pk=root.pk)
+    teams = list(teams)
+    cut = False
+    if limit is not None:
+        per_level = Counter(t.depth for t in teams)
+        shown, depths = 0, set()
+        for depth in sorted(per_level):
+            if shown + per_level[depth] > limit:
+                cut = True
+                break
+            shown += per_level[depth]
+            depths.add(depth)
+        teams = [t for t in teams if t.depth in depths]
     snapshot.read_round(round_)
-    rows = [("Whole organisation", None, snapshot.headline(round_, None))]
+    if root is None:
+        rows = [("Whole organisation", None, snapshot.headline(round_, None))]
+    else:
+        rows = [(root.name, root, snapshot.headline(round_, root.pk))]
     rows += [(t.indented_name, t, snapshot.headline(round_, t.pk)) for t in teams]
-    return rows
+    return rows, cut
 
 
 @hr_admin_required
@@ -144,9 +169,11 @@ def org_results(request: HttpRequest) -> HttpResponse:
         snapshot = results.OrgSnapshot(rounds)
         round_ = rounds[0]
         team, by = form.cleaned_data["team"], form.cleaned_data["by"]
+        rows, cut = _org_rows(snapshot, round_, team, ORG_ROWS)
         context |= {
             "round": round_,
-            "rows": _org_rows(snapshot, round_),
+            "rows": rows,
+            "deeper": cut,
             "team": team,
             "by": by,
             "teams": Team.objects.order_by("path"),
@@ -186,7 +213,7 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
         snapshot = results.OrgSnapshot(rounds)
         # The same figures the pages show: per-round counts, rolling scores.
         snapshot.read_all()
-        for name, team, _ in _org_rows(snapshot, rounds[0]):
+        for name, team, _ in _org_rows(snapshot, rounds[0])[0]:
             team_id = team.pk if team else None
             for round_ in rounds:
                 result = snapshot.headline(round_, team_id)

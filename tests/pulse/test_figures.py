@@ -148,3 +148,25 @@ def test_weeks_with_the_same_day_number_keep_their_own_shares(db, client_for, ha
     row = re.search(r"<th scope=\"row\">Belonging</th>(.*?)</tr>", page).group(1)
     assert re.findall(r">([^<]+)</td>", row) == ["50%", "50%", "58%"]
     assert api["dimensions"]["Belonging"] == {"1 Feb": 50, "8 Feb": 50, "8 Mar": 58}
+
+
+def test_the_org_table_lists_whole_levels_below_the_chosen_group(
+    clock, client_for, hana, monkeypatch
+):
+    """A large org's table stops at the last whole level that fits on a page; picking a
+    group lists the teams below it."""
+    dept, a, b, people = hidden_team_beside_a_small_one()
+    leaf = make_team(name="Leaf", parent=a)
+    reported(people + fill_team(leaf, 5))
+    client = client_for(hana)
+    monkeypatch.setattr("pulse.views.ORG_ROWS", 3)  # Dept, A and B; Leaf is one level more
+
+    page = client.get("/pulse/org/")
+    names = [t.name for _, t, _ in page.context["rows"] if t is not None]
+    assert names == ["Dept", "A", "B"] and page.context["deeper"]
+    assert "pick a group above to see the teams further down" in page.content.decode()
+
+    page = client.get("/pulse/org/", {"team": a.pk})
+    rows = page.context["rows"]
+    assert [t.name for _, t, _ in rows] == ["A", "Leaf"] and not page.context["deeper"]
+    assert rows[1][2].shown  # Leaf's 5 people are shown, as on its own results page
