@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -127,14 +129,30 @@ def team_results(request: HttpRequest) -> HttpResponse:
 ORG_ROWS = 250  # the HR table shows whole levels below the chosen group, up to this many
 
 
-def _org_rows(snapshot, round_, root=None, limit=None) -> tuple[list, bool]:
+def _teams() -> list[Team]:
+    """Every team in tree order, with what the pulse pages show of it."""
+    return list(Team.objects.order_by("path").only("pk", "name", "path", "depth"))
+
+
+def _team_options(teams: list[Team], chosen) -> str:
+    """The group picker's options, built in one pass: at 10,000 people the template
+    loop over 800 teams took a third of the page's time."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (t.pk, mark_safe(" selected") if chosen and t.pk == chosen.pk else "", t.indented_name)
+            for t in teams
+        ),
+    )
+
+
+def _org_rows(snapshot, round_, teams, root=None, limit=None) -> tuple[list, bool]:
     """(name, team, headline) for the chosen group (or the organisation) and the teams
     below it, a whole level at a time while `limit` allows; and whether deeper
     levels were left for a narrower choice."""
-    teams = Team.objects.order_by("path")
     if root is not None:
-        teams = teams.filter(path__startswith=root.path).exclude(pk=root.pk)
-    teams = list(teams)
+        teams = [t for t in teams if t.path.startswith(root.path) and t.pk != root.pk]
     cut = False
     if limit is not None:
         per_level = Counter(t.depth for t in teams)
@@ -169,14 +187,15 @@ def org_results(request: HttpRequest) -> HttpResponse:
         snapshot = results.OrgSnapshot(rounds)
         round_ = rounds[0]
         team, by = form.cleaned_data["team"], form.cleaned_data["by"]
-        rows, cut = _org_rows(snapshot, round_, team, ORG_ROWS)
+        teams = _teams()
+        rows, cut = _org_rows(snapshot, round_, teams, team, ORG_ROWS)
         context |= {
             "round": round_,
             "rows": rows,
             "deeper": cut,
             "team": team,
             "by": by,
-            "teams": Team.objects.order_by("path"),
+            "team_options": _team_options(teams, team),
         }
         if by:
             labels = (
@@ -213,7 +232,7 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
         snapshot = results.OrgSnapshot(rounds)
         # The same figures the pages show: per-round counts, rolling scores.
         snapshot.read_all()
-        for name, team, _ in _org_rows(snapshot, rounds[0])[0]:
+        for name, team, _ in _org_rows(snapshot, rounds[0], _teams())[0]:
             team_id = team.pk if team else None
             for round_ in rounds:
                 result = snapshot.headline(round_, team_id)
