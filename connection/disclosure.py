@@ -355,14 +355,17 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
     every set of up to half the size is listed with the sum of its projections,
     and two halves whose sums cancel are a candidate, checked exactly. A sum that
     cancels by chance fails the check; a set that is reached always cancels, so
-    none is missed. Atoms already found are left out of larger sets: a finding
-    plus anything is not news."""
+    none is missed. Atoms already found are left out of larger sets: the
+    withholding they cause sends the table to another audit, and an audit that
+    finds nothing has left nothing out."""
     order = np.argsort(weights, kind="stable")  # lighter first: sets extend to the right
     places, weights = places[order], weights[order]
     size = int(np.searchsorted(np.cumsum(weights), most, side="right"))
     reach = _Reach(matrix)
     rng = np.random.default_rng(0)  # any fixed draw: chance only costs checks
     _, rest = reach.split(rng.standard_normal((matrix.shape[0], 2)))
+    if np.abs(matrix.T @ rest).max(initial=0) > 1e-9:  # the projection did not converge
+        return _UNDECIDED
     projected = np.vstack([rest[places], np.zeros((1, 2))])  # -1 pads: adds nothing
     found, taken, failed = [], np.zeros(len(places), bool), 0
     for width in range(1, size + 1):
