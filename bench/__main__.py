@@ -17,7 +17,9 @@
    most 2.2), and the dashboards, whose query counts must not grow with the org;
 7. privacy (bench/privacy.py): what the audited publication shows HR before and
    after, in the demo and in a generated org of 10,000 people, the time it takes,
-   and the results pages at that size (at most 15 queries and 100 ms each).
+   and the results pages at that size (at most 15 queries and 100 ms each);
+8. evidence (bench/evidence.py): "which rituals work" judged on 500 synthetic orgs
+   per scenario whose true effect is known: false alarms, interval coverage, power.
 
 Name some to run only those: `python -m bench pages matching`. `--people N` shrinks
 every org from 10,000 to N (a quick check that the bench still runs; the figures are
@@ -40,7 +42,7 @@ from django.core.management import call_command
 from django.test.utils import setup_test_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("pages", "nudges", "pulse", "rituals", "matching", "insights", "privacy")
+BENCHMARKS = ("pages", "nudges", "pulse", "rituals", "matching", "insights", "privacy", "evidence")
 PEOPLE = 10_000
 
 

@@ -1,0 +1,213 @@
+"""Evidence benchmark: does "which rituals work" hold up on orgs where the truth is known?
+
+Synthetic orgs (no database), ORGS of each scenario:
+
+- 20-60 teams of 5-15 people over 26 weeks. Each person has a level of their own;
+  each week they answer (with a team-wide response rate of 60-95 %) around their
+  team's level, a common trend and a seasonal dip, a team shock and noise, on
+  0-100. A team's weekly score is the mean of those who answered, shown only with
+  at least K answers (as the guard does: about one week in six is hidden).
+- 3-12 teams adopt the ritual, staggered between weeks 6 and 19, and from the
+  week after their adoption score `effect` points more.
+- Scenarios: effects 0, ±2.5, ±5, +7.5, +10; no effect with teams adopting the
+  week after a falling-score alert (regression to the mean); no effect while
+  another ritual, adopted by other teams, really works (+10); and pulses every
+  two and four weeks.
+
+Each org is judged exactly as the dashboard judges it
+(`insights.evidence.difference_in_differences` with its defaults). Reported per
+scenario: how often the card says "helps", "may hurt" and "too early", how often
+its 95 % interval holds the planted effect, and the mean estimate. The targets
+(issue "Evidence that holds up"): with no effect, "helps" or "may hurt" in at most
+5 % of orgs; coverage 93-97 %; +10 found in at least 90 % of orgs with six or more
+adopters, +5 in at least 80 % with twelve or more; every cadence reaches a
+verdict. Misses are listed as problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.measure import print_table
+from insights import evidence
+
+ORGS = 500
+WEEKS = 26
+K = 5
+FIRST_MONDAY = dt.date(2026, 1, 5)
+FALSE_ALARMS_MAX = 0.05
+COVERAGE = (0.93, 0.97)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    effect: float = 0.0
+    cadence: int = 1  # a pulse every `cadence` weeks
+    after_alert: bool = False  # adopters adopt the week after their score fell
+    other_effect: float = 0.0  # another ritual, adopted by other teams, works this much
+    adopters: tuple[int, int] = (3, 12)
+
+
+SCENARIOS = [
+    Scenario("no effect"),
+    Scenario("no effect, adopted after an alert", after_alert=True),
+    Scenario("no effect, another ritual works", other_effect=10.0),
+    Scenario("-5", effect=-5.0),
+    Scenario("-2.5", effect=-2.5),
+    Scenario("+2.5", effect=2.5),
+    Scenario("+5", effect=5.0),
+    Scenario("+5, 12 adopters", effect=5.0, adopters=(12, 12)),
+    Scenario("+7.5", effect=7.5),
+    Scenario("+10", effect=10.0),
+    Scenario("+10, 6 or more adopters", effect=10.0, adopters=(6, 12)),
+    Scenario("+10, pulse every two weeks", effect=10.0, cadence=2),
+    Scenario("+10, pulse every four weeks", effect=10.0, cadence=4),
+]
+
+
+def org(rng: np.random.Generator, scenario: Scenario):
+    """One synthetic org: (scores, respondents, adopted) as the dashboard passes them."""
+    teams = int(rng.integers(20, 61))
+    week = np.arange(WEEKS)
+    common = 0.15 * week - 3.0 * np.exp(-(((week - 13) / 2.5) ** 2))
+    levels = rng.normal(70, 6, teams)
+    shocks = rng.normal(0, 2.0, (teams, WEEKS))
+    answers, counts = [], []
+    for team in range(teams):
+        size = int(rng.integers(5, 16))
+        people = rng.normal(0, 8, size)
+        rate = rng.uniform(0.6, 0.95)
+        answered = rng.random((size, WEEKS)) < rate
+        values = (
+            levels[team]
+            + people[:, None]
+            + common
+            + shocks[team]
+            + rng.normal(0, 12, (size, WEEKS))
+        )
+        answers.append((np.clip(values, 0, 100), answered))
+        counts.append(answered.sum(axis=0))
+
+    def scores_of(extra: np.ndarray) -> np.ndarray:
+        out = np.full((teams, WEEKS), np.nan)
+        for team, (values, answered) in enumerate(answers):
+            shifted = np.clip(values + extra[team], 0, 100)
+            total = (shifted * answered).sum(axis=0)
+            n = answered.sum(axis=0)
+            shown = (n >= K) & (week % scenario.cadence == 0)
+            out[team, shown] = total[shown] / n[shown]
+        return out
+
+    base = scores_of(np.zeros((teams, WEEKS)))
+    low, high = scenario.adopters
+    count = int(rng.integers(low, high + 1))
+    order = rng.permutation(teams)
+    if scenario.after_alert:
+        adoption = _after_alerts(base, order, count)
+    else:
+        adoption = {int(t): int(rng.integers(6, 20)) for t in order[:count]}
+    extra = np.zeros((teams, WEEKS))
+    for team, start in adoption.items():
+        extra[team, start + 1 :] += scenario.effect
+    if scenario.other_effect:
+        others = [int(t) for t in order[count : count + int(rng.integers(3, 9))]]
+        for team in others:
+            extra[team, int(rng.integers(6, 20)) + 1 :] += scenario.other_effect
+    final = scores_of(extra)
+    monday = [FIRST_MONDAY + dt.timedelta(weeks=int(w)) for w in week]
+    scores = {
+        team: {monday[w]: float(final[team, w]) for w in week if not np.isnan(final[team, w])}
+        for team in range(teams)
+    }
+    respondents = {
+        team: {monday[w]: int(counts[team][w]) for w in week if not np.isnan(final[team, w])}
+        for team in range(teams)
+    }
+    return scores, respondents, {team: monday[start] for team, start in adoption.items()}
+
+
+def _after_alerts(scores: np.ndarray, order: np.ndarray, count: int) -> dict[int, int]:
+    """Teams adopt the week after their shown score fell 5 points or more below the mean
+    of their previous four shown weeks (the falling-score alert), first alerts first."""
+    alerts = []
+    for team in order:
+        for w in range(6, 20):
+            earlier = scores[team, w - 4 : w]
+            earlier = earlier[~np.isnan(earlier)]
+            shown = not np.isnan(scores[team, w])
+            if shown and len(earlier) >= 2 and earlier.mean() - scores[team, w] >= 5:
+                alerts.append((w, int(team)))
+                break
+    return {team: w + 1 for w, team in sorted(alerts)[:count] if w + 1 < 20}
+
+
+def judge(scenario: Scenario, orgs: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    verdicts: Counter = Counter()
+    covered = intervals = 0
+    estimates = []
+    for _ in range(orgs):
+        card = evidence.difference_in_differences(*org(rng, scenario))
+        verdicts[card.verdict] += 1
+        if card.low is not None:
+            intervals += 1
+            covered += card.low <= scenario.effect <= card.high
+            estimates.append(card.effect)
+    return {
+        "helps": verdicts[evidence.HELPS] / orgs,
+        "hurts": verdicts[evidence.MAY_HURT] / orgs,
+        "early": verdicts[evidence.TOO_EARLY] / orgs,
+        "coverage": covered / intervals if intervals else None,
+        "mean": float(np.mean(estimates)) if estimates else None,
+    }
+
+
+def problems_of(scenario: Scenario, result: dict) -> list[str]:
+    out = []
+    alarms = result["helps"] + result["hurts"]
+    if scenario.effect == 0 and alarms > FALSE_ALARMS_MAX:
+        out.append(f"{scenario.name}: false alarms in {alarms:.1%} of orgs (at most 5%)")
+    coverage = result["coverage"]
+    if coverage is not None and not COVERAGE[0] <= coverage <= COVERAGE[1]:
+        out.append(f"{scenario.name}: interval coverage {coverage:.1%} (93-97%)")
+    if scenario.name == "+10, 6 or more adopters" and result["helps"] < 0.90:
+        out.append(f"{scenario.name}: found in {result['helps']:.0%} of orgs (at least 90%)")
+    if scenario.name == "+5, 12 adopters" and result["helps"] < 0.80:
+        out.append(f"{scenario.name}: found in {result['helps']:.0%} of orgs (at least 80%)")
+    if scenario.cadence > 1 and result["early"] == 1.0:
+        out.append(f"{scenario.name}: never past 'too early'")
+    return out
+
+
+def run(people: int) -> list[str]:
+    orgs = ORGS if people >= 10_000 else max(50, ORGS * people // 10_000)
+    print(f"Evidence: {orgs} synthetic orgs per scenario, judged as the dashboard judges them")
+    rows, problems = [], []
+    for seed, scenario in enumerate(SCENARIOS):
+        result = judge(scenario, orgs, seed)
+        problems += problems_of(scenario, result)
+
+        def percent(value):
+            return "-" if value is None else f"{value:.1%}"
+
+        rows.append(
+            [
+                scenario.name,
+                percent(result["helps"]),
+                percent(result["hurts"]),
+                percent(result["early"]),
+                percent(result["coverage"]),
+                "-" if result["mean"] is None else f"{result['mean']:+.1f}",
+            ]
+        )
+    print_table(["scenario", "helps", "may hurt", "too early", "interval covers", "mean"], rows)
+    print(
+        "(20-60 teams of 5-15 people, 26 weeks, 3-12 staggered adopters unless said; "
+        "coverage among cards with an interval)"
+    )
+    return problems
