@@ -71,11 +71,12 @@ SCENARIOS = [
 
 
 def org(rng: np.random.Generator, scenario: Scenario):
-    """One synthetic org: (scores, respondents, adopted) as the dashboard passes them."""
+    """One synthetic org: ((scores, respondents, adopted), keyword arguments), as the
+    dashboard passes them."""
     teams = int(rng.integers(20, 61))
     week = np.arange(WEEKS)
     common = 0.15 * week - 3.0 * np.exp(-(((week - 13) / 2.5) ** 2))
-    levels = rng.normal(70, 6, teams)
+    levels = rng.normal(62, 6, teams)  # low enough that +10 is rarely cut off at 100
     shocks = rng.normal(0, 2.0, (teams, WEEKS))
     answers, counts = [], []
     for team in range(teams):
@@ -114,10 +115,11 @@ def org(rng: np.random.Generator, scenario: Scenario):
     extra = np.zeros((teams, WEEKS))
     for team, start in adoption.items():
         extra[team, start + 1 :] += scenario.effect
+    others = {}
     if scenario.other_effect:
-        others = [int(t) for t in order[count : count + int(rng.integers(3, 9))]]
-        for team in others:
-            extra[team, int(rng.integers(6, 20)) + 1 :] += scenario.other_effect
+        for team in order[count : count + int(rng.integers(3, 9))]:
+            others[int(team)] = int(rng.integers(6, 20))
+            extra[team, others[int(team)] + 1 :] += scenario.other_effect
     final = scores_of(extra)
     monday = [FIRST_MONDAY + dt.timedelta(weeks=int(w)) for w in week]
     scores = {
@@ -128,7 +130,16 @@ def org(rng: np.random.Generator, scenario: Scenario):
         team: {monday[w]: int(counts[team][w]) for w in week if not np.isnan(final[team, w])}
         for team in range(teams)
     }
-    return scores, respondents, {team: monday[start] for team, start in adoption.items()}
+    adopted = {team: monday[start] for team, start in adoption.items()}
+    # As the dashboard passes them: other rituals' adoptions, and the alert each
+    # adoption answered (the week before it, in the alert scenario).
+    context = {
+        "others": {team: [monday[start]] for team, start in others.items()},
+        "alerted": {team: monday[start - 1] for team, start in adoption.items()}
+        if scenario.after_alert
+        else {},
+    }
+    return (scores, respondents, adopted), context
 
 
 def _after_alerts(scores: np.ndarray, order: np.ndarray, count: int) -> dict[int, int]:
@@ -152,7 +163,8 @@ def judge(scenario: Scenario, orgs: int, seed: int) -> dict:
     covered = intervals = 0
     estimates = []
     for _ in range(orgs):
-        card = evidence.difference_in_differences(*org(rng, scenario))
+        data, context = org(rng, scenario)
+        card = evidence.difference_in_differences(*data, **context)
         verdicts[card.verdict] += 1
         if card.low is not None:
             intervals += 1

@@ -26,3 +26,5 @@ class Card:
     respondents: int
     verdict: str
     reason: str
+    rounds: int = 0  # the distinct pulse rounds behind the figures
+    p: float | None = None  # how surprising the difference would be with no effect

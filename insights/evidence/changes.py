@@ -1,53 +1,72 @@
 """The changes a difference in differences compares: each adopting team's change in
-connection score around its adoption week, and every comparison team's change over the
-same calendar weeks (the adoption week itself is skipped: it is half one and half the
-other)."""
+connection score around its adoption, and the change of every clean comparison team
+over the same rounds.
+
+Windows are counted in pulse rounds (the weeks in which some team has a score), not in
+calendar weeks, so a weekly, two-weekly or four-weekly pulse each get `before` rounds
+before adoption and `after` rounds after it. The adoption week itself is skipped: it is
+half one and half the other. A team that adopted after a falling-score alert leaves
+the alert week and the weeks it was compared with out of its "before": they were
+picked for being low, and would make any ritual look like it helped.
+
+A comparison team, for one adopter's window, is a team that adopted no catalogue ritual
+within those rounds: never, or only later (not yet), so that another ritual's effect is
+not taken for "what would have happened anyway"."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-WEEK = dt.timedelta(weeks=1)
+ALERT_HISTORY = dt.timedelta(weeks=4)  # the weeks a falling-score alert compares with
 
 Series = dict[dt.date, float]
 
 
-def window_mean(series: Series, weeks: list[dt.date], min_weeks: int):
-    """Mean score over the weeks that have one, and those weeks; None when too few."""
-    scored = [week for week in weeks if week in series]
-    if len(scored) < min_weeks:
+def window_mean(series: Series, rounds: list[dt.date], min_rounds: int):
+    """Mean score over the rounds that have one, and those rounds; None when too few."""
+    scored = [week for week in rounds if week in series]
+    if len(scored) < min_rounds:
         return None, scored
     return sum(series[week] for week in scored) / len(scored), scored
 
 
-def change(series: Series, pre_weeks: list[dt.date], post_weeks: list[dt.date], min_weeks: int):
-    """(post mean − pre mean, weeks used), or (None, []) without min_weeks on both sides."""
-    pre, pre_used = window_mean(series, pre_weeks, min_weeks)
-    if pre is None:
+def change(series: Series, pre: list[dt.date], post: list[dt.date], min_rounds: int):
+    """(post mean − pre mean, rounds used), or (None, []) without min_rounds on both sides."""
+    before, before_used = window_mean(series, pre, min_rounds)
+    if before is None:
         return None, []
-    post, post_used = window_mean(series, post_weeks, min_weeks)
-    if post is None:
+    after, after_used = window_mean(series, post, min_rounds)
+    if after is None:
         return None, []
-    return post - pre, pre_used + post_used
+    return after - before, before_used + after_used
+
+
+@dataclass(frozen=True)
+class Window:
+    """The rounds one adopter is judged over."""
+
+    pre: tuple[dt.date, ...]
+    post: tuple[dt.date, ...]
 
 
 @dataclass
 class Changes:
     """Everything the estimate and the card's wording need, measured once.
 
-    `own`: each adopter with enough weeks -> (its change, its adoption Monday);
-    `window_changes`: per adoption Monday, each comparison team with enough weeks over
-    those calendar weeks -> its change; `counted`: the adopters whose window has at
-    least `min_teams` comparison teams; `pool`: the comparison teams of those windows;
-    `respondents`: the sum over the distinct (team, week) scores behind them."""
+    `own`: each adopter with enough rounds -> (its change, its window);
+    `window_changes`: per window, each clean comparison team with enough rounds over it
+    -> its change; `counted`: the adopters whose window has at least `min_teams`
+    comparison teams; `pool`: the comparison teams of those windows; `rounds`: the
+    distinct rounds behind them; `respondents`: the sum over the distinct (team, round)
+    scores behind them."""
 
     adopted: int
-    own: dict[int, tuple[float, dt.date]] = field(default_factory=dict)
-    window_changes: dict[dt.date, dict[int, float]] = field(default_factory=dict)
+    own: dict[int, tuple[float, Window]] = field(default_factory=dict)
+    window_changes: dict[Window, dict[int, float]] = field(default_factory=dict)
     counted: list[int] = field(default_factory=list)
-    windows: list[dt.date] = field(default_factory=list)  # the counted adopters' Mondays
     pool: list[int] = field(default_factory=list)
+    rounds: int = 0
     respondents: int = 0
 
 
@@ -56,47 +75,63 @@ def measure(
     respondents: dict[int, dict[dt.date, int]],
     adoption: dict[int, dt.date],
     *,
+    others: dict[int, list[dt.date]],
+    alerted: dict[int, dt.date],
     before: int,
     after: int,
     min_teams: int,
-    min_weeks: int,
+    min_rounds: int,
 ) -> Changes:
-    def window(start: dt.date) -> tuple[list[dt.date], list[dt.date]]:
-        pre = [start - WEEK * k for k in range(before, 0, -1)]
-        return pre, [start + WEEK * k for k in range(1, after + 1)]
+    rounds = sorted({week for series in scores.values() for week in series})
+
+    def window(team: int) -> Window:
+        start = adoption[team]
+        end_of_before = start
+        if team in alerted:
+            end_of_before = min(start, alerted[team] - ALERT_HISTORY)
+        pre = [week for week in rounds if week < end_of_before][-before:]
+        post = [week for week in rounds if week > start][:after]
+        return Window(tuple(pre), tuple(post))
 
     found = Changes(adopted=len(adoption))
-    used_weeks: dict[int, set[dt.date]] = {}
+    used: dict[int, set[dt.date]] = {}
     for team in sorted(adoption):
-        start = adoption[team]
-        delta, weeks = change(scores.get(team, {}), *window(start), min_weeks)
+        span = window(team)
+        delta, weeks = change(scores.get(team, {}), list(span.pre), list(span.post), min_rounds)
         if delta is not None:
-            found.own[team] = (delta, start)
-            used_weeks[team] = set(weeks)
+            found.own[team] = (delta, span)
+            used[team] = set(weeks)
 
-    comparison_teams = sorted(team for team in scores if team not in adoption)
-    window_weeks: dict[dt.date, dict[int, list[dt.date]]] = {}
-    for start in sorted({start for _, start in found.own.values()}):
-        found.window_changes[start], window_weeks[start] = {}, {}
-        for team in comparison_teams:
-            delta, weeks = change(scores[team], *window(start), min_weeks)
+    starts = {team: [*others.get(team, ())] for team in scores}
+    for team, start in adoption.items():
+        starts.setdefault(team, []).append(start)
+    window_weeks: dict[Window, dict[int, list[dt.date]]] = {}
+    for span in sorted({span for _, span in found.own.values()}, key=lambda s: (s.pre, s.post)):
+        if not span.pre or not span.post:
+            continue
+        first, last = span.pre[0], span.post[-1]
+        found.window_changes[span], window_weeks[span] = {}, {}
+        for team in sorted(scores):
+            if any(first <= start <= last for start in starts.get(team, ())):
+                continue  # adopted this or another ritual within the window
+            delta, weeks = change(scores[team], list(span.pre), list(span.post), min_rounds)
             if delta is not None:
-                found.window_changes[start][team] = delta
-                window_weeks[start][team] = weeks
+                found.window_changes[span][team] = delta
+                window_weeks[span][team] = weeks
 
     found.counted = sorted(
         team
-        for team, (_, start) in found.own.items()
-        if len(found.window_changes[start]) >= min_teams
+        for team, (_, span) in found.own.items()
+        if len(found.window_changes.get(span, {})) >= min_teams
     )
-    found.windows = sorted({found.own[team][1] for team in found.counted})
-    found.pool = sorted({team for start in found.windows for team in found.window_changes[start]})
-    for start in found.windows:
-        for team, weeks in window_weeks[start].items():
-            used_weeks.setdefault(team, set()).update(weeks)
+    spans = {found.own[team][1] for team in found.counted}
+    found.pool = sorted({team for span in spans for team in found.window_changes[span]})
+    behind = {team: set(used[team]) for team in found.counted}
+    for span in spans:
+        for team, weeks in window_weeks[span].items():
+            behind.setdefault(team, set()).update(weeks)
+    found.rounds = len(set().union(*behind.values())) if behind else 0
     found.respondents = sum(
-        respondents.get(team, {}).get(week, 0)
-        for team in (*found.counted, *found.pool)
-        for week in used_weeks[team]
+        respondents.get(team, {}).get(week, 0) for team, weeks in behind.items() for week in weeks
     )
     return found

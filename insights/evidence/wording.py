@@ -15,8 +15,8 @@ def _has_have(count: int) -> str:
     return "has" if count == 1 else "have"
 
 
-def _weeks(count: int) -> str:
-    return f"{count} week" if count == 1 else f"{count} weeks"
+def _rounds(count: int) -> str:
+    return f"{count} pulse round" if count == 1 else f"{count} pulse rounds"
 
 
 def _decimal(value: float) -> str:
@@ -40,7 +40,7 @@ def about(value: float) -> str:
     return f"about {text} point" if text == "1" else f"about {text} points"
 
 
-def too_few(found: Changes, *, min_teams: int, min_weeks: int) -> str | None:
+def too_few(found: Changes, *, min_teams: int, min_rounds: int) -> str | None:
     """Why there is not enough to compare, naming the side that is short; None when
     there is enough."""
     adopted, counted = found.adopted, len(found.counted)
@@ -55,28 +55,22 @@ def too_few(found: Changes, *, min_teams: int, min_weeks: int) -> str | None:
         own = len(found.own)
         return (
             f"{_teams(adopted)} {_has_have(adopted)} adopted it, but only {own} "
-            f"{_has_have(own)} at least {_weeks(min_weeks)} of scores both before and "
-            f"after adopting it; we need at least {min_teams}. Give it a few more weeks."
+            f"{_has_have(own)} scores in at least {_rounds(min_rounds)} both before and "
+            f"after adopting it; we need at least {min_teams}. Give it a few more rounds."
         )
     if counted >= min_teams:
         return None
-    best = max(len(changes) for changes in found.window_changes.values())
+    best = max((len(changes) for changes in found.window_changes.values()), default=0)
     if best < min_teams:
         return (
-            f"Only {_teams(best)} that haven't adopted it {_has_have(best)} enough scores "
-            f"over the same weeks to compare against; we need at least {min_teams}."
+            f"Only {_teams(best)} that adopted no ritual over the same rounds "
+            f"{_has_have(best)} enough scores to compare against; we need at least {min_teams}."
         )
     return (
         f"Only {counted} of the teams that adopted it can be compared yet: for the "
-        f"others, too few teams that haven't adopted it have scores over the same "
-        f"weeks. We need at least {min_teams}."
+        f"others, too few teams that adopted no ritual have scores over the same "
+        f"rounds. We need at least {min_teams}."
     )
-
-
-NO_OVERLAP = (
-    "The teams that didn't adopt it overlap too little in time with the ones that "
-    "did to compare them fairly yet."
-)
 
 
 def too_wide(low: float, high: float) -> str:
@@ -87,9 +81,14 @@ def too_wide(low: float, high: float) -> str:
     )
 
 
-def verdict(effect: float, low: float, high: float, counted: int, pool: int) -> tuple[str, str]:
+def verdict(
+    effect: float, low: float, high: float, counted: int, pool: int, rounds: int
+) -> tuple[str, str]:
     """(verdict, reason) for an interval narrow enough to read."""
-    comparing = f"{_teams(counted)} that adopted it against {_teams(pool)} that didn't"
+    comparing = (
+        f"{_teams(counted)} that adopted it against {_teams(pool)} that adopted no ritual "
+        f"then, over {_rounds(rounds)}"
+    )
     likely = f"likely between {points(low)} and {points(high)} points"
     if low > 0:
         return HELPS, (
@@ -105,6 +104,19 @@ def verdict(effect: float, low: float, high: float, counted: int, pool: int) -> 
         f"Teams that adopted it changed about as much as teams that didn't over the same "
         f"weeks; the likely range, {points(low)} to {points(high)} points, includes no "
         f"change at all ({comparing})."
+    )
+
+
+def not_after_all(card: Card, judged: int) -> str:
+    """Why a card that would say "helps" or "may hurt" alone says no clear effect once
+    the other rituals judged with it are allowed for."""
+    direction = "rose" if card.effect > 0 else "fell"
+    return (
+        f"Connection {direction} {about(card.effect)} for teams that adopted it compared "
+        f"with similar teams that didn't (likely between {points(card.low)} and "
+        f"{points(card.high)} points), but with {judged} rituals judged at once, one of "
+        f"them would look this good or this bad by chance too often to call it. More "
+        f"teams or more rounds will tell."
     )
 
 
