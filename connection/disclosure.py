@@ -293,9 +293,7 @@ class _Room:
         # nothing by an atom already at 0 or at the top.
         self.inside = (sums > 1e-9) & (sums < self.upper - 1e-9)
         self.free = sparse.diags(self.inside.astype(float)) @ matrix
-        size = matrix.shape[1]
-        gram = (self.free.T @ self.free).tocsc() + RIDGE * sparse.identity(size, format="csc")
-        self.solve = splu(gram).solve
+        self.solve = _Reach(self.free).solve  # the free atoms' Gram matrix, factorised
 
     def __call__(self, i: int) -> bool:
         if not self.inside[i]:
