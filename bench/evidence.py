@@ -12,14 +12,20 @@ Synthetic orgs (no database), ORGS of each scenario:
 - Scenarios: effects 0, ±2.5, ±5, +7.5, +10; no effect with teams adopting the
   week after a falling-score alert (regression to the mean); no effect while
   another ritual, adopted by other teams, really works (+10); five rituals
-  with no effect judged at once (an org counts as wrong if any card is); and
-  pulses every two and four weeks.
+  with no effect judged at once (an org counts as wrong if any card is);
+  pulses every two and four weeks; and no effect while the adopters were
+  rising faster than the others all along (a pre-trend, which the estimate
+  can't tell from an effect: no target, it shows what the pre-trend check
+  catches).
 
 Each org is judged exactly as the dashboard judges it: every ritual some team
 adopted, each told the others' adoptions and the alerts behind its own, then
 `judge_together`. Reported per
 scenario: how often the card says "helps", "may hurt" and "too early", how often
-its 95 % interval holds the planted effect, and the mean estimate. The targets
+its 95 % interval holds the planted effect, the mean estimate, and how often the
+card's pre-trend check could be run and how often it flagged (adopters already
+moving differently before adopting; a flag turns "helps" or "may hurt" into no clear
+effect, so it costs power and must stay near 5 % without a pre-trend). The targets
 (issue "Evidence that holds up"): with no effect, "helps" or "may hurt" in at most
 5 % of orgs; coverage 93-97 %; +10 found in at least 90 % of orgs with six or more
 adopters, +5 in at least 80 % with twelve or more; every cadence reaches a
@@ -55,6 +61,7 @@ class Scenario:
     other_effect: float = 0.0  # another ritual, adopted by other teams, works this much
     adopters: tuple[int, int] = (3, 12)
     rituals: int = 1  # rituals judged at once, all with this effect, by different teams
+    lead: float = 0.0  # adopters rise this many points a week more than the others, always
 
 
 SCENARIOS = [
@@ -72,18 +79,19 @@ SCENARIOS = [
     Scenario("+10, 6 or more adopters", effect=10.0, adopters=(6, 12)),
     Scenario("+10, pulse every two weeks", effect=10.0, cadence=2),
     Scenario("+10, pulse every four weeks", effect=10.0, cadence=4),
+    Scenario("no effect, adopters rising 0.5 a week", lead=0.5),
+    Scenario("no effect, adopters rising 1 a week", lead=1.0),
 ]
 
 
-def org(rng: np.random.Generator, scenario: Scenario):
-    """One synthetic org: (scores, respondents, every judged ritual's adopters, the
-    alerts behind adoptions), the scenario's ritual first."""
+def _answers(rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each team's people's answers, 0-100, and whether they answered, by week."""
     teams = int(rng.integers(20, 61))
     week = np.arange(WEEKS)
     common = 0.15 * week - 3.0 * np.exp(-(((week - 13) / 2.5) ** 2))
     levels = rng.normal(62, 6, teams)  # low enough that +10 is rarely cut off at 100
     shocks = rng.normal(0, 2.0, (teams, WEEKS))
-    answers, counts = [], []
+    answers = []
     for team in range(teams):
         size = int(rng.integers(5, 16))
         people = rng.normal(0, 8, size)
@@ -97,17 +105,30 @@ def org(rng: np.random.Generator, scenario: Scenario):
             + rng.normal(0, 12, (size, WEEKS))
         )
         answers.append((np.clip(values, 0, 100), answered))
-        counts.append(answered.sum(axis=0))
+    return answers
+
+
+def _scores(answers: list, extra: np.ndarray, cadence: int) -> np.ndarray:
+    """Team by week: the mean of those who answered, shifted by `extra`, where shown."""
+    out = np.full((len(answers), WEEKS), np.nan)
+    for team, (values, answered) in enumerate(answers):
+        shifted = np.clip(values + extra[team], 0, 100)
+        total = (shifted * answered).sum(axis=0)
+        n = answered.sum(axis=0)
+        shown = (n >= K) & (np.arange(WEEKS) % cadence == 0)
+        out[team, shown] = total[shown] / n[shown]
+    return out
+
+
+def org(rng: np.random.Generator, scenario: Scenario):
+    """One synthetic org: (scores, respondents, every judged ritual's adopters, the
+    alerts behind adoptions), the scenario's ritual first."""
+    answers = _answers(rng)
+    teams, week = len(answers), np.arange(WEEKS)
+    counts = [answered.sum(axis=0) for _, answered in answers]
 
     def scores_of(extra: np.ndarray) -> np.ndarray:
-        out = np.full((teams, WEEKS), np.nan)
-        for team, (values, answered) in enumerate(answers):
-            shifted = np.clip(values + extra[team], 0, 100)
-            total = (shifted * answered).sum(axis=0)
-            n = answered.sum(axis=0)
-            shown = (n >= K) & (week % scenario.cadence == 0)
-            out[team, shown] = total[shown] / n[shown]
-        return out
+        return _scores(answers, extra, scenario.cadence)
 
     base = scores_of(np.zeros((teams, WEEKS)))
     low, high = scenario.adopters
@@ -126,6 +147,8 @@ def org(rng: np.random.Generator, scenario: Scenario):
     for ritual in rituals:
         for team, start in ritual.items():
             extra[team, start + 1 :] += scenario.effect
+    for team in adoption:
+        extra[team] += scenario.lead * week
     if scenario.other_effect:
         taken = sum(len(r) for r in rituals)
         working = {}
@@ -166,7 +189,7 @@ def _after_alerts(scores: np.ndarray, order: np.ndarray, count: int) -> dict[int
 def judge(scenario: Scenario, orgs: int, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     verdicts: Counter = Counter()
-    covered = intervals = 0
+    covered = intervals = checked = flagged = 0
     estimates = []
     for _ in range(orgs):
         scores, respondents, rituals, alerted = org(rng, scenario)
@@ -189,6 +212,8 @@ def judge(scenario: Scenario, orgs: int, seed: int) -> dict:
             alarms = [c for c in cards[: scenario.rituals] if c.verdict in (HELPS, MAY_HURT)]
             card = alarms[0] if alarms else card
         verdicts[card.verdict] += 1
+        checked += card.trend is not None
+        flagged += card.trend_flagged
         if card.low is not None:
             intervals += 1
             covered += card.low <= scenario.effect <= card.high
@@ -199,12 +224,16 @@ def judge(scenario: Scenario, orgs: int, seed: int) -> dict:
         "early": verdicts[evidence.TOO_EARLY] / orgs,
         "coverage": covered / intervals if intervals else None,
         "mean": float(np.mean(estimates)) if estimates else None,
+        "trend checked": checked / orgs,
+        "trend flags": flagged / orgs,
     }
 
 
 def problems_of(scenario: Scenario, result: dict) -> list[str]:
     out = []
     alarms = result["helps"] + result["hurts"]
+    if scenario.lead:
+        return out  # a planted pre-trend: no target, the row shows what the check catches
     if scenario.effect == 0 and alarms > FALSE_ALARMS_MAX:
         out.append(f"{scenario.name}: false alarms in {alarms:.1%} of orgs (at most 5%)")
     coverage = result["coverage"]
@@ -238,11 +267,15 @@ def run(people: int) -> list[str]:
                 percent(result["early"]),
                 percent(result["coverage"]),
                 "-" if result["mean"] is None else f"{result['mean']:+.1f}",
+                percent(result["trend checked"]),
+                percent(result["trend flags"]),
             ]
         )
-    print_table(["scenario", "helps", "may hurt", "too early", "interval covers", "mean"], rows)
+    head = ["scenario", "helps", "may hurt", "too early", "interval covers", "mean"]
+    print_table([*head, "trend checked", "trend flags"], rows)
     print(
         "(20-60 teams of 5-15 people, 26 weeks, 3-12 staggered adopters unless said; "
-        "coverage among cards with an interval)"
+        "coverage among cards with an interval; the pre-trend check's runs and flags "
+        "among all orgs)"
     )
     return problems

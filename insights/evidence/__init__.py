@@ -17,7 +17,11 @@ chance. Three steps, one module each: `changes` measures every team's change onc
 
 This is an association across teams, not an experiment: teams chose to adopt the
 ritual, and teams that choose it may differ in ways the scores don't show. `explain`
-says so in words fit for the page.
+says so in words fit for the page. One thing can be checked: `pretrend` runs the same
+comparison over rounds before adoption, where it should find nothing. When it finds the
+adopters already rising or falling more than the others, a "helps" or "may hurt" says no
+clear effect instead (the comparison teams can't stand for "without the ritual"), and
+the card says why in one line.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import datetime as dt
 from dataclasses import replace
 
 from connection.calendar import monday
-from insights.evidence import changes, interval, wording
+from insights.evidence import changes, interval, pretrend, wording
 from insights.evidence.card import HELPS, MAY_HURT, NO_CLEAR_EFFECT, TOO_EARLY, Card
 from insights.evidence.wording import explain
 
@@ -71,17 +75,15 @@ def difference_in_differences(
     distinct (team, round) scores behind the figures used, each counted once.
     """
     _check(before, after, min_teams, min_rounds)
-    found = changes.measure(
-        scores,
-        respondents,
-        {team: monday(week) for team, week in adopted.items()},
-        others={team: [monday(w) for w in weeks] for team, weeks in (others or {}).items()},
-        alerted={team: monday(week) for team, week in (alerted or {}).items()},
-        before=before,
-        after=after,
-        min_teams=min_teams,
-        min_rounds=min_rounds,
-    )
+    adoption = {team: monday(week) for team, week in adopted.items()}
+    windows = {
+        "others": {team: [monday(w) for w in weeks] for team, weeks in (others or {}).items()},
+        "alerted": {team: monday(week) for team, week in (alerted or {}).items()},
+        "before": before,
+        "min_teams": min_teams,
+        "min_rounds": min_rounds,
+    }
+    found = changes.measure(scores, respondents, adoption, after=after, **windows)
     sizes = (len(found.counted), len(found.pool), found.respondents)
 
     def too_early(reason: str) -> Card:
@@ -96,9 +98,28 @@ def difference_in_differences(
     verdict, reason = wording.verdict(
         result.effect, result.low, result.high, len(found.counted), len(found.pool), found.rounds
     )
-    return Card(
+    card = Card(
         result.effect, result.low, result.high, *sizes, verdict, reason, found.rounds, result.p
     )
+    trend = pretrend.check(scores, respondents, adoption, max_width=max_width, **windows)
+    return _with_trend(card, trend)
+
+
+def _with_trend(card: Card, trend: pretrend.PreTrend) -> Card:
+    """The card with its pre-trend check. When the adopters were already moving
+    differently before adopting, the comparison teams can't stand for "without the
+    ritual", so "helps" or "may hurt" becomes no clear effect, saying why."""
+    card = replace(
+        card,
+        trend=trend.effect,
+        trend_low=trend.low,
+        trend_high=trend.high,
+        trend_p=trend.p,
+        trend_note=trend.note,
+    )
+    if card.trend_flagged and card.verdict in (HELPS, MAY_HURT):
+        return replace(card, verdict=NO_CLEAR_EFFECT, reason=wording.trend_differs(card))
+    return card
 
 
 def judge_together(cards: list[Card]) -> list[Card]:

@@ -15,7 +15,9 @@ class Card:
     """What the evidence says about one ritual template.
 
     `effect`, `low` and `high` are points on the 0-100 connection score; they are None
-    when the verdict is "too early to tell" (the reason then says why).
+    when the verdict is "too early to tell" (the reason then says why). The `trend`
+    fields are the same comparison over rounds before adoption (`pretrend`): None when
+    it could not be checked, and `trend_note` says so, or what it found, in one line.
     """
 
     effect: float | None
@@ -28,3 +30,13 @@ class Card:
     reason: str
     rounds: int = 0  # the distinct pulse rounds behind the figures
     p: float | None = None  # how surprising the difference would be with no effect
+    trend: float | None = None  # how much more adopters moved than the others before
+    trend_low: float | None = None
+    trend_high: float | None = None
+    trend_p: float | None = None
+    trend_note: str = ""
+
+    @property
+    def trend_flagged(self) -> bool:
+        """Before adopting, the adopters were already moving differently from the others."""
+        return self.trend_low is not None and (self.trend_low > 0 or self.trend_high < 0)

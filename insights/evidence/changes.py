@@ -11,7 +11,8 @@ picked for being low, and would make any ritual look like it helped.
 
 A comparison team, for one adopter's window, is a team that adopted no catalogue ritual
 within those rounds: never, or only later (not yet), so that another ritual's effect is
-not taken for "what would have happened anyway"."""
+not taken for "what would have happened anyway". `compare` does the measuring for any
+windows, so the pre-trend check (`pretrend`) measures its placebo windows the same way."""
 
 from __future__ import annotations
 
@@ -70,6 +71,28 @@ class Changes:
     respondents: int = 0
 
 
+def pulse_rounds(scores: dict[int, Series]) -> list[dt.date]:
+    """The weeks in which some team has a score, in order."""
+    return sorted({week for series in scores.values() for week in series})
+
+
+def end_of_before(team: int, start: dt.date, alerted: dict[int, dt.date]) -> dt.date:
+    """The week a team's "before" stops: its adoption, or earlier after an alert."""
+    if team in alerted:
+        return min(start, alerted[team] - ALERT_HISTORY)
+    return start
+
+
+def starts_of(
+    scores: dict[int, Series], adoption: dict[int, dt.date], others: dict[int, list[dt.date]]
+) -> dict[int, list[dt.date]]:
+    """Every team's adoption weeks, of this ritual and of any other."""
+    starts = {team: [*others.get(team, ())] for team in scores}
+    for team, start in adoption.items():
+        starts.setdefault(team, []).append(start)
+    return starts
+
+
 def measure(
     scores: dict[int, Series],
     respondents: dict[int, dict[dt.date, int]],
@@ -82,29 +105,45 @@ def measure(
     min_teams: int,
     min_rounds: int,
 ) -> Changes:
-    rounds = sorted({week for series in scores.values() for week in series})
-
-    def window(team: int) -> Window:
-        start = adoption[team]
-        end_of_before = start
-        if team in alerted:
-            end_of_before = min(start, alerted[team] - ALERT_HISTORY)
-        pre = [week for week in rounds if week < end_of_before][-before:]
+    rounds = pulse_rounds(scores)
+    spans = {}
+    for team, start in adoption.items():
+        end = end_of_before(team, start, alerted)
+        pre = [week for week in rounds if week < end][-before:]
         post = [week for week in rounds if week > start][:after]
-        return Window(tuple(pre), tuple(post))
+        spans[team] = Window(tuple(pre), tuple(post))
+    return compare(
+        scores,
+        respondents,
+        spans,
+        starts=starts_of(scores, adoption, others),
+        min_teams=min_teams,
+        min_rounds=min_rounds,
+    )
 
-    found = Changes(adopted=len(adoption))
+
+def compare(
+    scores: dict[int, Series],
+    respondents: dict[int, dict[dt.date, int]],
+    spans: dict[int, Window],
+    *,
+    starts: dict[int, list[dt.date]],
+    min_teams: int,
+    min_rounds: int,
+    exclude: frozenset[int] = frozenset(),
+) -> Changes:
+    """Each adopter's change over its window, and each clean comparison team's over the
+    same rounds: one that adopted no ritual (in `starts`) within them and is not in
+    `exclude`."""
+    found = Changes(adopted=len(spans))
     used: dict[int, set[dt.date]] = {}
-    for team in sorted(adoption):
-        span = window(team)
+    for team in sorted(spans):
+        span = spans[team]
         delta, weeks = change(scores.get(team, {}), list(span.pre), list(span.post), min_rounds)
         if delta is not None:
             found.own[team] = (delta, span)
             used[team] = set(weeks)
 
-    starts = {team: [*others.get(team, ())] for team in scores}
-    for team, start in adoption.items():
-        starts.setdefault(team, []).append(start)
     window_weeks: dict[Window, dict[int, list[dt.date]]] = {}
     for span in sorted({span for _, span in found.own.values()}, key=lambda s: (s.pre, s.post)):
         if not span.pre or not span.post:
@@ -112,7 +151,7 @@ def measure(
         first, last = span.pre[0], span.post[-1]
         found.window_changes[span], window_weeks[span] = {}, {}
         for team in sorted(scores):
-            if any(first <= start <= last for start in starts.get(team, ())):
+            if team in exclude or any(first <= start <= last for start in starts.get(team, ())):
                 continue  # adopted this or another ritual within the window
             delta, weeks = change(scores[team], list(span.pre), list(span.post), min_rounds)
             if delta is not None:
@@ -124,10 +163,10 @@ def measure(
         for team, (_, span) in found.own.items()
         if len(found.window_changes.get(span, {})) >= min_teams
     )
-    spans = {found.own[team][1] for team in found.counted}
-    found.pool = sorted({team for span in spans for team in found.window_changes[span]})
+    judged = {found.own[team][1] for team in found.counted}
+    found.pool = sorted({team for span in judged for team in found.window_changes[span]})
     behind = {team: set(used[team]) for team in found.counted}
-    for span in spans:
+    for span in judged:
         for team, weeks in window_weeks[span].items():
             behind.setdefault(team, set()).update(weeks)
     found.rounds = len(set().union(*behind.values())) if behind else 0

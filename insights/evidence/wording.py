@@ -136,6 +136,13 @@ def explain(card: Card) -> str:
             "ritual is to blame: teams chose to adopt it, often for a reason, and other things "
             "changed for them too, so it is worth asking them how it's going."
         )
+    moved = card.low is not None and (card.low > 0 or card.high < 0)
+    if card.verdict == NO_CLEAR_EFFECT and moved and card.trend_flagged:
+        return (
+            "Teams that adopted this ritual changed differently from similar teams that didn't, "
+            "but they were already moving differently before adopting it, so we can't tell what "
+            "the ritual itself did."
+        )
     if card.verdict == NO_CLEAR_EFFECT:
         return (
             "Teams that adopted this ritual changed about as much as similar teams that didn't, "
@@ -146,4 +153,45 @@ def explain(card: Card) -> str:
         "We compare how connection changed for teams that adopted this ritual with teams that "
         "didn't, over the same weeks, but there isn't enough to go on yet. That isn't a sign it "
         "doesn't work, only that we can't tell either way so far."
+    )
+
+
+def trend(effect: float, *, flagged: bool) -> str:
+    """The card's line on the pre-trend check."""
+    if not flagged:
+        return (
+            f"Before adopting, these teams moved like the others "
+            f"({points(effect)} points, within noise)."
+        )
+    direction = "rising" if effect > 0 else "falling"
+    return (
+        f"Before adopting, these teams were already {direction} by {_decimal(effect)} points "
+        f"more than the others: part of this change may not be the ritual's."
+    )
+
+
+def trend_too_few(*, enough_rounds: bool) -> str:
+    if enough_rounds:
+        return (
+            "Too few teams that adopted no ritual have scores over the same rounds to "
+            "check the trend before adoption."
+        )
+    return "Not enough rounds before adoption to check the trend."
+
+
+def trend_too_wide() -> str:
+    return "Before adopting, scores moved around too much to check the trend."
+
+
+def trend_differs(card: Card) -> str:
+    """Why a card that would say "helps" or "may hurt" says no clear effect when the
+    adopters were already moving differently before adopting."""
+    direction = "rose" if card.effect > 0 else "fell"
+    already = "rising" if card.trend > 0 else "falling"
+    return (
+        f"Connection {direction} {about(card.effect)} for teams that adopted it compared "
+        f"with similar teams that didn't (likely between {points(card.low)} and "
+        f"{points(card.high)} points), but before adopting it these teams were already "
+        f"{already} by {_decimal(card.trend)} points more than the others, so we can't "
+        f"tell how much of the change is the ritual's."
     )

@@ -15,6 +15,7 @@ from insights.evidence import (
     explain,
     judge_together,
 )
+from insights.evidence.wording import points
 
 FIRST_MONDAY = dt.date(2026, 1, 5)
 WEEKS = [FIRST_MONDAY + dt.timedelta(weeks=i) for i in range(20)]
@@ -27,10 +28,12 @@ def synthetic(
     effect=10.0,
     noise=1.5,
     trend=0.8,
+    lead=0.0,
     seed=1,
     weeks=WEEKS,
 ):
-    """Teams on a shared upward trend; adopters gain `effect` from the week after adopting.
+    """Teams on a shared upward trend; adopters gain `effect` from the week after adopting,
+    and rise `lead` points a week more than the others all along (a pre-trend).
 
     Adopters start from a lower level than the rest (teams that pick a ritual up often
     need it), which a plain before/after or adopters-vs-others comparison would confuse.
@@ -46,6 +49,8 @@ def synthetic(
         scores[team], respondents[team] = {}, {}
         for i, week in enumerate(weeks):
             value = base + trend * i + rng.gauss(0, noise)
+            if is_adopter:
+                value += lead * i
             if is_adopter and i > start:
                 value += effect
             scores[team][week] = value
@@ -266,8 +271,9 @@ def test_a_team_that_adopted_another_ritual_is_not_a_comparison_then():
     fooled = difference_in_differences(scores, respondents, adopted)
     card = difference_in_differences(scores, respondents, adopted, others=others)
 
-    assert fooled.verdict == MAY_HURT
-    assert card.verdict == NO_CLEAR_EFFECT
+    assert fooled.high < 0  # it would say "may hurt", but the pre-trend check catches it:
+    assert fooled.trend_high < 0 and fooled.verdict == NO_CLEAR_EFFECT
+    assert card.verdict == NO_CLEAR_EFFECT and not card.trend_flagged
     assert card.effect == pytest.approx(0, abs=1.0)
     assert card.comparison <= 30 - 20 + 8
 
@@ -285,8 +291,9 @@ def test_the_weeks_behind_an_alert_are_left_out_of_the_before():
     fooled = difference_in_differences(scores, respondents, adopted)
     card = difference_in_differences(scores, respondents, adopted, alerted=alerted)
 
-    assert fooled.verdict == HELPS
-    assert card.verdict == NO_CLEAR_EFFECT
+    assert fooled.low > 0  # it would say "helps", but the low week shows as a pre-trend:
+    assert fooled.trend_high < 0 and fooled.verdict == NO_CLEAR_EFFECT
+    assert card.verdict == NO_CLEAR_EFFECT and not card.trend_flagged
     assert card.effect == pytest.approx(0, abs=1.0)
 
 
@@ -309,3 +316,74 @@ def test_rituals_judged_together_need_more_to_say_helps():
     ]
     assert "4 rituals judged at once" in judged[0].reason
     assert judge_together([borderline])[0].verdict == HELPS  # alone, it stands
+
+
+# ------------------------------------------------------------- the pre-trend check
+
+
+def test_parallel_trends_pass_the_pre_trend_check():
+    card = difference_in_differences(*synthetic(effect=10.0, trend=1.5))
+
+    assert card.verdict == HELPS
+    assert not card.trend_flagged
+    assert card.trend_low <= 0 <= card.trend_high
+    assert card.trend == pytest.approx(0, abs=1.5)
+    assert card.trend_note == (
+        f"Before adopting, these teams moved like the others ({points(card.trend)} points, "
+        "within noise)."
+    )
+
+
+def test_a_planted_pre_trend_is_flagged_and_the_verdict_is_not_called():
+    """Adopters rise a point a week more than the others all along, the ritual does
+    nothing: before and after alone it looks like it helps."""
+    data = synthetic(effect=0.0, lead=1.0, noise=1.5)
+
+    card = difference_in_differences(*data)
+
+    assert card.low > 0  # alone, this would say "helps"
+    assert card.trend_flagged and card.trend_low > 0
+    assert 2 <= card.trend <= 4  # the halves' middles are two to four rounds apart
+    assert card.verdict == NO_CLEAR_EFFECT
+    assert card.trend_note == (
+        f"Before adopting, these teams were already rising by {card.trend:.1f} points more "
+        "than the others: part of this change may not be the ritual's."
+    )
+    assert "already rising" in card.reason and "can't tell" in card.reason
+    assert "already moving differently" in explain(card)
+    assert judge_together([card])[0] == card
+
+
+def test_a_pre_trend_against_a_falling_effect_reads_falling():
+    card = difference_in_differences(*synthetic(effect=0.0, lead=-1.0, noise=1.5))
+
+    assert card.trend_high < 0 and card.verdict == NO_CLEAR_EFFECT
+    assert "already falling by" in card.trend_note
+    assert "Connection fell" in card.reason
+
+
+def test_too_few_rounds_before_adoption_says_so_and_keeps_the_verdict():
+    """Every adopter's pulse started two rounds before it adopted: enough for its own
+    "before", nothing earlier to check the trend against."""
+    scores, respondents, adopted = synthetic(effect=10.0)
+    for team, start in adopted.items():
+        for week in list(scores[team]):
+            if week < start - dt.timedelta(weeks=2):
+                del scores[team][week]
+
+    card = difference_in_differences(scores, respondents, adopted)
+
+    assert card.verdict == HELPS
+    assert card.trend is None and card.trend_low is None and not card.trend_flagged
+    assert card.trend_note == "Not enough rounds before adoption to check the trend."
+
+
+def test_the_pre_trend_uses_only_rounds_before_adoption():
+    """A ritual that works (+10) changes nothing before adoption: the check sees only
+    the rounds before, so the effect itself can't look like a pre-trend."""
+    scores, respondents, adopted = synthetic(effect=10.0, noise=0.0, trend=0.0)
+
+    card = difference_in_differences(scores, respondents, adopted)
+
+    assert card.trend == pytest.approx(0, abs=1e-9)
+    assert card.effect == pytest.approx(10)
