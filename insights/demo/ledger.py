@@ -20,8 +20,6 @@ from connection.calendar import NEWCOMER_DAYS, monday
 from connection.models import Nudge, Signal, Team, User
 from insights.alerts import send_alerts
 from insights.demo.story import (
-    ADOPTED_WEEKS_AGO,
-    ADOPTERS,
     DOMAIN,
     DRIFTING,
     HISTORY_WEEKS,
@@ -30,12 +28,11 @@ from insights.demo.story import (
 )
 from insights.nightly import HELP_SEEKING, compute_week
 
-TIE_KINDS = [  # acts with one colleague, and how common each is
-    (Signal.Kind.REPLIED, 10),
-    (Signal.Kind.RECOGNISED, 3),
-    (Signal.Kind.BOOKED, 1),
-    (Signal.Kind.CHECKED_IN, 2),
-]
+# Acts with one colleague, and how common each is. Recognition, coffee-chat and buddy
+# check-ins and ritual attendance are not made up here: the seed gave them through the
+# app's services (rituals.py, team_life.py, mentorship.py), so the ledger and the pages
+# that list them agree.
+TIE_KINDS = [(Signal.Kind.REPLIED, 10), (Signal.Kind.BOOKED, 1)]
 TEAM_KINDS = [(Signal.Kind.POSTED, 2), (Signal.Kind.ASKED, 1)]  # acts for the whole team
 
 
@@ -84,16 +81,9 @@ def add_signal_history(now: dt.datetime, rng: random.Random) -> int:
     """The ledger's history (see the module's docstring); how many acts were written."""
     if Signal.objects.filter(source__startswith="demo:").exists():
         return 0
-    people = list(User.objects.active().exclude(team__isnull=True).order_by("pk"))
-    if not people:
+    cast = _cast(now)
+    if not cast.people:
         return 0
-    cast = Cast(
-        now=now,
-        today=now.astimezone(dt.UTC).date(),
-        people=people,
-        teams={team.pk: team for team in Team.objects.all()},
-    )
-    choose_isolated(cast, rng)
     newcomers = choose_first_asks(cast, rng)
     add_first_asks(cast, newcomers, rng)
     this_monday = monday(cast.today)
@@ -103,22 +93,67 @@ def add_signal_history(now: dt.datetime, rng: random.Random) -> int:
     return len(cast.signals)
 
 
-def choose_isolated(cast: Cast, rng: random.Random) -> None:
-    """A few people with no ties in 90 days: two in the big support team, one in Data,
-    one in Alice's team (after the first four, who post in its thread)."""
+def _cast(now: dt.datetime) -> Cast:
+    cast = Cast(
+        now=now,
+        today=now.astimezone(dt.UTC).date(),
+        people=list(User.objects.active().exclude(team__isnull=True).order_by("pk")),
+        teams={team.pk: team for team in Team.objects.all()},
+    )
+    cast.isolated = isolated_people(cast.today)
+    return cast
+
+
+def story_weeks(now: dt.datetime) -> dict[dt.date, set[int]]:
+    """{Monday: who connects with anyone that week} over the history, as the story
+    has it (active_this_week). The acts the seed gives through the services
+    (thread, recognition, check-ins, attendance) are among these people only, so
+    each team's activity follows its story."""
+    cast = _cast(now)
+    this_monday = monday(cast.today)
+    weeks = {}
+    for weeks_ago in range(HISTORY_WEEKS, -1, -1):
+        week_start = this_monday - dt.timedelta(weeks=weeks_ago)
+        weeks[week_start] = active_this_week(cast, week_start, weeks_ago)[0]
+    return weeks
+
+
+def takes_part(weeks: dict[dt.date, set[int]], person: User, moment: dt.datetime) -> bool:
+    """Whether the story has `person` connecting in the week of `moment` (weeks
+    before the history have no story: anyone may)."""
+    week = monday(moment.astimezone(dt.UTC).date())
+    return week not in weeks or person.pk in weeks[week]
+
+
+def isolated_people(today: dt.date) -> set[int]:
+    """The story's few people with no ties in 90 days: two in the big support team,
+    one in Data, one in Alice's team. The same people every time it is asked for the
+    same org, so the thread, recognition and programmes can leave them out."""
     personas = {f"{local}@{DOMAIN}" for local in PERSONAS}
-    newcomer_since = cast.today - dt.timedelta(days=NEWCOMER_DAYS)
+    newcomer_since = today - dt.timedelta(days=NEWCOMER_DAYS)
+    leads = set(Team.managers.through.objects.values_list("user_id", flat=True))
+    chosen: set[int] = set()
     for name, count in (("Customer Success", 2), ("Data", 1), (DRIFTING, 1)):
-        team = next((t for t in cast.teams.values() if t.name == name), None)
-        members = cast.by_team.get(team.pk, [])[4:] if team else []
         members = [
             p
-            for p in members
-            if p.pk not in cast.leads
+            for p in User.objects.active().filter(team__name=name).order_by("pk")[4:]
+            if p.pk not in leads
             and p.email not in personas
-            and cast.started(p) < newcomer_since
+            and (p.start_date or today - dt.timedelta(days=3650)) < newcomer_since
         ]
-        cast.isolated.update(p.pk for p in rng.sample(members, min(count, len(members))))
+        rng = random.Random(f"isolated:{name}")
+        chosen.update(p.pk for p in rng.sample(members, min(count, len(members))))
+    return chosen
+
+
+def silent_newcomers(today: dt.date) -> set[int]:
+    """The story's two newcomers, the longest here of those past three weeks, who
+    have never asked anyone anything (nor met their buddy): the same people every
+    time it is asked for the same org."""
+    since = today - dt.timedelta(days=NEWCOMER_DAYS)
+    settled = today - dt.timedelta(days=21)
+    newcomers = User.objects.active().filter(start_date__gt=since, start_date__lte=settled)
+    return {p.pk for p in newcomers.order_by("start_date", "pk")[:2] if p.email != f"nia@{DOMAIN}"}
 
 
 def choose_first_asks(cast: Cast, rng: random.Random) -> list[User]:
@@ -129,11 +164,7 @@ def choose_first_asks(cast: Cast, rng: random.Random) -> list[User]:
         (p for p in cast.people if cast.started(p) > newcomer_since),
         key=lambda p: (cast.started(p), p.pk),
     )
-    cast.silent = {
-        p.pk
-        for p in [p for p in newcomers if (cast.today - cast.started(p)).days >= 21][:2]
-        if p.email != f"nia@{DOMAIN}"
-    }
+    cast.silent = silent_newcomers(cast.today)
     for person in newcomers:
         if person.pk in cast.silent or person.pk in cast.isolated:
             continue
@@ -154,6 +185,8 @@ def add_first_asks(cast: Cast, newcomers: list[User], rng: random.Random) -> Non
         if person.pk not in cast.first_ask:
             continue
         kind = rng.choice([Signal.Kind.ASKED, Signal.Kind.ASKED, Signal.Kind.BOOKED])
+        if person.email == f"nia@{DOMAIN}":
+            kind = Signal.Kind.ASKED  # the journeys: her first question, on day 3
         host = None
         if kind == Signal.Kind.BOOKED:
             team = cast.by_team[person.team_id]
@@ -164,7 +197,7 @@ def add_first_asks(cast: Cast, newcomers: list[User], rng: random.Random) -> Non
 
 
 def active_this_week(
-    cast: Cast, week_start: dt.date, weeks_ago: int, rng: random.Random
+    cast: Cast, week_start: dt.date, weeks_ago: int
 ) -> tuple[set[int], dict[int, float]]:
     """Who connects with anyone this week (and so may be the other side of an act), and
     how many acts each does, as a factor.
@@ -172,7 +205,9 @@ def active_this_week(
     Each team has exactly its story's share of active people, the lowest draws: a coin
     per person let a dozen people rise or drift against the story by chance, and which
     draws landed where followed the weekday of the seeding (start dates are relative to
-    today), so on Sundays Alice had no alert."""
+    today), so on Sundays Alice had no alert. The draws are the week's own, so
+    story_weeks gives the services' part of the seed the same people."""
+    rng = random.Random(f"active:{weeks_ago}")
     draws: dict[int, list[tuple[float, int]]] = defaultdict(list)
     chances, factor = {}, {}
     for person in cast.people:
@@ -190,9 +225,8 @@ def active_this_week(
 
 
 def add_week(cast: Cast, week_start: dt.date, weeks_ago: int, rng: random.Random) -> None:
-    """One week's acts: the active people's, the co-working window's where it was
-    adopted, and the isolated people's occasional posts."""
-    active_ids, factor = active_this_week(cast, week_start, weeks_ago, rng)
+    """One week's acts: the active people's, and the isolated people's occasional posts."""
+    active_ids, factor = active_this_week(cast, week_start, weeks_ago)
     active = [person for person in cast.people if person.pk in active_ids]
     in_team = {
         team_id: [p for p in members if p.pk in active_ids]
@@ -214,12 +248,6 @@ def add_week(cast: Cast, week_start: dt.date, weeks_ago: int, rng: random.Random
             if person.pk in cast.silent and kind in HELP_SEEKING:
                 kind = Signal.Kind.REPLIED if other else Signal.Kind.POSTED
             cast.add(person, kind, when, other)
-        # The co-working window (Tuesdays) in the teams that adopted it.
-        adopted = weeks_ago < ADOPTED_WEEKS_AGO and cast.team_names[person.pk] & set(ADOPTERS)
-        if adopted and rng.random() < 0.8:
-            when = at_work(person, week_start + dt.timedelta(days=1), rng)
-            if earliest <= when < cast.now:
-                cast.add(person, Signal.Kind.ATTENDED, when)
     # The isolated still post now and then: they are present, just not connected.
     for person in cast.people:
         if person.pk in cast.isolated and rng.random() < 0.3:
@@ -243,7 +271,7 @@ def one_act(person, rng, in_team, in_department, active, department) -> tuple[st
     if rng.random() < 0.3:
         return _weighted(rng, TEAM_KINDS), None
     kind = _weighted(rng, TIE_KINDS)
-    if kind != Signal.Kind.CHECKED_IN and rng.random() < 0.75:
+    if rng.random() < 0.75:
         other = _colleague(person, in_team, rng)
     else:
         near = in_department[department[person.pk]] if rng.random() < 0.6 else active

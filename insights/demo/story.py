@@ -165,6 +165,7 @@ TEAM_ZONES = {
 # less (Alice's alert).
 HISTORY_WEEKS = 12
 RITUAL_TEMPLATE = "coworking"
+THREAD_TEMPLATE = "micro-update"  # Platform's daily thread, older than the history
 ADOPTERS = ("Payments", "Mobile", "Customer Success", "People")
 ADOPTED_WEEKS_AGO = 6
 DRIFTING = "Platform"

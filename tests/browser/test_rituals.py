@@ -104,8 +104,8 @@ def test_employee_posts_reacts_and_recognises_a_colleague(
     page.goto("/rituals/thread/")
     expect(page.get_by_role("heading", name="Platform thread")).to_be_visible()
     posts = page.locator("#posts > article.post")
-    before = posts.count()
-    assert before >= 1
+    assert posts.count() >= 1
+    newest_before = posts.first.get_attribute("id")
 
     page.evaluate("window.noReload = true")
     page.get_by_label("What are you working on?").fill("Pairing with Nia on the deploy script.")
@@ -116,7 +116,7 @@ def test_employee_posts_reacts_and_recognises_a_colleague(
     expect(newest).to_contain_text("Pairing with Nia on the deploy script.")
     expect(newest.locator(".highlight")).to_contain_text("Swam in the sea before work")
     expect(newest.locator("header")).to_contain_text(bob.display_name)
-    expect(posts).to_have_count(before + 1)
+    expect(posts.nth(1)).to_have_attribute("id", newest_before)  # one new post, on top
     expect(page.get_by_label("What are you working on?")).to_have_value("")
     assert page.evaluate("window.noReload") is True, "the page reloaded"
     assert ThreadPost.objects.filter(author=bob, highlight="Swam in the sea before work").exists()
