@@ -451,3 +451,39 @@ def mark_read(*, person: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         nudges = nudges.filter(pk__in=ids)
     return Nudge.objects.filter(pk__in=nudges.values("pk")).update(read_at=timezone.now())
+
+
+@dataclass
+class OutboxSummary:
+    """What HR's outbox page counts: each message once, by what happened to it."""
+
+    sent: int  # delivered in the window
+    waiting: int  # not due yet, or due and waiting for the person's working hours
+    failed: int  # last tried in the window and gave up
+    skipped: list[tuple[str, int]]  # (the reason, how many) last tried in the window
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(n for _, n in self.skipped)
+
+
+def outbox_summary(*, since: dt.datetime) -> OutboxSummary:
+    """Counts by status, and the skipped ones by their real reason (a weekly limit
+    counts as one reason whatever each person's limit is)."""
+    tried = Nudge.objects.filter(claimed_at__gte=since)
+    reasons: dict[str, int] = defaultdict(int)
+    for reason, n in (
+        tried.filter(status=Nudge.Status.SKIPPED)
+        .values_list("last_error")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        reasons["weekly limit reached" if reason.startswith("weekly limit") else reason] += n
+    return OutboxSummary(
+        sent=Nudge.objects.filter(status=Nudge.Status.SENT, sent_at__gte=since).count(),
+        waiting=Nudge.objects.filter(
+            status__in=[Nudge.Status.PENDING, Nudge.Status.SENDING]
+        ).count(),
+        failed=tried.filter(status=Nudge.Status.FAILED).count(),
+        skipped=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
+    )

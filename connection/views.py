@@ -6,7 +6,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,6 +48,7 @@ from connection.models import (
 from connection.nudges import (
     mark_read,
     mute_kinds,
+    outbox_summary,
     read_unsubscribe_token,
     resend_nudges,
     unmute_kinds,
@@ -397,9 +397,7 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{count} nudge{'s' if count != 1 else ''} queued again.")
             return redirect("nudge_outbox")
     since = timezone.now() - dt.timedelta(days=7)
-    totals = dict(
-        Nudge.objects.filter(created_at__gte=since).values_list("status").annotate(n=Count("pk"))
-    )
+    totals = outbox_summary(since=since)
     failed = Nudge.objects.filter(status=Nudge.Status.FAILED).select_related("recipient")
     page = Paginator(failed.order_by("-claimed_at", "-pk"), 50).get_page(
         PageForm(request.GET).number

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connection.models import Team, User
+from insights.demo.clock import at
 from insights.demo.story import DRIFTING, HISTORY_WEEKS, story_shift
 from pulse.models import Answer, Receipt, Response, Round, TenureBand
 from pulse.services import audience, close_round, open_round
@@ -32,7 +33,8 @@ def seed(*, today) -> str:
     now = timezone.now()
     for weeks_ago in range(HISTORY_WEEKS, 0, -1):
         opened = now - dt.timedelta(weeks=weeks_ago)
-        round_ = open_round(now=opened)
+        with at(opened):  # its invitations were written then
+            round_ = open_round(now=opened)
         if round_ is None:
             return ""
         questions = list(round_.questions.all())
@@ -55,7 +57,8 @@ def seed(*, today) -> str:
             dip = 8 if story_shift(names[team], weeks_ago) < 0 else 0
             answered.append((person, _answers(questions, score, dip, rng)))
         _store_responses(round_, answered, rng)
-        close_round(round_=round_, now=round_.closes_at)
+        with at(min(round_.closes_at, now)):
+            close_round(round_=round_, now=round_.closes_at)
     open_round(now=now)
     return f"{HISTORY_WEEKS} weeks of pulse results and an open pulse"
 

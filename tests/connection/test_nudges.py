@@ -744,3 +744,47 @@ def test_a_released_claim_is_not_acted_on_by_its_old_worker(db, frozen):
     assert deliver_due_nudges().sent == 1  # worker B recovers and sends
     assert not nudge_claims.still_held(stale)  # A wakes up: its claim is gone
     assert len(mail.outbox) == 1
+
+
+def test_the_outbox_counts_each_message_once_by_what_happened_and_skips_by_real_reason(
+    db, frozen, client_for, hana
+):
+    """Counted by when each thing happened, not when the message was written: the
+    demo's history writes weeks of messages at once, and "skipped (away, snoozed,
+    limit)" once covered 1,816 messages that had expired."""
+    person = make_user()
+    long_ago = WEDNESDAY_10_UTC - dt.timedelta(weeks=3)
+    outcomes = [
+        ("sent", "", WEDNESDAY_10_UTC - dt.timedelta(days=1)),
+        ("sent", "", long_ago),  # sent three weeks ago: not "in 7 days"
+        ("pending", "", None),
+        ("skipped", "snoozed", WEDNESDAY_10_UTC - dt.timedelta(days=2)),
+        ("skipped", "expired before it could be delivered", WEDNESDAY_10_UTC),
+        ("skipped", "expired before it could be delivered", WEDNESDAY_10_UTC),
+        ("skipped", "weekly limit of 3 reached", WEDNESDAY_10_UTC),
+        ("skipped", "weekly limit of 5 reached", WEDNESDAY_10_UTC),
+        ("skipped", "away", long_ago),  # tried three weeks ago
+        ("failed", "SMTP said no", WEDNESDAY_10_UTC),
+    ]
+    for number, (status, reason, when) in enumerate(outcomes):
+        nudge_for(person, key=f"k{number}")
+        Nudge.objects.filter(dedupe_key=f"k{number}").update(
+            status=status,
+            last_error=reason,
+            claimed_at=when,
+            sent_at=when if status == "sent" else None,
+        )
+
+    page = client_for(hana).get("/nudges/outbox/")
+
+    assert page.status_code == 200
+    summary = page.context["totals"]
+    assert (summary.sent, summary.waiting, summary.failed, summary.skipped_total) == (1, 1, 1, 5)
+    assert summary.skipped == [
+        ("expired before it could be delivered", 2),
+        ("weekly limit reached", 2),
+        ("snoozed", 1),
+    ]
+    text = re.sub(r"\s+", " ", page.content.decode())
+    assert "2</span> expired before it could be delivered" in text
+    assert "away" not in text.split("Why messages were skipped")[1].split("</section>")[0]
