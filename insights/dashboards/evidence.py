@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 
@@ -11,7 +12,8 @@ from connection.calendar import monday
 from connection.models import Team
 from insights import evidence
 from insights.models import Alert, TeamWeek
-from rituals.models import RitualTemplate, TeamRitual
+from rituals.models import RitualTemplate
+from rituals.services.rituals import adoptions
 
 EVIDENCE_WEEKS = 26
 ALERT_LEAD = dt.timedelta(weeks=2)  # an adoption this soon after an alert answers it
@@ -20,7 +22,9 @@ ALERT_LEAD = dt.timedelta(weeks=2)  # an adoption this soon after an alert answe
 def evidence_cards() -> list[dict]:
     """One card per catalogue ritual that some team adopted: difference in
     differences over teams without sub-teams (a parent's figures would mix
-    adopters and the teams compared with them), from guarded weekly scores."""
+    adopters and the teams compared with them), from guarded weekly scores.
+    `adopted_by` is every team that adopted it (rituals.services.rituals.adoptions),
+    the count the catalogue and the ritual pages give too."""
     since = monday(timezone.now().date()) - dt.timedelta(weeks=EVIDENCE_WEEKS)
     leaves = Team.objects.filter(children__isnull=True)
     scores: dict = defaultdict(dict)
@@ -30,12 +34,12 @@ def evidence_cards() -> list[dict]:
     ).values_list("team_id", "week", "score", "respondents"):
         scores[team_id][week] = score
         respondents[team_id][week] = n or 0
-    adopted: dict = defaultdict(dict)
-    for template_id, team_id, starts_on in TeamRitual.objects.filter(
-        template__isnull=False, team__in=leaves
-    ).values_list("template_id", "team_id", "starts_on"):
-        first = adopted[template_id].get(team_id)
-        adopted[template_id][team_id] = min(first, starts_on) if first else starts_on
+    everyone = adoptions()
+    leaf_ids = set(leaves.values_list("pk", flat=True))
+    adopted = {
+        template_id: {r.team_id: r.starts_on for r in rituals if r.team_id in leaf_ids}
+        for template_id, rituals in everyone.items()
+    }
     alerts: dict = defaultdict(list)
     for team_id, week in Alert.objects.filter(team__in=leaves, week__gte=since).values_list(
         "team_id", "week"
@@ -60,15 +64,30 @@ def evidence_cards() -> list[dict]:
             )
         )
     cards = evidence.judge_together(cards)
+    cards = [
+        _only_parents_adopted(card, everyone[template.pk]) if not adopted[template.pk] else card
+        for template, card in zip(templates, cards, strict=True)
+    ]
     return [
         {
             "template": template,
             "card": card,
             "explain": evidence.explain(card),
-            "adopted_by": len(adopted[template.pk]),
+            "adopted_by": everyone[template.pk],
         }
         for template, card in zip(templates, cards, strict=True)
     ]
+
+
+def _only_parents_adopted(card: evidence.Card, rituals: list) -> evidence.Card:
+    names = ", ".join(ritual.team.name for ritual in rituals)
+    return dataclasses.replace(
+        card,
+        reason=(
+            f"Only teams with sub-teams have adopted it ({names}): a team's score mixes "
+            "its sub-teams', so there is no team to compare yet."
+        ),
+    )
 
 
 def _alerted(adopted: dict, alerts: dict) -> dict:

@@ -142,3 +142,20 @@ def retire_ritual(*, ritual: TeamRitual) -> None:
             status=TeamRitual.Status.RETIRED, retired_at=timezone.now()
         )
         _drop_future(ritual, delete=False)
+
+
+def adoptions() -> dict[int, list[TeamRitual]]:
+    """{catalogue ritual: the teams that adopted it, each once by its first adoption,
+    with the team}. Retired adoptions count: the team did run it. The one answer to
+    "how many teams adopted it" that the catalogue, the evidence cards and each
+    ritual's page give."""
+    first: dict[tuple[int, int], TeamRitual] = {}
+    rows = TeamRitual.objects.filter(template__isnull=False).select_related("team")
+    for ritual in rows.order_by("starts_on", "pk"):
+        first.setdefault((ritual.template_id, ritual.team_id), ritual)
+    found: dict[int, list[TeamRitual]] = {}
+    for (template_id, _), ritual in first.items():
+        found.setdefault(template_id, []).append(ritual)
+    for rituals in found.values():
+        rituals.sort(key=lambda ritual: ritual.team.path)
+    return found

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connection.models import Team, User
 from connection.responses import bad_request
+from connection.roles import leads_or_hr
 from rituals.forms import (
     CADENCES,
     AdoptForm,
@@ -29,10 +31,13 @@ from rituals.services.occurrences import materialise, ritual_health
 from rituals.services.rituals import (
     NeedsConfirmation,
     adopt_ritual,
+    adoptions,
     change_schedule,
     retire_ritual,
     suggest_slots,
 )
+
+PAST_SHOWN = 12  # the most recent sessions a ritual's page lists
 
 
 def _adoptable_teams(user: User):
@@ -91,11 +96,17 @@ def _sessions(mine, user: User) -> dict:
 @login_required
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
-    templates = RitualTemplate.objects.filter(active=True)
+    templates = list(RitualTemplate.objects.filter(active=True))
+    adopted = adoptions()
+    for template in templates:
+        template.adopted_by = adopted.get(template.pk, [])
     can_adopt = _adoptable_teams(request.user).exists()
-    return render(
-        request, "rituals/catalogue.html", {"templates": templates, "can_adopt": can_adopt}
-    )
+    context = {
+        "templates": templates,
+        "can_adopt": can_adopt,
+        "sees_evidence": leads_or_hr(request.user),
+    }
+    return render(request, "rituals/catalogue.html", context)
 
 
 @login_required
@@ -262,11 +273,22 @@ def _change(
 def _ritual_page(ritual: TeamRitual, *, user: User) -> dict:
     """The ritual's health, its sessions ahead and behind, and whether `user` joined."""
     now = timezone.now()
+    past = (
+        ritual.occurrences.filter(starts_at__lt=now, cancelled=False)
+        .annotate(
+            came=Count("attendance", filter=Q(attendance__attended=True)),
+            worth=Count("attendance", filter=Q(attendance__worth_it=True)),
+            rated=Count("attendance", filter=Q(attendance__worth_it__isnull=False)),
+        )
+        .order_by("-starts_at")
+    )
     return {
         "ritual": ritual,
         "health": ritual_health(ritual, now=now),
         "upcoming": ritual.occurrences.filter(starts_at__gte=now, cancelled=False)[:5],
-        "past": ritual.occurrences.filter(starts_at__lt=now).order_by("-starts_at")[:8],
+        "past": past[:PAST_SHOWN],
+        "adopted_by": len(adoptions().get(ritual.template_id, [])) if ritual.template_id else 0,
+        "sees_evidence": leads_or_hr(user),
         "rule_problem": ritual.rule_problem,
         "joined": ritual.participants.filter(pk=user.pk).exists(),
     }
