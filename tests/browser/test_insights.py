@@ -65,3 +65,45 @@ def test_bob_has_his_own_page_and_no_dashboard(demo_org, page, sign_in, screensh
     screenshot(page, "insights-my-connection")
     response = page.goto("/insights/")
     assert response.status == 403
+
+
+def test_the_co_working_window_tells_one_story_on_its_card_its_pages_and_the_catalogue(
+    demo_org, page, sign_in, screenshot
+):
+    """HR reads the evidence card, opens an adopting team's ritual, then the catalogue:
+    the same teams, the same sessions, the same count on each."""
+    sign_in(page, "hana")
+    page.goto("/insights/rituals/")
+    card = page.locator("section.evidence", has=page.locator("#ev-coworking"))
+    expect(card.locator(".tag")).to_have_text("Helps")
+    adopted = card.locator(".adopted-by")
+    expect(adopted).to_contain_text("Adopted by 4 teams")
+    held = int(re.search(r"with (\d+) sessions held", adopted.inner_text()).group(1))
+    screenshot(page, "story-evidence-card")
+
+    teams = adopted.get_by_role("link")
+    expect(teams).to_have_count(4)
+    sessions = 0
+    for number in range(4):
+        page.goto("/insights/rituals/")
+        link = page.locator("section.evidence", has=page.locator("#ev-coworking")).locator(
+            ".adopted-by a"
+        )
+        name = link.nth(number).inner_text()
+        link.nth(number).click()
+        expect(page.locator(".lede")).to_contain_text(name)
+        expect(page.get_by_text("From the catalogue, adopted by 4 teams")).to_be_visible()
+        stat = page.locator(".stat", has_text="sessions so far").locator(".stat-value")
+        sessions += int(stat.inner_text())
+        past = page.locator("section", has=page.locator("#past-heading")).locator("tbody tr")
+        expect(past.first).to_be_visible()
+        if number == 0:
+            screenshot(page, "story-ritual-page")
+    assert sessions == held
+
+    page.goto("/rituals/catalogue/")
+    entry = page.locator("article.card", has_text="15-minute co-working window")
+    expect(entry.locator(".adopted-by")).to_contain_text("Adopted by 4 teams")
+    thread = page.locator("article.card", has_text="Daily micro-update thread")
+    expect(thread.locator(".adopted-by")).to_contain_text("Adopted by 1 team")
+    screenshot(page, "story-catalogue")
