@@ -82,9 +82,18 @@ class CardSerializer(serializers.Serializer):
     effect = serializers.FloatField(allow_null=True)
     low = serializers.FloatField(allow_null=True)
     high = serializers.FloatField(allow_null=True)
-    adopters = serializers.IntegerField()
+    adopters = serializers.IntegerField(help_text="Adopting teams the figure rests on.")
+    adopted_by = serializers.ListField(
+        child=serializers.CharField(), help_text="Every team that adopted it."
+    )
     comparison = serializers.IntegerField()
+    rounds = serializers.IntegerField()
     respondents = serializers.IntegerField()
+    trend = serializers.FloatField(
+        allow_null=True, help_text="Pre-trend check: the same comparison before adoption."
+    )
+    trend_flagged = serializers.BooleanField()
+    trend_note = serializers.CharField()
     reason = serializers.CharField()
     explanation = serializers.CharField()
 
@@ -157,9 +166,21 @@ class InsightViewSet(viewsets.ViewSet):
                 "ritual": item["template"].name,
                 **{
                     key: getattr(item["card"], key)
-                    for key in ("verdict", "effect", "low", "high", "adopters", "comparison")
+                    for key in (
+                        "verdict",
+                        "effect",
+                        "low",
+                        "high",
+                        "adopters",
+                        "comparison",
+                        "rounds",
+                        "respondents",
+                        "trend",
+                        "trend_flagged",
+                        "trend_note",
+                    )
                 },
-                "respondents": item["card"].respondents,
+                "adopted_by": [ritual.team.name for ritual in item["adopted_by"]],
                 "reason": item["card"].reason,
                 "explanation": item["explain"],
             }

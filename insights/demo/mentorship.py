@@ -47,7 +47,8 @@ def seed(*, today: dt.date) -> str:
 
 
 def _programmes(today: dt.date) -> tuple[Programme, Programme]:
-    people = [p for p in User.objects.active() if p.pk not in isolated_people(today)]
+    isolated = isolated_people(today)
+    people = [p for p in User.objects.active().order_by("pk") if p.pk not in isolated]
     buddies = Programme.objects.create(
         kind="buddy",
         name="Newcomer buddies",
@@ -64,7 +65,8 @@ def _programmes(today: dt.date) -> tuple[Programme, Programme]:
     for person in veterans[::3]:
         join_programme(programme=buddies, person=person)
     began = timezone.now().date()
-    for person in [p for p in people if p.start_date is None or p.start_date <= began][::2]:
+    # About a third of the people who were here when it began opted in.
+    for person in [p for p in people if p.start_date is None or p.start_date <= began][::3]:
         join_programme(programme=coffee, person=person)
     User.objects.filter(pk__in=[p.pk for p in veterans[:12]]).update(is_senior=True)
     return buddies, coffee

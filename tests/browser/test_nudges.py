@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from connection.models import Nudge, User
+from connection.models import Nudge, OrgSettings, User
 from connection.nudges import create_nudge, deliver_due_nudges
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,10 @@ def test_header_bell_lists_unread_notifications_and_marks_them_read(
         status=Nudge.Status.SKIPPED
     )
     Nudge.objects.inbox(bob).unread().update(read_at=timezone.now())
+    # Nor may his week's messages so far (the demo's, which vary with the weekday)
+    # use up his weekly limit before these three.
+    OrgSettings.objects.filter(pk=OrgSettings.load().pk).update(nudge_weekly_ceiling=50)
+    User.objects.filter(pk=bob.pk).update(weekly_nudge_cap=50)
     for number, title in enumerate(TITLES):
         create_nudge(
             recipient=bob,

@@ -349,6 +349,8 @@ def test_evidence_card_finds_a_planted_effect(db, clock, client_for, hana):
     assert card["verdict"] == "helps"
     assert 8 <= card["effect"] <= 12 and card["low"] > 0
     assert card["adopters"] == 6 and card["respondents"] > 0
+    assert len(card["adopted_by"]) == 6 and card["rounds"] > 0
+    assert card["trend"] is not None and not card["trend_flagged"] and card["trend_note"]
     page = client_for(hana).get("/insights/rituals/").content.decode()
     assert "Helps" in page and "chose" in page  # the plain words: teams chose to adopt it
 
