@@ -73,7 +73,7 @@ SPEND_KINDS = [
 
 
 def thread_history(ritual: TeamRitual, *, today: dt.date, now: dt.datetime, rng) -> int:
-    """Platform's daily updates on each weekday before today: about four in ten post
+    """Platform's daily updates on each weekday before today: about half post
     (fewer in the weeks its story drifts), questions get a teammate's reply, and
     posts get a reaction or two. How many posts were written."""
     team = ritual.team
@@ -87,7 +87,7 @@ def thread_history(ritual: TeamRitual, *, today: dt.date, now: dt.datetime, rng)
         noon = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
         here = [p for p in people if _started(p, day) and takes_part(weeks, p, noon)]
         for person in here:
-            if rng.random() < 0.4:
+            if rng.random() < 0.55:
                 with at(min(local(person, day, rng.uniform(8.5, 10.5)), now)):
                     post = _daily_update(person, team, rng, may_ask=person.pk not in silent)
                 _answer_and_react(post, here, day, now, rng)

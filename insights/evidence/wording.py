@@ -158,14 +158,15 @@ def explain(card: Card) -> str:
 
 def trend(effect: float, *, flagged: bool) -> str:
     """The card's line on the pre-trend check."""
+    unit = "point" if _decimal(effect) == "1" else "points"
     if not flagged:
         return (
             f"Before adopting, these teams moved like the others "
-            f"({points(effect)} points, within noise)."
+            f"({points(effect)} {unit}, within noise)."
         )
     direction = "rising" if effect > 0 else "falling"
     return (
-        f"Before adopting, these teams were already {direction} by {_decimal(effect)} points "
+        f"Before adopting, these teams were already {direction} by {_decimal(effect)} {unit} "
         f"more than the others: part of this change may not be the ritual's."
     )
 
