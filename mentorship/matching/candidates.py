@@ -70,7 +70,7 @@ def _sample_candidates(
     def take(i: int, people: list[int], k: int) -> None:
         for _ in range(min(k, len(people))):
             j = people[rng.randrange(len(people))]
-            if j != i and sc.weight(i, j) is not None:
+            if j != i and j not in sc.blocked[i]:
                 found[i].add(j)
                 found[j].add(i)
 
@@ -79,7 +79,8 @@ def _sample_candidates(
         for _ in range(SAMPLED_CANDIDATES if hours else 0):
             there = by_hour[hours[rng.randrange(len(hours))]]
             j = there[rng.randrange(len(there))]
-            if j != i and sc.weight(i, j) is not None:
+            # Allowed is all that matters here: ranking scores what is found, once.
+            if j != i and j not in sc.blocked[i]:
                 found[i].add(j)
                 found[j].add(i)
         take(i, pool, RANDOM_CANDIDATES)

@@ -14,6 +14,7 @@ from mentorship.matching.scoring import (
     BUDDY_EXPERIENCED,
     BUDDY_NEWCOMER,
     BUDDY_SETTLED,
+    REPEAT_WINDOW,
     Scorer,
 )
 from mentorship.matching.solver import group_sizes, match_groups, match_pairs
@@ -26,7 +27,7 @@ def match(
     round_number: int,
     size: int = 2,
     max_size: int | None = None,
-    repeat_window: int = 6,
+    repeat_window: int = REPEAT_WINDOW,
     learning: bool = False,
     cross_team: bool = True,
     seed: int = 0,
@@ -86,7 +87,7 @@ def choose_buddy(
         people,
         history=history,
         round_number=round_number,
-        repeat_window=6,
+        repeat_window=REPEAT_WINDOW,
         learning=True,
         cross_team=True,
         seed=seed,

@@ -10,12 +10,17 @@ from mentorship.matching.hours import overlap, schedule_key
 from mentorship.matching.participants import Participant, is_experienced, is_newcomer
 
 GOOD_OVERLAP_MINUTES = 60
+# Rounds within which a pair must not meet again while any alternative exists. Six let a
+# 50-person org bring pairs back every seven rounds (4 repeats within 12 rounds at 50
+# people, 9 at 51); twelve, about half a year of fortnightly chats, leaves none at every
+# benchmark size (bench/matching.py) and still finds partners in orgs that small.
+REPEAT_WINDOW = 12
 
 # Score weights. The largest possible fit of one pair stays below PAIR_CEILING, which
 # sizes the repeat penalty so that no amount of fit elsewhere pays for a recent repeat.
-CROSS_TEAM = 2.0
+CROSS_TEAM = 3.0
 TIME_BELOW_HOUR = 2.0  # reached linearly at just under an hour
-TIME_HOUR = 4.0  # a full hour together
+TIME_HOUR = 6.0  # a full hour together: worth more than another team or a fairer three
 TIME_MORE = 1.5  # the most that extra hours can add
 TIME_MORE_SCALE = 180.0  # minutes; extra time saturates over a few hours
 LEARNING_DIRECTION = 2.0
@@ -25,8 +30,18 @@ NEWCOMER_WITH_EXPERIENCED = 2.5
 NEVER_MET = 2.5  # reached again by pairs who last met three windows ago
 JITTER = 0.25
 # Joining a pair as the third: prefer people who have been in fewer threes.
-ODD_TURN = 1.0
-PAIR_CEILING = 20.0
+ODD_TURN = 3.0
+PAIR_CEILING = (
+    TIME_HOUR
+    + TIME_MORE
+    + CROSS_TEAM
+    + LEARNING_DIRECTION * 2
+    + LEARNING_TOPIC * LEARNING_TOPICS_COUNTED
+    + NEWCOMER_WITH_EXPERIENCED
+    + NEVER_MET
+    + JITTER
+    + 1.0
+)
 
 # Buddies: a newcomer needs someone who knows the place.
 BUDDY_EXPERIENCED = 3.0
@@ -144,7 +159,8 @@ class Scorer:
         return None if met is None else self.round_number - met
 
     def weight(self, i: int, j: int) -> float | None:
-        key = self._key(i, j)
+        # The solvers ask for the same pairs hundreds of thousands of times: key inlined.
+        key = i * self.n + j if i < j else j * self.n + i
         value = self._weights.get(key, _MISSING)
         if value is not _MISSING:
             return value

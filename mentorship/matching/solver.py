@@ -89,20 +89,28 @@ def _two_opt(
     sc: Scorer, mate: dict[int, int], candidates: dict[int, list[int]], pool: list[int]
 ) -> None:
     """Swap partners between two pairs while that raises the total weight."""
+    weight = sc.weight
+    # Candidates are allowed pairs, and their weights never change: looked up once.
+    near = {
+        a: [(c, weight(a, c)) for c in candidates[a][:TWO_OPT_CANDIDATES]]
+        for a in pool
+        if a in mate
+    }
+    held = {a: weight(a, mate[a]) for a in near}  # each person's weight with their mate
     for _ in range(LOCAL_SEARCH_PASSES):
         improved = False
-        for a in pool:
-            if a not in mate:
-                continue
-            for c in candidates[a][:TWO_OPT_CANDIDATES]:
+        for a, options in near.items():
+            for c, w_ac in options:
                 b, d = mate[a], mate.get(c)
                 if d is None or c == b:
                     continue
-                w_ac, w_bd = sc.weight(a, c), sc.weight(b, d)
-                if w_ac is None or w_bd is None:
+                w_bd = weight(b, d)
+                if w_bd is None:
                     continue
-                if w_ac + w_bd > sc.weight(a, b) + sc.weight(c, d) + 1e-9:
+                if w_ac + w_bd > held[a] + held[c] + 1e-9:
                     mate[a], mate[c], mate[b], mate[d] = c, a, d, b
+                    held[a] = held[c] = w_ac
+                    held[b] = held[d] = w_bd
                     improved = True
         if not improved:
             return
