@@ -24,6 +24,7 @@ class Participant:
     tenure_days: int | None = None
     avoid: frozenset[int] = frozenset()  # private "don't pair me with" ids
     odd_count: int = 0  # times this person was the extra member of a group of 3
+    name: str = ""  # what the others call them, for reasons only ("Ana and Ben met before")
 
 
 @dataclass(frozen=True)

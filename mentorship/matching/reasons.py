@@ -6,6 +6,10 @@ from mentorship.matching.hours import SLOT_MINUTES, group_minutes, shared_minute
 from mentorship.matching.participants import Group
 from mentorship.matching.scoring import Scorer
 
+# Said of a repeat within the window: the engine repeats only when it finds no other way,
+# and it searches rather than proves, hence "we found".
+ONLY_WAY = "the only way we found to seat everyone"
+
 
 def _duration(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
@@ -43,15 +47,35 @@ def _reasons(sc: Scorer, members: list[int]) -> tuple[str, ...]:
     teams = {p.team_id for p in people}
     if sc.cross_team and None not in teams and len(teams) == len(people):
         reasons.append("different teams" if pair else f"{len(teams)} different teams")
-    ages = [sc.rounds_since(i, j) for x, i in enumerate(members) for j in members[x + 1 :]]
-    if all(age is None for age in ages):
+    recent, older = _met_before(sc, members)
+    if not recent and not older:
         reasons.append(
             "your first time matched together" if pair else "none of you have met here before"
         )
-    elif pair:
-        age = ages[0]
-        reasons.append("you met last round" if age <= 1 else f"you last met {age} rounds ago")
-    return tuple(reasons)
+    # A repeat within the window is news the group should read first (the introduction
+    # quotes the first two reasons); an older one is just said.
+    return (*recent, *reasons, *older)
+
+
+def _met_before(sc: Scorer, members: list[int]) -> tuple[list[str], list[str]]:
+    """Sentences on pairs in the group who met before: within the window, then after it."""
+    recent, older = [], []
+    for x, i in enumerate(members):
+        for j in members[x + 1 :]:
+            age = sc.rounds_since(i, j)
+            if age is None:
+                continue
+            if len(members) == 2:
+                sentence = "you met last round" if age <= 1 else f"you last met {age} rounds ago"
+            else:
+                a, b = sc.people[i].name, sc.people[j].name
+                who = f"{a} and {b}" if a and b else "two of you"
+                sentence = f"{who} met before, in round {sc.round_number - age}"
+            if age <= sc.repeat_window:
+                recent.append(f"{sentence}: {ONLY_WAY}")
+            else:
+                older.append(sentence)
+    return recent, older
 
 
 def to_group(sc: Scorer, members: list[int]) -> Group:
