@@ -13,6 +13,7 @@ from connection.calendar import NEWCOMER_DAYS
 from connection.models import AwayPeriod, Signal, User, shared_working_window
 from connection.nudges import NudgeSpec, create_nudge, plan_nudges
 from connection.services import record_signals
+from mentorship.matching.left_out import TO_PERSON, left_out, owner_summary
 from mentorship.matching.participants import Group, Participant
 from mentorship.matching.rounds import choose_buddy, match
 from mentorship.models import (
@@ -67,6 +68,7 @@ def participant(person: User, *, odd_count: int = 0, avoid=frozenset()) -> Parti
         tenure_days=person.tenure_days(),
         avoid=frozenset(avoid),
         odd_count=odd_count,
+        name=person.get_short_name(),
     )
 
 
@@ -121,11 +123,12 @@ def run_round(*, programme: Programme, today: dt.date | None = None) -> MatchRou
     ):
         avoid.setdefault(person_id, set()).add(avoided_id)
     number = (last.number if last else 0) + 1
+    participants = [
+        participant(m.person, odd_count=m.odd_count, avoid=avoid.get(m.person_id, ()))
+        for m in members
+    ]
     groups = match(
-        [
-            participant(m.person, odd_count=m.odd_count, avoid=avoid.get(m.person_id, ()))
-            for m in members
-        ],
+        participants,
         history=pair_history(programme),
         round_number=number,
         size=programme.group_size,
@@ -149,6 +152,9 @@ def run_round(*, programme: Programme, today: dt.date | None = None) -> MatchRou
                 Membership.objects.filter(programme=programme, person_id__in=odd).update(
                     odd_count=F("odd_count") + 1
                 )
+            reasons = left_out(participants, [g.members for g in groups])
+            if reasons:
+                _tell_left_out(match_round, reasons, people)
     except IntegrityError:
         return None  # another tick made today's round
     return match_round
@@ -196,6 +202,55 @@ def _write_group(
             when="morning",
         )
     return row
+
+
+def _tell_left_out(
+    match_round: MatchRound, reasons: dict[int, str], people: dict[int, User]
+) -> None:
+    """Tell each person the hard rules kept out of the round why, and the programme's
+    owners how many and why (counts, no names: a don't-pair list stays private)."""
+    programme = match_round.programme
+    for pk, code in reasons.items():
+        create_nudge(
+            recipient=people[pk],
+            kind="pairing",
+            dedupe_key=f"left_out:{match_round.pk}:{pk}",
+            payload={
+                "title": f"{programme.name}: no match for you this round",
+                "body": f"{TO_PERSON[code].format(programme=programme.name)} "
+                "We'll try again next round.",
+                "url": "/mentorship/",
+            },
+            when="morning",
+        )
+    count = len(reasons)
+    for owner in programme_owners(programme):
+        create_nudge(
+            recipient=owner,
+            kind="pairing",
+            dedupe_key=f"left_out_owner:{match_round.pk}:{owner.pk}",
+            payload={
+                "title": f"{programme.name}, round {match_round.number}: "
+                f"{count} {'person' if count == 1 else 'people'} left out",
+                "body": f"The matching rules left {count} of {len(people)} members without "
+                f"a group: {owner_summary(reasons)} Each has been told why.",
+                "url": "/mentorship/",
+            },
+            when="morning",
+        )
+
+
+def programme_owners(programme: Programme) -> list[User]:
+    """Who hears about a programme's rounds: whoever created it, else the managers of its
+    team, else (an org-wide programme) the HR admins."""
+    creator = programme.created_by
+    if creator is not None and creator.is_active:
+        return [creator]
+    if programme.team_id is not None:
+        managers = list(programme.team.managers.filter(is_active=True))
+        if managers:
+            return managers
+    return list(User.objects.filter(is_hr_admin=True, is_active=True))
 
 
 def assign_buddies(*, today: dt.date | None = None) -> int:
