@@ -23,6 +23,10 @@ TWO_OPT_CANDIDATES = 12
 # Swaps between bigger groups cost more and gain little after a few passes.
 GROUP_SWAP_PASSES = 3
 GROUP_SWAP_CANDIDATES = 10
+# The group of three is chosen among this many people at each of the two lowest counts
+# of turns in one, rotated by the round's jitter: enough for a good three, few enough
+# that trying every three of them stays cheap at 2,000 people.
+THREE_COHORT = 24
 
 
 # ---------------------------------------------------------------- pairs
@@ -140,35 +144,85 @@ def _attach(
 
 
 def match_pairs(sc: Scorer, max_size: int, rng: random.Random) -> list[list[int]]:
-    """Pairs, plus one three for an odd count (or one person sitting out if max_size is 2)."""
-    everyone = list(range(sc.n))
-    if sc.n % 2 == 0:
+    """Pairs, plus one three for an odd count (or one person sitting out if max_size is 2).
+
+    Whoever the hard rules keep from everyone else is set aside first: the count that
+    decides on a three is the count of people who can be placed.
+    """
+    everyone = [i for i in range(sc.n) if len(sc.blocked[i]) < sc.n - 1]
+    if len(everyone) % 2 == 0:
         tries: list[int | None] = [None]
     else:
+        three = _fair_three(sc, everyone) if max_size >= 3 else None
+        if three is not None:
+            rest = [i for i in everyone if i not in three]
+            mate, unpaired = _pair_up(sc, rest, rng)
+            if not unpaired:
+                return [three, *([i, mate[i]] for i in rest if i < mate[i])]
         # The extra member of the group of three is whoever has been it least often.
-        by_turns = sorted(everyone, key=lambda i: (sc.people[i].odd_count, sc.jitter(i)))
-        tries = by_turns[:3] if max_size >= 3 else by_turns[:1]
-    result: list[list[int]] = []
+        tries = sorted(everyone, key=lambda i: (sc.people[i].odd_count, sc.jitter(i)))[:3]
+    best: tuple[int, list[list[int]]] | None = None
     for extra in tries:
-        pool = [i for i in everyone if i != extra]
-        mate, unpaired = _pair_up(sc, pool, rng)
-        groups = [[i, mate[i]] for i in pool if i in mate and i < mate[i]]
-        leftovers = unpaired + ([] if extra is None else [extra])
-        # Pairs stay pairs while a three can take the person; only then make more threes.
-        # Everyone in a three counts a turn (mentorship.services.programmes), so spread the turns.
-        left_out = [
-            i
-            for i in leftovers
-            if not _attach(sc, [g for g in groups if len(g) == 2], i, max_size, turn_cost=ODD_TURN)
-            and not _attach(sc, groups, i, max_size, turn_cost=ODD_TURN)
-        ]
-        if extra is not None and not left_out:
-            _settle_three(sc, groups, extra)
-        if not result or not left_out:
-            result = groups
-        if not left_out:
+        groups, missing = _pairs_around(sc, everyone, extra, max_size, rng)
+        if best is None or missing < best[0]:
+            best = (missing, groups)
+        # Without room for a three the extra sits out: that one is expected.
+        if missing <= (extra is not None and max_size < 3):
             break
-    return result
+    return [] if best is None else best[1]
+
+
+def _fair_three(sc: Scorer, everyone: list[int]) -> list[int] | None:
+    """The group of three, chosen before the pairs, among those with the fewest turns in
+    one (mentorship.services.programmes counts a turn for each member).
+
+    Allowed and with no recent repeat, it is drawn from those with the least turns while
+    three of them can make one, so turns stay within one of each other; then it prefers
+    everyone sharing an hour, then the best fit. People one turn above the least join
+    only when fewer than three at the least can. None if no such three is found.
+    """
+    fewest = min(sc.people[i].odd_count for i in everyone)
+    levels = ([i for i in everyone if sc.people[i].odd_count == k] for k in (fewest, fewest + 1))
+    cohort = [i for level in levels for i in sorted(level, key=sc.jitter)[:THREE_COHORT]]
+    best, best_key = None, None
+    for x, i in enumerate(cohort):
+        for y in range(x + 1, len(cohort)):
+            j = cohort[y]
+            w_ij = sc.weight(i, j)
+            if w_ij is None or w_ij < 0:  # forbidden, or a recent repeat (its penalty)
+                continue
+            for k in cohort[y + 1 :]:
+                w_ik, w_jk = sc.weight(i, k), sc.weight(j, k)
+                if w_ik is None or w_jk is None or w_ik < 0 or w_jk < 0:
+                    continue
+                hour = min(sc.minutes(i, j), sc.minutes(i, k), sc.minutes(j, k)) >= 60
+                turns = sum(sc.people[m].odd_count for m in (i, j, k)) - 3 * fewest
+                key = (not turns, hour, -turns, w_ij + w_ik + w_jk)
+                if best_key is None or key > best_key:
+                    best, best_key = [i, j, k], key
+    return best
+
+
+def _pairs_around(
+    sc: Scorer, everyone: list[int], extra: int | None, max_size: int, rng: random.Random
+) -> tuple[list[list[int]], int]:
+    """Pair everyone but `extra`, then seat `extra` and any leftovers in threes; returns the
+    groups and how many are in none."""
+    pool = [i for i in everyone if i != extra]
+    mate, unpaired = _pair_up(sc, pool, rng)
+    groups = [[i, mate[i]] for i in pool if i in mate and i < mate[i]]
+    leftovers = unpaired + ([] if extra is None else [extra])
+    # Pairs stay pairs while a three can take the person; only then make more threes.
+    # Everyone in a three counts a turn (mentorship.services.programmes), so spread the turns.
+    left_out = [
+        i
+        for i in leftovers
+        if not _attach(sc, [g for g in groups if len(g) == 2], i, max_size, turn_cost=ODD_TURN)
+        and not _attach(sc, groups, i, max_size, turn_cost=ODD_TURN)
+    ]
+    if extra is not None and not left_out:
+        _settle_three(sc, groups, extra)
+    return groups, len(left_out)
 
 
 def _three_value(sc: Scorer, three: list[int]) -> float | None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from mentorship.matching import solver as matching_solver
 from mentorship.matching.hours import shared_minutes
+from mentorship.matching.left_out import AVOIDED, NO_ROOM, REPORTING, left_out
 from mentorship.matching.participants import Group, Participant
 from mentorship.matching.rounds import choose_buddy, match
 
@@ -561,3 +562,59 @@ def test_exact_and_heuristic_pairing_agree_on_the_rules(people, seed):
     assert len({m for g in heuristic for m in g.members}) >= (
         len({m for g in exact for m in g.members}) - 2
     )
+
+
+# ---------------------------------------------------------------- window, threes, left out
+
+
+def test_no_pair_meets_again_within_12_rounds_by_default(solver):
+    zones = [LISBON, BERLIN, NEW_YORK, KOLKATA]
+    people = [person(i, team=i // 5, zone=zones[i % 4]) for i in range(1, 26)]
+    last_met: dict[frozenset[int], int] = {}
+    for number, groups in enumerate(simulate(people, 16), start=1):
+        assert_partition(groups, people, largest=3)
+        for pair in pairs_in(groups):
+            assert number - last_met.get(pair, -100) > 12, f"{set(pair)} again in round {number}"
+            last_met[pair] = number
+
+
+def test_nobody_sits_in_a_three_more_than_twice_while_others_have_had_fewer(solver):
+    # 13 threes make 39 seats for 27 people: two each at most, as at 51 people over 26.
+    zones = [LISBON, BERLIN, NEW_YORK, KOLKATA]
+    people = [person(i, team=i // 6, zone=zones[i % 4]) for i in range(1, 28)]
+    turns: Counter[int] = Counter()
+    for groups in simulate(people, 13):
+        (three,) = [g.members for g in groups if len(g.members) == 3]
+        fewest = min(turns[p.id] for p in people)
+        assert all(turns[m] <= fewest + 1 for m in three)  # within one of the least
+        turns.update(three)
+    assert max(turns.values()) <= 2
+
+
+def test_a_three_says_which_two_met_before_and_why():
+    ana, ben, cy = person(1, name="Ana"), person(2, name="Ben"), person(3, name="Cy")
+    history = {frozenset((1, 2)): 4}
+    (recent,) = match([ana, ben, cy], history=history, round_number=6)
+    assert (
+        recent.reasons[0]
+        == "Ana and Ben met before, in round 4: the only way we found to seat everyone"
+    )
+    (older,) = match([ana, ben, cy], history=history, round_number=30)
+    assert older.reasons[-1] == "Ana and Ben met before, in round 4"
+    assert not any("only way" in r for r in older.reasons)
+    (nameless,) = match([person(1), person(2), person(3)], history=history, round_number=6)
+    assert nameless.reasons[0].startswith("two of you met before, in round 4")
+
+
+def test_the_left_out_get_a_reason():
+    lead = person(1)
+    reports = [person(i, manager_id=1) for i in (2, 3)]
+    loner = person(4, avoid=frozenset({1, 2, 3, 5}))
+    avoided = person(5)
+    people = [lead, *reports, loner, avoided]
+    groups = match(people, history={}, round_number=1)
+    assert left_out(people, [g.members for g in groups]) == {4: AVOIDED}
+    pairs_only = match([lead, *reports], history={}, round_number=1, max_size=2)
+    assert left_out([lead, *reports], [g.members for g in pairs_only]) == {1: REPORTING}
+    odd = [person(i) for i in range(1, 6)]
+    assert left_out(odd, [(1, 2), (3, 4)]) == {5: NO_ROOM}
