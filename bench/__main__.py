@@ -10,8 +10,10 @@
 4. rituals (bench/rituals.py): a quarter of occurrences and reminders for the
    10,000-person org's rituals, run twice to check it is idempotent, and a team thread
    of 1,000 posts whose query counts must equal a 10-post thread's;
-5. matching (bench/matching.py): 26 rounds of coffee pairs for 50, 500 and 2,000
-   people, against a baseline (no database);
+5. matching (bench/matching.py): 26 rounds of coffee pairs for 50, 51, 500 and 2,000
+   people and a six-person org the rules make impossible, against a baseline (no
+   database): repeats within 12 rounds, cross-team, an hour together, hard rules,
+   turns in threes, the left out and told, seconds per round;
 6. insights (bench/insights.py), on PostgreSQL databases of their own: the nightly
    computation for 10,000 and 20,000 people (time, peak memory, the 20k/10k ratio, at
    most 2.2), and the dashboards, whose query counts must not grow with the org;

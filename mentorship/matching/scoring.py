@@ -91,6 +91,7 @@ class Scorer:
         schedules: dict[tuple, int] = {}
         self.schedule = [schedules.setdefault(schedule_key(p), len(schedules)) for p in people]
         self.schedule_keys = list(schedules)
+        self.team = [p.team_id for p in people]
         self.newcomer = [is_newcomer(p) for p in people]
         self.experienced = [is_experienced(p) for p in people]
         self.blocked: list[set[int]] = [set() for _ in people]
@@ -136,7 +137,7 @@ class Scorer:
         return value
 
     def cross(self, i: int, j: int) -> bool:
-        a, b = self.people[i].team_id, self.people[j].team_id
+        a, b = self.team[i], self.team[j]
         return a is None or a != b
 
     def fit(self, i: int, j: int) -> float:
@@ -168,7 +169,8 @@ class Scorer:
             value = None
         else:
             value = self.fit(i, j) + self.jitter(i, j)
-            age = self.rounds_since(i, j)
+            met = self.last_met.get(key)
+            age = None if met is None else self.round_number - met
             if age is None:
                 value += NEVER_MET
             elif age <= self.repeat_window:
