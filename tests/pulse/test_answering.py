@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection, models
 
 from connection.models import AuditEntry, Nudge, OrgSettings
+from connection.nudges import deliver_due_nudges
 from pulse import reference as pulse_reference
 from pulse.models import Answer, CellAnswer, Question, Receipt, Response, Round, RoundCell
 from pulse.services import (
@@ -161,6 +162,20 @@ def test_reminder_goes_once_only_to_those_who_have_not_answered(pulse_round, ali
     assert plan_reminders(round_=pulse_round, now=halfway) == 1
     assert plan_reminders(round_=pulse_round, now=halfway) == 0
     assert [n.recipient for n in Nudge.objects.filter(kind="pulse_reminder")] == [bob]
+
+
+def test_someone_who_answered_before_their_invitation_is_not_invited(
+    pulse_round, alice, bob, clock
+):
+    """Bob answered from the link a colleague shared before his 09:00 invitation
+    came due: the invitation and any reminder are skipped, Alice's still goes."""
+    answer_all(pulse_round, [bob])
+    clock.move_to(dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC))  # 09:30 New York
+    report = deliver_due_nudges()
+    assert report.reasons == {"already answered": 1}
+    assert report.sent == 1
+    assert Nudge.objects.get(recipient=alice, kind="pulse_invite").status == "sent"
+    assert Nudge.objects.get(recipient=bob, kind="pulse_invite").last_error == "already answered"
 
 
 def test_closing_computes_snapshots_idempotently(pulse_round, alice, bob, team):
