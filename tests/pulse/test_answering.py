@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.apps import apps
@@ -7,6 +8,8 @@ from django.db import connection, models
 
 from connection.models import AuditEntry, Nudge, OrgSettings
 from connection.nudges import deliver_due_nudges
+from mentorship.models import Programme
+from mentorship.services.office_hours import host_office_hours
 from pulse import reference as pulse_reference
 from pulse.models import Answer, CellAnswer, Question, Receipt, Response, Round, RoundCell
 from pulse.services import (
@@ -77,8 +80,40 @@ def test_low_belonging_offers_care_without_storing_it(client_for, pulse_round, b
     assert "Hearth didn’t save anything" in body
     ok = client_for(alice).post("/pulse/", form_data(pulse_round)).content.decode()
     assert "worth a conversation" not in ok
+    # Both pages ask for the same next steps: the request after it tells nothing.
+    steps = 'hx-get="/mentorship/next-steps/"'
+    assert steps in body and steps in ok
     # Nothing beyond the receipt and the anonymous response was written.
     assert not Nudge.objects.exclude(kind="pulse_invite").exists()
+
+
+def test_the_next_steps_offer_the_coffee_round_and_two_colleagues_office_hours(
+    client_for, pulse_round, bob, alice, team
+):
+    coffee = Programme.objects.create(kind="coffee", name="Coffee chats", cadence_weeks=2)
+    hosts = [alice, *fill_team(team, 2)]
+    for number, host in enumerate(hosts):
+        host_office_hours(
+            host=host,
+            weekday=2 + number,
+            start_time=dt.time(11),
+            minutes=60,
+            block_minutes=20,
+            about=f"Topic {number}",
+        )
+    host_office_hours(
+        host=bob, weekday=2, start_time=dt.time(9), minutes=60, block_minutes=20, about="Mine"
+    )
+    page = client_for(bob).get("/mentorship/next-steps/").content.decode()
+    assert f'action="/mentorship/programmes/{coffee.pk}/membership/"' in page
+    assert "Join the next round of Coffee chats" in page
+    booked = re.findall(r'href="/mentorship/office-hours/#oh-(\d+)"', page)
+    assert len(booked) == 2  # two colleagues, the soonest free first; never his own
+    assert "Mine" not in page
+
+    client_for(bob).post(f"/mentorship/programmes/{coffee.pk}/membership/", {"action": "join"})
+    page = client_for(bob).get("/mentorship/next-steps/").content.decode()
+    assert "You’re in Coffee chats" in page and "Join the next round" not in page
 
 
 def test_second_submission_is_409_and_stores_nothing(client_for, pulse_round, bob):
