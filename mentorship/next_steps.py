@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mentorship.models import Membership, Programme
-from mentorship.views import _open_slots
+from mentorship.services.office_hours import open_slots
 
 HOSTS_SHOWN = 2
 
@@ -34,7 +34,7 @@ def next_steps(request):
     last = coffee.rounds.order_by("-run_on").first() if coffee else None
     next_round = last.run_on + dt.timedelta(weeks=coffee.cadence_weeks) if last else None
     open_hours = sorted(
-        ((slot, blocks) for slot, blocks in _open_slots(user, now) if blocks),
+        ((slot, blocks) for slot, blocks in open_slots(user, now) if blocks),
         key=lambda item: item[1][0],
     )
     context = {

@@ -1,4 +1,3 @@
-import datetime as dt
 import zoneinfo
 
 from django.contrib import messages
@@ -50,7 +49,13 @@ from mentorship.services.mentoring_log import (
     publish_note,
     quarter_hours,
 )
-from mentorship.services.office_hours import book, cancel_booking, host_office_hours
+from mentorship.services.office_hours import (
+    book,
+    cancel_booking,
+    host_office_hours,
+    hosting_coverage,
+    open_slots,
+)
 from mentorship.services.programmes import check_in, join_programme, round_stats, set_membership
 from mentorship.services.shadowing import request_shadowing
 
@@ -213,11 +218,6 @@ def _programme_rows(user: User) -> list[tuple]:
     return rows
 
 
-def _next_blocks(slot: OfficeHours, taken: set) -> list[dt.datetime]:
-    now = timezone.now()
-    return [b for b in slot.blocks_between(now, now + dt.timedelta(days=8)) if b not in taken][:6]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def office_hours(request):
@@ -244,27 +244,14 @@ def _office_hours_page(request, form: OfficeHoursForm, *, status: int):
         "mentorship/office_hours.html",
         {
             "form": form,
-            "slots": _open_slots(user, now),
+            "slots": open_slots(user, now),
             "mine": user.office_hours.filter(active=True),
             "bookings": bookings,
             "zone": zoneinfo.ZoneInfo(user.time_zone),
+            "coverage": hosting_coverage() if user.is_hr_admin else None,
         },
         status=status,
     )
-
-
-def _open_slots(user: User, now: dt.datetime) -> list[tuple[OfficeHours, list[dt.datetime]]]:
-    """Everyone else's office hours, each with its next blocks nobody has booked."""
-    taken = set(
-        Booking.objects.filter(status="booked", starts_at__gte=now).values_list(
-            "office_hours_id", "starts_at"
-        )
-    )
-    slots = []
-    for slot in OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host"):
-        blocks = [b for b in _next_blocks(slot, set()) if (slot.pk, b) not in taken]
-        slots.append((slot, blocks))
-    return slots
 
 
 @login_required
