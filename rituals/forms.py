@@ -164,7 +164,12 @@ class AdoptForm(RuleForm):
     start_time = forms.TimeField(
         label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    time_zone = forms.ChoiceField(label="In the time zone of", choices=[])
+    time_zone = forms.ChoiceField(
+        label="In the time zone of",
+        choices=[],
+        help_text="Type a city, such as Lisbon or New York.",
+        widget=forms.TextInput(attrs={"list": "zone-list", "autocomplete": "off"}),
+    )
     duration = forms.IntegerField(
         label="Minutes",
         min_value=1,
@@ -193,6 +198,16 @@ class AdoptForm(RuleForm):
         self.format = format
         self.fields["team"].queryset = teams
         self.fields["team"].label_from_instance = lambda t: t.indented_name
+        # The panel of shared hours (and the suggested start) follow the team live.
+        self.fields["team"].widget.attrs.update(
+            {
+                "hx-trigger": "change",
+                "hx-target": "#shared-hours",
+                "hx-select": "#shared-hours",
+                "hx-select-oob": "#id_start_time",
+                "hx-swap": "outerHTML",
+            }
+        )
         self.fields["time_zone"].choices = [(z, z) for z in sorted(known_time_zones())]
         self.fields["host"].queryset = User.objects.active().filter(team__in=teams)
         if format == Format.ASYNC:
@@ -322,6 +337,16 @@ class BudgetForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].label_from_instance = lambda t: t.indented_name
+        # The panel of shared hours (and the suggested start) follow the team live.
+        self.fields["team"].widget.attrs.update(
+            {
+                "hx-trigger": "change",
+                "hx-target": "#shared-hours",
+                "hx-select": "#shared-hours",
+                "hx-select-oob": "#id_start_time",
+                "hx-swap": "outerHTML",
+            }
+        )
 
 
 class SpendForm(forms.Form):
