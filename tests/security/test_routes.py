@@ -111,6 +111,7 @@ ROUTES = {
     # ---------------------------------------------------------------- org chart (HR)
     "org/import/":                                Row("org_import",   get= "login 403   403   403   403   shows",
                                                                       post="login 403   403   403   403   400"),
+    "org/export.csv":                             Row("pia",          get= "login 403   403   403   403   shows"),
     "org/import/<int:pk>/apply/":                 Row("org_import",   post="login 403   403   403   403   302"),
     # ---------------------------------------------------------------- notifications and nudges
     "notifications/":                             Row("notification", get= "login hides hides hides hides hides"),
