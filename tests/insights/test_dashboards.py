@@ -129,7 +129,12 @@ def test_hr_dashboard_and_csv_are_guarded(org, client_for, hana, subteam):
     assert "Organisation insights" in page and "How teams connect" in page
     response = client.get("/insights/org.csv?level=2")
     assert response.status_code == 200
+    assert "-level-2.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][-1] == "slice" and rows[1][-1] == "everyone"
+    sliced = client.get("/insights/org.csv?level=2&slice=location:remote")
+    assert sliced["Content-Disposition"].endswith('-level-2-location-remote.csv"')
+    assert list(csv.reader(io.StringIO(sliced.content.decode())))[1][-1] == "location: remote"
     by_team = {row[1]: row for row in rows[1:] if len(row) > 3}
     assert by_team["Reliability"][3] == "not enough responses"
     assert by_team["Reliability"][rows[0].index("connected this week %")] == (
