@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import save_recorded
-from connection.models import AuditEntry, Team, User
+from connection.models import AuditEntry, Team, User, next_shared_slot
 from connection.responses import bad_request
 from mentorship.forms import (
     AvoidForm,
@@ -65,13 +65,15 @@ from mentorship.services.shadowing import request_shadowing
 def overview(request):
     user = request.user
     groups = _recent_groups(user)
+    buddy = next((g for g in groups if g.newcomer_id), None)
     return render(
         request,
         "mentorship/overview.html",
         {
             "groups": groups,
             "programmes": _joinable_programmes(user),
-            "buddy": next((g for g in groups if g.newcomer_id), None),
+            "buddy": buddy,
+            "meet": next_shared_slot(list(buddy.members.all()), timezone.now()) if buddy else None,
             "avoid": Avoid.objects.filter(person=user).select_related("avoided"),
             "people": User.objects.active().exclude(pk=user.pk).only("display_name"),
             "answers": CheckIn.Answer.choices,

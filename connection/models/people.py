@@ -405,3 +405,26 @@ def shared_working_window(people, day: dt.date, step_minutes: int = 15):
     start = slots[best_run[0]]
     end = start + dt.timedelta(minutes=step_minutes * longest)
     return start, end, best, len(people)
+
+
+LOOK_AHEAD_DAYS = 7  # how far ahead a first meeting is looked for
+
+
+def next_shared_slot(people: list[User], now: dt.datetime):
+    """The first half hour, from the next hour on, that falls in everyone's working
+    hours (and days), looked for a week ahead; (start, end) in UTC, or None."""
+    first_day = now.astimezone(dt.UTC).date()
+    for offset in range(LOOK_AHEAD_DAYS + 1):
+        window = shared_working_window(people, first_day + dt.timedelta(days=offset))
+        if window is None or window[2] < window[3]:
+            continue
+        start = max(window[0], _next_half_hour(now + dt.timedelta(hours=1)))
+        if start + dt.timedelta(minutes=30) <= window[1]:
+            return start, start + dt.timedelta(minutes=30)
+    return None
+
+
+def _next_half_hour(moment: dt.datetime) -> dt.datetime:
+    moment = moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    extra = (30 - moment.minute % 30) % 30
+    return moment + dt.timedelta(minutes=extra)

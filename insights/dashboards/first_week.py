@@ -9,12 +9,11 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from connection.models import Signal, User, shared_working_window
+from connection.models import Signal, User, next_shared_slot
 from mentorship.models import Booking, CheckIn, MatchGroup
 from rituals.models import Attendance, TeamRitual
 
 FIRST_WEEKS_DAYS = 28  # how long the card stays, unless every step is done sooner
-LOOK_AHEAD_DAYS = 7  # how far ahead a first check-in is looked for
 
 
 @dataclass
@@ -55,26 +54,6 @@ def first_weeks(person: User, now: dt.datetime) -> FirstWeeks | None:
         steps=_steps(person, group),
     )
     return None if found.all_done else found
-
-
-def next_shared_slot(people: list[User], now: dt.datetime):
-    """The first half hour, from the next hour on, that falls in everyone's working
-    hours (and days), looked for a week ahead; (start, end) in UTC, or None."""
-    first_day = now.astimezone(dt.UTC).date()
-    for offset in range(LOOK_AHEAD_DAYS + 1):
-        window = shared_working_window(people, first_day + dt.timedelta(days=offset))
-        if window is None or window[2] < window[3]:
-            continue
-        start = max(window[0], _next_half_hour(now + dt.timedelta(hours=1)))
-        if start + dt.timedelta(minutes=30) <= window[1]:
-            return start, start + dt.timedelta(minutes=30)
-    return None
-
-
-def _next_half_hour(moment: dt.datetime) -> dt.datetime:
-    moment = moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
-    extra = (30 - moment.minute % 30) % 30
-    return moment + dt.timedelta(minutes=extra)
 
 
 def _email(person: User, buddy: User, meet) -> str:

@@ -86,3 +86,9 @@ def test_the_list_ticks_itself_off_and_the_card_goes_once_everything_is_done(
 
 def test_someone_here_for_years_sees_no_first_week_card(db, clock, client_for, bob):
     assert "Your first weeks" not in page_of(client_for, bob)
+
+
+def test_connect_shows_the_buddy_s_first_check_in_time(nia_and_buddy, client_for):
+    nia, _, _ = nia_and_buddy
+    page = re.sub(r"\s+", " ", client_for(nia).get("/mentorship/").content.decode())
+    assert "You both work <strong>Wednesday 2 December, 10:00–10:30</strong> your time" in page
