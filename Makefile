@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Links in e-mails (unsubscribe, "open in Hearth") follow the port you run on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 
 .PHONY: run test lint bench worker install demo clean test-dates
 
@@ -28,6 +31,16 @@ run: install
 	@echo "  bob@hearth.example and nia@hearth.example (employees), hana@hearth.example (HR admin)"
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+# Start the demo over: the embedded SQLite database only, never a DATABASE_URL.
+demo: install
+	@[ -z "$$DATABASE_URL" ] || { echo "make demo resets the embedded SQLite demo only; unset DATABASE_URL"; exit 1; }
+	rm -f var/hearth.sqlite3 var/hearth.sqlite3-wal var/hearth.sqlite3-shm
+	rm -rf var/broker
+	@mkdir -p var/broker/queue var/broker/processed
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo "A fresh demo organisation is ready: make run"
 
 worker: install
 	$(BIN)/celery -A connection worker --loglevel=INFO --pool=solo

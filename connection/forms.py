@@ -353,7 +353,7 @@ class AwayPeriodForm(forms.ModelForm):
         fields = ["starts_on", "ends_on", "note"]
         labels = {
             "starts_on": "Away from",
-            "ends_on": "Back after",
+            "ends_on": "Last day away",
             "note": "Note (only you see it)",
         }
         field_classes = {"starts_on": DayField, "ends_on": DayField}

@@ -52,6 +52,7 @@ from connection.nudge_claims import (
     release_stale_claims,
     still_held,
 )
+from connection.nudge_obsolete import obsolete
 from connection.working_hours import is_away, next_working_start
 
 log = logging.getLogger(__name__)
@@ -244,9 +245,10 @@ def _apply_rules(
     """The nudges the person's rules let through now; the others are skipped
     with their reason, or moved to the person's next working hours."""
     ready: list[Nudge] = []
+    stale = obsolete(claimed)
     for nudge in claimed:
         person = people[nudge.recipient_id]
-        reason = _hold_reason(nudge, person, now, away[person.pk])
+        reason = stale.get(nudge.pk) or _hold_reason(nudge, person, now, away[person.pk])
         if reason == "outside working hours":
             if _reschedule(nudge, person, now, away[person.pk]):
                 report.rescheduled += 1

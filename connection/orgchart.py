@@ -316,3 +316,35 @@ def _check_teams(chart: OrgChart) -> None:
             chart.problems.append(
                 Problem(f"teams form a loop ({names}).", parents.get(current, ("", None))[1])
             )
+
+
+def chart_rows(*, template: bool = False) -> list[list[str]]:
+    """The org chart as the importer reads it: a header, then each active person (or,
+    for a `template`, one example row), so an export edited and uploaded again
+    changes only what was edited."""
+    header = list(COLUMNS)
+    if template:
+        example = ["ada@example.com", "Ada Lovelace", "Platform", "Engineering"]
+        return [header, example + ["grace@example.com", "2026-01-15", "Europe/Lisbon", "remote"]]
+    people = (
+        User.objects.active()
+        .exclude(team__isnull=True)
+        .select_related("team__parent", "manager")
+        .order_by("team__path", "display_name", "pk")
+    )
+    rows = [header]
+    for person in people:
+        team = person.team
+        rows.append(
+            [
+                person.email,
+                person.display_name,
+                team.name,
+                team.parent.name if team.parent else "",
+                person.manager.email if person.manager else "",
+                person.start_date.isoformat() if person.start_date else "",
+                person.time_zone,
+                person.location,
+            ]
+        )
+    return rows

@@ -285,6 +285,13 @@ LOGGING = {
 # Hearth's own settings.
 HEARTH_DEMO_PASSWORD = env_str("HEARTH_DEMO_PASSWORD", "hearth-demo")
 
+# Nudge kinds that can go stale before they are due, and the app's check that says
+# which have (connection/nudge_obsolete.py): a pulse answered before its invitation.
+NUDGE_STALE_CHECKS = {
+    "pulse_invite": "pulse.nudges.answered_already",
+    "pulse_reminder": "pulse.nudges.answered_already",
+}
+
 # Tests only, never from the environment: lets webhook tests post to a local
 # server on 127.0.0.1 over http. Everywhere else loopback is refused like any
 # internal address (see connection/webhooks.py).

@@ -26,6 +26,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token, name="api_token"),
     path("org/import/", views.org_import, name="org_import"),
+    path("org/export.csv", views.org_export, name="org_export"),
     path("org/import/<int:pk>/apply/", views.org_import_apply, name="org_import_apply"),
     path("audit/", views.audit, name="audit"),
     path("notifications/", views.notifications, name="notifications"),

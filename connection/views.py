@@ -53,6 +53,7 @@ from connection.nudges import (
     resend_nudges,
     unmute_kinds,
 )
+from connection.orgchart import chart_rows
 from connection.redirects import safe_url
 from connection.responses import bad_request
 from connection.roles import hr_admin_required
@@ -63,6 +64,7 @@ from connection.services import (
     preview_org_import,
     revoke_api_token,
 )
+from connection.spreadsheets import csv_writer
 from connection.webhooks import BUILT_IN_HOSTS
 
 
@@ -123,6 +125,19 @@ def api_token(request: HttpRequest) -> HttpResponse:
         issue_api_token(person=request.user)
         messages.success(request, "A new API token is ready. The old one no longer works.")
     return redirect("profile")
+
+
+@hr_admin_required
+@require_GET
+def org_export(request: HttpRequest) -> HttpResponse:
+    """The current org chart as a CSV the importer reads back (?template=1: the
+    columns and one example row, to start a chart from)."""
+    template = request.GET.get("template") == "1"
+    name = "org-chart-template.csv" if template else "org-chart.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    csv_writer(response).writerows(chart_rows(template=template))
+    return response
 
 
 @hr_admin_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentorship import views
+from mentorship import next_steps, views
 
 urlpatterns = [
     path("", views.overview, name="mentorship"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("groups/<int:pk>/check-in/", views.checkin, name="group_checkin"),
     path("avoid/", views.avoid, name="pairing_avoid"),
     path("office-hours/", views.office_hours, name="office_hours"),
+    path("next-steps/", next_steps.next_steps, name="mentorship_next_steps"),
     path("office-hours/<int:pk>/book/", views.office_hours_book, name="office_hours_book"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("log/", views.mentoring_log, name="mentoring_log"),

@@ -1,4 +1,3 @@
-import datetime as dt
 import zoneinfo
 
 from django.contrib import messages
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import save_recorded
-from connection.models import AuditEntry, Team, User
+from connection.models import AuditEntry, Team, User, next_shared_slot
 from connection.responses import bad_request
 from mentorship.forms import (
     AvoidForm,
@@ -50,7 +49,13 @@ from mentorship.services.mentoring_log import (
     publish_note,
     quarter_hours,
 )
-from mentorship.services.office_hours import book, cancel_booking, host_office_hours
+from mentorship.services.office_hours import (
+    book,
+    cancel_booking,
+    host_office_hours,
+    hosting_coverage,
+    open_slots,
+)
 from mentorship.services.programmes import check_in, join_programme, round_stats, set_membership
 from mentorship.services.shadowing import request_shadowing
 
@@ -60,13 +65,15 @@ from mentorship.services.shadowing import request_shadowing
 def overview(request):
     user = request.user
     groups = _recent_groups(user)
+    buddy = next((g for g in groups if g.newcomer_id), None)
     return render(
         request,
         "mentorship/overview.html",
         {
             "groups": groups,
             "programmes": _joinable_programmes(user),
-            "buddy": next((g for g in groups if g.newcomer_id), None),
+            "buddy": buddy,
+            "meet": next_shared_slot(list(buddy.members.all()), timezone.now()) if buddy else None,
             "avoid": Avoid.objects.filter(person=user).select_related("avoided"),
             "people": User.objects.active().exclude(pk=user.pk).only("display_name"),
             "answers": CheckIn.Answer.choices,
@@ -213,11 +220,6 @@ def _programme_rows(user: User) -> list[tuple]:
     return rows
 
 
-def _next_blocks(slot: OfficeHours, taken: set) -> list[dt.datetime]:
-    now = timezone.now()
-    return [b for b in slot.blocks_between(now, now + dt.timedelta(days=8)) if b not in taken][:6]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def office_hours(request):
@@ -244,27 +246,14 @@ def _office_hours_page(request, form: OfficeHoursForm, *, status: int):
         "mentorship/office_hours.html",
         {
             "form": form,
-            "slots": _open_slots(user, now),
+            "slots": open_slots(user, now),
             "mine": user.office_hours.filter(active=True),
             "bookings": bookings,
             "zone": zoneinfo.ZoneInfo(user.time_zone),
+            "coverage": hosting_coverage() if user.is_hr_admin else None,
         },
         status=status,
     )
-
-
-def _open_slots(user: User, now: dt.datetime) -> list[tuple[OfficeHours, list[dt.datetime]]]:
-    """Everyone else's office hours, each with its next blocks nobody has booked."""
-    taken = set(
-        Booking.objects.filter(status="booked", starts_at__gte=now).values_list(
-            "office_hours_id", "starts_at"
-        )
-    )
-    slots = []
-    for slot in OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host"):
-        blocks = [b for b in _next_blocks(slot, set()) if (slot.pk, b) not in taken]
-        slots.append((slot, blocks))
-    return slots
 
 
 @login_required

@@ -8,7 +8,6 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -85,16 +84,8 @@ def answer(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pulse/thanks.html",
-        {"care": low, "teammates": _teammates(request.user), "round": round_},
+        {"care": low, "round": round_},
     )
-
-
-def _teammates(user: User) -> list[User]:
-    if not user.team_id:
-        return []
-    now = timezone.now()
-    people = User.objects.active().filter(team_id=user.team_id).exclude(pk=user.pk)[:30]
-    return [p for p in people if p.is_working_at(now)][:2]
 
 
 @login_required

@@ -164,7 +164,12 @@ class AdoptForm(RuleForm):
     start_time = forms.TimeField(
         label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    time_zone = forms.ChoiceField(label="In the time zone of", choices=[])
+    time_zone = forms.ChoiceField(
+        label="In the time zone of",
+        choices=[],
+        help_text="Type a city, such as Lisbon or New York.",
+        widget=forms.TextInput(attrs={"list": "zone-list", "autocomplete": "off"}),
+    )
     duration = forms.IntegerField(
         label="Minutes",
         min_value=1,
@@ -193,6 +198,16 @@ class AdoptForm(RuleForm):
         self.format = format
         self.fields["team"].queryset = teams
         self.fields["team"].label_from_instance = lambda t: t.indented_name
+        # The panel of shared hours (and the suggested start) follow the team live.
+        self.fields["team"].widget.attrs.update(
+            {
+                "hx-trigger": "change",
+                "hx-target": "#shared-hours",
+                "hx-select": "#shared-hours",
+                "hx-select-oob": "#id_start_time",
+                "hx-swap": "outerHTML",
+            }
+        )
         self.fields["time_zone"].choices = [(z, z) for z in sorted(known_time_zones())]
         self.fields["host"].queryset = User.objects.active().filter(team__in=teams)
         if format == Format.ASYNC:
@@ -314,7 +329,14 @@ class RecognitionForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("path"))
+    """One team's budget, or the same budget for every team at one level of the chart."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("path"), required=False, empty_label="—"
+    )
+    level = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Or every team at a level"
+    )
     hours = forms.DecimalField(min_value=0, max_digits=8, decimal_places=1)
     money = forms.DecimalField(label="Money", min_value=0, max_digits=12, decimal_places=2)
     allow_overspend = forms.BooleanField(required=False, label="Allow spending past it")
@@ -322,6 +344,23 @@ class BudgetForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].label_from_instance = lambda t: t.indented_name
+        names: dict[int, list[str]] = {}
+        for depth, name in Team.objects.order_by("path").values_list("depth", "name"):
+            names.setdefault(depth, []).append(name)
+        self.fields["level"].choices = [("", "—")] + [
+            (
+                depth,
+                f"Level {depth + 1}: {len(teams)} teams ({', '.join(teams[:3])}"
+                f"{', …' if len(teams) > 3 else ''})",
+            )
+            for depth, teams in sorted(names.items())
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("team") is None) == (data.get("level") is None):
+            raise forms.ValidationError("Choose a team, or a level for all its teams.")
+        return data
 
 
 class SpendForm(forms.Form):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -20,6 +22,28 @@ from connection.calendar import NEWCOMER_DAYS
 def known_time_zones() -> frozenset[str]:
     # "localtime" and "Factory" are not places a person lives.
     return frozenset(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+ZONE_TABLES = ("/usr/share/zoneinfo/zone.tab",)
+
+
+@cache
+def listed_time_zones() -> tuple[str, ...]:
+    """The zones people pick from: each place's current name in tzdata's zone.tab
+    (Africa/Asmara, not the old Africa/Asmera), and UTC. Older names stay valid for
+    what is stored, they are just not offered."""
+    names: set[str] = set()
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        existing = [Path(path) for path in ZONE_TABLES if Path(path).exists()]
+        text = existing[0].read_text() if existing else ""
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3 and not line.startswith("#"):
+            names.add(fields[2])
+    names &= known_time_zones()
+    return tuple(sorted(names | {"UTC"})) if names else tuple(sorted(known_time_zones()))
 
 
 def validate_time_zone(value: str) -> None:
@@ -381,3 +405,26 @@ def shared_working_window(people, day: dt.date, step_minutes: int = 15):
     start = slots[best_run[0]]
     end = start + dt.timedelta(minutes=step_minutes * longest)
     return start, end, best, len(people)
+
+
+LOOK_AHEAD_DAYS = 7  # how far ahead a first meeting is looked for
+
+
+def next_shared_slot(people: list[User], now: dt.datetime):
+    """The first half hour, from the next hour on, that falls in everyone's working
+    hours (and days), looked for a week ahead; (start, end) in UTC, or None."""
+    first_day = now.astimezone(dt.UTC).date()
+    for offset in range(LOOK_AHEAD_DAYS + 1):
+        window = shared_working_window(people, first_day + dt.timedelta(days=offset))
+        if window is None or window[2] < window[3]:
+            continue
+        start = max(window[0], _next_half_hour(now + dt.timedelta(hours=1)))
+        if start + dt.timedelta(minutes=30) <= window[1]:
+            return start, start + dt.timedelta(minutes=30)
+    return None
+
+
+def _next_half_hour(moment: dt.datetime) -> dt.datetime:
+    moment = moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    extra = (30 - moment.minute % 30) % 30
+    return moment + dt.timedelta(minutes=extra)

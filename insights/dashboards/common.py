@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 
-from connection.models import OrgSettings
+from connection.models import OrgSettings, Team
+from mentorship.models import Programme
 from pulse.models import CORE_DIMENSIONS
 
 WEEKS = 12
@@ -41,12 +43,31 @@ def short_label(week: dt.date, *, first: bool) -> str:
     return week_label(week) if first or week.day <= 7 else str(week.day)
 
 
-def actions() -> dict[str, tuple[str, str]]:
+def actions(team: Team | None = None) -> dict[str, tuple[str, str]]:
+    """The one action beside each weak figure. Where a coffee-chat or buddy programme
+    already runs for the team (org-wide, or for it or a team above), the action is to
+    bring the team into it, not to start another."""
+    running = {}
+    if team is not None:
+        lineage = team.lineage_ids
+        for programme in Programme.objects.filter(active=True).filter(
+            Q(team__isnull=True) | Q(team_id__in=lineage)
+        ):
+            running.setdefault(programme.kind, programme)
+    coffee, buddy = running.get(Programme.Kind.COFFEE), running.get(Programme.Kind.BUDDY)
     return {
         "ritual": ("Adopt a ritual from the catalogue", reverse("ritual_catalogue")),
-        "coffee": ("Start a coffee-chat programme", reverse("programmes") + "?kind=coffee"),
+        "together": (
+            "Try a 15-minute co-working window",
+            reverse("ritual_adopt", args=["coworking"]),
+        ),
+        "coffee": (f"Invite the team to {coffee.name}", reverse("mentorship"))
+        if coffee
+        else ("Start a coffee-chat programme", reverse("programmes") + "?kind=coffee"),
         "checkin": ("Host office hours for check-ins", reverse("office_hours")),
-        "buddy": ("Give newcomers a buddy", reverse("programmes") + "?kind=buddy"),
+        "buddy": (f"Check newcomers are in {buddy.name}", reverse("programmes"))
+        if buddy
+        else ("Give newcomers a buddy", reverse("programmes") + "?kind=buddy"),
     }
 
 

@@ -51,7 +51,7 @@ def team_view(team: Team, viewer: User, *, now: dt.datetime | None = None) -> Te
     if not rows:
         return view
     latest = rows[-1]
-    actions = common.actions()
+    actions = common.actions(team)
     view.trend = [(week_label(r.week), r.score_rolling) for r in rows]
     pulsed = [r for r in rows if r.dimensions]  # weeks whose pulse round has closed
     # Keyed by the full label: the short ones repeat ("8" in February and March).
@@ -131,14 +131,14 @@ def _activity_figures(latest: TeamWeek, k: int, actions: dict) -> list[Figure]:
             f"{active} %" if active is not None else None,
             reason,
             weak=active is not None and active < WEAK_ACTIVITY,
-            action=actions["coffee"],
+            action=actions["together"],
         ),
         Figure(
             "People with no one-to-one connection in 90 days",
             isolated,
             reason,
             weak=isolated not in (None, "0"),
-            action=actions["coffee"],
+            action=actions["checkin"],
         ),
         Figure(
             "Silo index (E-I, −1 inward to +1 outward)",

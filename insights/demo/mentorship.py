@@ -135,6 +135,39 @@ def _buddies(today: dt.date, rng) -> int:
     return groups.count()
 
 
+HOST_TOPICS = [
+    "Payments, refunds and the ledger",
+    "Mobile releases and the app stores",
+    "Data pipelines and dashboards",
+    "Talking to customers",
+    "Design critique and the component library",
+    "Careers, reviews and growing as a lead",
+]
+
+
+def _more_hosts(today: dt.date) -> None:
+    """One senior in each of several teams besides Alice hosts office hours, on
+    different days, each in their own time zone."""
+    seniors = User.objects.filter(is_senior=True, is_active=True).exclude(email=f"alice@{DOMAIN}")
+    teams_seen: set[int] = set()
+    hosts = []
+    for senior in seniors.order_by("pk"):
+        if senior.team_id not in teams_seen and len(hosts) < len(HOST_TOPICS):
+            teams_seen.add(senior.team_id)
+            hosts.append(senior)
+    opened = dt.datetime.combine(today - dt.timedelta(weeks=2), dt.time(14), tzinfo=dt.UTC)
+    with at(opened):
+        for number, (host, about) in enumerate(zip(hosts, HOST_TOPICS, strict=False)):
+            host_office_hours(
+                host=host,
+                weekday=1 + number % 5,
+                start_time=dt.time(14 if number % 2 else 10),
+                minutes=60,
+                block_minutes=20,
+                about=about,
+            )
+
+
 def _office_hours_and_notes(today: dt.date) -> None:
     host = User.objects.filter(email=f"alice@{DOMAIN}").first()
     mentee = User.objects.filter(email=f"bob@{DOMAIN}").first()
@@ -149,6 +182,7 @@ def _office_hours_and_notes(today: dt.date) -> None:
             block_minutes=20,
             about="Deploys, on-call, career questions",
         )
+    _more_hosts(today)
     if mentee is None:
         return
     held_on = today - dt.timedelta(days=3)

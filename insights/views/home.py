@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from connection.calendar import NEWCOMER_DAYS
 from connection.models import Location, OrgImport, Team, User, shared_working_window
 from insights import dashboards
+from insights.dashboards.first_week import first_weeks
 from pulse.models import Round
 
 
@@ -30,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "team_card": _team_card(user, today),
         "pulse_waiting": _pulse_waiting(user),
+        "first_weeks": first_weeks(user, timezone.now()),
     }
     if user.is_manager:
         context["managed_teams"] = managed = list(

@@ -143,13 +143,18 @@ def org_insights_csv(request):
     if not form.is_valid():
         return bad_request(request, form, back=reverse("insights_org"))
     view = dashboards.org_view(**form.view_arguments())
+    # Which slice the file holds: in its name and on every row.
+    held = f"{view.slice_by}: {view.slice_value}" if view.slice_by else "everyone"
+    named = f"-{view.slice_by}-{view.slice_value}" if view.slice_by else ""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="hearth-insights-{view.week}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="hearth-insights-{view.week}-level-{view.level}{named}.csv"'
+    )
     writer = csv_writer(response)
-    writer.writerow(["week", "team", "level", *[c.header for c in columns.CSV_COLUMNS]])
+    writer.writerow(["week", "team", "level", *[c.header for c in columns.CSV_COLUMNS], "slice"])
     teams = [(ORGANISATION, "", view.org)] + [(r["team"].name, view.level, r) for r in view.rows]
     writer.writerows(
-        [view.week, name, level, *[_cell(c.value(row)) for c in columns.CSV_COLUMNS]]
+        [view.week, name, level, *[_cell(c.value(row)) for c in columns.CSV_COLUMNS], held]
         for name, level, row in teams
         if row
     )

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from connection.models import Signal, User
+from connection.models import Signal, Team, User
 from connection.nudges import create_nudge
 from connection.services import record_signals
 from mentorship.models import Booking, OfficeHours
@@ -106,3 +106,32 @@ def cancel_booking(*, booking: Booking, by: User) -> None:
     if by.pk not in (booking.booker_id, booking.office_hours.host_id):
         raise MentorshipError("Only the two of you can cancel it.")
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+
+
+def next_blocks(slot: OfficeHours, taken: set) -> list[dt.datetime]:
+    now = timezone.now()
+    return [b for b in slot.blocks_between(now, now + dt.timedelta(days=8)) if b not in taken][:6]
+
+
+def open_slots(user: User, now: dt.datetime) -> list[tuple[OfficeHours, list[dt.datetime]]]:
+    """Everyone else's office hours, each with its next blocks nobody has booked."""
+    taken = set(
+        Booking.objects.filter(status="booked", starts_at__gte=now).values_list(
+            "office_hours_id", "starts_at"
+        )
+    )
+    slots = []
+    for slot in OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host"):
+        blocks = [b for b in next_blocks(slot, set()) if (slot.pk, b) not in taken]
+        slots.append((slot, blocks))
+    return slots
+
+
+def hosting_coverage() -> dict:
+    """For HR: how many people host office hours, and in how many of the teams."""
+    hosting = OfficeHours.objects.filter(active=True, host__is_active=True)
+    return {
+        "hosts": hosting.values("host").distinct().count(),
+        "teams": hosting.values("host__team").distinct().count(),
+        "of": Team.objects.count(),
+    }

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from connection.audit import record
-from connection.calendar import quarter_start
+from connection.calendar import previous_quarter, quarter_start
 from connection.models import AuditEntry, Team, User
 from rituals.models import Attendance, Budget, Spend
 from rituals.models.rituals import Format
@@ -49,6 +49,49 @@ def set_budget(
             detail={"changed": {k: [str(before[k]), str(v)] for k, v in wanted.items()}},
         )
     return budget
+
+
+def set_level_budgets(
+    *,
+    depth: int,
+    quarter: dt.date,
+    hours: Decimal,
+    money: Decimal,
+    allow_overspend: bool = False,
+    set_by: User | None = None,
+) -> int:
+    """The same budget for every team at one level of the chart, in one step: all of
+    them or, if one fails, none. How many teams were set."""
+    teams = list(Team.objects.filter(depth=depth).order_by("path"))
+    with transaction.atomic():
+        for team in teams:
+            set_budget(
+                team=team,
+                quarter=quarter,
+                hours=hours,
+                money=money,
+                allow_overspend=allow_overspend,
+                set_by=set_by,
+            )
+    return len(teams)
+
+
+def copy_budgets(*, into: dt.date, set_by: User | None = None) -> int:
+    """Last quarter's budgets again for the quarter of `into` (a team's budget already
+    set there is overwritten). How many were copied."""
+    source = previous_quarter(quarter_start(into))
+    with transaction.atomic():
+        budgets = list(Budget.objects.filter(quarter=source).select_related("team"))
+        for budget in budgets:
+            set_budget(
+                team=budget.team,
+                quarter=into,
+                hours=budget.hours,
+                money=budget.money,
+                allow_overspend=budget.allow_overspend,
+                set_by=set_by,
+            )
+    return len(budgets)
 
 
 def ritual_hours(budget: Budget) -> Decimal:

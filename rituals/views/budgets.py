@@ -17,7 +17,13 @@ from connection.responses import bad_request
 from connection.roles import require_hr_admin
 from rituals.forms import BudgetForm, BudgetQuarterForm, SpendForm
 from rituals.models import Budget
-from rituals.services.budgets import budget_status, log_spend, set_budget
+from rituals.services.budgets import (
+    budget_status,
+    copy_budgets,
+    log_spend,
+    set_budget,
+    set_level_budgets,
+)
 from rituals.services.errors import RitualError
 
 
@@ -29,15 +35,31 @@ def budgets(request: HttpRequest) -> HttpResponse:
     if not chosen.is_valid():
         return bad_request(request, chosen, back=reverse("budgets"))
     quarter = quarter_start(chosen.cleaned_data["quarter"] or today)
-    form = BudgetForm(request.POST or None)
+    copying = request.method == "POST" and "copy" in request.POST
+    form = BudgetForm(None if copying else request.POST or None)
     if request.method == "POST":
         require_hr_admin(request.user)  # managers read the page; only HR sets budgets
+        back = f"{reverse('budgets')}?quarter={quarter.isoformat()}"
+        if copying:
+            copied = copy_budgets(into=quarter, set_by=request.user)
+            source = quarter_label(previous_quarter(quarter))
+            messages.success(request, f"{copied} budgets copied from {source}.")
+            return redirect(back)
         if form.is_valid():
-            set_budget(quarter=quarter, set_by=request.user, **form.cleaned_data)
-            messages.success(request, f"Budget saved for {form.cleaned_data['team'].name}.")
-            return redirect(f"{reverse('budgets')}?quarter={quarter.isoformat()}")
+            messages.success(request, _save(form.cleaned_data, quarter, request.user))
+            return redirect(back)
     context = {"form": form, **_quarter(request.user, quarter=quarter, today=today)}
     return render(request, "rituals/budgets.html", context, status=400 if form.errors else 200)
+
+
+def _save(data: dict, quarter: dt.date, by: User) -> str:
+    """Set the budget the form names, for a team or a whole level; what to say."""
+    amounts = {k: data[k] for k in ("hours", "money", "allow_overspend")}
+    if data["team"] is not None:
+        set_budget(team=data["team"], quarter=quarter, set_by=by, **amounts)
+        return f"Budget saved for {data['team'].name}."
+    count = set_level_budgets(depth=data["level"], quarter=quarter, set_by=by, **amounts)
+    return f"Budget saved for the {count} teams at level {data['level'] + 1}."
 
 
 def _quarter(user: User, *, quarter: dt.date, today: dt.date) -> dict:
@@ -63,6 +85,7 @@ def _quarter(user: User, *, quarter: dt.date, today: dt.date) -> dict:
         "totals": totals,
         "currency": OrgSettings.load().currency,
         "previous": previous_quarter(quarter),
+        "previous_label": quarter_label(previous_quarter(quarter)),
         "following": next_quarter(quarter),
         "label": quarter_label(quarter),
     }

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connection.models import Team, User
+from connection.models import Team, User, listed_time_zones
 from connection.responses import bad_request
 from connection.roles import leads_or_hr
 from rituals.forms import (
@@ -122,7 +122,11 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200 if query.is_valid() else 400
     team = query.cleaned_data.get("team") or teams.first()
     initial = _adopt_initial(template, team=team, user=request.user)
+    panel = _shared_hours(None, template=template, team=team, user=request.user)
+    if panel["slots"]:  # the best shared slot, in the person's own zone
+        initial["start_time"] = panel["slots"][0].starts_at.astimezone(request.user.zone).time()
     form = AdoptForm(request.POST or None, initial=initial, teams=teams, format=template.format)
+    form.fields["team"].widget.attrs["hx-get"] = request.path
     if request.method == "POST":
         ritual, status = _adopt(form, template=template, user=request.user)
         if ritual is not None:
@@ -130,6 +134,7 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("ritual_detail", pk=ritual.pk)
     context = {"form": form, "query": query, "template": template, "cadences": CADENCES}
     context.update(_shared_hours(form, template=template, team=team, user=request.user))
+    context["zone_list"] = _zones_for(context["team"])
     return render(request, "rituals/adopt.html", context, status=status)
 
 
@@ -179,9 +184,17 @@ def _adopt(
     return ritual, 200
 
 
-def _shared_hours(form: AdoptForm, *, template: RitualTemplate, team: Team, user: User) -> dict:
+def _zones_for(team: Team) -> list[str]:
+    """The zones offered while typing: the team's own first, then every place's."""
+    own = sorted(set(User.objects.active().filter(team=team).values_list("time_zone", flat=True)))
+    return own + [zone for zone in listed_time_zones() if zone not in own]
+
+
+def _shared_hours(
+    form: AdoptForm | None, *, template: RitualTemplate, team: Team, user: User
+) -> dict:
     """The shared-hours panel, driven by what the form got right so far."""
-    chosen = form.cleaned_data if form.is_bound else {}
+    chosen = form.cleaned_data if form is not None and form.is_bound else {}
     team = chosen.get("team") or team
     duration = chosen.get("duration") or template.default_duration
     day = _first_day_of(chosen.get("rule") or template.default_rule, user.local_now().date())

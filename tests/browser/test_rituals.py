@@ -173,7 +173,7 @@ def test_hr_sets_a_budget_and_a_manager_logs_a_spend(
     hana = sign_in(new_page(), "hana")
     hana.goto("/rituals/budgets/")
     expect(hana.get_by_role("heading", name=re.compile("^Connection budgets, Q"))).to_be_visible()
-    hana.get_by_label("Team").select_option(value=str(payments.pk))
+    hana.get_by_label("Team", exact=True).select_option(value=str(payments.pk))
     hana.get_by_label("Hours").fill("30")
     hana.get_by_label("Money").fill("2000")
     hana.get_by_role("button", name="Save").click()

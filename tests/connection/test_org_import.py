@@ -376,3 +376,45 @@ def test_two_racing_applies_leave_one_winner(hana):
 def test_start_dates_are_dates(db):
     import_org_chart(data=org_csv(GOOD), filename="org.csv")
     assert User.objects.get(email="bob@acme.test").start_date == dt.date(2023, 9, 11)
+
+
+def test_hr_exports_the_chart_and_uploading_it_again_changes_nothing(client_for, hana):
+    source = org_csv(
+        [
+            [
+                "lead@example.com",
+                "Lena Lead",
+                "Platform",
+                "Engineering",
+                "",
+                "2020-02-01",
+                "Europe/Berlin",
+                "hybrid",
+            ],
+            [
+                "dev@example.com",
+                "Dev Eloper",
+                "Platform",
+                "Engineering",
+                "lead@example.com",
+                "2024-05-06",
+                "Asia/Kolkata",
+                "remote",
+            ],
+        ]
+    )
+    client = client_for(hana)
+    upload(client, source)
+    client.post(f"/org/import/{OrgImport.objects.latest('pk').pk}/apply/")
+    exported = client.get("/org/export.csv")
+    assert exported["Content-Disposition"] == 'attachment; filename="org-chart.csv"'
+    text = exported.content.decode()
+    assert text.splitlines()[0] == (
+        "email,name,team,parent team,manager email,start date,time zone,location"
+    )
+    assert "dev@example.com,Dev Eloper,Platform,Engineering,lead@example.com,2024-05-06" in text
+    again = upload(client, exported.content, "org-chart.csv")
+    plan = again.context["plan"]
+    assert plan.ok and not plan.creates and not plan.updates
+    template = client.get("/org/export.csv?template=1").content.decode().splitlines()
+    assert len(template) == 2 and template[0] == text.splitlines()[0]

@@ -12,8 +12,10 @@ from connection.calendar import monday
 from connection.models import Nudge, OrgSettings, Signal, Team
 from insights import reference as insights_reference
 from insights.alerts import send_alerts, send_quiet_notes, team_situation
+from insights.dashboards.team import team_view
 from insights.models import ConversationGuide, TeamWeek
 from insights.nightly import compute_week
+from mentorship.models import Programme
 from pulse.services import close_round, open_round, submit_response
 from rituals import reference as rituals_reference
 from tests.helpers import make_team, make_user
@@ -75,6 +77,23 @@ def test_manager_sees_her_team_with_the_score_and_actions(org, client_for, alice
     assert not [p.display_name for p in org["platform"][1:] if p.display_name in main]
 
 
+def test_each_action_is_the_next_step_from_what_already_runs(org, client_for, alice, team):
+    """Three of four actions were "Start a coffee-chat programme" while one ran for
+    the whole organisation: with one running, the action brings the team into it."""
+    figures = {f.label: f for f in team_view(team, alice).figures}
+    assert figures["People with no one-to-one connection in 90 days"].action[0] == (
+        "Host office hours for check-ins"
+    )
+    silo = figures["Silo index (E-I, −1 inward to +1 outward)"]
+    assert silo.action == ("Start a coffee-chat programme", "/mentorship/programmes/?kind=coffee")
+    Programme.objects.create(kind="coffee", name="Coffee chats", cadence_weeks=2)
+    figures = {f.label: f for f in team_view(team, alice).figures}
+    silo = figures["Silo index (E-I, −1 inward to +1 outward)"]
+    assert silo.action == ("Invite the team to Coffee chats", "/mentorship/")
+    labels = [f.action[0] for f in figures.values() if f.action]
+    assert len(labels) == len(set(labels)), labels
+
+
 def test_small_subteam_shows_no_numbers(org, client_for, alice, subteam):
     row = TeamWeek.objects.get(team=subteam, week=WEEK)
     assert row.score is None and row.score_rolling is None and not row.people_shown
@@ -110,7 +129,12 @@ def test_hr_dashboard_and_csv_are_guarded(org, client_for, hana, subteam):
     assert "Organisation insights" in page and "How teams connect" in page
     response = client.get("/insights/org.csv?level=2")
     assert response.status_code == 200
+    assert "-level-2.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][-1] == "slice" and rows[1][-1] == "everyone"
+    sliced = client.get("/insights/org.csv?level=2&slice=location:remote")
+    assert sliced["Content-Disposition"].endswith('-level-2-location-remote.csv"')
+    assert list(csv.reader(io.StringIO(sliced.content.decode())))[1][-1] == "location: remote"
     by_team = {row[1]: row for row in rows[1:] if len(row) > 3}
     assert by_team["Reliability"][3] == "not enough responses"
     assert by_team["Reliability"][rows[0].index("connected this week %")] == (

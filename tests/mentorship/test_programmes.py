@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from connection.models import Nudge, Signal
+from connection.models import Nudge, Signal, Team
 from mentorship.models import (
     Avoid,
     Booking,
@@ -340,3 +340,17 @@ def test_overview_page_lists_my_match_and_buddy(client_for, clock, alice, bob, t
     body = client_for(bob).get("/mentorship/").content.decode()
     assert partner.display_name in body
     assert "Did you meet?" in body
+
+
+def test_hr_sees_how_many_people_and_teams_host_office_hours(clock, client_for, hana, alice, bob):
+    host_office_hours(host=alice, weekday=3, start_time=dt.time(10), minutes=60, block_minutes=20)
+    host_office_hours(host=bob, weekday=4, start_time=dt.time(10), minutes=60, block_minutes=20)
+    other = make_user(team=make_team(name="Payments"))
+    host_office_hours(host=other, weekday=2, start_time=dt.time(9), minutes=40, block_minutes=20)
+    teams = Team.objects.count()
+    page = client_for(hana).get("/mentorship/office-hours/").content.decode()
+    assert f"3 people host office hours, in 2 of {teams} teams." in page
+    assert (
+        "host office hours, in"
+        not in client_for(bob).get("/mentorship/office-hours/").content.decode()
+    )

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.apps import apps
@@ -6,6 +7,9 @@ from django.conf import settings
 from django.db import connection, models
 
 from connection.models import AuditEntry, Nudge, OrgSettings
+from connection.nudges import deliver_due_nudges
+from mentorship.models import Programme
+from mentorship.services.office_hours import host_office_hours
 from pulse import reference as pulse_reference
 from pulse.models import Answer, CellAnswer, Question, Receipt, Response, Round, RoundCell
 from pulse.services import (
@@ -76,8 +80,40 @@ def test_low_belonging_offers_care_without_storing_it(client_for, pulse_round, b
     assert "Hearth didn’t save anything" in body
     ok = client_for(alice).post("/pulse/", form_data(pulse_round)).content.decode()
     assert "worth a conversation" not in ok
+    # Both pages ask for the same next steps: the request after it tells nothing.
+    steps = 'hx-get="/mentorship/next-steps/"'
+    assert steps in body and steps in ok
     # Nothing beyond the receipt and the anonymous response was written.
     assert not Nudge.objects.exclude(kind="pulse_invite").exists()
+
+
+def test_the_next_steps_offer_the_coffee_round_and_two_colleagues_office_hours(
+    client_for, pulse_round, bob, alice, team
+):
+    coffee = Programme.objects.create(kind="coffee", name="Coffee chats", cadence_weeks=2)
+    hosts = [alice, *fill_team(team, 2)]
+    for number, host in enumerate(hosts):
+        host_office_hours(
+            host=host,
+            weekday=2 + number,
+            start_time=dt.time(11),
+            minutes=60,
+            block_minutes=20,
+            about=f"Topic {number}",
+        )
+    host_office_hours(
+        host=bob, weekday=2, start_time=dt.time(9), minutes=60, block_minutes=20, about="Mine"
+    )
+    page = client_for(bob).get("/mentorship/next-steps/").content.decode()
+    assert f'action="/mentorship/programmes/{coffee.pk}/membership/"' in page
+    assert "Join the next round of Coffee chats" in page
+    booked = re.findall(r'href="/mentorship/office-hours/#oh-(\d+)"', page)
+    assert len(booked) == 2  # two colleagues, the soonest free first; never his own
+    assert "Mine" not in page
+
+    client_for(bob).post(f"/mentorship/programmes/{coffee.pk}/membership/", {"action": "join"})
+    page = client_for(bob).get("/mentorship/next-steps/").content.decode()
+    assert "You’re in Coffee chats" in page and "Join the next round" not in page
 
 
 def test_second_submission_is_409_and_stores_nothing(client_for, pulse_round, bob):
@@ -161,6 +197,20 @@ def test_reminder_goes_once_only_to_those_who_have_not_answered(pulse_round, ali
     assert plan_reminders(round_=pulse_round, now=halfway) == 1
     assert plan_reminders(round_=pulse_round, now=halfway) == 0
     assert [n.recipient for n in Nudge.objects.filter(kind="pulse_reminder")] == [bob]
+
+
+def test_someone_who_answered_before_their_invitation_is_not_invited(
+    pulse_round, alice, bob, clock
+):
+    """Bob answered from the link a colleague shared before his 09:00 invitation
+    came due: the invitation and any reminder are skipped, Alice's still goes."""
+    answer_all(pulse_round, [bob])
+    clock.move_to(dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC))  # 09:30 New York
+    report = deliver_due_nudges()
+    assert report.reasons == {"already answered": 1}
+    assert report.sent == 1
+    assert Nudge.objects.get(recipient=alice, kind="pulse_invite").status == "sent"
+    assert Nudge.objects.get(recipient=bob, kind="pulse_invite").last_error == "already answered"
 
 
 def test_closing_computes_snapshots_idempotently(pulse_round, alice, bob, team):

@@ -192,3 +192,35 @@ def test_the_budgets_page_steps_quarter_by_quarter_across_the_year_end(
     page = client_for(hana).get("/rituals/budgets/", {"quarter": asked}).content.decode()
     assert label in page
     assert f'href="?quarter={earlier}"' in page and f'href="?quarter={later}"' in page
+
+
+def test_hr_sets_a_whole_level_in_one_step_and_copies_last_quarter(
+    client_for, clock, hana, team, subteam, other_team
+):
+    """The journeys: Hana sets the budgets for a whole level for the quarter in one
+    step, or copies last quarter's."""
+    client = client_for(hana)
+    page = client.get("/rituals/budgets/").content.decode()
+    assert "Level 1: 2 teams (Engineering, Sales)" in page
+    response = client.post("/rituals/budgets/", {"level": "0", "hours": "20", "money": "800"})
+    assert response.status_code == 302
+    budgets = Budget.objects.filter(quarter=dt.date(2026, 10, 1))
+    assert {b.team.name: b.money for b in budgets} == {
+        "Engineering": Decimal(800),
+        "Sales": Decimal(800),
+    }
+    # Neither a team nor a level, or both: refused with a message, nothing written.
+    for data in ({}, {"team": subteam.pk, "level": "0"}):
+        refused = client.post("/rituals/budgets/", {"hours": "5", "money": "5", **data})
+        assert "Choose a team, or a level for all its teams." in refused.content.decode()
+    assert budgets.count() == 2
+
+    set_budget(team=subteam, quarter=dt.date(2026, 10, 1), hours=Decimal(4), money=Decimal(90))
+    response = client.post("/rituals/budgets/?quarter=2027-01-01", {"copy": "1"})
+    assert response.status_code == 302
+    copied = Budget.objects.filter(quarter=dt.date(2027, 1, 1))
+    assert {b.team.name: (b.hours, b.money) for b in copied} == {
+        "Engineering": (Decimal(20), Decimal(800)),
+        "Sales": (Decimal(20), Decimal(800)),
+        "Reliability": (Decimal(4), Decimal(90)),
+    }

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import icalendar
 import pytest
@@ -15,6 +16,7 @@ from rituals.services.occurrences import (
     send_due_reviews,
 )
 from rituals.services.rituals import NeedsConfirmation, adopt_ritual
+from tests.helpers import make_user
 
 UTC = dt.UTC
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -334,3 +336,37 @@ def test_members_adopt_only_when_their_team_allows(client_for, clock, bob, team)
     team.members_adopt_rituals = True
     team.save()
     assert client.get("/rituals/adopt/coworking/").status_code == 200
+
+
+def test_the_adopt_page_follows_the_chosen_team_and_starts_at_its_best_slot(
+    client_for, clock, alice, bob, team, subteam
+):
+    """With Reliability chosen, the panel once showed Platform's hours and its slot was
+    refused as outside the hours of 2 of 4 people; the default 15:00 suited nobody."""
+    for _ in range(2):
+        make_user(team=subteam, time_zone="Asia/Kolkata")
+    client = client_for(alice)
+    page = client.get(f"/rituals/adopt/coworking/?team={subteam.pk}").content.decode()
+    assert "Hours Reliability shares" in page
+    assert 'hx-select-oob="#id_start_time"' in page and 'hx-get="/rituals/adopt/coworking/"' in page
+    start = re.search(r'name="start_time" value="(\d\d:\d\d)"', page).group(1)
+    assert start != "15:00"
+    zones = re.findall(r'<option value="([^"]+)">', page.split('id="zone-list"')[1])
+    assert zones[0] == "Asia/Kolkata"  # the team's own zone first
+    assert "Africa/Asmara" in zones and "Africa/Asmera" not in zones
+    response = client.post(
+        "/rituals/adopt/coworking/",
+        {
+            "team": subteam.pk,
+            "name": "Co-working",
+            "repeats": "weekly",
+            "weekdays": ["TU"],
+            "start_time": start,
+            "time_zone": alice.time_zone,
+            "duration": 15,
+            "participation": "team",
+            "hypothesis": "More small questions",
+            "review_on": "2026-12-23",
+        },
+    )
+    assert response.status_code == 302  # the suggested slot is inside everyone's hours

@@ -111,6 +111,7 @@ ROUTES = {
     # ---------------------------------------------------------------- org chart (HR)
     "org/import/":                                Row("org_import",   get= "login 403   403   403   403   shows",
                                                                       post="login 403   403   403   403   400"),
+    "org/export.csv":                             Row("pia",          get= "login 403   403   403   403   shows"),
     "org/import/<int:pk>/apply/":                 Row("org_import",   post="login 403   403   403   403   302"),
     # ---------------------------------------------------------------- notifications and nudges
     "notifications/":                             Row("notification", get= "login hides hides hides hides hides"),
@@ -171,6 +172,7 @@ ROUTES = {
     "mentorship/avoid/":                          Row("pia",          post="login 302   302   302   302   302", body="avoid"),
     "mentorship/office-hours/":                   Row("booking",      get= "login hides hides hides hides hides",
                                                                       post="login 400   400   400   400   400"),
+    "mentorship/next-steps/":                     Row("programme",    get= "login shows hides hides shows hides"),
     # Office hours are open to the whole organisation.
     "mentorship/office-hours/<int:pk>/book/":     Row("office_hours", post="login 302   302   302   302   302", body="book"),
     "mentorship/bookings/<int:pk>/cancel/":       Row("booking",      post="login 404   404   404   404   404"),

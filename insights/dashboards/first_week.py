@@ -1,0 +1,86 @@
+"""A newcomer's first weeks on their home page: their buddy, when the two of them
+can meet, and a short list that ticks itself off as they do each thing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from connection.models import Signal, User, next_shared_slot
+from mentorship.models import Booking, CheckIn, MatchGroup
+from rituals.models import Attendance, TeamRitual
+
+FIRST_WEEKS_DAYS = 28  # how long the card stays, unless every step is done sooner
+
+
+@dataclass
+class Step:
+    label: str
+    done: bool
+    url: str
+
+
+@dataclass
+class FirstWeeks:
+    buddy: User | None
+    buddy_now: str  # the buddy's local time now, "14:05"
+    meet: tuple[dt.datetime, dt.datetime] | None  # a slot both work, UTC
+    email_link: str
+    steps: list[Step]
+
+    @property
+    def all_done(self) -> bool:
+        return all(step.done for step in self.steps)
+
+
+def first_weeks(person: User, now: dt.datetime) -> FirstWeeks | None:
+    """The card for someone in their first four weeks, or None."""
+    today = person.local_now(now).date()
+    if person.start_date is None or not 0 <= (today - person.start_date).days < FIRST_WEEKS_DAYS:
+        return None
+    group = (
+        MatchGroup.objects.filter(newcomer=person).prefetch_related("members").order_by("-pk")
+    ).first()
+    buddy = next((m for m in group.members.all() if m.pk != person.pk), None) if group else None
+    meet = next_shared_slot([person, buddy], now) if buddy else None
+    found = FirstWeeks(
+        buddy=buddy,
+        buddy_now=f"{buddy.local_now(now):%H:%M}" if buddy else "",
+        meet=meet,
+        email_link=_email(person, buddy, meet) if buddy else "",
+        steps=_steps(person, group),
+    )
+    return None if found.all_done else found
+
+
+def _email(person: User, buddy: User, meet) -> str:
+    when = ""
+    if meet:
+        theirs = meet[0].astimezone(buddy.zone)
+        day = f"{theirs:%A} {theirs.day} {theirs:%B at %H:%M}"
+        when = f" Would {day} your time work for a first half hour?"
+    body = f"Hi {buddy.get_short_name()}, I'm {person.get_short_name()}, new here.{when}"
+    query = urlencode({"subject": "Our first buddy check-in", "body": body})
+    return f"mailto:{buddy.email}?{query.replace('+', '%20')}"
+
+
+def _steps(person: User, group: MatchGroup | None) -> list[Step]:
+    met = (
+        group is not None
+        and CheckIn.objects.filter(group=group, answer=CheckIn.Answer.MET).exists()
+    )
+    booked = Booking.objects.filter(booker=person, status=Booking.Status.BOOKED).exists()
+    joined = (
+        Attendance.objects.filter(person=person, attended=True).exists()
+        or TeamRitual.objects.active().filter(participants=person).exists()
+    )
+    asked = Signal.objects.filter(actor=person, kind=Signal.Kind.ASKED).exists()
+    return [
+        Step("Meet your buddy", met, reverse("mentorship")),
+        Step("Book office hours", booked, reverse("office_hours")),
+        Step("Join a ritual", joined, reverse("rituals")),
+        Step("Ask a first question in the thread", asked, reverse("ritual_thread")),
+    ]
