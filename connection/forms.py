@@ -227,6 +227,12 @@ class OrgImportUploadForm(forms.Form):
         return upload
 
 
+class OrgExportForm(forms.Form):
+    """?template=1: the columns and one example row instead of the current chart."""
+
+    template = forms.BooleanField(required=False)
+
+
 class OrgImportApplyForm(forms.Form):
     deactivate_missing = forms.BooleanField(
         required=False,

@@ -23,6 +23,7 @@ from connection.forms import (
     InboxForm,
     NudgeCeilingForm,
     NudgePreferencesForm,
+    OrgExportForm,
     OrgImportApplyForm,
     OrgImportUploadForm,
     OutboxActionForm,
@@ -132,7 +133,10 @@ def api_token(request: HttpRequest) -> HttpResponse:
 def org_export(request: HttpRequest) -> HttpResponse:
     """The current org chart as a CSV the importer reads back (?template=1: the
     columns and one example row, to start a chart from)."""
-    template = request.GET.get("template") == "1"
+    form = OrgExportForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form, back=reverse("org_import"))
+    template = form.cleaned_data["template"]
     name = "org-chart-template.csv" if template else "org-chart.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from connection.models import Location, Team
+from connection.models import Location, Nudge, Team
 
 
 class Dimension(models.TextChoices):
@@ -239,6 +239,19 @@ class RoundQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} #{self.position}"
+
+
+class Invitation(models.Model):
+    """A pulse message (invitation or reminder) and the round it is about, so one
+    that comes due after the person answered is skipped. Declared here, pointing
+    down at the outbox, so the core's Nudge knows nothing of the pulse. It says
+    only that someone was asked, as the audience does; never what they answered."""
+
+    round = models.ForeignKey("Round", on_delete=models.CASCADE, related_name="invitations")
+    nudge = models.OneToOneField(Nudge, on_delete=models.CASCADE, related_name="pulse_invitation")
+
+    def __str__(self) -> str:
+        return f"invitation {self.nudge_id} for {self.round_id}"
 
 
 class Receipt(models.Model):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from connection.audit import record
 from connection.models import AuditEntry, OrgSettings, Team, User
-from connection.nudges import NudgeSpec, plan_nudges
+from connection.nudges import NudgeSpec, plan_linked_nudges
 from connection.privacy import effective_k
 from pulse.models import (
     DETRACTOR,
@@ -19,6 +19,7 @@ from pulse.models import (
     Answer,
     CellAnswer,
     Dimension,
+    Invitation,
     PulseSettings,
     Question,
     Receipt,
@@ -118,7 +119,8 @@ def open_round(*, now: dt.datetime | None = None) -> Round | None:
             RoundQuestion.objects.bulk_create(
                 RoundQuestion(round=round_, question=q, position=i) for i, q in enumerate(questions)
             )
-            plan_nudges(
+            _invite(
+                round_,
                 [
                     NudgeSpec(
                         recipient=person,
@@ -137,13 +139,23 @@ def open_round(*, now: dt.datetime | None = None) -> Round | None:
                     )
                     # "morning" needs each person's days away: one query, not one each.
                     for person in audience(settings_row=config).prefetch_related("away_periods")
-                ]
+                ],
             )
     except IntegrityError:
         return None  # another beat opened it first
     except NoQuestions:
         return None  # an empty question bank: nothing to ask
     return round_
+
+
+def _invite(round_: Round, specs: list[NudgeSpec]) -> int:
+    """Plan the round's messages, each linked to the round (pulse/nudges.py skips one
+    that comes due after the person answered); how many were new."""
+    new, ids = plan_linked_nudges(specs)
+    Invitation.objects.bulk_create(
+        [Invitation(round=round_, nudge_id=pk) for pk in ids], ignore_conflicts=True
+    )
+    return new
 
 
 def plan_reminders(*, round_: Round, now: dt.datetime | None = None) -> int:
@@ -161,7 +173,8 @@ def plan_reminders(*, round_: Round, now: dt.datetime | None = None) -> int:
         waiting = (
             audience(round_).exclude(pulse_receipts__round=round_).prefetch_related("away_periods")
         )
-        return plan_nudges(
+        return _invite(
+            round_,
             [
                 NudgeSpec(
                     recipient=person,
@@ -173,7 +186,7 @@ def plan_reminders(*, round_: Round, now: dt.datetime | None = None) -> int:
                     expires_at=round_.closes_at,
                 )
                 for person in waiting
-            ]
+            ],
         )
 
 

@@ -229,6 +229,14 @@ CASES = [
         method="get",
     ),
     Case(
+        "org-export",
+        "org_export",
+        "hana",
+        lambda w: [core_forms.OrgExportForm()],
+        method="get",
+        valid=lambda w: {"template": "1"},
+    ),
+    Case(
         "insights-org-csv",
         "insights_org_csv",
         "hana",
