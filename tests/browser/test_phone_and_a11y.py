@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(settings.BASE_DIR) / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 MAX_PAGES = 40
-MAX_QUERY_PAGES = 6
+MAX_QUERY_PAGES = 10
 SKIP_PREFIXES = ("/logout", "/admin/", "/api/", "/static/", "/media/", "/__")
 SKIP_SUFFIXES = (".csv", ".ics", ".json", ".pdf", ".txt", ".xml", ".yaml")
 LINKS_JS = "els => els.filter(e => !e.hasAttribute('download')).map(e => e.href)"
@@ -121,3 +122,27 @@ def test_every_page_fits_a_phone_and_passes_axe(
     assert not problems, f"{who or 'anonymous'} at 390 px ({len(read)} pages):\n" + "\n".join(
         problems
     )
+
+
+def test_the_phone_header_folds_the_nav_into_a_menu_and_the_desktop_keeps_it(
+    demo_org, new_page, sign_in, screenshot
+):
+    phone = sign_in(new_page(**PHONE), "hana")
+    nav = phone.get_by_role("navigation", name="Main")
+    expect(nav).to_be_hidden()
+    header = phone.locator(".site-header").bounding_box()
+    assert header["height"] <= 80, f"the phone header is {header['height']} px tall"
+    phone.get_by_text("Menu", exact=True).click()
+    expect(nav.get_by_role("link", name="Outbox")).to_be_visible()
+    expect(phone.get_by_role("button", name="Sign out")).to_be_visible()
+    screenshot(phone, "phone-menu-open")
+    nav.get_by_role("link", name="Insights").click()
+    expect(phone.get_by_role("heading", name="Organisation insights")).to_be_visible()
+    screenshot(phone, "phone-insights-org")
+
+    desktop = sign_in(new_page(), "hana")
+    expect(desktop.get_by_text("Menu", exact=True)).to_be_hidden()
+    expect(
+        desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Outbox")
+    ).to_be_visible()
+    screenshot(desktop, "desktop-insights-header")
