@@ -63,8 +63,8 @@ def worth_visiting(url: str, origin: str) -> bool:
 
 
 def crawl(page, origin: str, start: str):
-    """Yield (path, status) for up to MAX_PAGES distinct patterns, breadth first,
-    leaving the page loaded on each yield."""
+    """Yield (path, status, is_html) for up to MAX_PAGES distinct URL patterns,
+    breadth first, with the page loaded at each yield."""
     queue, seen, query_pages = deque([start]), {pattern(start, "")}, 0
     visited = 0
     while queue and visited < MAX_PAGES:
