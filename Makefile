@@ -8,7 +8,7 @@ export PORT
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: run test lint bench worker install demo clean test-dates
+.PHONY: run test lint bench worker install demo clean test-dates axe
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Hearth needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -20,6 +20,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+# axe-core for the accessibility browser test (tests/browser/test_phone_and_a11y.py),
+# from the npm registry into var/node; the test injects the file, never the network.
+# Pinned to one minor: a new minor adds rules, which should land on purpose.
+AXE_VERSION := ~4.14
+AXE := var/node/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --no-save --no-audit --no-fund --prefix var/node "axe-core@$(AXE_VERSION)"
+
+axe: $(AXE)
 
 run: install
 	@mkdir -p var/broker/queue var/broker/processed
@@ -45,13 +55,13 @@ demo: install
 worker: install
 	$(BIN)/celery -A connection worker --loglevel=INFO --pool=solo
 
-test: install
+test: install axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite at each risky "today" of .ci/dates.py (DST changes, 31 December 23:30 UTC,
 # 29 February, Monday 00:05 UTC), every one run even when one fails; TEST_DATES="europe us"
 # keeps the labels starting so.
-test-dates: install
+test-dates: install axe
 	@dates="$$($(BIN)/python .ci/dates.py $(TEST_DATES))" && [ -n "$$dates" ] || exit 1; \
 	failed=""; for at in $$(echo "$$dates" | tr ' ' '='); do \
 	  echo "== $${at%%=*}: HEARTH_TEST_NOW=$${at#*=}"; \
