@@ -182,6 +182,9 @@ def test_the_journeys_own_steps_are_left_for_their_people():
     nia = User.objects.get(email="nia@hearth.example")
     assert not Receipt.objects.filter(person=bob, round=Round.objects.open().get()).exists()
     assert not Recognition.objects.filter(giver=bob, receivers=nia).exists()
+    # Nia's first week: her first post in the thread (joining a ritual) is hers to do.
+    assert not ThreadPost.objects.filter(author=nia).exists()
+    assert not Attendance.objects.filter(person=nia).exists()
     assert not TeamRitual.objects.filter(
         team__name=DRIFTING, template__slug=RITUAL_TEMPLATE
     ).exists()
