@@ -73,6 +73,7 @@ def overview(request):
             "groups": groups,
             "programmes": _joinable_programmes(user),
             "buddy": buddy,
+            "runs_programmes": user.is_hr_admin or Team.objects.led_by(user).exists(),
             "meet": next_shared_slot(list(buddy.members.all()), timezone.now()) if buddy else None,
             "avoid": Avoid.objects.filter(person=user).select_related("avoided"),
             "people": User.objects.active().exclude(pk=user.pk).only("display_name"),

@@ -354,3 +354,10 @@ def test_hr_sees_how_many_people_and_teams_host_office_hours(clock, client_for, 
         "host office hours, in"
         not in client_for(bob).get("/mentorship/office-hours/").content.decode()
     )
+
+
+def test_connect_leads_hr_and_team_leads_to_running_programmes(db, client_for, hana, alice, bob):
+    link = 'href="/mentorship/programmes/">Run programmes</a>'
+    assert link in client_for(hana).get("/mentorship/").content.decode()
+    assert link in client_for(alice).get("/mentorship/").content.decode()
+    assert link not in client_for(bob).get("/mentorship/").content.decode()
