@@ -82,7 +82,13 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = User.objects.active().exclude(pk=user.pk)
+        self.fields["other"].queryset = (
+            User.objects.active()
+            .exclude(pk=user.pk)
+            .select_related("team")
+            .order_by("display_name")
+        )
+        self.fields["other"].label_from_instance = lambda person: person.picker_label
 
 
 class SessionDecisionForm(forms.Form):

@@ -356,6 +356,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
 
     @property
+    def picker_label(self) -> str:
+        """How a people picker names someone, so two Ana Silvas can be told apart:
+        “Ana Silva · Payments · Lisbon”. (Select their team with them.)"""
+        team = self.team.name if self.team_id else "no team"
+        return f"{self.display_name} · {team} · {self.zone_label}"
+
+    @property
     def local_clock(self) -> str:
         """This person's wall-clock time now, as 16:04."""
         return self.local_now().strftime("%H:%M")

@@ -98,7 +98,7 @@ def test_alice_logs_a_session_and_shares_a_case_note(new_page, demo_org, sign_in
     expect(page.get_by_role("heading", name="Mentoring log")).to_be_visible()
 
     session = page.locator("form", has=page.get_by_role("heading", name="Log a session"))
-    session.get_by_label("With").select_option(label="Nia Okafor")
+    session.get_by_label("With").select_option(label="Nia Okafor · Platform · Berlin")
     session.get_by_label("I mentored them").check()
     session.get_by_label("Kind").select_option(label="Mentoring")
     session.get_by_label("Held on").fill(today.isoformat())
@@ -149,7 +149,7 @@ def test_a_session_nia_logs_counts_once_alice_confirms_it(new_page, demo_org, si
     page = sign_in(new_page(), "nia")
     page.goto("/mentorship/log/")
     session = page.locator("form", has=page.get_by_role("heading", name="Log a session"))
-    session.get_by_label("With").select_option(label="Alice Moreau")
+    session.get_by_label("With").select_option(label="Alice Moreau · Platform · New York")
     session.get_by_label("They mentored me").check()
     session.get_by_label("Kind").select_option(label="Mentoring")
     session.get_by_label("Held on").fill(today.isoformat())

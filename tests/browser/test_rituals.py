@@ -143,7 +143,7 @@ def test_employee_posts_reacts_and_recognises_a_colleague(
     page.goto("/rituals/recognition/")
     expect(page.get_by_role("heading", name="Recognition", exact=True)).to_be_visible()
     form = page.locator("form", has=page.get_by_role("heading", name="Recognise someone"))
-    form.get_by_role("listbox", name="Who").select_option(label=nia.display_name)
+    form.get_by_role("listbox", name="Who").select_option(label=nia.picker_label)
     form.get_by_label("What did they do?").fill("Thanks for helping me debug the deploy")
     form.get_by_label("Helping a newcomer").check()
     expect(form.get_by_role("radio", checked=True)).to_have_count(1)
