@@ -82,12 +82,7 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = (
-            User.objects.active()
-            .exclude(pk=user.pk)
-            .select_related("team")
-            .order_by("display_name")
-        )
+        self.fields["other"].queryset = User.objects.to_pick(besides=user)
         self.fields["other"].label_from_instance = lambda person: person.picker_label
 
 

@@ -76,10 +76,7 @@ def overview(request):
             "runs_programmes": user.is_hr_admin or Team.objects.led_by(user).exists(),
             "meet": next_shared_slot(list(buddy.members.all()), timezone.now()) if buddy else None,
             "avoid": Avoid.objects.filter(person=user).select_related("avoided"),
-            "people": User.objects.active()
-            .exclude(pk=user.pk)
-            .select_related("team")
-            .order_by("display_name"),
+            "people": User.objects.to_pick(besides=user),
             "answers": CheckIn.Answer.choices,
         },
     )

@@ -322,12 +322,7 @@ class RecognitionForm(forms.Form):
 
     def __init__(self, *args, giver: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["receivers"].queryset = (
-            User.objects.active()
-            .exclude(pk=giver.pk)
-            .select_related("team")
-            .order_by("display_name")
-        )
+        self.fields["receivers"].queryset = User.objects.to_pick(besides=giver)
         self.fields["receivers"].label_from_instance = lambda person: person.picker_label
         self.fields["values"].queryset = Value.objects.filter(active=True)
         self.fields["visibility"].choices = Recognition.Visibility.choices

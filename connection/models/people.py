@@ -193,6 +193,11 @@ class UserQuerySet(models.QuerySet):
     def active(self) -> UserQuerySet:
         return self.filter(is_active=True)
 
+    def to_pick(self, *, besides: User) -> UserQuerySet:
+        """What a people picker lists for `besides`: everyone else active, by name, with
+        their team (for `User.picker_label`)."""
+        return self.active().exclude(pk=besides.pk).select_related("team").order_by("display_name")
+
     def search(self, text: str) -> UserQuerySet:
         text = text.strip()
         if not text:
