@@ -12,10 +12,10 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from connection.models import Nudge, User
 from insights.demo.story import ADOPTERS, DRIFTING, RITUAL_TEMPLATE
@@ -27,9 +27,17 @@ from rituals.services.budgets import ritual_hours
 pytestmark = pytest.mark.django_db
 
 
+# A Thursday afternoon: the demo is seeded relative to it and every page is read at it.
+NOW = dt.datetime(2026, 12, 3, 14, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         call_command("seed_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
@@ -93,11 +101,10 @@ def test_the_evidence_card_rests_on_sessions_a_reader_can_open(hr):
     links = [int(pk) for pk in re.findall(r'href="/rituals/(\d+)/"', card)]
     assert len(links) == len(ADOPTERS)
     held = int(re.search(r"with (\d+) sessions? held so far", card).group(1))
-    now = timezone.now()
     total = 0
     for pk in links:
         sessions, _, came = ritual_page(hr, pk)
-        past = Occurrence.objects.filter(ritual_id=pk, starts_at__lt=now, cancelled=False)
+        past = Occurrence.objects.filter(ritual_id=pk, starts_at__lt=NOW, cancelled=False)
         assert sessions == past.count() > 0
         # Every session shown happened: people came, as the attendance rows say.
         assert came and all(n > 0 for n in came)
@@ -128,9 +135,9 @@ def test_budget_spent_is_the_spends_plus_the_ritual_hours(hr):
         assert Decimal(used) == (spends["hours"] or 0) + ritual_hours(budget)
         percents.add(round(100 * Decimal(spent) / budget.money))
     assert len(percents) > 3, "every team spent the same share: the chart would be flat"
-    adopters = Budget.objects.filter(
-        team__name__in=ADOPTERS, quarter__lte=timezone.now().date()
-    ).order_by("-quarter")
+    adopters = Budget.objects.filter(team__name__in=ADOPTERS, quarter__lte=NOW.date()).order_by(
+        "-quarter"
+    )
     assert any(ritual_hours(budget) > 0 for budget in adopters)
 
 
@@ -154,7 +161,7 @@ def test_programme_met_is_the_groups_that_checked_in_as_met(hr):
 
 def test_the_outbox_counts_what_really_happened(hr):
     page = text(hr.get("/nudges/outbox/"))
-    since = timezone.now() - dt.timedelta(days=7)
+    since = NOW - dt.timedelta(days=7)
     sent = Nudge.objects.filter(status="sent", sent_at__gte=since).count()
     waiting = Nudge.objects.filter(status="pending").count()
     assert re.search(rf"\b{sent} sent in 7 days", page)
@@ -163,7 +170,7 @@ def test_the_outbox_counts_what_really_happened(hr):
     assert Nudge.objects.filter(status="skipped").count() == 0
     assert re.search(r"\b0 skipped in 7 days", page)
     weeks = {
-        (timezone.now() - at).days // 7
+        (NOW - at).days // 7
         for at in Nudge.objects.filter(status="sent").values_list("sent_at", flat=True)
     }
     assert len(weeks) >= 12
