@@ -1,17 +1,31 @@
 """Builders for test data: make_* with sensible defaults and keyword overrides."""
 
 import datetime as dt
+import io
 import itertools
 import threading
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection as db_connection
+from django.db import transaction
 from django.test import Client
 
 from connection.models import Team, User
 from rituals.services.rituals import adopt_ritual
 
 _counter = itertools.count(1)
+
+
+@contextmanager
+def seeded_demo(django_db_blocker):
+    """The demo organisation for a whole test module: seeded once inside a
+    transaction that is rolled back when the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def make_team(*, name: str | None = None, parent: Team | None = None, managers=()) -> Team:

@@ -7,14 +7,11 @@ with the other pages that show it and with what the services recorded.
 """
 
 import datetime as dt
-import io
 import re
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
 
 from connection.models import Nudge, User
@@ -23,6 +20,7 @@ from mentorship.models import CheckIn, Programme
 from pulse.models import Receipt, Round
 from rituals.models import Attendance, Budget, Occurrence, Recognition, TeamRitual, ThreadPost
 from rituals.services.budgets import ritual_hours
+from tests.helpers import seeded_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +31,8 @@ NOW = dt.datetime(2026, 12, 3, 14, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
+    with time_machine.travel(NOW, tick=False), seeded_demo(django_db_blocker):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from connection.models import Location, Team, User
 from insights.models import TeamWeek
 from pulse.models import CORE_DIMENSIONS, Round, TenureBand
+from tests.helpers import seeded_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +26,8 @@ CELL = r'<td class="num">([^<]*)</td>'
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
+    with seeded_demo(django_db_blocker):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -5,12 +5,9 @@ each test runs in a savepoint within it.
 """
 
 import datetime as dt
-import io
 import statistics
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -27,16 +24,15 @@ from insights.evidence import HELPS
 from insights.models import TeamWeek
 from pulse.models import Round
 from rituals.models import TeamRitual
+from tests.helpers import seeded_demo
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
+    with seeded_demo(django_db_blocker):
         yield
-        transaction.set_rollback(True)
 
 
 def this_monday() -> dt.date:

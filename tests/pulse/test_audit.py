@@ -10,12 +10,11 @@ import csv
 import io
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from connection.models import Team, User
 from pulse.models import Round
 from pulse.results import ROLLING, OrgSnapshot
+from tests.helpers import seeded_demo
 from tests.pulse.attacker import View
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +22,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
+    with seeded_demo(django_db_blocker):
         yield list(Round.objects.reported().order_by("-number"))
-        transaction.set_rollback(True)
 
 
 def test_no_combination_of_the_demo_s_scores_and_slices_singles_anyone_out(demo):
