@@ -159,3 +159,9 @@ def adoptions() -> dict[int, list[TeamRitual]]:
     for rituals in found.values():
         rituals.sort(key=lambda ritual: ritual.team.path)
     return found
+
+
+def adopting_teams(template_id: int) -> int:
+    """How many teams adopted one catalogue ritual: `len(adoptions()[template_id])`
+    in one count query, for a page that shows only that ritual."""
+    return TeamRitual.objects.filter(template_id=template_id).values("team").distinct().count()

@@ -31,6 +31,7 @@ from rituals.services.occurrences import materialise, ritual_health
 from rituals.services.rituals import (
     NeedsConfirmation,
     adopt_ritual,
+    adopting_teams,
     adoptions,
     change_schedule,
     retire_ritual,
@@ -300,7 +301,7 @@ def _ritual_page(ritual: TeamRitual, *, user: User) -> dict:
         "health": ritual_health(ritual, now=now),
         "upcoming": ritual.occurrences.filter(starts_at__gte=now, cancelled=False)[:5],
         "past": past[:PAST_SHOWN],
-        "adopted_by": len(adoptions().get(ritual.template_id, [])) if ritual.template_id else 0,
+        "adopted_by": adopting_teams(ritual.template_id) if ritual.template_id else 0,
         "sees_evidence": leads_or_hr(user),
         "rule_problem": ritual.rule_problem,
         "joined": ritual.participants.filter(pk=user.pk).exists(),

@@ -15,7 +15,7 @@ from rituals.services.occurrences import (
     ritual_health,
     send_due_reviews,
 )
-from rituals.services.rituals import NeedsConfirmation, adopt_ritual
+from rituals.services.rituals import NeedsConfirmation, adopt_ritual, adopting_teams, adoptions
 from tests.helpers import make_user
 
 UTC = dt.UTC
@@ -370,3 +370,22 @@ def test_the_adopt_page_follows_the_chosen_team_and_starts_at_its_best_slot(
         },
     )
     assert response.status_code == 302  # the suggested slot is inside everyone's hours
+
+
+def test_the_two_counts_of_adopting_teams_agree(clock, alice, team, subteam):
+    template = RitualTemplate.objects.get(slug="coworking")
+    for owner in (team, team, subteam):  # Platform twice counts once
+        adopt_ritual(
+            team=owner,
+            created_by=alice,
+            template=template,
+            name="Co-working",
+            format="sync",
+            rule="FREQ=WEEKLY;BYDAY=TU",
+            start_time=dt.time(10),
+            time_zone="UTC",
+            duration=15,
+            hypothesis="h",
+            confirm_outside_hours=True,
+        )
+    assert adopting_teams(template.pk) == len(adoptions()[template.pk]) == 2
