@@ -20,7 +20,7 @@ from connection.calendar import monday
 from connection.models import User
 from insights.demo.clock import at
 from insights.demo.ledger import isolated_people, silent_newcomers, story_weeks, takes_part
-from insights.demo.story import DOMAIN, HISTORY_WEEKS
+from insights.demo.story import DOMAIN, HISTORY_WEEKS, PERSONAS
 from mentorship.models import CheckIn, MatchGroup, Programme
 from mentorship.services.mentoring_log import log_session, publish_note
 from mentorship.services.office_hours import host_office_hours
@@ -146,15 +146,20 @@ HOST_TOPICS = [
 
 
 def _more_hosts(today: dt.date) -> None:
-    """One senior in each of several teams besides Alice hosts office hours, on
-    different days, each in their own time zone."""
-    seniors = User.objects.filter(is_senior=True, is_active=True).exclude(email=f"alice@{DOMAIN}")
+    """Someone with a year or more here in each of several teams (not the journeys'
+    people) hosts office hours, on different days, each in their own time zone; they
+    count as seniors."""
+    personas = [f"{local}@{DOMAIN}" for local in PERSONAS]
     teams_seen: set[int] = set()
     hosts = []
-    for senior in seniors.order_by("pk"):
-        if senior.team_id not in teams_seen and len(hosts) < len(HOST_TOPICS):
-            teams_seen.add(senior.team_id)
-            hosts.append(senior)
+    people = User.objects.active().exclude(team__isnull=True).exclude(email__in=personas)
+    for person in people.order_by("pk"):
+        if len(hosts) == len(HOST_TOPICS) or person.team_id in teams_seen:
+            continue
+        if (person.tenure_days(today) or 0) > 365:
+            teams_seen.add(person.team_id)
+            hosts.append(person)
+    User.objects.filter(pk__in=[host.pk for host in hosts]).update(is_senior=True)
     opened = dt.datetime.combine(today - dt.timedelta(weeks=2), dt.time(14), tzinfo=dt.UTC)
     with at(opened):
         for number, (host, about) in enumerate(zip(hosts, HOST_TOPICS, strict=False)):

@@ -16,7 +16,7 @@ from django.db.models import Sum
 
 from connection.models import Nudge, User
 from insights.demo.story import ADOPTERS, DRIFTING, RITUAL_TEMPLATE
-from mentorship.models import CheckIn, Programme
+from mentorship.models import CheckIn, OfficeHours, Programme
 from pulse.models import Receipt, Round
 from rituals.models import Attendance, Budget, Occurrence, Recognition, TeamRitual, ThreadPost
 from rituals.services.budgets import ritual_hours
@@ -187,3 +187,12 @@ def test_the_journeys_own_steps_are_left_for_their_people():
     assert not TeamRitual.objects.filter(
         team__name=DRIFTING, template__slug=RITUAL_TEMPLATE
     ).exists()
+
+
+def test_office_hours_are_hosted_across_the_organisation(hr):
+    hosting = OfficeHours.objects.filter(active=True)
+    teams = set(hosting.values_list("host__team", flat=True))
+    assert len(teams) >= 6
+    assert not hosting.filter(host__email__in=["bob@hearth.example", "nia@hearth.example"])
+    page = text(hr.get("/mentorship/office-hours/"))
+    assert f"in {len(teams)} of " in page
