@@ -1,6 +1,6 @@
 from django.urls import path
 
-from insights.views import evidence, guides, home, org, team
+from insights.views import admin, evidence, guides, home, org, team
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("insights/rituals/", evidence.ritual_evidence, name="insights_evidence"),
     path("insights/guides/<slug:situation>/", guides.guide, name="insights_guide"),
     path("me/connection/", home.my_connection, name="my_connection"),
+    path("settings/", admin.hr_settings, name="hr_settings"),
 ]

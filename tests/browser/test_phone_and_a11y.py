@@ -133,7 +133,7 @@ def test_the_phone_header_folds_the_nav_into_a_menu_and_the_desktop_keeps_it(
     header = phone.locator(".site-header").bounding_box()
     assert header["height"] <= 80, f"the phone header is {header['height']} px tall"
     phone.get_by_text("Menu", exact=True).click()
-    expect(nav.get_by_role("link", name="Outbox")).to_be_visible()
+    expect(nav.get_by_role("link", name="Settings")).to_be_visible()
     expect(phone.get_by_role("button", name="Sign out")).to_be_visible()
     screenshot(phone, "phone-menu-open")
     nav.get_by_role("link", name="Insights").click()
@@ -143,6 +143,6 @@ def test_the_phone_header_folds_the_nav_into_a_menu_and_the_desktop_keeps_it(
     desktop = sign_in(new_page(), "hana")
     expect(desktop.get_by_text("Menu", exact=True)).to_be_hidden()
     expect(
-        desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Outbox")
+        desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Settings")
     ).to_be_visible()
     screenshot(desktop, "desktop-insights-header")

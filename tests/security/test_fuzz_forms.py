@@ -611,6 +611,7 @@ NO_INPUT = {
     "away_delete",
     "insights_evidence",
     "my_connection",
+    "hr_settings",
     "pulse_org_csv",
     "rituals",
     "ritual_catalogue",
