@@ -108,8 +108,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Saved. Hearth will use these hours from now on.")
         return redirect("profile")
     token = Token.objects.filter(user=request.user).first()
-    status = 400 if form.errors else 200
-    return render(request, "connection/profile.html", {"form": form, "token": token}, status=status)
+    return render(request, "connection/profile.html", {"form": form, "token": token})
 
 
 @login_required
@@ -155,12 +154,7 @@ def org_import(request: HttpRequest) -> HttpResponse:
             data=upload.read(), filename=upload.name, uploaded_by=request.user
         )
         context |= {"plan": plan, "org_import": org_import, "apply_form": OrgImportApplyForm()}
-        return render(
-            request, "connection/org_import.html", context, status=200 if plan.ok else 400
-        )
-    return render(
-        request, "connection/org_import.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "connection/org_import.html", context)
 
 
 @hr_admin_required
@@ -273,7 +267,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- nudge preferences
 
 
-def _preferences_page(request, *, form=None, snooze_form=None, away_form=None, status=200):
+def _preferences_page(request, *, form=None, snooze_form=None, away_form=None):
     user = request.user
     today = user.local_now().date()
     ceiling = OrgSettings.load().nudge_weekly_ceiling
@@ -287,7 +281,7 @@ def _preferences_page(request, *, form=None, snooze_form=None, away_form=None, s
         "snooze_last_day": user.snoozed_until
         and (user.snoozed_until.astimezone(user.zone) - dt.timedelta(minutes=1)).date(),
     }
-    return render(request, "connection/nudge_preferences.html", context, status=status)
+    return render(request, "connection/nudge_preferences.html", context)
 
 
 @login_required
@@ -298,7 +292,7 @@ def nudge_preferences(request: HttpRequest) -> HttpResponse:
     ceiling = OrgSettings.load().nudge_weekly_ceiling
     form = NudgePreferencesForm(request.POST, instance=request.user, ceiling=ceiling)
     if not form.is_valid():
-        return _preferences_page(request, form=form, status=400)
+        return _preferences_page(request, form=form)
     form.save()
     messages.success(request, "Saved. Hearth will follow these from the next message on.")
     return redirect("nudge_preferences")
@@ -318,7 +312,7 @@ def nudge_snooze(request: HttpRequest) -> HttpResponse:
         return redirect("nudge_preferences")
     form = SnoozeForm(request.POST, today=user.local_now().date())
     if not form.is_valid():
-        return _preferences_page(request, snooze_form=form, status=400)
+        return _preferences_page(request, snooze_form=form)
     until = form.cleaned_data["until"]
     day_after = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=user.zone)
     user.snoozed_until = day_after
@@ -334,7 +328,7 @@ def nudge_snooze(request: HttpRequest) -> HttpResponse:
 def away_add(request: HttpRequest) -> HttpResponse:
     form = AwayPeriodForm(request.POST, today=request.user.local_now().date())
     if not form.is_valid():
-        return _preferences_page(request, away_form=form, status=400)
+        return _preferences_page(request, away_form=form)
     period = form.save(commit=False)
     period.person = request.user
     period.save()
@@ -431,5 +425,4 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
             "hosts_form": hosts_form,
             "built_in_hosts": BUILT_IN_HOSTS,
         },
-        status=400 if ceiling_form.errors or hosts_form.errors else 200,
     )

@@ -192,7 +192,6 @@ def programmes(request):
         request,
         "mentorship/programmes.html",
         {"form": form, "rows": _programme_rows(user)},
-        status=400 if form.errors else 200,
     )
 
 
@@ -233,10 +232,10 @@ def office_hours(request):
         else:
             messages.success(request, "Your office hours are open for booking.")
             return redirect("office_hours")
-    return _office_hours_page(request, form, status=400 if form.errors else 200)
+    return _office_hours_page(request, form)
 
 
-def _office_hours_page(request, form: OfficeHoursForm, *, status: int):
+def _office_hours_page(request, form: OfficeHoursForm):
     user = request.user
     now = timezone.now()
     bookings = Booking.objects.filter(
@@ -253,7 +252,6 @@ def _office_hours_page(request, form: OfficeHoursForm, *, status: int):
             "zone": zoneinfo.ZoneInfo(user.time_zone),
             "coverage": hosting_coverage() if user.is_hr_admin else None,
         },
-        status=status,
     )
 
 
@@ -267,12 +265,12 @@ def office_hours_book(request, pk: int):
             messages.error(request, "Say in a few words what you'd like to talk about.")
         for error in form.errors.get("starts_at", []):
             messages.error(request, f"{form['starts_at'].label}: {error}")
-        return _office_hours_page(request, OfficeHoursForm(), status=400)
+        return _office_hours_page(request, OfficeHoursForm())
     try:
         book(office_hours=slot, booker=request.user, **form.cleaned_data)
     except MentorshipError as error:
         messages.error(request, str(error))
-        return _office_hours_page(request, OfficeHoursForm(), status=400)
+        return _office_hours_page(request, OfficeHoursForm())
     messages.success(
         request, f"Booked with {slot.host.get_short_name()}. You’ll both get a reminder."
     )
@@ -312,7 +310,6 @@ def mentoring_log(request):
         request,
         "mentorship/log.html",
         {"form": form, "note_form": note_form, **_log_context(user)},
-        status=400 if form.errors or note_form.errors else 200,
     )
 
 
@@ -388,7 +385,6 @@ def session_detail(request, pk: int):
         request,
         "mentorship/session.html",
         {"session": session, "form": form},
-        status=400 if form.errors else 200,
     )
 
 
@@ -445,7 +441,6 @@ def shadowing(request):
         request,
         "mentorship/shadowing.html",
         {"form": form, "windows": windows},
-        status=400 if form.errors else 200,
     )
 
 

@@ -49,11 +49,10 @@ def answer(request: HttpRequest) -> HttpResponse:
     if round_ is None:
         if request.method == "POST":
             context["error"] = "This pulse has closed. The next one opens soon."
-            return render(request, "pulse/answer.html", context, status=409)
         return render(request, "pulse/answer.html", context)
     if round_.receipts.filter(person=request.user).exists():
         context["answered"] = True
-        return render(request, "pulse/answer.html", context, status=409 if request.POST else 200)
+        return render(request, "pulse/answer.html", context)
     questions = list(round_.questions.order_by("roundquestion__position"))
     form = AnswerForm(
         request.POST or None, questions=questions, comment_threshold=round_.comment_threshold
@@ -65,7 +64,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         context["error"] = "Your team comes from your profile; it can't be sent with answers."
         return render(request, "pulse/answer.html", context, status=400)
     if not form.is_valid():
-        return render(request, "pulse/answer.html", context, status=400)
+        return render(request, "pulse/answer.html", context)
     try:
         submit_response(
             person=request.user,
@@ -75,7 +74,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         )
     except PulseError as error:
         context |= {"error": str(error), "answered": error.status == 409}
-        return render(request, "pulse/answer.html", context, status=error.status)
+        return render(request, "pulse/answer.html", context)
     # Care is decided from the answers in this request only; nothing is stored.
     low = any(
         q.dimension in (Dimension.BELONGING, Dimension.SAFETY) and form.answers()[q.pk] <= LOW
@@ -252,7 +251,6 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
         initial={"min_group_size": org.min_group_size, "comment_threshold": org.comment_threshold}
     )
     question_form = QuestionForm()
-    status = 200
     if request.method == "POST":
         sent = SettingsActionForm(request.POST)
         if not sent.is_valid():
@@ -286,7 +284,6 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
                     )
                 messages.success(request, "Question added to the bank.")
                 return redirect("pulse_settings")
-        status = 400
     context = {
         "settings_form": settings_form,
         "privacy_form": privacy_form,
@@ -295,7 +292,7 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
         "changes": AuditEntry.objects.filter(kind="privacy").select_related("actor")[:5],
         "open_round": Round.objects.open().first(),
     }
-    return render(request, "pulse/settings.html", context, status=status)
+    return render(request, "pulse/settings.html", context)
 
 
 def _add_question(form: QuestionForm) -> Question:
@@ -336,7 +333,6 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "pulse/question_edit.html",
         {"form": form, "question": question},
-        status=400 if form.errors else 200,
     )
 
 

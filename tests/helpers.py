@@ -114,3 +114,9 @@ def make_ritual(*, team: Team, created_by: User, **overrides):
         "confirm_outside_hours": True,
     } | overrides
     return adopt_ritual(team=team, created_by=created_by, **fields)
+
+
+def shows_errors(response) -> bool:
+    """A form page shown again with what was wrong: 200 (a browser keeps the person on
+    the page, with no console error), each message a role="alert"."""
+    return response.status_code == 200 and b'role="alert"' in response.content

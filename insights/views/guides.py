@@ -29,8 +29,6 @@ def guide(request, situation: str):
             save_recorded(form, actor=request.user, action=AuditEntry.Action.GUIDE_EDITED)
             messages.success(request, "Guide saved. Managers see it with their next alert.")
             return redirect("insights_guide", situation=situation)
-        if request.method == "POST":
-            return render(request, "insights/guide.html", _guide_context(item, form), status=400)
     elif request.method == "POST":
         raise PermissionDenied("Only HR admins edit conversation guides.")
     return render(request, "insights/guide.html", _guide_context(item, form))

@@ -49,7 +49,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
             messages.success(request, _save(form.cleaned_data, quarter, request.user))
             return redirect(back)
     context = {"form": form, **_quarter(request.user, quarter=quarter, today=today)}
-    return render(request, "rituals/budgets.html", context, status=400 if form.errors else 200)
+    return render(request, "rituals/budgets.html", context)
 
 
 def _save(data: dict, quarter: dt.date, by: User) -> str:
@@ -115,5 +115,4 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "currency": OrgSettings.load().currency,
         },
-        status=400 if form.errors else 200,
     )

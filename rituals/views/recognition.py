@@ -34,7 +34,6 @@ def recognition(request: HttpRequest) -> HttpResponse:
         request,
         "rituals/recognition.html",
         {"form": form, "feed": _feed(request.user, scope=scope), "scope": scope},
-        status=400 if form.errors else 200,
     )
 
 

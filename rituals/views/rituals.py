@@ -29,7 +29,6 @@ from rituals.recurrence import Recurrence
 from rituals.services.errors import RitualError
 from rituals.services.occurrences import materialise, ritual_health
 from rituals.services.rituals import (
-    NeedsConfirmation,
     adopt_ritual,
     adopting_teams,
     adoptions,
@@ -129,7 +128,7 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     form = AdoptForm(request.POST or None, initial=initial, teams=teams, format=template.format)
     form.fields["team"].widget.attrs["hx-get"] = request.path
     if request.method == "POST":
-        ritual, status = _adopt(form, template=template, user=request.user)
+        ritual = _adopt(form, template=template, user=request.user)
         if ritual is not None:
             messages.success(request, f"{ritual.name} is on {ritual.team.name}’s calendar.")
             return redirect("ritual_detail", pk=ritual.pk)
@@ -154,12 +153,10 @@ def _adopt_initial(template: RitualTemplate, *, team: Team, user: User) -> dict:
     }
 
 
-def _adopt(
-    form: AdoptForm, *, template: RitualTemplate, user: User
-) -> tuple[TeamRitual | None, int]:
-    """The ritual adopted from the posted form, or None and the status its errors go with."""
+def _adopt(form: AdoptForm, *, template: RitualTemplate, user: User) -> TeamRitual | None:
+    """The ritual adopted from the posted form, or None with the reason on the form."""
     if not form.is_valid():
-        return None, 400
+        return None
     data = form.cleaned_data
     try:
         ritual = adopt_ritual(
@@ -181,8 +178,8 @@ def _adopt(
         )
     except RitualError as error:
         form.add_error(None, str(error))
-        return None, 409 if isinstance(error, NeedsConfirmation) else 400
-    return ritual, 200
+        return None
+    return ritual
 
 
 def _zones_for(team: Team) -> list[str]:
@@ -224,7 +221,6 @@ def _rule_summary(request: HttpRequest) -> HttpResponse:
         request,
         "_partials/rule_builder.html#summary",
         {"form": form},
-        status=200 if form.is_valid() else 400,
     )
 
 
@@ -252,8 +248,7 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return changed
     context = {"can_manage": can_manage, "schedule_form": schedule_form, "cadences": CADENCES}
     context.update(_ritual_page(ritual, user=request.user))
-    status = 400 if schedule_form.errors else 200
-    return render(request, "rituals/detail.html", context, status=status)
+    return render(request, "rituals/detail.html", context)
 
 
 def _change(

@@ -96,7 +96,6 @@ def _feed(request: HttpRequest, team: Team, *, form: PostForm) -> HttpResponse:
         request,
         "rituals/thread.html#feed",
         {"team": team, "posts": posts, "form": form, "page": None},
-        status=400 if form.errors else 200,
     )
 
 
@@ -114,7 +113,6 @@ def _thread_page(request: HttpRequest, team: Team, *, teams, form: PostForm) -> 
             "form": form,
             "can_post": can_post(request.user, team),
         },
-        status=400 if form.errors else 200,
     )
 
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError
 
 from connection.models import Team, User, shared_working_window
-from tests.helpers import make_team, make_user
+from tests.helpers import make_team, make_user, shows_errors
 
 
 def test_team_paths_follow_the_hierarchy(department, team, subteam):
@@ -125,7 +125,7 @@ def test_profile_refuses_bad_input_and_keeps_the_old_values(client_for, bob):
         "/profile/",
         hours_form(time_zone="Nowhere/City", work_start="09:00", work_end="09:00", working_days=[]),
     )
-    assert response.status_code == 400
+    assert shows_errors(response)
     body = response.content.decode()
     assert "must end at a different time" in body
     bob.refresh_from_db()

@@ -18,7 +18,7 @@ from insights.nightly import compute_week
 from mentorship.models import Programme
 from pulse.services import close_round, open_round, submit_response
 from rituals import reference as rituals_reference
-from tests.helpers import make_team, make_user
+from tests.helpers import make_team, make_user, shows_errors
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # a Wednesday
 WEEK = monday(NOW.date())
@@ -408,7 +408,7 @@ def test_hr_edits_a_guide_and_managers_only_read_it(db, client_for, hana, alice)
     bad = client.post(
         url, {"title": "", "opening": "", "questions": "", "avoid": "", "follow_up": ""}
     )
-    assert bad.status_code == 400
+    assert shows_errors(bad)
     assert ConversationGuide.objects.get(situation="low").title != ""
     fields = {
         "title": "Low connection",

@@ -18,6 +18,7 @@ from rituals.api import RitualSerializer
 from rituals.models import Occurrence, RitualTemplate, TeamRitual, validate_rrule
 from rituals.services.occurrences import materialise_all
 from rituals.services.rituals import adopt_ritual
+from tests.helpers import shows_errors
 
 UTC = dt.UTC
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -344,7 +345,7 @@ def test_adopt_page_refuses_a_rule_beyond_the_limits(client_for, clock, alice, b
     response = client_for(alice).post(
         "/rituals/adopt/coworking/", adopt_form(team, repeats="custom", rule=NEVER)
     )
-    assert response.status_code == 400
+    assert shows_errors(response)
     assert "BYMONTH is not supported" in response.content.decode()
     assert not TeamRitual.objects.exists()
 
@@ -396,7 +397,7 @@ def test_adopt_form_refuses_bad_input_with_a_message(
     response = client_for(alice).post(
         "/rituals/adopt/coworking/", adopt_form(team, **{field: value})
     )
-    assert response.status_code == 400
+    assert shows_errors(response)
     assert message in response.content.decode()
     assert not TeamRitual.objects.exists()
 
@@ -472,7 +473,7 @@ def test_builder_summary_follows_the_choice_live(client_for, clock, alice, team)
     response = client.get(
         "/rituals/adopt/coworking/", {"repeats": "custom", "rule": EVERY_TEN_MINUTES}, **htmx
     )
-    assert response.status_code == 400
+    assert shows_errors(response)
     assert "BYHOUR is not supported" in response.content.decode()
 
 
@@ -496,7 +497,7 @@ def test_schedule_form_opens_on_the_stored_rule_and_changes_it(client_for, clock
             "start_time": "10:00",
         },
     )
-    assert response.status_code == 400
+    assert shows_errors(response)
     assert "BYHOUR is not supported" in response.content.decode()
     ritual.refresh_from_db()
     assert ritual.rule == "FREQ=MONTHLY;BYDAY=-1FR"

@@ -16,7 +16,7 @@ from rituals.services.occurrences import (
     send_due_reviews,
 )
 from rituals.services.rituals import NeedsConfirmation, adopt_ritual, adopting_teams, adoptions
-from tests.helpers import make_user
+from tests.helpers import make_user, shows_errors
 
 UTC = dt.UTC
 WEDNESDAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -182,7 +182,7 @@ def test_adopt_page_asks_to_confirm_outside_hours(client_for, clock, alice, bob,
             "review_on": "2026-12-23",
         },
     )
-    assert response.status_code == 409
+    assert shows_errors(response)
     body = response.content.decode()
     assert "outside the working hours of 1 of 2 people" in body
     assert "Bob" not in body.split("outside the working hours")[1][:200]

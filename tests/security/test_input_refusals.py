@@ -1,5 +1,6 @@
-"""Each input the review saw answered with a 500: now a 400 with a message (or, for a
-page number, the first page), and nothing written."""
+"""Each input the review saw answered with a 500: now a 400 with a message (a form
+with errors: its page again, 200, with the message; a page number: the first page),
+and nothing written."""
 
 import datetime as dt
 import html
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from connection.models import OrgImport, Team, User
 from mentorship.models import Avoid, Booking, ShadowWindow
 from mentorship.services.office_hours import host_office_hours
-from tests.helpers import make_user, org_csv
+from tests.helpers import make_user, org_csv, shows_errors
 
 NOW = dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC)
 
@@ -78,7 +79,7 @@ def test_requesting_a_shadow_window_that_is_not_a_number_is_a_clean_400(client_f
     assert not ShadowWindow.requests.through.objects.exists()
 
 
-def test_booking_at_the_end_of_time_is_a_clean_400(client_for, clock, alice, bob):
+def test_booking_at_the_end_of_time_is_refused_with_a_message(client_for, clock, alice, bob):
     slot = host_office_hours(
         host=alice, weekday=3, start_time=dt.time(10), minutes=60, block_minutes=20
     )
@@ -86,7 +87,7 @@ def test_booking_at_the_end_of_time_is_a_clean_400(client_for, clock, alice, bob
         f"/mentorship/office-hours/{slot.pk}/book/",
         {"starts_at": "9999-12-31T23:59:59", "topic": "Deploys"},
     )
-    assert response.status_code == 400
+    assert shows_errors(response)
     assert "Choose a time between" in text_of(response)
     assert not Booking.objects.exists()
 
@@ -98,7 +99,7 @@ def upload(client, data: bytes):
 def test_an_org_chart_cell_with_a_nul_is_a_row_problem(client_for, clock, hana):
     data = org_csv([["a@acme.test", "A\x00B", "T", "", "", "", "UTC", "remote"]])
     response = upload(client_for(hana), data)
-    assert response.status_code == 400
+    assert shows_errors(response)
     assert "Row 2: this row has a NUL character" in text_of(response)
     assert not OrgImport.objects.exists()
 
@@ -121,7 +122,7 @@ def test_an_org_chart_value_over_its_column_length_is_a_row_problem(
 ):
     before = (User.objects.count(), Team.objects.count())
     response = upload(client_for(hana), org_csv([row]))
-    assert response.status_code == 400
+    assert shows_errors(response)
     assert f"Row 2: {message}" in text_of(response)
     assert not OrgImport.objects.exists()
     assert (User.objects.count(), Team.objects.count()) == before
