@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -98,6 +99,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "connection.urls"
 WSGI_APPLICATION = "connection.wsgi.application"
 ASGI_APPLICATION = "connection.asgi.application"
+
+# Widgets render through TEMPLATES too, so a widget can use the project's templates
+# (the people picker, templates/_partials/people_picker.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

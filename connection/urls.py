@@ -23,6 +23,7 @@ for route in (*api.ENDPOINTS, *insights_api.ENDPOINTS, *pulse_api.ENDPOINTS):
 urlpatterns = [
     path("", include("insights.urls")),
     path("people/", views.people, name="people"),
+    path("people/pick/", views.people_pick, name="people_pick"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token, name="api_token"),
     path("org/import/", views.org_import, name="org_import"),

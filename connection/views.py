@@ -55,6 +55,7 @@ from connection.nudges import (
     unmute_kinds,
 )
 from connection.orgchart import chart_rows
+from connection.pickers import SHOWN, ChosenForm, PeoplePickForm, picker_options
 from connection.redirects import safe_url
 from connection.responses import bad_request
 from connection.roles import hr_admin_required
@@ -67,6 +68,29 @@ from connection.services import (
 )
 from connection.spreadsheets import csv_writer
 from connection.webhooks import BUILT_IN_HOSTS
+
+
+@login_required
+@require_GET
+def people_pick(request: HttpRequest) -> HttpResponse:
+    """A people picker's search (htmx): its search box, or the people matching what
+    was typed, the ones already chosen first and still chosen."""
+    form = PeoplePickForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    name, many, text = (form.cleaned_data[key] for key in ("name", "many", "q"))
+    url = f"{reverse('people_pick')}?name={name}&many={int(many)}&part=options"
+    if form.cleaned_data["part"] == "box":
+        return render(request, "_partials/picker_search.html", {"name": name, "url": url})
+    people = User.objects.to_pick(besides=request.user)
+    chosen_form = ChosenForm(request.GET, name=name, people=people)
+    if not chosen_form.is_valid():
+        return bad_request(request, chosen_form)
+    chosen = chosen_form.chosen if many else chosen_form.chosen[:1]
+    found = list(people.matching(text).exclude(pk__in=[c.pk for c in chosen])[: SHOWN + 1])
+    options = picker_options(chosen + found[:SHOWN], {c.pk for c in chosen})
+    context = {"options": options, "name": name, "many": many, "q": text, "more": found[SHOWN:]}
+    return render(request, "_partials/picker_options.html", context)
 
 
 @login_required

@@ -1,7 +1,10 @@
+from __future__ import annotations
+
 from django import forms
 
 from connection.forms import DayField, MomentField
 from connection.models import User
+from connection.pickers import PersonPicker
 from mentorship.models import CaseNote, CheckIn, MentoringSession, Programme, ShadowWindow
 
 WEEKDAYS = [
@@ -69,7 +72,7 @@ class BookingForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    other = forms.ModelChoiceField(queryset=User.objects.none(), label="With")
+    other = forms.ModelChoiceField(queryset=User.objects.none(), label="With", widget=PersonPicker)
     role = forms.ChoiceField(
         choices=[("mentor", "I mentored them"), ("mentee", "They mentored me")],
         widget=forms.RadioSelect,
@@ -83,7 +86,6 @@ class SessionForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["other"].queryset = User.objects.to_pick(besides=user)
-        self.fields["other"].label_from_instance = lambda person: person.picker_label
 
 
 class SessionDecisionForm(forms.Form):
@@ -150,6 +152,8 @@ class CheckInForm(forms.Form):
 class AvoidForm(forms.Form):
     person = forms.ModelChoiceField(
         queryset=User.objects.none(),
+        label="Person",
+        widget=PersonPicker,
         error_messages={"invalid_choice": "Choose someone from the list."},
     )
     action = forms.ChoiceField(choices=[("add", "Add"), ("remove", "Remove")], required=False)
@@ -158,6 +162,13 @@ class AvoidForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Anyone else, so a person deactivated since can still be taken off the list.
         self.fields["person"].queryset = User.objects.exclude(pk=user.pk)
+
+    @classmethod
+    def to_add(cls, user: User) -> AvoidForm:
+        """The blank form the page shows: the picker lists everyone else still here."""
+        form = cls(user=user)
+        form.fields["person"].queryset = User.objects.to_pick(besides=user)
+        return form
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -76,7 +76,7 @@ def overview(request):
             "runs_programmes": user.is_hr_admin or Team.objects.led_by(user).exists(),
             "meet": next_shared_slot(list(buddy.members.all()), timezone.now()) if buddy else None,
             "avoid": Avoid.objects.filter(person=user).select_related("avoided"),
-            "people": User.objects.to_pick(besides=user),
+            "avoid_form": AvoidForm.to_add(user),
             "answers": CheckIn.Answer.choices,
         },
     )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from connection.forms import DayField, ManyField, TeamChoiceField
 from connection.models import Team, User, known_time_zones
+from connection.pickers import PeoplePicker
 from rituals.models import Reaction, Recognition, Spend, TeamRitual, Value
 from rituals.models.rituals import MAX_DURATION, Format
 from rituals.recurrence import MAX_INTERVAL, ORDINALS, WEEKDAY_NAMES, WEEKDAYS, Recurrence
@@ -306,9 +307,7 @@ class ReplyForm(forms.Form):
 
 
 class RecognitionForm(forms.Form):
-    receivers = ManyField(
-        label="Who", queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6})
-    )
+    receivers = ManyField(label="Who", queryset=User.objects.none(), widget=PeoplePicker)
     message = forms.CharField(
         label="What did they do?",
         max_length=280,
@@ -323,7 +322,6 @@ class RecognitionForm(forms.Form):
     def __init__(self, *args, giver: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["receivers"].queryset = User.objects.to_pick(besides=giver)
-        self.fields["receivers"].label_from_instance = lambda person: person.picker_label
         self.fields["values"].queryset = Value.objects.filter(active=True)
         self.fields["visibility"].choices = Recognition.Visibility.choices
         self.fields["visibility"].initial = Recognition.Visibility.TEAM

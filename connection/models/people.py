@@ -198,6 +198,17 @@ class UserQuerySet(models.QuerySet):
         their team (for `User.picker_label`)."""
         return self.active().exclude(pk=besides.pk).select_related("team").order_by("display_name")
 
+    def matching(self, text: str) -> UserQuerySet:
+        """People whose name, team or city holds `text` (a picker's search box)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(display_name__icontains=text)
+            | Q(team__name__icontains=text)
+            | Q(time_zone__icontains=text.replace(" ", "_"))
+        )
+
     def search(self, text: str) -> UserQuerySet:
         text = text.strip()
         if not text:
@@ -364,8 +375,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def picker_label(self) -> str:
         """How a people picker names someone, so two Ana Silvas can be told apart:
         “Ana Silva · Payments · Lisbon”. (Select their team with them.)"""
+        return f"{self.display_name} · {self.picker_place}"
+
+    @property
+    def picker_place(self) -> str:
+        """Team and city, as a picker shows them after the name: “Payments · Lisbon”."""
         team = self.team.name if self.team_id else "no team"
-        return f"{self.display_name} · {team} · {self.zone_label}"
+        return f"{team} · {self.zone_label}"
 
     @property
     def local_clock(self) -> str:

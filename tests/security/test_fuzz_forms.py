@@ -31,8 +31,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
 from connection import forms as core_forms
+from connection import pickers
 from connection.calendar import quarter_start
-from connection.models import Nudge, OrgSettings
+from connection.models import Nudge, OrgSettings, User
 from connection.orgchart import COLUMNS
 from connection.services import preview_org_import
 from insights import forms as insights_forms
@@ -119,6 +120,23 @@ CASES = [
         lambda w: [core_forms.PeopleFilterForm(user=w.hana), core_forms.PageForm()],
         method="get",
         valid=lambda w: {"q": "bob", "team": w.team.pk, "page": "1"},
+    ),
+    Case(
+        "people-pick",
+        "people_pick",
+        "bob",
+        lambda w: [
+            pickers.PeoplePickForm(),
+            pickers.ChosenForm(None, name="receivers", people=User.objects.all()),
+        ],
+        method="get",
+        valid=lambda w: {
+            "name": "receivers",
+            "many": "1",
+            "part": "options",
+            "q": "ali",
+            "receivers": w.alice.pk,
+        },
     ),
     Case(
         "profile",

@@ -1,0 +1,87 @@
+"""People pickers: a list of people to tick (or choose one of), each named with
+team and city, and a search box that narrows it as you type.
+
+Without JavaScript the list holds everyone the picker offers and the form works as
+any other; with htmx, a search box is loaded beside it and each keystroke asks
+`people_pick` for the people matching, keeping those already chosen at the top.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from connection.forms import ManyField
+from connection.models import User
+
+SHOWN = 50  # people a search shows at once; "type more" beyond
+
+
+def picker_options(people, chosen: set[int]) -> list[dict]:
+    """What the options template draws, for people (User rows) and the chosen ids."""
+    return [
+        {
+            "value": person.pk,
+            "name": person.display_name,
+            "place": person.picker_place,
+            "checked": person.pk in chosen,
+        }
+        for person in people
+    ]
+
+
+class _Picker:
+    """The shared half of both widgets: the list, and the URL of the search box."""
+
+    template_name = "_partials/people_picker.html"
+
+    def get_context(self, name, value, attrs):
+        # Widget's own context only: the choice widgets would build every option twice.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        chosen = {int(v) for v in context["widget"]["value"] if str(v).isdigit()}
+        people = [option.instance for option, _ in self.choices if option]
+        many = self.allow_multiple_selected
+        query = urlencode({"name": name, "many": int(many)})
+        context["picker"] = {
+            "name": name,
+            "many": many,
+            "options": picker_options(people, chosen),
+            "search_url": f"{reverse('people_pick')}?{query}",
+        }
+        return context
+
+
+class PeoplePicker(_Picker, forms.CheckboxSelectMultiple):
+    """Several people, ticked."""
+
+
+class PersonPicker(_Picker, forms.RadioSelect):
+    """One person."""
+
+
+class PeoplePickForm(forms.Form):
+    """What the picker's search box sends: which field, one or several, the text."""
+
+    name = forms.RegexField(regex=r"^[a-z_]{1,30}$", error_messages={"invalid": "Unknown picker."})
+    many = forms.TypedChoiceField(
+        choices=[("0", "one"), ("1", "several")],
+        coerce=lambda v: v == "1",
+        empty_value=False,
+        required=False,
+    )
+    part = forms.ChoiceField(choices=[("box", "box"), ("options", "options")], required=False)
+    q = forms.CharField(max_length=80, required=False, strip=True)
+
+
+class ChosenForm(forms.Form):
+    """The people already ticked, sent under the picker's own field name."""
+
+    def __init__(self, data, *, name: str, people) -> None:
+        super().__init__(data)
+        self.name = name
+        self.fields[name] = ManyField(queryset=people, required=False)
+
+    @property
+    def chosen(self) -> list[User]:
+        return list(self.cleaned_data[self.name])
