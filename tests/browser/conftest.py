@@ -2,17 +2,26 @@
 
 Test modules mark themselves `browser`. The org is the demo one (`seed_demo`),
 built inside each test's transactional database.
+
+Journey tests run at a desktop and a phone width (the `viewport` fixture); at 390 px
+the main navigation folds behind "Menu" (`main_nav` opens it). People pickers are
+filled through `pick_person`, whatever widget they are. A test that needs "now"
+pins it with `clock`, which starts at the moment the demo was seeded.
 """
 
+import datetime as dt
 import io
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+
+from connection.models import OrgImport
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +36,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 DEMO_DOMAIN = "hearth.example"
 DEMO_SNAPSHOT: dict[str, sqlite3.Connection] = {}
+VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
@@ -101,17 +111,78 @@ def page(new_page):
     return new_page()
 
 
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> dict[str, int]:
+    """A journey's width: desktop (1280 x 800) and phone (390 x 844), for `new_page(**viewport)`."""
+    return VIEWPORTS[request.param]
+
+
 @pytest.fixture
 def screenshot():
-    """Save a full-page screenshot as var/screenshots/<name>.png."""
+    """Save a full-page screenshot as var/screenshots/<name>-<width>.png, once the page
+    is checked not to scroll sideways (on a phone, nothing may)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
+        width = page.viewport_size["width"]
+        path = SCREENSHOTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{page.url} scrolls sideways at {width} px ({wide} px wide): {path}"
         return path
 
     return take
+
+
+def main_nav(page):
+    """The main navigation as the person sees it: on a phone, opened from "Menu" first."""
+    menu = page.locator("details.menu")
+    if menu.is_visible() and not menu.evaluate("details => details.open"):
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name="Main")
+
+
+def open_menu(page) -> None:
+    """On a phone, open "Menu" (the nav and the account links); nothing on a desktop."""
+    main_nav(page)
+
+
+def pick_person(scope, field_name: str, name: str) -> None:
+    """Choose `name` in the people picker `field_name` inside `scope` (a page or a form):
+    a <select>, or a list of checkboxes or radios labelled "Name · Team · City"."""
+    select = scope.locator(f"select[name='{field_name}']")
+    if select.count():
+        value = select.locator("option", has_text=name).first.get_attribute("value")
+        select.select_option(value=value)
+        return
+    choice = scope.get_by_label(name).and_(scope.locator(f"input[name='{field_name}']"))
+    choice.first.check()
+
+
+def demo_seeded_at() -> dt.datetime:
+    """When the demo was seeded, read from the demo itself: its org chart import."""
+    imports = OrgImport.objects.filter(applied_at__isnull=False)
+    return imports.earliest("applied_at").applied_at
+
+
+class Clock:
+    """The test's stopped clock; moves by timestamps, so time-machine leaves the
+    process's (and Chromium's) time zone alone."""
+
+    def __init__(self, coordinates) -> None:
+        self._coordinates = coordinates
+
+    def move_to(self, instant: dt.datetime) -> None:
+        self._coordinates.move_to(instant.timestamp())
+
+
+@pytest.fixture
+def clock(demo_org):
+    """The clock stopped at the moment the demo was seeded (its "now"), for steps that
+    depend on the date; `clock.move_to(instant)` moves it on."""
+    traveller = time_machine.travel(demo_seeded_at().timestamp(), tick=False)
+    yield Clock(traveller.start())
+    traveller.stop()
 
 
 @pytest.fixture

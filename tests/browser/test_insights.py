@@ -6,15 +6,32 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import main_nav, open_menu
+
 pytestmark = pytest.mark.browser
 
 
 def test_alice_reads_her_dashboard_and_opens_the_guide(
-    demo_org, page, sign_in, screenshot, live_server
+    demo_org, new_page, viewport, sign_in, screenshot, live_server
 ):
-    sign_in(page, "alice")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
+    page = sign_in(new_page(**viewport), "alice")
+    main_nav(page).get_by_role("link", name="Insights").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Platform"))
+    for section in (
+        "Connection score, last 12 weeks",
+        "Dimensions week by week",
+        "Rituals",
+        "Connection budget this quarter",
+        "Ties with other teams",
+    ):
+        expect(page.get_by_role("heading", name=re.compile(f"^{section}"))).to_be_visible()
+    # Every weak figure has one action beside it.
+    weak = page.locator("table.figures tr.weak")
+    todo = page.locator("ul.todo > li")
+    expect(todo.first).to_be_visible()
+    expect(todo).to_have_count(weak.count())
+    for number in range(todo.count()):
+        expect(todo.nth(number).get_by_role("link")).to_have_count(1)
     # The chart has a text alternative, and the numbers sit in a table behind it.
     expect(page.locator("svg[role=img] desc").first).to_contain_text("connection score")
     expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
@@ -37,9 +54,11 @@ def test_alice_reads_her_dashboard_and_opens_the_guide(
     screenshot(page, "insights-manager-small-team")
 
 
-def test_hana_reads_the_org_dashboard_slices_and_downloads(demo_org, page, sign_in, screenshot):
-    sign_in(page, "hana")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
+def test_hana_reads_the_org_dashboard_slices_and_downloads(
+    demo_org, new_page, viewport, sign_in, screenshot
+):
+    page = sign_in(new_page(**viewport), "hana")
+    main_nav(page).get_by_role("link", name="Insights").click()
     expect(page.get_by_role("heading", name="Organisation insights")).to_be_visible()
     expect(page.locator("svg.chart-network")).to_be_visible()
     expect(page.locator("svg.chart-heatmap")).to_be_visible()
@@ -53,12 +72,15 @@ def test_hana_reads_the_org_dashboard_slices_and_downloads(demo_org, page, sign_
     assert text.startswith("week,team,level")
     assert "Bob Ferreira" not in text
     page.goto("/insights/rituals/")
-    expect(page.locator(".evidence").first).to_be_visible()
+    verdicts = page.locator(".evidence h2 .tag")
+    expect(verdicts.filter(has_text=re.compile("^Helps$"))).not_to_have_count(0)
+    expect(verdicts.filter(has_text=re.compile("^Too early to tell$"))).not_to_have_count(0)
     screenshot(page, "insights-evidence")
 
 
-def test_bob_has_his_own_page_and_no_dashboard(demo_org, page, sign_in, screenshot):
-    sign_in(page, "bob")
+def test_bob_has_his_own_page_and_no_dashboard(demo_org, new_page, viewport, sign_in, screenshot):
+    page = sign_in(new_page(**viewport), "bob")
+    open_menu(page)
     page.get_by_role("link", name="Bob Ferreira").click()
     expect(page.get_by_role("heading", name="My connection")).to_be_visible()
     expect(page.get_by_text("Only you can see this page")).to_be_visible()
@@ -68,11 +90,11 @@ def test_bob_has_his_own_page_and_no_dashboard(demo_org, page, sign_in, screensh
 
 
 def test_the_co_working_window_tells_one_story_on_its_card_its_pages_and_the_catalogue(
-    demo_org, page, sign_in, screenshot
+    demo_org, new_page, viewport, sign_in, screenshot
 ):
     """HR reads the evidence card, opens an adopting team's ritual, then the catalogue:
     the same teams, the same sessions, the same count on each."""
-    sign_in(page, "hana")
+    page = sign_in(new_page(**viewport), "hana")
     page.goto("/insights/rituals/")
     card = page.locator("section.evidence", has=page.locator("#ev-coworking"))
     expect(card.locator(".tag")).to_have_text("Helps")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from connection.models import User
 from mentorship.models import Booking, CaseNote, CheckIn, MatchGroup, MentoringSession
+from tests.browser.conftest import main_nav, pick_person
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +22,16 @@ def messages(page):
     return page.locator(".messages[role=status]")
 
 
-def test_newcomer_sees_her_buddy_and_checks_in(page, demo_org, sign_in, screenshot, live_server):
+def test_newcomer_sees_her_buddy_and_checks_in(
+    new_page, viewport, demo_org, sign_in, screenshot, live_server
+):
     nia = person("nia")
     group = MatchGroup.objects.of(nia).get(newcomer=nia)
     buddy = group.members.exclude(pk=nia.pk).get()
     assert group.reasons, "the buddy pairing comes without reasons"
 
-    sign_in(page, "nia")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connect").click()
+    page = sign_in(new_page(**viewport), "nia")
+    main_nav(page).get_by_role("link", name="Connect").click()
     page.wait_for_url(f"{live_server.url}/mentorship/")
     expect(page.get_by_role("heading", name="Connect", exact=True)).to_be_visible()
 
@@ -57,9 +60,11 @@ def test_newcomer_sees_her_buddy_and_checks_in(page, demo_org, sign_in, screensh
     screenshot(page, "buddy")
 
 
-def test_bob_books_a_block_of_alices_office_hours(page, demo_org, sign_in, screenshot):
+def test_bob_books_a_block_of_alices_office_hours(
+    new_page, viewport, demo_org, sign_in, screenshot
+):
     bob = person("bob")
-    sign_in(page, "bob")
+    page = sign_in(new_page(**viewport), "bob")
     page.goto("/mentorship/office-hours/")
     expect(page.get_by_role("heading", name="Office hours", exact=True)).to_be_visible()
 
@@ -89,16 +94,18 @@ def test_bob_books_a_block_of_alices_office_hours(page, demo_org, sign_in, scree
     screenshot(page, "office-hours")
 
 
-def test_alice_logs_a_session_and_shares_a_case_note(new_page, demo_org, sign_in, screenshot):
+def test_alice_logs_a_session_and_shares_a_case_note(
+    new_page, viewport, demo_org, sign_in, screenshot
+):
     alice, nia = person("alice"), person("nia")
     today = alice.local_now().date()
 
-    page = sign_in(new_page(), "alice")
+    page = sign_in(new_page(**viewport), "alice")
     page.goto("/mentorship/log/")
     expect(page.get_by_role("heading", name="Mentoring log")).to_be_visible()
 
     session = page.locator("form", has=page.get_by_role("heading", name="Log a session"))
-    session.get_by_label("With").select_option(label="Nia Okafor · Platform · Berlin")
+    pick_person(session, "other", "Nia Okafor · Platform · Berlin")
     session.get_by_label("I mentored them").check()
     session.get_by_label("Kind").select_option(label="Mentoring")
     session.get_by_label("Held on").fill(today.isoformat())
@@ -127,7 +134,7 @@ def test_alice_logs_a_session_and_shares_a_case_note(new_page, demo_org, sign_in
     yours = page.locator("section", has=page.get_by_role("heading", name="Your sessions"))
     expect(yours.get_by_role("listitem").filter(has_text="Reading deploy logs")).to_be_visible()
 
-    bob = sign_in(new_page(), "bob")
+    bob = sign_in(new_page(**viewport), "bob")
     bob.goto("/mentorship/notes/")
     bob.get_by_label("Topic").fill("deploy")
     with bob.expect_navigation():
@@ -142,14 +149,16 @@ def test_alice_logs_a_session_and_shares_a_case_note(new_page, demo_org, sign_in
     screenshot(bob, "case-notes")
 
 
-def test_a_session_nia_logs_counts_once_alice_confirms_it(new_page, demo_org, sign_in, screenshot):
+def test_a_session_nia_logs_counts_once_alice_confirms_it(
+    new_page, viewport, demo_org, sign_in, screenshot
+):
     alice, nia = person("alice"), person("nia")
     today = nia.local_now().date()
 
-    page = sign_in(new_page(), "nia")
+    page = sign_in(new_page(**viewport), "nia")
     page.goto("/mentorship/log/")
     session = page.locator("form", has=page.get_by_role("heading", name="Log a session"))
-    session.get_by_label("With").select_option(label="Alice Moreau · Platform · New York")
+    pick_person(session, "other", "Alice Moreau · Platform · New York")
     session.get_by_label("They mentored me").check()
     session.get_by_label("Kind").select_option(label="Mentoring")
     session.get_by_label("Held on").fill(today.isoformat())
@@ -160,7 +169,7 @@ def test_a_session_nia_logs_counts_once_alice_confirms_it(new_page, demo_org, si
     logged = MentoringSession.objects.get(mentor=alice, mentee=nia)
     assert logged.status == "pending"
 
-    mentor = sign_in(new_page(), "alice")
+    mentor = sign_in(new_page(**viewport), "alice")
     mentor.goto("/mentorship/log/")
     waiting = mentor.locator(
         "section", has=mentor.get_by_role("heading", name="Sessions to confirm")

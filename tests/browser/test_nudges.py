@@ -97,10 +97,10 @@ def test_header_bell_lists_unread_notifications_and_marks_them_read(
 
 
 def test_person_turns_off_a_kind_and_pauses_nudges(
-    page, demo_org, sign_in, screenshot, live_server
+    new_page, viewport, demo_org, sign_in, screenshot, live_server
 ):
     bob = person("bob")
-    sign_in(page, "bob")
+    page = sign_in(new_page(**viewport), "bob")
     page.goto("/nudges/preferences/")
     expect(page.get_by_role("heading", name="Nudges", exact=True)).to_be_visible()
 
@@ -108,7 +108,7 @@ def test_person_turns_off_a_kind_and_pauses_nudges(
     expect(ritual).to_be_checked()
     ritual.uncheck()
     page.get_by_role("button", name="Save preferences").click()
-    page.wait_for_url(f"{live_server.url}/nudges/preferences/")
+    page.wait_for_url(re.compile(rf"^{re.escape(live_server.url)}/nudges/preferences/(#.*)?$"))
     expect(page.locator(".message-success")).to_contain_text("Saved.")
     expect(page.get_by_role("checkbox", name="Ritual reminders")).not_to_be_checked()
     bob.refresh_from_db()
@@ -160,3 +160,78 @@ def test_hr_resends_a_failed_nudge_from_the_outbox(page, demo_org, sign_in, scre
     expect(page.get_by_role("heading", name="Failed (0)")).to_be_visible()
     nudge.refresh_from_db()
     assert nudge.status == Nudge.Status.PENDING
+
+
+HOLIDAY_NUDGES = [
+    ("ritual_reminder", "Show-and-tell tomorrow at 16:00"),
+    ("buddy_checkin", "Did you and Nia meet this week?"),
+    ("thread_activity", "Alice replied to your post"),
+]
+
+
+def local(person: User, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=person.zone)
+
+
+def a_week_away(bob: User, monday: dt.date, clock) -> None:
+    """Each day of his holiday week, something for Bob comes due and the delivery
+    tick runs, as the beat would."""
+    for number in range(7):
+        day = monday + dt.timedelta(days=number)
+        clock.move_to(local(bob, day, 10))
+        for kind, title in HOLIDAY_NUDGES:
+            create_nudge(
+                recipient=bob,
+                kind=kind,
+                dedupe_key=f"browser-test:holiday:{kind}:{number}",
+                payload={"title": f"{title} ({day:%a})", "url": "/rituals/"},
+            )
+        deliver_due_nudges()
+
+
+def test_bob_pauses_nudges_for_his_holiday_and_nothing_waits_on_his_return(
+    new_page, viewport, clock, sign_in, screenshot, mailoutbox
+):
+    bob = person("bob")
+    # Bob before his holiday: what the demo sent him is read, nothing of it still to send.
+    Nudge.objects.inbox(bob).unread().update(read_at=F("sent_at"))
+    Nudge.objects.filter(recipient=bob, status=Nudge.Status.PENDING).delete()
+    today = timezone.now().astimezone(bob.zone).date()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    page = sign_in(new_page(**viewport), "bob")
+    page.goto("/nudges/preferences/")
+    page.get_by_label("Pause all nudges until").fill(sunday.isoformat())
+    page.get_by_role("button", name="Pause", exact=True).click()
+    paused = f"Paused to the end of {sunday:%A} {sunday.day} {sunday:%B}"
+    expect(page.get_by_role("heading", name=paused)).to_be_visible()
+    screenshot(page, "holiday-paused")
+
+    a_week_away(bob, monday, clock)
+    during = Nudge.objects.filter(recipient=bob, dedupe_key__startswith="browser-test:holiday:")
+    assert during.count() == 7 * len(HOLIDAY_NUDGES)
+    assert set(during.values_list("status", "last_error")) == {(Nudge.Status.SKIPPED, "snoozed")}
+
+    back = monday + dt.timedelta(days=7)
+    clock.move_to(local(bob, back, 9, 5))
+    welcome = "Coffee with Nia this week?"
+    create_nudge(
+        recipient=bob,
+        kind="pairing",
+        dedupe_key="browser-test:holiday:back",
+        payload={"title": welcome, "url": "/mentorship/"},
+    )
+    report = deliver_due_nudges()
+    assert [m.subject for m in mailoutbox if bob.email in m.to] == [welcome], report
+
+    page = sign_in(new_page(**viewport), "bob")
+    bell = page.locator("details.inbox > summary")
+    expect(bell).to_contain_text("Notifications, 1 unread")
+    bell.click()
+    menu = page.locator("#inbox-menu")
+    expect(menu.locator(".inbox-title", has_text=welcome)).to_be_visible()
+    for _, title in HOLIDAY_NUDGES:
+        expect(menu.locator(".inbox-title", has_text=title)).to_have_count(0)
+    screenshot(page, "holiday-back")
+    page.goto("/nudges/preferences/")
+    expect(page.get_by_role("heading", name=re.compile("^Paused"))).to_have_count(0)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from connection.calendar import quarter_start
 from connection.models import Team, User
 from rituals.models import Budget, Recognition, Spend, TeamRitual, ThreadPost
+from tests.browser.conftest import pick_person
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +24,11 @@ def person(who: str) -> User:
 
 
 def test_manager_adopts_a_ritual_inside_the_shared_hours(
-    page, demo_org, sign_in, screenshot, live_server
+    new_page, viewport, demo_org, sign_in, screenshot, live_server
 ):
     alice = person("alice")
     assert alice.time_zone == "America/New_York"
-    sign_in(page, "alice")
+    page = sign_in(new_page(**viewport), "alice")
     page.goto("/rituals/catalogue/")
     expect(page.get_by_role("heading", name="Ritual catalogue")).to_be_visible()
     card = page.locator("article.card", has=page.get_by_role("heading", name="Show-and-tell"))
@@ -53,22 +54,7 @@ def test_manager_adopts_a_ritual_inside_the_shared_hours(
     if not review.input_value():
         review.fill((timezone.now().date() + dt.timedelta(weeks=4)).isoformat())
 
-    # The catalogue's rule opens in the builder, and the summary follows each change.
-    builder = page.get_by_role("group", name="Repeats")
-    expect(builder.get_by_label("Weekly")).to_be_checked()
-    expect(builder.get_by_label("Thursday")).to_be_checked()
-    expect(builder.get_by_label("Every how many weeks")).to_have_value("2")
-    summary = page.locator("#rule-summary strong")
-    expect(summary).to_have_text("Every 2 weeks on Thursday")
-    builder.get_by_label("Tuesday").check()
-    expect(summary).to_have_text("Every 2 weeks on Tuesday and Thursday")
-    expect(page.locator("#rule-summary code")).to_have_text("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH")
-    screenshot(page, "ritual-adopt")
-    builder.get_by_label("Monthly").check()
-    expect(summary).to_have_text("Monthly on the first Monday")
-    builder.get_by_label("Weekly").check()
-    builder.get_by_label("Tuesday").uncheck()
-    expect(summary).to_have_text("Every 2 weeks on Thursday")
+    try_the_rule_builder(page, screenshot)
 
     with page.expect_navigation():
         page.get_by_role("button", name="Adopt").click()
@@ -95,19 +81,48 @@ def test_manager_adopts_a_ritual_inside_the_shared_hours(
     screenshot(page, "ritual-detail")
 
 
-def test_employee_posts_reacts_and_recognises_a_colleague(
-    page, demo_org, sign_in, screenshot, live_server
+def try_the_rule_builder(page, screenshot) -> None:
+    """The catalogue's rule opens in the builder, and the summary follows each change;
+    it is left as it came."""
+    builder = page.get_by_role("group", name="Repeats")
+    expect(builder.get_by_label("Weekly")).to_be_checked()
+    expect(builder.get_by_label("Thursday")).to_be_checked()
+    expect(builder.get_by_label("Every how many weeks")).to_have_value("2")
+    summary = page.locator("#rule-summary strong")
+    expect(summary).to_have_text("Every 2 weeks on Thursday")
+    builder.get_by_label("Tuesday").check()
+    expect(summary).to_have_text("Every 2 weeks on Tuesday and Thursday")
+    expect(page.locator("#rule-summary code")).to_have_text("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH")
+    screenshot(page, "ritual-adopt")
+    builder.get_by_label("Monthly").check()
+    expect(summary).to_have_text("Monthly on the first Monday")
+    builder.get_by_label("Weekly").check()
+    builder.get_by_label("Tuesday").uncheck()
+    expect(summary).to_have_text("Every 2 weeks on Thursday")
+
+
+def test_employee_posts_reacts_asks_and_recognises_a_colleague(
+    new_page, viewport, demo_org, sign_in, screenshot, live_server
 ):
     bob = person("bob")
     nia = person("nia")
-    sign_in(page, "bob")
+    page = sign_in(new_page(**viewport), "bob")
     page.goto("/rituals/thread/")
     expect(page.get_by_role("heading", name="Platform thread")).to_be_visible()
+    page.evaluate("window.noReload = true")
+    post_an_update(page, bob)
+    thank_a_teammate(page, bob)
+    ask_a_question(page, bob)
+    assert page.evaluate("window.noReload") is True, "the page reloaded"
+    screenshot(page, "thread")
+    recognise_nia(page, bob, nia, live_server)
+    screenshot(page, "recognition")
+
+
+def post_an_update(page, bob: User) -> None:
     posts = page.locator("#posts > article.post")
     assert posts.count() >= 1
     newest_before = posts.first.get_attribute("id")
-
-    page.evaluate("window.noReload = true")
     page.get_by_label("What are you working on?").fill("Pairing with Nia on the deploy script.")
     page.get_by_label("One personal highlight (optional)").fill("Swam in the sea before work")
     page.get_by_role("button", name="Post", exact=True).click()
@@ -116,11 +131,14 @@ def test_employee_posts_reacts_and_recognises_a_colleague(
     expect(newest).to_contain_text("Pairing with Nia on the deploy script.")
     expect(newest.locator(".highlight")).to_contain_text("Swam in the sea before work")
     expect(newest.locator("header")).to_contain_text(bob.display_name)
+    expect(newest.locator(".tag", has_text="question")).to_have_count(0)
     expect(posts.nth(1)).to_have_attribute("id", newest_before)  # one new post, on top
     expect(page.get_by_label("What are you working on?")).to_have_value("")
-    assert page.evaluate("window.noReload") is True, "the page reloaded"
     assert ThreadPost.objects.filter(author=bob, highlight="Swam in the sea before work").exists()
 
+
+def thank_a_teammate(page, bob: User) -> None:
+    posts = page.locator("#posts > article.post")
     not_thanked = page.locator('button.reaction[aria-pressed="false"]', has_text="Thanks")
     other = (
         posts.filter(has_not=page.locator("header", has_text=bob.display_name))
@@ -137,13 +155,26 @@ def test_employee_posts_reacts_and_recognises_a_colleague(
     thanks = other.get_by_role("button", name=re.compile("^Thanks"))
     expect(thanks).to_have_attribute("aria-pressed", "true")
     expect(thanks).to_have_text(re.compile(rf"^\s*Thanks\s+{before + 1}\s*$"))
-    assert page.evaluate("window.noReload") is True, "the page reloaded"
-    screenshot(page, "thread")
 
+
+def ask_a_question(page, bob: User) -> None:
+    """Bob marks his next post as a question: it says so in the thread."""
+    question = "Does anyone know why the deploy script times out on staging?"
+    page.get_by_label("What are you working on?").fill(question)
+    page.get_by_label("This is a question for the team").check()
+    page.get_by_role("button", name="Post", exact=True).click()
+    asked = page.locator("#posts > article.post").first
+    expect(asked).to_contain_text(question)
+    expect(asked.locator("header .tag")).to_have_text("question")
+    expect(page.get_by_label("This is a question for the team")).not_to_be_checked()
+    assert ThreadPost.objects.get(author=bob, status=question).is_question
+
+
+def recognise_nia(page, bob: User, nia: User, live_server) -> None:
     page.goto("/rituals/recognition/")
     expect(page.get_by_role("heading", name="Recognition", exact=True)).to_be_visible()
     form = page.locator("form", has=page.get_by_role("heading", name="Recognise someone"))
-    form.get_by_role("listbox", name="Who").select_option(label=nia.picker_label)
+    pick_person(form, "receivers", nia.picker_label)
     form.get_by_label("What did they do?").fill("Thanks for helping me debug the deploy")
     form.get_by_label("Helping a newcomer").check()
     expect(form.get_by_role("radio", checked=True)).to_have_count(1)
@@ -158,17 +189,16 @@ def test_employee_posts_reacts_and_recognises_a_colleague(
     given = Recognition.objects.get(giver=bob, message="Thanks for helping me debug the deploy")
     assert list(given.receivers.all()) == [nia]
     assert given.visibility == Recognition.Visibility.TEAM
-    screenshot(page, "recognition")
 
 
 def test_hr_sets_a_budget_and_a_manager_logs_a_spend(
-    new_page, demo_org, sign_in, screenshot, live_server
+    new_page, viewport, demo_org, sign_in, screenshot, live_server
 ):
     today = timezone.now().date()
     quarter = quarter_start(today)
     payments = Team.objects.get(name="Payments")
 
-    hana = sign_in(new_page(), "hana")
+    hana = sign_in(new_page(**viewport), "hana")
     hana.goto("/rituals/budgets/")
     expect(hana.get_by_role("heading", name=re.compile("^Connection budgets, Q"))).to_be_visible()
     hana.get_by_label("Team", exact=True).select_option(value=str(payments.pk))
@@ -186,7 +216,7 @@ def test_hr_sets_a_budget_and_a_manager_logs_a_spend(
     screenshot(hana, "budgets-hr")
 
     platform = Budget.objects.get(team__name="Platform", quarter=quarter)
-    alice = sign_in(new_page(), "alice")
+    alice = sign_in(new_page(**viewport), "alice")
     alice.goto(f"/rituals/budgets/{platform.pk}/")
     expect(alice.get_by_role("heading", name=re.compile("^Platform, "))).to_be_visible()
     form = alice.locator("form", has=alice.get_by_role("heading", name="Log a spend"))
