@@ -156,6 +156,14 @@ def record_attendance(
     return attendance
 
 
+VERDICTS = {
+    "keep": "Keep it",
+    "adjust": "Adjust it",
+    "retire": "Retire it",
+    "wait": "Too early to tell",
+}
+
+
 @dataclass
 class Health:
     occurrences: int
@@ -166,6 +174,16 @@ class Health:
     performative: bool
     recommendation: str
     reason: str
+
+    @property
+    def verdict(self) -> str:
+        """The recommendation in words: "Keep it", "Retire it", …"""
+        return VERDICTS[self.recommendation]
+
+    @property
+    def advice(self) -> str:
+        """Verdict and reason in one sentence pair, as the review message says it."""
+        return f"{self.verdict}. {self.reason}"
 
 
 def ritual_health(ritual: TeamRitual, *, now: dt.datetime | None = None) -> Health:
@@ -201,9 +219,9 @@ def ritual_health(ritual: TeamRitual, *, now: dt.datetime | None = None) -> Heal
             ),
         )
     elif worth < 0.4 or attendance < 0.3:
-        recommendation, reason = "retire", "Few people come or find it worth it. Retire it."
+        recommendation, reason = "retire", "Few people come or find it worth it."
     elif worth >= 0.6 and attendance >= 0.5:
-        recommendation, reason = "keep", "People come and find it worth their time. Keep it."
+        recommendation, reason = "keep", "People come and find it worth their time."
     else:
         recommendation, reason = "adjust", "Mixed results: try another cadence or time."
     return Health(
@@ -237,7 +255,7 @@ def send_due_reviews(*, now: dt.datetime | None = None) -> int:
             dedupe_key=f"ritual-review:{ritual.pk}:{ritual.review_on}",
             payload={
                 "title": f"Time to review {ritual.name}",
-                "body": health.reason,
+                "body": health.advice,
                 "url": f"/rituals/{ritual.pk}/",
             },
             when="morning",

@@ -74,11 +74,14 @@ def _sessions(mine, user: User) -> dict:
     """The last week's sessions of `mine` the person has not answered yet, and the next ones."""
     now = timezone.now()
     answered = Attendance.objects.filter(person=user).values("occurrence_id")
+    since = now - dt.timedelta(days=7)
+    if user.start_date:  # a newcomer is never asked about sessions from before they came
+        since = max(since, dt.datetime.combine(user.start_date, dt.time(0), tzinfo=user.zone))
     recent = (
         Occurrence.objects.filter(
             ritual__in=mine,
             starts_at__lt=now,
-            starts_at__gte=now - dt.timedelta(days=7),
+            starts_at__gte=since,
             cancelled=False,
         )
         .exclude(pk__in=answered)

@@ -122,7 +122,7 @@ def read_the_review(page, *, sessions: int) -> None:
         str(sessions)
     )
     expect(page.locator(".recommendation")).to_have_text(
-        "Keep it. People come and find it worth their time. Keep it."
+        "Keep it. People come and find it worth their time."
     )
     past = page.locator("section", has=page.locator("#past-heading")).locator("tbody tr")
     expect(past).to_have_count(sessions)

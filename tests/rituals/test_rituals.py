@@ -389,3 +389,17 @@ def test_the_two_counts_of_adopting_teams_agree(clock, alice, team, subteam):
             confirm_outside_hours=True,
         )
     assert adopting_teams(template.pk) == len(adoptions()[template.pk]) == 2
+
+
+def test_a_newcomer_is_not_asked_about_sessions_before_she_started(
+    client_for, clock, alice, bob, team
+):
+    ritual = adopt(team, alice, confirm_outside_hours=True)
+    occurrence = ritual.occurrences.first()
+    clock.move_to(occurrence.starts_at + dt.timedelta(days=2))
+    bob.start_date = (occurrence.starts_at + dt.timedelta(days=1)).astimezone(bob.zone).date()
+    bob.save()
+    assert "How did it go?" not in client_for(bob).get("/rituals/").content.decode()
+    bob.start_date = occurrence.starts_at.astimezone(bob.zone).date()
+    bob.save()
+    assert "How did it go?" in client_for(bob).get("/rituals/").content.decode()
