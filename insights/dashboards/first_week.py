@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from connection.models import Signal, User, next_shared_slot
 from mentorship.models import Booking, CheckIn, MatchGroup
-from rituals.models import Attendance, TeamRitual
+from rituals.models import Attendance, TeamRitual, ThreadPost
+from rituals.models.rituals import Format
 
 FIRST_WEEKS_DAYS = 28  # how long the card stays, unless every step is done sooner
 
@@ -76,6 +77,13 @@ def _steps(person: User, group: MatchGroup | None) -> list[Step]:
     joined = (
         Attendance.objects.filter(person=person, attended=True).exists()
         or TeamRitual.objects.active().filter(participants=person).exists()
+        # Posting in the team's thread is taking part in its asynchronous ritual.
+        or (
+            ThreadPost.objects.filter(author=person, team_id=person.team_id).exists()
+            and TeamRitual.objects.active()
+            .filter(team_id=person.team_id, format=Format.ASYNC)
+            .exists()
+        )
     )
     asked = Signal.objects.filter(actor=person, kind=Signal.Kind.ASKED).exists()
     return [

@@ -168,8 +168,9 @@ def choose_first_asks(cast: Cast, rng: random.Random) -> list[User]:
     for person in newcomers:
         if person.pk in cast.silent or person.pk in cast.isolated:
             continue
-        # Nia's first question was on her third day (the journeys); others' on day 2 to 5.
-        days = 2 if person.email == f"nia@{DOMAIN}" else rng.randint(1, 4)
+        if person.email == f"nia@{DOMAIN}":
+            continue  # her first question, on her third day (today), is hers to ask
+        days = rng.randint(1, 4)  # others asked on day 2 to 5
         day = cast.started(person) + dt.timedelta(days=days)
         while day.weekday() >= 5 and day < cast.today:
             day += dt.timedelta(days=1)

@@ -9,6 +9,7 @@ import time_machine
 
 from connection.models import Signal
 from mentorship.models import Booking, CheckIn, MatchGroup, MatchRound, OfficeHours, Programme
+from rituals.services.thread import post_to_thread
 from tests.helpers import make_ritual, make_team, make_user
 
 WEDNESDAY = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)  # 09:00 in Berlin
@@ -92,3 +93,13 @@ def test_connect_shows_the_buddy_s_first_check_in_time(nia_and_buddy, client_for
     nia, _, _ = nia_and_buddy
     page = re.sub(r"\s+", " ", client_for(nia).get("/mentorship/").content.decode())
     assert "You both work <strong>Wednesday 2 December, 10:00–10:30</strong> your time" in page
+
+
+def test_her_first_thread_post_joins_the_team_s_daily_thread_ritual(nia_and_buddy, client_for):
+    nia, _, _ = nia_and_buddy
+    post_to_thread(author=nia, team=nia.team, status="Hello, I'm new", is_question=True)
+    page = page_of(client_for, nia)
+    assert "✓</span> Ask a first question in the thread" in page
+    assert '<a href="/rituals/">Join a ritual</a>' in page  # the team runs no thread ritual
+    make_ritual(team=nia.team, created_by=nia, format="async", name="Daily thread")
+    assert "✓</span> Join a ritual" in page_of(client_for, nia)
