@@ -88,7 +88,7 @@ def _recent_groups(user: User) -> list[MatchGroup]:
         MatchGroup.objects.of(user)
         .select_related("round__programme")
         .prefetch_related(
-            "members", Prefetch("checkins", queryset=CheckIn.objects.filter(person=user))
+            "members", Prefetch("checkins", queryset=CheckIn.objects.filter(person=user).order_by("-week", "-pk"))
         )
         .order_by("-round__run_on", "-pk")[:8]
     )

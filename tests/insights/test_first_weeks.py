@@ -103,3 +103,17 @@ def test_her_first_thread_post_joins_the_team_s_daily_thread_ritual(nia_and_budd
     assert '<a href="/rituals/">Join a ritual</a>' in page  # the team runs no thread ritual
     make_ritual(team=nia.team, created_by=nia, format="async", name="Daily thread")
     assert "✓</span> Join a ritual" in page_of(client_for, nia)
+
+
+def test_connect_says_this_week_s_answer_once_and_keeps_the_buttons_behind_change(
+    nia_and_buddy, client_for
+):
+    nia, _, group = nia_and_buddy
+    client = client_for(nia)
+    before = re.sub(r"\s+", " ", client.get("/mentorship/").content.decode())
+    assert "Week 1: did you meet?" in before and "Change your answer" not in before
+    client.post(f"/mentorship/groups/{group.pk}/check-in/", {"week": 1, "answer": "met"})
+    after = re.sub(r"\s+", " ", client.get("/mentorship/").content.decode())
+    assert "Week 1: you said we met." in after
+    assert "<summary>Change your answer</summary>" in after
+    assert CheckIn.objects.get(group=group, person=nia).week == 1
