@@ -13,8 +13,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
-WIDTH, HEIGHT, PAD_X, PAD_Y = 640, 200, 36, 24
+WIDTH, HEIGHT, PAD_X, PAD_Y = 640, 200, 48, 24
 LABEL_W, CELL_H, HEAD_H = 176, 30, 28  # heatmap and bar chart rows
+# A heatmap with more columns than this (weeks) repeats its row labels on the
+# right, beside the newest columns, which a phone shows first (charts.css).
+LONG_HEAT, END_LABEL_W = 6, 112
+# On a phone the network is drawn at half size with larger text (charts.css),
+# so each team name also comes as up to two short lines shown there instead.
+SHORT_LINE, SHORT_LINES = 12, 2
 NOT_ENOUGH = "not enough responses"
 TONES = {"good", "watch", "weak"}
 
@@ -115,10 +121,14 @@ def line_chart(
         '<circle cx="{}" cy="{}" r="3" class="chart-gap"><title>{}: {}</title></circle>',
         ((x(i), y(0), label, NOT_ENOUGH) for i, (label, v) in enumerate(points) if v is None),
     )
+    # A phone hides every other week label (charts.css), always keeping the newest.
     labels = format_html_join(
         "",
-        '<text x="{}" y="{}" class="chart-axis" text-anchor="middle">{}</text>',
-        ((x(i), HEIGHT - 4, label) for i, (label, _) in enumerate(points)),
+        '<text x="{}" y="{}" class="chart-axis{}" text-anchor="middle">{}</text>',
+        (
+            (x(i), HEIGHT - 4, " chart-tick-minor" if (len(points) - 1 - i) % 2 else "", label)
+            for i, (label, _) in enumerate(points)
+        ),
     )
     body = format_html("{}{}{}{}{}", grid, lines, dots, gaps, labels)
     return _svg("chart", _chart_id(id, title), WIDTH, HEIGHT, title, desc, body)
@@ -137,13 +147,17 @@ def heatmap(
     """A grid of 0-100 values, rows down the left, columns across the top.
 
     `headings`, when given, is what the columns print (short labels that may
-    repeat); `columns` stay the keys of `values` and name each cell.
+    repeat); `columns` stay the keys of `values` and name each cell. Columns
+    run oldest to newest; more than LONG_HEAT of them repeat the row labels on
+    the right, so a phone can open the chart at its newest columns.
 
     Each cell is coloured by heat_class() and prints its number; a missing or
     None value is a hatched cell with a dash ("not enough responses").
     """
     cid = _chart_id(id, title)
-    cell_w = (WIDTH - LABEL_W - 4) / max(len(columns), 1)
+    long = len(columns) > LONG_HEAT
+    cell_w = (WIDTH - LABEL_W - 4 - (END_LABEL_W if long else 0)) / max(len(columns), 1)
+    end_x = LABEL_W + len(columns) * cell_w + 8
     heads = format_html_join(
         "",
         "{}",
@@ -156,13 +170,14 @@ def heatmap(
     for i, row in enumerate(rows):
         y = HEAD_H + i * CELL_H
         cells.append(_label(LABEL_W - 8, y + CELL_H / 2 + 4, row, 20, "end"))
+        if long:
+            cells.append(_label(end_x, y + CELL_H / 2 + 4, row, 14, "start"))
         for j, col in enumerate(columns):
             x = round(LABEL_W + j * cell_w, 1)
             cells.append(_heat_cell(cid, row, col, values.get((row, col)), x, y, cell_w))
     body = format_html("{}{}{}", _hatch(cid), heads, SafeString("".join(cells)))
-    return _svg(
-        "chart chart-heatmap", cid, WIDTH, HEAD_H + len(rows) * CELL_H + 4, title, desc, body
-    )
+    cls = "chart chart-heatmap chart-heatmap-long" if long else "chart chart-heatmap"
+    return _svg(cls, cid, WIDTH, HEAD_H + len(rows) * CELL_H + 4, title, desc, body)
 
 
 def _heat_cell(
@@ -248,7 +263,7 @@ def network(
     Node radius grows with "size" (people; None when hidden by the privacy guard),
     line width with the edge weight; "tone" adds a node-good/-watch/-weak class.
     """
-    width, height, ring = WIDTH, 440, 150
+    width, height, ring = WIDTH, 440, 140
     centre = (width / 2, height / 2)
     where = _on_a_ring(nodes, centre, ring)
     biggest = max((n["size"] for n in nodes if n.get("size")), default=1)
@@ -305,7 +320,8 @@ def _net_node(
     lx, ly = x + dx / reach * (radius + 6), y + dy / reach * (radius + 6) + 4
     anchor = "middle" if abs(dx) < 20 else ("start" if dx > 0 else "end")
     return format_html(
-        '<g class="net-node node-{}"><title>{}: {}{}</title><circle cx="{}" cy="{}" r="{}"/>{}</g>',
+        '<g class="net-node node-{}"><title>{}: {}{}</title>'
+        '<circle cx="{}" cy="{}" r="{}"/>{}{}</g>',
         tone if tone in TONES else "plain",
         node["label"],
         people,
@@ -313,7 +329,46 @@ def _net_node(
         round(x, 1),
         round(y, 1),
         round(radius, 1),
-        _label(lx, ly + (10 if dy > 0 and anchor == "middle" else 0), node["label"], 20, anchor),
+        _label(
+            lx,
+            ly + (10 if dy > 0 and anchor == "middle" else 0),
+            node["label"],
+            20,
+            anchor,
+            "chart-label label-long",
+        ),
+        _short_label(lx, ly, node["label"], anchor, below=dy > 0),
+    )
+
+
+def _wrap(text: str) -> list[str]:
+    """Up to SHORT_LINES lines of about SHORT_LINE characters, cut with "…" past that."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= SHORT_LINE:
+            lines[-1] += " " + word
+        elif len(lines) < SHORT_LINES:
+            lines.append(word)
+        else:
+            lines[-1] += " " + word
+            break
+    return [_short(line, SHORT_LINE) for line in lines] or [""]
+
+
+def _short_label(x: float, y: float, text: str, anchor: str, *, below: bool) -> SafeString:
+    """A network label as the phone shows it: short lines, growing away from the node."""
+    lines, step = _wrap(text), 22
+    if anchor == "middle":
+        first = y + 20 if below else y - step * (len(lines) - 1)
+    else:
+        first = y - step * (len(lines) - 1) / 2
+    spans = format_html_join(
+        "",
+        '<tspan x="{}" y="{}">{}</tspan>',
+        ((round(x, 1), round(first + k * step, 1), line) for k, line in enumerate(lines)),
+    )
+    return format_html(
+        '<text class="chart-label label-short" text-anchor="{}">{}</text>', anchor, spans
     )
 
 

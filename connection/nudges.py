@@ -388,6 +388,7 @@ def message_context(group: list[Nudge], person: User) -> dict:
                 "turn_off_url": site
                 + reverse("nudge_unsubscribe", args=[unsubscribe_token(person, n.kind)]),
                 "kind_label": NUDGE_KINDS[n.kind].label,
+                "action": NUDGE_KINDS[n.kind].action,
             }
             for n in group
         ],

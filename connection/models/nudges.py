@@ -57,6 +57,8 @@ class NudgeKind:
     # A private kind's existence says something about the person (say, that
     # they have not answered the pulse): HR's outbox shows it without its kind.
     private: bool = False
+    # What the message's link says: what the person goes to do.
+    action: str = "Open in Hearth"
 
 
 # Every kind of message Hearth sends. Low priority ones are merged into a
@@ -64,25 +66,44 @@ class NudgeKind:
 # (they answer something the person did, such as a booking).
 NUDGE_KINDS: dict[str, NudgeKind] = {
     "pulse_invite": NudgeKind(
-        "Pulse invitations", Priority.NORMAL, "your team runs the weekly pulse"
+        "Pulse invitations",
+        Priority.NORMAL,
+        "your team runs the weekly pulse",
+        action="Answer the pulse",
     ),
     "pulse_reminder": NudgeKind(
-        "Pulse reminders", Priority.LOW, "you have not answered this week's pulse yet", True
+        "Pulse reminders",
+        Priority.LOW,
+        "you have not answered this week's pulse yet",
+        True,
+        action="Answer the pulse",
     ),
     "ritual_reminder": NudgeKind(
         "Ritual reminders", Priority.NORMAL, "you take part in this team ritual"
     ),
     "ritual_review": NudgeKind(
-        "Ritual reviews", Priority.NORMAL, "you own a ritual whose review date came"
+        "Ritual reviews",
+        Priority.NORMAL,
+        "you own a ritual whose review date came",
+        action="Read the review",
     ),
     "buddy_checkin": NudgeKind(
-        "Buddy check-ins", Priority.NORMAL, "you are in the newcomer buddy programme"
+        "Buddy check-ins",
+        Priority.NORMAL,
+        "you are in the newcomer buddy programme",
+        action="Say how it went",
     ),
     "pairing": NudgeKind(
-        "Coffee chats and mentoring matches", Priority.NORMAL, "you joined a pairing programme"
+        "Coffee chats and mentoring matches",
+        Priority.NORMAL,
+        "you joined a pairing programme",
+        action="See your match",
     ),
     "booking": NudgeKind(
-        "Office-hours bookings", Priority.HIGH, "someone booked or changed your office hours"
+        "Office-hours bookings",
+        Priority.HIGH,
+        "someone booked or changed your office hours",
+        action="See the booking",
     ),
     "recognition": NudgeKind(
         "Recognition you received", Priority.LOW, "a colleague recognised you"
@@ -91,7 +112,10 @@ NUDGE_KINDS: dict[str, NudgeKind] = {
         "Replies and reactions", Priority.LOW, "someone answered you in the team thread"
     ),
     "manager_alert": NudgeKind(
-        "Team alerts for managers", Priority.NORMAL, "you manage a team whose figures changed"
+        "Team alerts for managers",
+        Priority.NORMAL,
+        "you manage a team whose figures changed",
+        action="Open the conversation guide",
     ),
     "colleague_quiet": NudgeKind(
         "A colleague asked you to check on them",
@@ -109,6 +133,7 @@ NUDGE_KINDS: dict[str, NudgeKind] = {
         "Mentoring sessions to confirm",
         Priority.NORMAL,
         "a colleague logged a session naming you as their mentor",
+        action="Confirm or decline",
     ),
 }
 NUDGE_KIND_CHOICES = [(key, kind.label) for key, kind in NUDGE_KINDS.items()]

@@ -223,7 +223,7 @@ def test_bob_is_invited_on_monday_morning_answers_in_one_click_and_is_not_asked_
     page = signed_in.context.new_page()  # a blank tab, outside Hearth's CSP, for the mail
     page.set_content(invitation.alternatives[0][0])
     screenshot(page, "pulse-invitation-email")
-    page.get_by_role("link", name="Open in Hearth").click()
+    page.get_by_role("link", name="Answer the pulse").click()
     page.wait_for_url(f"{live_server.url}/pulse/")
     expect(page.locator(".privacy-note")).to_contain_text(
         "nobody can see your answers. Your manager sees your team’s results only when "

@@ -78,6 +78,17 @@ def test_running_the_tick_twice_sends_once(db, frozen):
     assert Nudge.objects.get().status == Nudge.Status.SENT
 
 
+def test_the_link_says_what_the_person_goes_to_do(db, frozen):
+    nudge_for(make_user(), key="invite", kind="pulse_invite")
+    nudge_for(make_user(), key="reminder", kind="ritual_reminder")
+    deliver_due_nudges()
+    links = sorted(
+        re.search(r'font-weight:600;">([^<]+)</a>', m.alternatives[0][0]).group(1)
+        for m in mail.outbox
+    )
+    assert links == ["Answer the pulse", "Open in Hearth"]
+
+
 def test_crash_between_claim_and_send_delivers_exactly_once(db, frozen):
     nudge_for(make_user())
     claimed = nudge_claims.claim_due(WEDNESDAY_10_UTC, batch_size=10)  # the worker dies here
