@@ -33,6 +33,9 @@ def next_steps(request):
     )
     last = coffee.rounds.order_by("-run_on").first() if coffee else None
     next_round = last.run_on + dt.timedelta(weeks=coffee.cadence_weeks) if last else None
+    today = user.local_now(now).date()
+    if next_round is not None:
+        next_round = max(next_round, today)  # a round due today runs later today
     open_hours = sorted(
         ((slot, blocks) for slot, blocks in open_slots(user, now) if blocks),
         key=lambda item: item[1][0],
@@ -41,6 +44,7 @@ def next_steps(request):
         "coffee": coffee,
         "joined": joined,
         "next_round": next_round,
+        "today": today,
         "hosts": open_hours[:HOSTS_SHOWN],
     }
     return render(request, "mentorship/_next_steps.html", context)

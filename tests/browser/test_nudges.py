@@ -118,7 +118,7 @@ def test_person_turns_off_a_kind_and_pauses_nudges(
     page.get_by_label("Pause all nudges until").fill(until.isoformat())
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(".message-success")).to_contain_text("Paused until the end of")
-    expect(page.get_by_role("heading", name=re.compile(r"^Paused to the end of"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Paused until the end of"))).to_be_visible()
     expect(page.get_by_role("button", name="Resume now")).to_be_visible()
     bob.refresh_from_db()
     assert bob.snoozed_until is not None and bob.snoozed_until > timezone.now()
@@ -203,7 +203,7 @@ def test_bob_pauses_nudges_for_his_holiday_and_nothing_waits_on_his_return(
     page.goto("/nudges/preferences/")
     page.get_by_label("Pause all nudges until").fill(sunday.isoformat())
     page.get_by_role("button", name="Pause", exact=True).click()
-    paused = f"Paused to the end of {sunday:%A} {sunday.day} {sunday:%B}"
+    paused = f"Paused until the end of {sunday:%A} {sunday.day} {sunday:%B}"
     expect(page.get_by_role("heading", name=paused)).to_be_visible()
     screenshot(page, "holiday-paused")
 

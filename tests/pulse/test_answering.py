@@ -8,7 +8,7 @@ from django.db import connection, models
 
 from connection.models import AuditEntry, Nudge, OrgSettings
 from connection.nudges import deliver_due_nudges
-from mentorship.models import Programme
+from mentorship.models import MatchRound, Programme
 from mentorship.services.office_hours import host_office_hours
 from pulse import reference as pulse_reference
 from pulse.models import Answer, CellAnswer, Question, Receipt, Response, Round, RoundCell
@@ -115,6 +115,18 @@ def test_the_next_steps_offer_the_coffee_round_and_two_colleagues_office_hours(
     client_for(bob).post(f"/mentorship/programmes/{coffee.pk}/membership/", {"action": "join"})
     page = client_for(bob).get("/mentorship/next-steps/").content.decode()
     assert "You’re in Coffee chats" in page and "Join the next round" not in page
+
+
+def test_a_coffee_round_due_today_is_announced_as_today_not_as_a_date(client_for, pulse_round, bob):
+    coffee = Programme.objects.create(kind="coffee", name="Coffee chats", cadence_weeks=2)
+    MatchRound.objects.create(
+        programme=coffee, number=1, run_on=MONDAY.date() - dt.timedelta(weeks=2)
+    )
+    page = client_for(bob).get("/mentorship/next-steps/").content.decode()
+    assert "The next round is today." in page and "Next round Monday" not in page
+    MatchRound.objects.create(programme=coffee, number=2, run_on=MONDAY.date())
+    page = client_for(bob).get("/mentorship/next-steps/").content.decode()
+    assert "Next round Monday 7 December." in page
 
 
 def test_second_submission_says_it_was_answered_and_stores_nothing(client_for, pulse_round, bob):
