@@ -88,7 +88,10 @@ def _recent_groups(user: User) -> list[MatchGroup]:
         MatchGroup.objects.of(user)
         .select_related("round__programme")
         .prefetch_related(
-            "members", Prefetch("checkins", queryset=CheckIn.objects.filter(person=user).order_by("-week", "-pk"))
+            "members",
+            Prefetch(
+                "checkins", queryset=CheckIn.objects.filter(person=user).order_by("-week", "-pk")
+            ),
         )
         .order_by("-round__run_on", "-pk")[:8]
     )
@@ -246,13 +249,24 @@ def _office_hours_page(request, form: OfficeHoursForm):
         "mentorship/office_hours.html",
         {
             "form": form,
-            "slots": open_slots(user, now),
+            "slots": _marked(open_slots(user, now), user),
             "mine": user.office_hours.filter(active=True),
             "bookings": bookings,
             "zone": zoneinfo.ZoneInfo(user.time_zone),
             "coverage": hosting_coverage() if user.is_hr_admin else None,
         },
     )
+
+
+def _marked(slots, user: User) -> list[tuple]:
+    """Each host's blocks, each marked whether it falls in the viewer's own working
+    hours, and the block chosen first: the earliest in them (else the earliest)."""
+    marked = []
+    for slot, blocks in slots:
+        flags = [(block, user.is_working_at(block)) for block in blocks]
+        first = next((b for b, yours in flags if yours), blocks[0] if blocks else None)
+        marked.append((slot, flags, first))
+    return marked
 
 
 @login_required

@@ -135,14 +135,15 @@ def _buddies(today: dt.date, rng) -> int:
     return groups.count()
 
 
-HOST_TOPICS = [
-    "Payments, refunds and the ledger",
-    "Mobile releases and the app stores",
-    "Data pipelines and dashboards",
-    "Talking to customers",
-    "Design critique and the component library",
-    "Careers, reviews and growing as a lead",
-]
+# What a senior in each team offers to talk about: their own team's craft.
+HOST_TOPICS = {
+    "Platform": "Deploys, CI and the release pipeline",
+    "Payments": "Payments, refunds and the ledger",
+    "Mobile": "Mobile releases and the app stores",
+    "Data": "Data pipelines and dashboards",
+    "Customer Success": "Talking to customers",
+    "Design": "Design critique and the component library",
+}
 
 
 def _more_hosts(today: dt.date) -> None:
@@ -152,9 +153,9 @@ def _more_hosts(today: dt.date) -> None:
     personas = [f"{local}@{DOMAIN}" for local in PERSONAS]
     teams_seen: set[int] = set()
     hosts = []
-    people = User.objects.active().exclude(team__isnull=True).exclude(email__in=personas)
-    for person in people.order_by("pk"):
-        if len(hosts) == len(HOST_TOPICS) or person.team_id in teams_seen:
+    people = User.objects.active().filter(team__name__in=HOST_TOPICS).exclude(email__in=personas)
+    for person in people.select_related("team").order_by("pk"):
+        if person.team_id in teams_seen:
             continue
         if (person.tenure_days(today) or 0) > 365:
             teams_seen.add(person.team_id)
@@ -162,14 +163,14 @@ def _more_hosts(today: dt.date) -> None:
     User.objects.filter(pk__in=[host.pk for host in hosts]).update(is_senior=True)
     opened = dt.datetime.combine(today - dt.timedelta(weeks=2), dt.time(14), tzinfo=dt.UTC)
     with at(opened):
-        for number, (host, about) in enumerate(zip(hosts, HOST_TOPICS, strict=False)):
+        for number, host in enumerate(hosts):
             host_office_hours(
                 host=host,
                 weekday=1 + number % 5,
                 start_time=dt.time(14 if number % 2 else 10),
                 minutes=60,
                 block_minutes=20,
-                about=about,
+                about=HOST_TOPICS[host.team.name],
             )
 
 

@@ -121,7 +121,9 @@ def open_slots(user: User, now: dt.datetime) -> list[tuple[OfficeHours, list[dt.
         )
     )
     slots = []
-    for slot in OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host"):
+    for slot in (
+        OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host__team")
+    ):
         blocks = [b for b in next_blocks(slot, set()) if (slot.pk, b) not in taken]
         slots.append((slot, blocks))
     return slots

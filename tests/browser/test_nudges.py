@@ -118,7 +118,9 @@ def test_person_turns_off_a_kind_and_pauses_nudges(
     page.get_by_label("Pause all nudges until").fill(until.isoformat())
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(".message-success")).to_contain_text("Paused until the end of")
-    expect(page.get_by_role("heading", name=re.compile(r"^Paused until the end of"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Paused until the end of"))
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Resume now")).to_be_visible()
     bob.refresh_from_db()
     assert bob.snoozed_until is not None and bob.snoozed_until > timezone.now()

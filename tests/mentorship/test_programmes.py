@@ -258,6 +258,27 @@ def test_booking_through_the_page(client_for, clock, alice, bob):
     assert Booking.objects.get().booker == bob
 
 
+def test_office_hours_say_who_hosts_how_long_and_which_blocks_fall_outside_your_hours(
+    client_for, clock, alice, bob, charlie
+):
+    host_office_hours(host=alice, weekday=3, start_time=dt.time(10), minutes=40, block_minutes=20)
+    host_office_hours(
+        host=charlie, weekday=3, start_time=dt.time(6, 30), minutes=40, block_minutes=20
+    )
+    page = re.sub(r"\s+", " ", client_for(bob).get("/mentorship/office-hours/").content.decode())
+    assert f'Alice Moreau <span class="muted">· {alice.picker_place}</span>' in page
+    assert page.count("Pick a 20-minute block") == 2
+    # 10:00 in New York is 15:00 in Lisbon, inside Bob's hours; 06:30 in Kolkata is 01:00.
+    alice_card, charlie_card = (
+        page.split(f'id="oh-{pk}"')[1].split("</article>")[0]
+        for pk in OfficeHours.objects.order_by("host__display_name")
+        .filter(host__in=[alice, charlie])
+        .values_list("pk", flat=True)
+    )
+    assert "outside your hours" not in alice_card
+    assert charlie_card.count("(outside your hours)") == 2
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrency")
 @pytest.mark.django_db(transaction=True)
 def test_two_people_racing_for_the_last_block_leave_one_winner():
