@@ -111,9 +111,21 @@ def page(new_page):
     return new_page()
 
 
+# CI runs the browser tests again at the DST changes, where times move but layouts do
+# not: HEARTH_BROWSER_DESKTOP_ONLY=1 leaves the phone widths to today's run.
+DESKTOP_ONLY = os.environ.get("HEARTH_BROWSER_DESKTOP_ONLY") == "1"
+
+
+def skip_phones_when_desktop_only() -> None:
+    if DESKTOP_ONLY:
+        pytest.skip("phone layouts are checked in today's run (HEARTH_BROWSER_DESKTOP_ONLY=1)")
+
+
 @pytest.fixture(params=list(VIEWPORTS))
 def viewport(request) -> dict[str, int]:
     """A journey's width: desktop (1280 x 800) and phone (390 x 844), for `new_page(**viewport)`."""
+    if request.param != "1280":
+        skip_phones_when_desktop_only()
     return VIEWPORTS[request.param]
 
 
