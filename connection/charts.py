@@ -162,7 +162,15 @@ def heatmap(
         "",
         "{}",
         (
-            (_label(LABEL_W + (j + 0.5) * cell_w, HEAD_H - 10, col, int(cell_w // 6), "middle"),)
+            (
+                _label(
+                    LABEL_W + (j + 0.5) * cell_w,
+                    HEAD_H - 10,
+                    col,
+                    max(int(cell_w // 6), 6),
+                    "middle",
+                ),
+            )
             for j, col in enumerate(headings or columns)
         ),
     )

@@ -204,3 +204,34 @@ def test_interval_chart_places_the_estimate_inside_its_range():
     wide = parse(charts.interval_chart(8, -50, 50, title="t", desc="d"))
     wide_line = find(wide, "line", "interval-range")[0]
     assert float(wide_line.get("x1")) == 40  # clamped to the axis
+
+
+def test_line_chart_marks_every_other_week_label_minor_keeping_the_newest():
+    root = parse(charts.line_chart([(f"W{i}", 50) for i in range(1, 6)], title="t", desc="d"))
+    labels = [el for el in find(root, "text", "chart-axis") if el.get("text-anchor") == "middle"]
+    minor = ["chart-tick-minor" in el.get("class") for el in labels]
+    assert minor == [False, True, False, True, False]  # a phone hides the minor ones
+
+
+def test_heatmap_of_many_weeks_repeats_row_labels_beside_the_newest():
+    weeks = [f"W{i}" for i in range(1, 13)]
+    root = parse(charts.heatmap(["Belonging"], weeks, {}, title="t", desc="d"))
+    assert "chart-heatmap-long" in root.get("class").split()
+    row_labels = [el for el in find(root, "text", "chart-label") if el[0].text == "Belonging"]
+    assert [el.get("text-anchor") for el in row_labels] == ["end", "start"]
+    last_cell = find(root, "g", "heat-cell")[-1]
+    rect = find(last_cell, "rect")[0]
+    assert float(rect.get("x")) + float(rect.get("width")) < float(row_labels[1].get("x")) < 640
+    few = parse(charts.heatmap(**HEAT, title="t", desc="d"))
+    assert "chart-heatmap-long" not in few.get("class").split()
+
+
+def test_network_labels_come_long_and_as_short_lines_for_phones():
+    nodes = [{"id": 1, "label": "Customer Success and Renewals EMEA", "size": 4}]
+    node = find(parse(charts.network(nodes, [], title="t", desc="d")), "g", "net-node")[0]
+    long = find(node, "text", "label-long")[0]
+    short = find(node, "text", "label-short")[0]
+    assert long[0].text == "Customer Success and Renewals EMEA"  # its <title>
+    lines = [span.text for span in find(short, "tspan")]
+    assert lines == ["Customer", "Success and…"]
+    assert all(len(line) <= charts.SHORT_LINE for line in lines)
