@@ -39,7 +39,11 @@ class _Picker:
     def get_context(self, name, value, attrs):
         # Widget's own context only: the choice widgets would build every option twice.
         context = forms.Widget.get_context(self, name, value, attrs)
-        chosen = {int(v) for v in context["widget"]["value"] if str(v).isdigit()}
+        # What was sent back, kept as sent: only plain ids can be ticked ("²" is a digit
+        # to str.isdigit, not to int()).
+        chosen = {
+            int(v) for v in context["widget"]["value"] if str(v).isascii() and str(v).isdigit()
+        }
         people = [option.instance for option, _ in self.choices if option]
         many = self.allow_multiple_selected
         query = urlencode({"name": name, "many": int(many)})

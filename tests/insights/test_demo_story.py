@@ -65,7 +65,7 @@ def ritual_page(hr, pk: int) -> tuple[int, int, list[int]]:
     teams = int(re.search(r"adopted by (\d+) teams?", page).group(1))
     html = hr.get(f"/rituals/{pk}/").content.decode()
     table = html.split('id="past-heading"')[1].split("</table>")[0]
-    came = [int(n) for n in re.findall(r'<td class="num">(\d+)</td><td class="num">', table)]
+    came = [int(n) for n in re.findall(r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>', table)]
     return sessions, teams, came
 
 
@@ -112,8 +112,8 @@ def test_budget_spent_is_the_spends_plus_the_ritual_hours(hr):
     page = hr.get("/rituals/budgets/").content.decode()
     rows = re.findall(
         r'<a href="/rituals/budgets/(\d+)/">[^<]*</a></th>\s*'
-        r'<td class="num">[^<]*</td><td class="num">([\d.]+)</td>.*?'
-        r'<td class="num">([\d.]+) / ([\d.]+)</td></tr>',
+        r'<td class="num"[^>]*>[^<]*</td><td class="num"[^>]*>([\d.]+)</td>.*?'
+        r'<td class="num"[^>]*>([\d.]+) / ([\d.]+)</td></tr>',
         page,
         re.S,
     )
@@ -137,7 +137,7 @@ def test_programme_met_is_the_groups_that_checked_in_as_met(hr):
     page = hr.get("/mentorship/programmes/").content.decode()
     coffee = Programme.objects.get(kind="coffee")
     row = page.split(coffee.name, 1)[1].split("</tr>")[0]
-    groups, met = (int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)[-2:])
+    groups, met = (int(n) for n in re.findall(r'<td class="num"[^>]*>(\d+)</td>', row)[-2:])
     latest = coffee.rounds.order_by("-number").first()
     assert groups == latest.groups.count()
     checked_in = (
