@@ -179,6 +179,7 @@ def test_hr_sees_counts_never_names(client_for, clock, hana):
     run_round(programme=programme)
     body = client_for(hana).get("/mentorship/programmes/").content.decode()
     assert "Coffee chat" in body
+    assert f"every {programme.cadence_weeks} weeks · across teams" in body  # what was set
     assert all(p.display_name not in body for p in members)
 
 
