@@ -240,6 +240,8 @@ def test_calendar_feed_parses_back_and_can_be_revoked(client_for, client, clock,
     ritual = adopt(team, alice, confirm_outside_hours=True, video_link="https://meet.example/x")
     client_for(bob).post("/rituals/feed/renew/")
     token = bob.calendar_feed.token
+    page = client_for(bob).get("/rituals/").content.decode()
+    assert f'href="webcal://testserver/rituals/feed/{token}.ics"' in page  # one tap on a phone
     client.logout()
     response = client.get(f"/rituals/feed/{token}.ics")
     assert response["Content-Type"].startswith("text/calendar")
