@@ -141,7 +141,7 @@ def _activity_figures(latest: TeamWeek, k: int, actions: dict) -> list[Figure]:
             action=actions["checkin"],
         ),
         Figure(
-            "Silo index (E-I, −1 inward to +1 outward)",
+            "Ties reaching outside the team (−1 all within it, +1 all outside)",
             f"{ei:+.2f}" if ei is not None else None,
             "" if ei is not None else "Too few ties to say",
             weak=ei is not None and ei < WEAK_EI,

@@ -84,11 +84,11 @@ def test_each_action_is_the_next_step_from_what_already_runs(org, client_for, al
     assert figures["People with no one-to-one connection in 90 days"].action[0] == (
         "Host office hours for check-ins"
     )
-    silo = figures["Silo index (E-I, −1 inward to +1 outward)"]
+    silo = figures["Ties reaching outside the team (−1 all within it, +1 all outside)"]
     assert silo.action == ("Start a coffee-chat programme", "/mentorship/programmes/?kind=coffee")
     Programme.objects.create(kind="coffee", name="Coffee chats", cadence_weeks=2)
     figures = {f.label: f for f in team_view(team, alice).figures}
-    silo = figures["Silo index (E-I, −1 inward to +1 outward)"]
+    silo = figures["Ties reaching outside the team (−1 all within it, +1 all outside)"]
     assert silo.action == ("Invite the team to Coffee chats", "/mentorship/")
     labels = [f.action[0] for f in figures.values() if f.action]
     assert len(labels) == len(set(labels)), labels
