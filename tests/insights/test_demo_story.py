@@ -65,7 +65,9 @@ def ritual_page(hr, pk: int) -> tuple[int, int, list[int]]:
     teams = int(re.search(r"adopted by (\d+) teams?", page).group(1))
     html = hr.get(f"/rituals/{pk}/").content.decode()
     table = html.split('id="past-heading"')[1].split("</table>")[0]
-    came = [int(n) for n in re.findall(r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>', table)]
+    came = [
+        int(n) for n in re.findall(r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>', table)
+    ]
     return sessions, teams, came
 
 
