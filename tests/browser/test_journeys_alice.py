@@ -8,7 +8,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from connection.models import Nudge, Team, User
@@ -60,9 +59,9 @@ def adopt_the_co_working_window(page, live_server) -> str:
     return suggested
 
 
-def four_weeks_of_sessions(ritual: TeamRitual) -> list[Occurrence]:
+def four_weeks_of_sessions(ritual: TeamRitual, now: dt.datetime) -> list[Occurrence]:
     """Each session until the review: nine of the team came, eight found it worth it."""
-    held = list(ritual.occurrences.filter(starts_at__lt=timezone.now()).order_by("starts_at"))
+    held = list(ritual.occurrences.filter(starts_at__lt=now).order_by("starts_at"))
     assert len(held) >= 3, f"only {len(held)} sessions before the review"
     team = list(User.objects.active().filter(team=ritual.team).order_by("pk"))
     for occurrence in held:
@@ -89,7 +88,7 @@ def test_alice_adopts_the_co_working_window_and_keeps_it_twice_a_week(
     # Four weeks later: the review date comes, and Hearth tells its owner.
     Nudge.objects.filter(recipient=alice, status=Nudge.Status.PENDING).delete()
     clock.move_to(dt.datetime.combine(ritual.review_on, dt.time(6), tzinfo=dt.UTC))
-    held = four_weeks_of_sessions(ritual)
+    held = four_weeks_of_sessions(ritual, clock.now)
     materialise_all()  # the nightly tick keeps four weeks of sessions ahead
     assert send_due_reviews() == 1
     review = Nudge.objects.get(

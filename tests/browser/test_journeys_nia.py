@@ -10,7 +10,6 @@ import re
 
 import icalendar
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from connection.models import Signal, Team, User, next_shared_slot
@@ -34,7 +33,7 @@ def nia(clock) -> User:
     already (the ledger's story); here she asks it herself. The demo counts days as
     it dates them, in UTC: its today is her start date plus two."""
     nia = person("nia")
-    assert (timezone.now().date() - nia.start_date).days == 2, "not Nia's third day"
+    assert (clock.now.date() - nia.start_date).days == 2, "not Nia's third day"
     Signal.objects.filter(actor=nia, kind=Signal.Kind.ASKED).delete()
     return nia
 
@@ -68,7 +67,7 @@ def a_senior_engineer_hosting_office_hours(nia: User) -> User:
 
 
 def test_nia_has_her_own_home_books_office_hours_and_asks_a_first_question(
-    new_page, viewport, nia, sign_in, screenshot, live_server
+    new_page, viewport, clock, nia, sign_in, screenshot, live_server
 ):
     group = MatchGroup.objects.of(nia).get(newcomer=nia)
     buddy = group.members.exclude(pk=nia.pk).get()
@@ -81,7 +80,7 @@ def test_nia_has_her_own_home_books_office_hours_and_asks_a_first_question(
         f"Your buddy: {buddy.display_name}, {buddy.team.name}. "
         f"It’s {buddy.local_now():%H:%M} for them in {buddy.zone_label}."
     )
-    start, end = next_shared_slot([nia, buddy], timezone.now())
+    start, end = next_shared_slot([nia, buddy], clock.now)
     assert nia.is_working_at(start) and buddy.is_working_at(start)
     assert nia.is_working_at(end - dt.timedelta(minutes=1))
     assert buddy.is_working_at(end - dt.timedelta(minutes=1))
@@ -144,7 +143,7 @@ def book_twenty_minutes_with_a_senior_engineer(page, nia: User, screenshot) -> N
 
 
 def test_nia_has_her_teams_rituals_in_her_calendar_feed(
-    new_page, viewport, nia, sign_in, screenshot, live_server
+    new_page, viewport, clock, nia, sign_in, screenshot, live_server
 ):
     page = sign_in(new_page(**viewport), "nia")
     page.goto("/rituals/")
@@ -165,5 +164,5 @@ def test_nia_has_her_teams_rituals_in_her_calendar_feed(
     events = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
     summaries = {str(event["SUMMARY"]) for event in events}
     assert summaries == {f"{name} ({nia.team.name})" for name in names}
-    upcoming = [event for event in events if event.decoded("DTSTART") > timezone.now()]
+    upcoming = [event for event in events if event.decoded("DTSTART") > clock.now]
     assert upcoming, "the feed holds no session to come"

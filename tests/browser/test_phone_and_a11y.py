@@ -16,8 +16,6 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from playwright.sync_api import expect
 
-from tests.browser.conftest import skip_phones_when_desktop_only
-
 pytestmark = pytest.mark.browser
 
 AXE = Path(settings.BASE_DIR) / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -99,11 +97,11 @@ def audit(page, axe_script: Path) -> list[str]:
     ]
 
 
+@pytest.mark.phone
 @pytest.mark.parametrize("who", ["alice", "bob", "nia", "hana", None])
 def test_every_page_fits_a_phone_and_passes_axe(
     who, demo_org, new_page, sign_in, live_server, axe_script
 ):
-    skip_phones_when_desktop_only()
     page = new_page(**PHONE, bypass_csp=True)
     if who:
         sign_in(page, who)
