@@ -28,12 +28,17 @@ AXE_VERSION := ~4.14
 AXE := var/node/node_modules/axe-core/axe.min.js
 # Without npm (a machine with no Chromium either, where the browser tests skip) it
 # says so and goes on; the test itself names what is missing if Chromium is there.
-$(AXE):
+# oidc-provider (an OpenID Connect provider, certified by the OpenID Foundation) for the
+# single sign-on tests: tests/identity start it on 127.0.0.1 from var/node.
+OIDC_PROVIDER_VERSION := ~9.13
+OIDC_PROVIDER := var/node/node_modules/oidc-provider/package.json
+# One npm install for both: a --no-save install removes packages it was not given.
+$(AXE) $(OIDC_PROVIDER) &:
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm install --no-save --no-audit --no-fund --prefix var/node "axe-core@$(AXE_VERSION)"; \
-	else echo "npm not found: the accessibility browser test needs axe-core (apt-get install npm)"; fi
+	  npm install --no-save --no-audit --no-fund --prefix var/node "axe-core@$(AXE_VERSION)" "oidc-provider@$(OIDC_PROVIDER_VERSION)"; \
+	else echo "npm not found: the accessibility and single sign-on tests need axe-core and oidc-provider (apt-get install npm)"; fi
 
-axe: $(AXE)
+axe: $(AXE) $(OIDC_PROVIDER)
 
 run: install
 	@mkdir -p var/broker/queue var/broker/processed

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from connection.access import deactivate_people
 from connection.audit import record
 from connection.models import AuditEntry, Heartbeat, OrgImport, Signal, Team, User
 from connection.orgchart import OrgChart, Person, parse_org_chart
@@ -175,8 +176,8 @@ def apply_org_import(
         _write_team_managers(plan)
         deactivated = 0
         if deactivate_missing and plan.missing:
-            deactivated = User.objects.filter(pk__in=[u.pk for u in plan.missing]).update(
-                is_active=False
+            deactivated = deactivate_people(
+                [u.pk for u in plan.missing], actor=applied_by, via="org chart import"
             )
         summary = plan.summary() | {"deactivated": deactivated}
         OrgImport.objects.filter(pk=org_import.pk).update(

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rituals",
     "mentorship",
     "insights",
+    "identity",
     "axes",
 ]
 
@@ -321,3 +322,19 @@ AXES_SENSITIVE_PARAMETERS: list[str] = []
 # How many reverse proxies append to X-Forwarded-For in front of the web
 # process; 0 trusts only the connection's own address.
 HEARTH_PROXY_COUNT = env_int("HEARTH_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
+
+# Single sign-on by OpenID Connect (docs/identity.md): set the issuer, client id and
+# secret of the organisation's provider and the sign-in page offers "Sign in with
+# HEARTH_OIDC_NAME" (authorization code with PKCE). The redirect URI to register at the
+# provider is SITE_URL + /sso/callback/.
+HEARTH_OIDC_ISSUER = env_str("HEARTH_OIDC_ISSUER").rstrip("/")
+HEARTH_OIDC_CLIENT_ID = env_str("HEARTH_OIDC_CLIENT_ID")
+HEARTH_OIDC_CLIENT_SECRET = env_str("HEARTH_OIDC_CLIENT_SECRET")
+HEARTH_OIDC_NAME = env_str("HEARTH_OIDC_NAME", "your company account")
+HEARTH_OIDC_SCOPES = env_str("HEARTH_OIDC_SCOPES", "openid email profile")
+# Password sign-in: "on" for everyone, or "break-glass" for only the addresses in
+# HEARTH_BREAK_GLASS_EMAILS (an HR admin who can still sign in when the provider is down).
+HEARTH_PASSWORD_LOGIN = env_str("HEARTH_PASSWORD_LOGIN", "on")
+HEARTH_BREAK_GLASS_EMAILS = [e.lower() for e in env_list("HEARTH_BREAK_GLASS_EMAILS")]
+# Tests only: lets Authlib reach a provider on 127.0.0.1 over http.
+HEARTH_OIDC_ALLOW_HTTP = env_bool("HEARTH_OIDC_ALLOW_HTTP", False)

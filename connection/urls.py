@@ -42,6 +42,7 @@ urlpatterns = [
     path("pulse/", include("pulse.urls")),
     path("rituals/", include("rituals.urls")),
     path("mentorship/", include("mentorship.urls")),
+    path("", include("identity.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",

@@ -10,7 +10,7 @@ from tests.layers import check_layers, cycles, import_graph, imports_inside_func
 ROOT = Path(__file__).resolve().parent.parent
 
 CORE = "connection"
-DOMAIN = ("pulse", "rituals", "mentorship")
+DOMAIN = ("pulse", "rituals", "mentorship", "identity")
 TOP = "insights"
 # Who may import whom: each domain app the core; insights the core and every app.
 LAYERS = {(app, CORE) for app in DOMAIN} | {(TOP, CORE)} | {(TOP, app) for app in DOMAIN}

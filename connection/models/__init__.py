@@ -2,6 +2,7 @@
 imports, heartbeat), audit, nudges (the outbox) and signals (the connection ledger).
 Import them from here, as Django does."""
 
+from connection.models.access import SignIn
 from connection.models.audit import AuditEntry, AuditQuerySet
 from connection.models.nudges import (
     NUDGE_KIND_CHOICES,
@@ -48,6 +49,7 @@ __all__ = [
     "OrgImport",
     "OrgSettings",
     "Priority",
+    "SignIn",
     "Signal",
     "Team",
     "TeamQuerySet",

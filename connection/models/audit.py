@@ -39,6 +39,7 @@ class AuditEntry(models.Model):
         CATALOGUE = "catalogue", "Ritual catalogue and values"
         RECOGNITION = "recognition", "Recognition moderation"
         OUTBOX = "outbox", "Nudge outbox"
+        IDENTITY = "identity", "Sign-in, provisioning and personal data"
 
     class Action(models.TextChoices):
         # "kind.what": the part before the dot is the entry's kind.
@@ -71,6 +72,19 @@ class AuditEntry(models.Model):
         NUDGES_RESENT = "outbox.resent", "queued failed nudges again"
         NUDGE_CEILING = "outbox.ceiling", "changed the weekly nudge limit"
         WEBHOOK_HOSTS = "outbox.webhook_hosts", "changed the hosts webhooks may post to"
+        PEOPLE_DEACTIVATED = "identity.deactivated", "deactivated people"
+        PERSON_ERASED = "identity.erased", "erased a person's data"
+        DATA_EXPORTED = "identity.exported", "downloaded a person's data"
+        RETENTION_CHANGED = "identity.retention", "changed how long data is kept"
+        RETENTION_APPLIED = "identity.retention_applied", "deleted data past its retention"
+        SCIM_TOKEN_ISSUED = "identity.scim_token", "issued a SCIM token"
+        SCIM_TOKEN_REVOKED = "identity.scim_revoked", "revoked a SCIM token"
+        SCIM_CHANGED = "identity.scim", "provisioned people or teams by SCIM"
+        SYNC_CONFIGURED = "identity.sync_configured", "configured the scheduled org sync"
+        SYNC_PAUSED = "identity.sync_paused", "paused an org sync at the safety brake"
+        SYNC_APPROVED = "identity.sync_approved", "approved a paused org sync"
+        SYNC_REJECTED = "identity.sync_rejected", "rejected a paused org sync"
+        SSO_SETTINGS = "identity.sso", "changed single sign-on settings"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     # PROTECT: deleting a person must not blank out what they did.

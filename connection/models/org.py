@@ -76,6 +76,40 @@ class OrgSettings(models.Model):
         "to, one a line (*.example.com for every name under example.com).",
     )
 
+    # Identity and the data lifecycle (docs/identity.md, docs/data-lifecycle.md).
+    sso_creates_accounts = models.BooleanField(
+        default=False,
+        help_text="Someone the identity provider vouches for but Hearth does not know gets an "
+        "account at first sign-in (on no team until the org chart places them). Off: they "
+        "see a page saying HR has not added them yet.",
+    )
+    people_may_erase_themselves = models.BooleanField(
+        default=False,
+        help_text="People may erase their own account and data from their profile. HR admins "
+        "can always erase a person.",
+    )
+    signal_retention_days = models.PositiveIntegerField(
+        default=396,
+        validators=[MinValueValidator(30)],
+        help_text="Behaviour signals older than this are deleted each night (13 months: a "
+        "year-on-year comparison still has its data).",
+    )
+    nudge_retention_days = models.PositiveIntegerField(
+        default=180,
+        validators=[MinValueValidator(30)],
+        help_text="Messages sent, skipped or failed longer ago than this are deleted.",
+    )
+    thread_retention_days = models.PositiveIntegerField(
+        default=730,
+        validators=[MinValueValidator(30)],
+        help_text="Team thread posts older than this are deleted.",
+    )
+    audit_retention_days = models.PositiveIntegerField(
+        default=2555,
+        validators=[MinValueValidator(365)],
+        help_text="Audit entries older than this are deleted (7 years by default).",
+    )
+
     class Meta:
         verbose_name = "organisation settings"
         verbose_name_plural = "organisation settings"

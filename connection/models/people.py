@@ -142,6 +142,8 @@ class Team(models.Model):
         blank=True, help_text="Incoming webhook for members who choose Microsoft Teams."
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The identity provider's id for the group this team mirrors (SCIM externalId).
+    external_id = models.CharField(max_length=255, blank=True, db_index=True)
 
     objects = TeamQuerySet.as_manager()
 
@@ -266,6 +268,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Line manager.",
     )
     is_hr_admin = models.BooleanField("HR admin", default=False)
+    # The identity provider's own id for this person (SCIM externalId, OIDC subject link).
+    external_id = models.CharField(max_length=255, blank=True, db_index=True)
     is_senior = models.BooleanField(
         default=False, help_text="Expected to give mentoring hours each quarter."
     )

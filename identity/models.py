@@ -1,0 +1,127 @@
+"""Identity's own rows: SCIM bearer tokens HR issues, and the scheduled org sync
+(where it reads from, its safety brake, and every run with its diff)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+def token_digest(raw: str) -> str:
+    """Tokens are stored as their SHA-256: a leaked database gives no usable token."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ScimTokenQuerySet(models.QuerySet):
+    def live(self) -> ScimTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ScimToken(models.Model):
+    """A bearer token an identity provider uses for /scim/v2/; shown once, when issued."""
+
+    label = models.CharField(max_length=100, help_text="Which provider uses it, e.g. Okta.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScimTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "SCIM token"
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.prefix}…)"
+
+
+def default_share() -> float:
+    return 0.10
+
+
+class SyncSource(models.Model):
+    """Where the scheduled org sync reads the org chart CSV, and its safety brake. One row."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", "A file on the server (a drop folder)"
+        URL = "url", "A URL (HTTPS)"
+
+    enabled = models.BooleanField(default=False)
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.FILE)
+    location = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The CSV's path on the server, or its https:// URL.",
+    )
+    every_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 7)]
+    )
+    deactivate_missing = models.BooleanField(
+        default=True, help_text="People no longer in the file are deactivated."
+    )
+    max_deactivate_share = models.FloatField(
+        default=default_share,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="A run that would deactivate more than this share of active people waits "
+        "for HR's approval.",
+    )
+    max_move_share = models.FloatField(
+        default=default_share,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="A run that would move more than this share of people between teams waits "
+        "for HR's approval.",
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "org sync source"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.location or 'not set'}"
+
+    @classmethod
+    def load(cls) -> SyncSource:
+        source, _ = cls.objects.get_or_create(pk=1)
+        return source
+
+
+class SyncRun(models.Model):
+    """One run of the scheduled sync: what it found, and what happened to it."""
+
+    class Status(models.TextChoices):
+        UNCHANGED = "unchanged", "Nothing to change"
+        APPLIED = "applied", "Applied"
+        PAUSED = "paused", "Waiting for approval"
+        APPROVED = "approved", "Approved and applied"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    org_import = models.ForeignKey(
+        "connection.OrgImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    diff = models.JSONField(default=dict, blank=True)
+    deactivate_share = models.FloatField(default=0.0)
+    move_share = models.FloatField(default=0.0)
+    message = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"org sync {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

@@ -1,0 +1,3 @@
+"""HR's page for SCIM tokens."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""SCIM 2.0 routes (RFC 7644)."""
+
+urlpatterns: list = []

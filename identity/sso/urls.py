@@ -1,0 +1,3 @@
+"""Single sign-on routes."""
+
+urlpatterns: list = []
