@@ -56,7 +56,9 @@ def deactivate_people(user_ids: list[int], *, actor: User | None, via: str) -> i
     (anonymous) pulse answers and published figures are untouched. Returns how many
     were active."""
     with transaction.atomic():
-        ids = list(User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
+        ids = list(
+            User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True)
+        )
         if not ids:
             return 0
         User.objects.filter(pk__in=ids).update(is_active=False)
