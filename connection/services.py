@@ -72,6 +72,8 @@ def plan_org_import(*, data: bytes, importer: User | None = None) -> ImportPlan:
         User.objects.active()
         .exclude(email__in=emails)
         .exclude(is_superuser=True)
+        # HR admins leave by hand: an import (or a scheduled sync) never locks HR out.
+        .exclude(is_hr_admin=True)
         .exclude(pk=importer.pk if importer else None)
         .order_by("display_name")
     )

@@ -302,6 +302,8 @@ NUDGE_STALE_CHECKS = {
 # server on 127.0.0.1 over http. Everywhere else loopback is refused like any
 # internal address (see connection/webhooks.py).
 HEARTH_WEBHOOK_ALLOW_LOOPBACK = False
+# Tests only: lets the scheduled org sync read its CSV from a plain http:// URL.
+HEARTH_SYNC_ALLOW_HTTP = False
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords
 # for one account, or from one address, sign-in is refused for the cool-off.

@@ -1,0 +1,15 @@
+import logging
+
+from celery import shared_task
+
+from identity.sync import run_scheduled_sync
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def run_org_sync_task() -> None:
+    """Hourly: run the scheduled org sync when its interval has passed."""
+    run = run_scheduled_sync()
+    if run is not None:
+        logger.info("org sync: %s (%s)", run.get_status_display(), run.diff.get("summary", {}))
