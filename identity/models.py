@@ -125,3 +125,25 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"org sync {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class ScimPerson(models.Model):
+    """What SCIM knows of a person beyond `connection.User`: the name parts the identity
+    provider sent (Hearth keeps one display name), when it last changed them, and whether
+    it deleted them. A deleted person stays in Hearth, deactivated, with their history;
+    SCIM answers 404 for them until the provider creates the same userName again."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim"
+    )
+    given_name = models.CharField(max_length=120, blank=True)
+    family_name = models.CharField(max_length=120, blank=True)
+    modified_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "person provisioned by SCIM"
+        verbose_name_plural = "people provisioned by SCIM"
+
+    def __str__(self) -> str:
+        return f"SCIM record of {self.user_id}"
