@@ -10,3 +10,5 @@ class ConnectionConfig(AppConfig):
     def ready(self) -> None:
         # Notes each sign-in so deactivation can end its session (connection/access.py).
         import_module("connection.access")
+        # The core's personal data for export, erasure and retention (docs/data-lifecycle.md).
+        import_module("connection.lifecycle.core")

@@ -1,0 +1,124 @@
+"""A person's own data, erasure and retention, over every registered entry.
+
+`export_person` gathers what every app holds about a person; `erase_person` has every
+app delete or anonymise it, then deletes the person, in one transaction;
+`apply_retention` deletes rows past their window in batches. Figures already
+published (pulse rounds, stored weekly insights) are never touched: no entry reads or
+writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from connection.audit import record
+from connection.lifecycle.anonymise import FORMER_EMAIL, audit_maintenance, former_colleague
+from connection.lifecycle.registry import Retention, entries, kept_rows
+from connection.models import AuditEntry, OrgSettings, User
+
+BATCH = 5_000  # rows per DELETE: short statements, short locks
+
+PULSE_STATEMENT = (
+    "Your pulse answers cannot be given back: nothing in Hearth links an answer to the "
+    "person who gave it. A receipt says only that you answered a round, and those "
+    "receipts are listed here."
+)
+
+
+def export_person(person: User, *, now: dt.datetime | None = None) -> dict:
+    """Everything Hearth holds about `person`, section by section, as plain data."""
+    sections = [
+        {"key": entry.key, "label": entry.label, "note": entry.note, "rows": entry.export(person)}
+        for entry in entries()
+        if entry.export is not None
+    ]
+    return {
+        "person": {"id": person.pk, "email": person.email, "name": person.display_name},
+        "generated_at": (now or timezone.now()).isoformat(),
+        "pulse_answers": PULSE_STATEMENT,
+        "sections": sections,
+    }
+
+
+def record_export(*, person: User, actor: User) -> None:
+    """HR downloaded someone's data (a GDPR request): recorded, without the data."""
+    record(
+        actor=actor,
+        action=AuditEntry.Action.DATA_EXPORTED,
+        detail={"person": f"person #{person.pk}"},
+    )
+
+
+class CannotErase(Exception):
+    pass
+
+
+def erase_person(*, person: User, actor: User) -> dict[str, int]:
+    """Erase `person`: every app deletes or anonymises its rows about them, their
+    sessions and tokens end, their row is deleted. Returns rows changed per entry.
+
+    `actor` is the HR admin, or the person themselves (then the audit entry names
+    "a former colleague")."""
+    if person.email == FORMER_EMAIL:
+        raise CannotErase("The placeholder for former colleagues is nobody to erase.")
+    pk, by_themselves = person.pk, actor.pk == person.pk
+    with transaction.atomic():
+        counts = {entry.key: entry.erase(person) for entry in entries()}
+        User.objects.filter(pk=pk).delete()
+        record(
+            actor=former_colleague() if by_themselves else actor,
+            action=AuditEntry.Action.PERSON_ERASED,
+            detail={
+                "person": f"person #{pk}",
+                "by": "themselves" if by_themselves else "an HR admin",
+                "rows": sum(counts.values()),
+            },
+        )
+    return counts
+
+
+def apply_retention(*, now: dt.datetime) -> dict[str, int]:
+    """Delete every kind of row past its window (OrgSettings), in batches; returns the
+    rows deleted per entry and records them in the audit trail."""
+    org = OrgSettings.load()
+    deleted, windows = {}, {}
+    for entry in entries():
+        rule = entry.retention
+        if rule is None:
+            continue
+        days = getattr(org, rule.setting)
+        windows[rule.setting] = days
+        deleted[entry.key] = delete_older(rule, now - dt.timedelta(days=days))
+    record(
+        actor=None,
+        action=AuditEntry.Action.RETENTION_APPLIED,
+        detail={"deleted": deleted, "days": windows},
+    )
+    return deleted
+
+
+def delete_older(rule: Retention, cutoff: dt.datetime) -> int:
+    """Delete `rule.model` rows older than `cutoff`, BATCH primary keys at a time, each
+    batch its own transaction (a run cut short keeps what it did; the next goes on)."""
+    older = rule.model._base_manager.filter(**{f"{rule.date_field}__lt": cutoff}).filter(rule.only)
+    kept = kept_rows(rule.model)
+    if kept is not None:
+        older = older.exclude(kept)
+    bounds = older.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return 0
+    label, total = rule.model._meta.label, 0
+    for low in range(bounds["low"], bounds["high"] + 1, BATCH):
+        batch = older.filter(pk__gte=low, pk__lt=low + BATCH)
+        if rule.append_only:
+            with audit_maintenance():
+                _, by_model = batch.delete()
+        else:
+            with transaction.atomic():
+                _, by_model = batch.delete()
+        total += by_model.get(label, 0)
+    return total

@@ -1,0 +1,39 @@
+"""Identity's personal data: SCIM tokens a person issued and org sync runs they
+decided (kept, without their name), and mentions of the person in a run's diff and
+message. Loaded by IdentityConfig.ready()."""
+
+from __future__ import annotations
+
+from connection.lifecycle import PersonalData, needles, register, replace_mentions
+from connection.models import User
+from identity.models import ScimToken, SyncRun
+
+
+def _identity(person: User) -> list[dict]:
+    rows = [
+        {"what": f"issued the SCIM token {token.label}", "when": token.created_at}
+        for token in ScimToken.objects.filter(created_by=person)
+    ]
+    rows += [
+        {"what": f"{run.get_status_display().lower()} an org sync", "when": run.decided_at}
+        for run in SyncRun.objects.filter(decided_by=person)
+    ]
+    return rows
+
+
+def _erase_identity(person: User) -> int:
+    changed = ScimToken.objects.filter(created_by=person).update(created_by=None)
+    changed += SyncRun.objects.filter(decided_by=person).update(decided_by=None)
+    # A sync's diff lists people by e-mail and name.
+    return changed + replace_mentions(SyncRun, ["diff", "message"], needles(person))
+
+
+register(
+    PersonalData(
+        "identity",
+        "SCIM tokens you issued and org syncs you decided",
+        _identity,
+        _erase_identity,
+        covers=("identity.ScimToken.created_by", "identity.SyncRun.decided_by"),
+    ),
+)
