@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from connection.break_glass import password_sign_in_allowed, password_sign_in_off
 from connection.models import (
     NUDGE_KIND_CHOICES,
     NUDGE_KINDS,
@@ -114,6 +115,13 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self) -> dict:
+        # Refused before the password is tried, so a refusal counts no failed attempt.
+        username = self.cleaned_data.get("username")
+        if username and not password_sign_in_allowed(username):
+            raise password_sign_in_off()
+        return super().clean()
 
 
 class ProfileForm(forms.ModelForm):

@@ -337,6 +337,11 @@ HEARTH_OIDC_SCOPES = env_str("HEARTH_OIDC_SCOPES", "openid email profile")
 # Password sign-in: "on" for everyone, or "break-glass" for only the addresses in
 # HEARTH_BREAK_GLASS_EMAILS (an HR admin who can still sign in when the provider is down).
 HEARTH_PASSWORD_LOGIN = env_str("HEARTH_PASSWORD_LOGIN", "on")
+if HEARTH_PASSWORD_LOGIN not in ("on", "break-glass"):
+    raise ImproperlyConfigured(
+        f'HEARTH_PASSWORD_LOGIN must be "on" or "break-glass", not {HEARTH_PASSWORD_LOGIN!r}'
+    )
 HEARTH_BREAK_GLASS_EMAILS = [e.lower() for e in env_list("HEARTH_BREAK_GLASS_EMAILS")]
-# Tests only: lets Authlib reach a provider on 127.0.0.1 over http.
+# Tests only: lets Hearth reach a provider over http (its issuer and endpoints must
+# otherwise be https).
 HEARTH_OIDC_ALLOW_HTTP = env_bool("HEARTH_OIDC_ALLOW_HTTP", False)

@@ -1,0 +1,53 @@
+"""Who a verified single sign-on is: the person with that e-mail address, or, when HR
+lets the provider create accounts, a new person on no team."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from connection.models import OrgSettings, User
+from identity.sso.client import SSOError
+
+NOT_ADDED = "HR has not added you to Hearth yet. Ask your HR team to add you, then sign in again."
+DEACTIVATED = "Your Hearth account is deactivated. Ask your HR team if you think this is a mistake."
+
+
+def person_for_sign_in(*, claims: dict) -> User:
+    """The active person the claims (checked ID token, plus userinfo) name, matched by
+    their verified e-mail address whatever its case. Notes the provider's subject on a
+    person who has no external id yet. Raises `SSOError` for an unverified or missing
+    address (400), a deactivated person or someone HR has not added (403)."""
+    email = claims.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        raise SSOError("The identity provider did not share your e-mail address with Hearth.")
+    # Some providers send the boolean as a string.
+    if claims.get("email_verified") not in (True, "true"):
+        raise SSOError(
+            "Your identity provider has not verified your e-mail address, so Hearth cannot "
+            "tell who you are. Verify it there, then sign in again."
+        )
+    email = email.strip().lower()
+    person = User.objects.filter(email__iexact=email).first()
+    if person is None:
+        person = _new_person(email=email, claims=claims)
+    if not person.is_active:
+        raise SSOError(DEACTIVATED, status=403)
+    if not person.external_id:
+        person.external_id = str(claims["sub"])[:255]
+        person.save(update_fields=["external_id"])
+    return person
+
+
+def _new_person(*, email: str, claims: dict) -> User:
+    if not OrgSettings.load().sso_creates_accounts:
+        raise SSOError(NOT_ADDED, status=403)
+    name = claims.get("name")
+    if not isinstance(name, str) or not name.strip():
+        name = email.split("@")[0]
+    try:
+        with transaction.atomic():
+            # No usable password: this person signs in through the provider.
+            return User.objects.create_user(email, display_name=name.strip()[:120])
+    except IntegrityError:
+        # The same person's second tab got there first.
+        return User.objects.get(email__iexact=email)
