@@ -36,6 +36,8 @@ from connection.calendar import quarter_start
 from connection.models import Nudge, OrgSettings, User
 from connection.orgchart import COLUMNS
 from connection.services import preview_org_import
+from identity import forms as identity_forms
+from identity.models import SyncRun
 from insights import forms as insights_forms
 from insights.models import ConversationGuide
 from insights.views import org as insights_org_views
@@ -74,7 +76,7 @@ HOSTILE = {
     "last-moment": "9999-12-31T23:59:59",
 }
 
-APPS = ("connection", "pulse", "rituals", "mentorship", "insights")
+APPS = ("connection", "pulse", "rituals", "mentorship", "insights", "identity")
 
 
 def _is_html_view_module(module) -> bool:
@@ -169,6 +171,28 @@ CASES = [
         "hana",
         lambda w: [core_forms.OrgImportApplyForm()],
         args=lambda w: [w.org_import.pk],
+    ),
+    Case(
+        "org-sync",
+        "org_sync",
+        "hana",
+        lambda w: [identity_forms.SyncActionForm(), identity_forms.SyncSourceForm()],
+        valid=lambda w: {
+            "action": "save",
+            "kind": "file",
+            "location": "/srv/hris/org.csv",
+            "every_hours": "24",
+            "max_deactivate_share": "10",
+            "max_move_share": "10",
+        },
+    ),
+    Case(
+        "org-sync-run",
+        "org_sync_run",
+        "hana",
+        lambda w: [identity_forms.SyncDecisionForm()],
+        args=lambda w: [w.sync_run.pk],
+        valid=lambda w: {"decision": "reject"},
     ),
     Case(
         "notifications",
@@ -758,6 +782,7 @@ def world(db, alice, bob, charlie, hana, team, subteam, other_team):
                 filename="org.csv",
                 uploaded_by=hana,
             )[0],
+            sync_run=SyncRun.objects.create(status=SyncRun.Status.PAUSED, message="Waiting"),
             failed_nudge=Nudge.objects.create(
                 recipient=bob,
                 kind="booking",

@@ -56,6 +56,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from connection.models import AwayPeriod, Nudge
 from connection.nudges import unsubscribe_token
 from connection.services import preview_org_import
+from identity.models import SyncRun
 from mentorship.models import (
     Booking,
     CaseNote,
@@ -117,6 +118,11 @@ ROUTES = {
                                                                       post="login 403   403   403   403   shows"),
     "org/export.csv":                             Row("pia",          get= "login 403   403   403   403   shows"),
     "org/import/<int:pk>/apply/":                 Row("org_import",   post="login 403   403   403   403   302"),
+    # An empty POST names no button: 400, as for any tampered form.
+    "settings/org-sync/":                         Row("sync_run",     get= "login 403   403   403   403   shows",
+                                                                      post="login 403   403   403   403   400"),
+    "settings/org-sync/runs/<int:pk>/":           Row("sync_run",     get= "login 403   403   403   403   shows",
+                                                                      post="login 403   403   403   403   400"),
     # ---------------------------------------------------------------- notifications and nudges
     "notifications/":                             Row("notification", get= "login hides hides hides hides hides"),
     "notifications/read/":                        Row(None,           post="login 302   302   302   302   302"),
@@ -446,6 +452,9 @@ class World:
             filename="import-iris.csv",
             uploaded_by=self.hana,
         )
+        sync_run = SyncRun.objects.create(
+            status=SyncRun.Status.PAUSED, message="Waiting for HR: Sync Saguaro"
+        )
 
         self.targets: dict[str, Target] = {
             "team": Target({"pk": platform.pk}, (), platform),
@@ -466,6 +475,7 @@ class World:
             "notification": Target({"pk": notification.pk}, ("Nudge Nutmeg",), notification),
             "away": Target({"pk": away.pk}, ("Away Anise",), away),
             "org_import": Target({"pk": org_import.pk}, ("import-iris.csv",), org_import),
+            "sync_run": Target({"pk": sync_run.pk}, ("Sync Saguaro",), sync_run),
             "question": Target({"pk": Question.objects.current().first().pk}),
             "template": Target({"slug": RitualTemplate.objects.filter(active=True).first().slug}),
             "guide": Target({"situation": "low"}),
