@@ -39,8 +39,9 @@ def rows(count: int, *, team_of=lambda i: TEAMS[i % 2]) -> list[list[str]]:
 
 @pytest.fixture
 def org(db):
-    """Ten people on two teams, imported as HR's system exports them."""
-    import_org_chart(data=org_csv(rows(10)), filename="org.csv")
+    """Nine people on two teams, imported as HR's system exports them (with Hana, HR's
+    admin, ten active people)."""
+    import_org_chart(data=org_csv(rows(9)), filename="org.csv")
     return User.objects.filter(email__endswith="@acme.test")
 
 
@@ -48,7 +49,7 @@ def org(db):
 def drop(tmp_path, org):
     """The drop folder's file, and the source reading it every 24 hours."""
     path = tmp_path / "org.csv"
-    path.write_bytes(org_csv(rows(10)))
+    path.write_bytes(org_csv(rows(9)))
     SyncSource.objects.create(
         pk=1, enabled=True, kind=SyncSource.Kind.FILE, location=str(path), every_hours=24
     )
@@ -61,13 +62,13 @@ def sync(at=NOW) -> SyncRun | None:
 
 
 def test_a_run_that_would_deactivate_30_percent_pauses_until_hr_approves(drop, org, hana):
-    drop.write_bytes(org_csv(rows(7)))  # three of ten are gone from HR's system
-    person = User.objects.get(email="p9@acme.test")
+    drop.write_bytes(org_csv(rows(6)))  # three of the ten are gone from HR's system
+    person = User.objects.get(email="p8@acme.test")
     token = Token.objects.create(user=person)
     run = sync()
     assert run.status == SyncRun.Status.PAUSED
-    assert "deactivate 3 of 11 active people (27%" in run.message
-    assert sorted(run.diff["deactivated"]) == ["p7@acme.test", "p8@acme.test", "p9@acme.test"]
+    assert "deactivate 3 of 10 active people (30%, more than the 10% allowed)" in run.message
+    assert sorted(run.diff["deactivated"]) == ["p6@acme.test", "p7@acme.test", "p8@acme.test"]
     assert org.filter(is_active=False).count() == 0  # nothing applied yet
     assert AuditEntry.objects.filter(action=AuditEntry.Action.SYNC_PAUSED).count() == 1
 
@@ -76,9 +77,9 @@ def test_a_run_that_would_deactivate_30_percent_pauses_until_hr_approves(drop, o
     run.refresh_from_db()
     assert run.status == SyncRun.Status.APPROVED and run.decided_by == hana
     assert sorted(org.filter(is_active=False).values_list("email", flat=True)) == [
+        "p6@acme.test",
         "p7@acme.test",
         "p8@acme.test",
-        "p9@acme.test",
     ]
     assert not Token.objects.filter(pk=token.pk).exists()  # access ends with deactivation
     with pytest.raises(DecisionRefused):
@@ -86,19 +87,19 @@ def test_a_run_that_would_deactivate_30_percent_pauses_until_hr_approves(drop, o
 
 
 def test_a_small_change_applies_on_schedule_and_records_its_diff(drop, org):
-    changed = rows(10)
+    changed = rows(9)
     changed[0][1] = "Person Zero"
-    drop.write_bytes(org_csv([*changed, *rows(11)[10:]]))  # one renamed, one new
+    drop.write_bytes(org_csv([*changed, *rows(10)[9:]]))  # one renamed, one new
     run = sync()
     assert run.status == SyncRun.Status.APPLIED
-    assert run.diff["created"] == ["p10@acme.test"]
+    assert run.diff["created"] == ["p9@acme.test"]
     assert run.diff["updated"] == [{"email": "p0@acme.test", "fields": ["display_name"]}]
     assert User.objects.get(email="p0@acme.test").display_name == "Person Zero"
     assert OrgImport.objects.get(pk=run.org_import_id).status == OrgImport.Status.APPLIED
 
 
 def test_moving_more_than_the_share_pauses_and_rejecting_changes_nothing(drop, org, hana):
-    drop.write_bytes(org_csv(rows(10, team_of=lambda i: TEAMS[(i // 5) % 2])))  # 4 move
+    drop.write_bytes(org_csv(rows(9, team_of=lambda i: TEAMS[(i // 5) % 2])))  # 4 move
     run = sync()
     assert run.status == SyncRun.Status.PAUSED and run.diff["summary"]["moved_people"] == 4
     assert {"email": "p1@acme.test", "from": "South", "to": "North"} in run.diff["moved"]
@@ -115,7 +116,7 @@ def test_a_paused_run_holds_the_schedule_and_a_due_source_runs_once(drop, org, h
     assert first.status == SyncRun.Status.PAUSED
     assert sync(NOW + dt.timedelta(days=2)) is None  # waits for HR, no pile of paused runs
     decide(first, approve=False, actor=hana)
-    drop.write_bytes(org_csv(rows(10)))
+    drop.write_bytes(org_csv(rows(9)))
     assert sync(NOW + dt.timedelta(days=2)).status == SyncRun.Status.UNCHANGED
     assert sync(NOW + dt.timedelta(days=2, hours=23)) is None  # not due again yet
     assert SyncRun.objects.count() == 2
@@ -127,12 +128,12 @@ def test_an_unreadable_or_broken_file_fails_and_changes_nothing(drop, org):
     drop.write_bytes(b"email,name\nnot-an-email,Someone\n")
     run = sync(NOW + dt.timedelta(days=1))
     assert run.status == SyncRun.Status.FAILED and "problems" in run.message
-    assert org.filter(is_active=True).count() == 10 and User.objects.count() == 10
+    assert org.filter(is_active=True).count() == 9 and User.objects.count() == 9
 
 
 def test_a_url_source_is_read_like_a_file(org, settings):
     settings.HEARTH_SYNC_ALLOW_HTTP = True
-    body = org_csv(rows(11))
+    body = org_csv(rows(10))
 
     class Export(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -152,11 +153,11 @@ def test_a_url_source_is_read_like_a_file(org, settings):
         run = sync()
     finally:
         server.shutdown()
-    assert run.status == SyncRun.Status.APPLIED and run.diff["created"] == ["p10@acme.test"]
+    assert run.status == SyncRun.Status.APPLIED and run.diff["created"] == ["p9@acme.test"]
 
 
 def test_deactivation_by_sync_skips_waiting_messages(drop, org, hana):
-    person = User.objects.get(email="p9@acme.test")
+    person = User.objects.get(email="p8@acme.test")
     nudge = Nudge.objects.create(
         recipient=person,
         kind="pulse_invite",
@@ -165,9 +166,9 @@ def test_deactivation_by_sync_skips_waiting_messages(drop, org, hana):
         due_at=NOW,
         expires_at=NOW + dt.timedelta(days=1),
     )
-    drop.write_bytes(org_csv(rows(9)))
+    drop.write_bytes(org_csv(rows(8)))
     run = sync()
-    assert run.status == SyncRun.Status.APPLIED  # 1 of 11 is under the 10% brake
+    assert run.status == SyncRun.Status.APPLIED  # 1 of 10 is within the 10% brake
     nudge.refresh_from_db()
     assert (nudge.status, nudge.last_error) == (Nudge.Status.SKIPPED, "recipient deactivated")
 
@@ -206,14 +207,14 @@ def test_hr_configures_the_sync_and_sees_the_paused_run(client_for, drop, hana, 
     assert (source.every_hours, source.max_deactivate_share) == (12, 0.25)
     assert AuditEntry.objects.filter(action=AuditEntry.Action.SYNC_CONFIGURED).exists()
 
-    drop.write_bytes(org_csv(rows(7)))  # 27% > 25%
+    drop.write_bytes(org_csv(rows(6)))  # 30% > 25%
     with time_machine.travel(NOW, tick=False):
         ran = page.post(reverse("org_sync"), {"action": "run"})
     run = SyncRun.objects.get()
     assert ran.url == reverse("org_sync_run", args=[run.pk])
     assert b"A run is waiting for you" in page.get(reverse("org_sync")).content
     shown = page.get(reverse("org_sync_run", args=[run.pk])).content.decode()
-    assert "p8@acme.test" in shown and "Approve and apply" in shown
+    assert "p7@acme.test" in shown and "Approve and apply" in shown
     page.post(reverse("org_sync_run", args=[run.pk]), {"decision": "approve"})
     assert User.objects.filter(email__endswith="@acme.test", is_active=False).count() == 3
     assert (
