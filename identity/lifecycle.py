@@ -1,12 +1,20 @@
-"""Identity's personal data: SCIM tokens a person issued and org sync runs they
-decided (kept, without their name), and mentions of the person in a run's diff and
-message. Loaded by IdentityConfig.ready()."""
+"""Identity's personal data: the name parts SCIM sent, SCIM tokens a person issued
+and org sync runs they decided (kept, without their name), and mentions of the person
+in a run's diff and message. Loaded by IdentityConfig.ready()."""
 
 from __future__ import annotations
 
 from connection.lifecycle import PersonalData, needles, register, replace_mentions
 from connection.models import User
-from identity.models import ScimToken, SyncRun
+from identity.models import ScimPerson, ScimToken, SyncRun
+
+
+def _scim(person: User) -> list[dict]:
+    return list(
+        ScimPerson.objects.filter(user=person).values(
+            "given_name", "family_name", "modified_at", "deleted_at"
+        )
+    )
 
 
 def _identity(person: User) -> list[dict]:
@@ -29,6 +37,13 @@ def _erase_identity(person: User) -> int:
 
 
 register(
+    PersonalData(
+        "scim",
+        "What your identity provider sent (SCIM)",
+        _scim,
+        lambda person: ScimPerson.objects.filter(user=person).delete()[0],
+        covers=("identity.ScimPerson.user",),
+    ),
     PersonalData(
         "identity",
         "SCIM tokens you issued and org syncs you decided",

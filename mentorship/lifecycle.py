@@ -68,7 +68,7 @@ def _groups(person: User) -> list[dict]:
         for group in groups.select_related("round__programme").prefetch_related("members")
     ]
     rows += [
-        {"programme": "", "matched on": c.week, "with": "", "check-in": c.get_answer_display()}
+        {"programme": "", "week": c.week, "with": "", "check-in": c.get_answer_display()}
         for c in CheckIn.objects.filter(person=person).order_by("week")
     ]
     return rows

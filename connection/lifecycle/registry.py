@@ -89,10 +89,6 @@ def covered_relations() -> set[str]:
     return {relation for entry in entries() for relation in entry.covers}
 
 
-# Relations to the user model that are deliberately not personal data, with why.
-NOT_PERSONAL = {
-    # Django's own permission plumbing: Hearth's roles are is_hr_admin and team
-    # managers; nothing is ever put in these, and deleting the person empties them.
-    "connection.User.groups",
-    "connection.User.user_permissions",
-}
+# Relations to the user model that are deliberately not personal data, each with why
+# ("app.Model.field"). None today: every relation is exported and erased by an entry.
+NOT_PERSONAL: frozenset[str] = frozenset()
