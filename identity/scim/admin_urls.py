@@ -1,3 +1,10 @@
-"""HR's page for SCIM tokens."""
+"""HR's page for SCIM tokens, under /settings/scim/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from identity.scim import admin_views
+
+urlpatterns = [
+    path("", admin_views.scim_tokens, name="scim_tokens"),
+    path("<int:pk>/revoke/", admin_views.scim_token_revoke, name="scim_token_revoke"),
+]
