@@ -66,6 +66,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 3600},
     },
+    # Retention: delete signals, messages, thread posts and audit entries older than
+    # HR's windows (OrgSettings), in batches; published figures are never touched.
+    # Nightly at 03:15 UTC, after the insights; a second run finds nothing to delete.
+    "retention": {
+        "task": "connection.tasks.apply_retention_task",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 3600},
+    },
     "assign-buddies": {
         "task": "mentorship.tasks.assign_buddies_task",
         "schedule": 3600.0,

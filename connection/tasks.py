@@ -1,7 +1,9 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
+from connection.lifecycle import apply_retention
 from connection.nudges import deliver_due_nudges
 from connection.services import record_heartbeat
 
@@ -28,3 +30,10 @@ def deliver_due_nudges_task() -> None:
             report.retrying,
             report.rescheduled,
         )
+
+
+@shared_task(ignore_result=True)
+def apply_retention_task() -> None:
+    """Nightly: delete what is past its retention window (docs/data-lifecycle.md)."""
+    deleted = apply_retention(now=timezone.now())
+    logger.info("retention: %s", ", ".join(f"{n} {key}" for key, n in deleted.items()))
