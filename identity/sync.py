@@ -209,7 +209,8 @@ def run_sync(source: SyncSource, *, now: dt.datetime | None = None) -> SyncRun:
 def _pause(run: SyncRun, brake: Brake) -> SyncRun:
     with transaction.atomic():
         run.status = SyncRun.Status.PAUSED
-        run.message = "Waiting for HR: " + "; ".join(brake.reasons) + "."
+        reasons = "; ".join(brake.reasons)
+        run.message = f"{reasons[0].upper()}{reasons[1:]}."
         run.save()
         record(
             actor=None,

@@ -453,7 +453,7 @@ class World:
             uploaded_by=self.hana,
         )
         sync_run = SyncRun.objects.create(
-            status=SyncRun.Status.PAUSED, message="Waiting for HR: Sync Saguaro"
+            status=SyncRun.Status.PAUSED, message="It would deactivate Sync Saguaro."
         )
 
         self.targets: dict[str, Target] = {
