@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from connection import api, views
 from connection.forms import EmailAuthenticationForm
+from connection.lifecycle import views as lifecycle_views
 from insights import api as insights_api
 from mentorship import api as mentorship_api
 from pulse import api as pulse_api
@@ -26,6 +27,12 @@ urlpatterns = [
     path("people/pick/", views.people_pick, name="people_pick"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token, name="api_token"),
+    path("profile/data/", lifecycle_views.my_data, name="my_data"),
+    path("profile/data.json", lifecycle_views.my_data_json, name="my_data_json"),
+    path("profile/erase/", lifecycle_views.erase_self, name="erase_self"),
+    path("people/<int:pk>/data/", lifecycle_views.person_data, name="person_data"),
+    path("people/<int:pk>/data.json", lifecycle_views.person_data_json, name="person_data_json"),
+    path("people/<int:pk>/erase/", lifecycle_views.person_erase, name="person_erase"),
     path("org/import/", views.org_import, name="org_import"),
     path("org/export.csv", views.org_export, name="org_export"),
     path("org/import/<int:pk>/apply/", views.org_import_apply, name="org_import_apply"),

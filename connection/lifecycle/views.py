@@ -1,0 +1,100 @@
+"""A person's own data and erasure: "Download my data" (a page and a JSON file) and
+"Erase my account" for the person; the same for HR, about anyone, audited."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from connection.lifecycle.anonymise import FORMER_EMAIL
+from connection.lifecycle.forms import EraseForm
+from connection.lifecycle.services import erase_person, export_person, record_export
+from connection.models import OrgSettings, User
+from connection.roles import hr_admin_required
+
+
+def _json(person: User) -> HttpResponse:
+    body = json.dumps(export_person(person), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(body, content_type="application/json")
+    name = f"hearth-data-{person.pk}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _page(request: HttpRequest, person: User, *, json_url: str) -> HttpResponse:
+    export = export_person(person)
+    own = person == request.user
+    context = {
+        "export": export,
+        "person": person,
+        "json_url": json_url,
+        "own": own,
+        "may_erase": own and OrgSettings.load().people_may_erase_themselves,
+    }
+    return render(request, "connection/my_data.html", context)
+
+
+@login_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    return _page(request, request.user, json_url="/profile/data.json")
+
+
+@login_required
+@require_GET
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    return _json(request.user)
+
+
+def _someone(pk: int) -> User:
+    return get_object_or_404(User.objects.exclude(email=FORMER_EMAIL), pk=pk)
+
+
+@hr_admin_required
+@require_GET
+def person_data(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _someone(pk)
+    record_export(person=person, actor=request.user)
+    return _page(request, person, json_url=f"/people/{person.pk}/data.json")
+
+
+@hr_admin_required
+@require_GET
+def person_data_json(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _someone(pk)
+    record_export(person=person, actor=request.user)
+    return _json(person)
+
+
+def _erase(request: HttpRequest, person: User, *, own: bool) -> HttpResponse:
+    form = EraseForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        erase_person(person=person, actor=request.user)
+        if own:
+            logout(request)
+        return render(request, "connection/erase_done.html", {"own": own})
+    return render(request, "connection/erase.html", {"form": form, "person": person, "own": own})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def erase_self(request: HttpRequest) -> HttpResponse:
+    if not OrgSettings.load().people_may_erase_themselves:
+        raise PermissionDenied("Your HR admin erases accounts here; ask them.")
+    return _erase(request, request.user, own=True)
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _someone(pk)
+    if person == request.user:
+        raise PermissionDenied("Another HR admin erases your account, or you do from your profile.")
+    return _erase(request, person, own=False)
