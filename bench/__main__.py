@@ -21,7 +21,11 @@
    after, in the demo and in a generated org of 10,000 people, the time it takes,
    and the results pages at that size (at most 15 queries and 100 ms each);
 8. evidence (bench/evidence.py): "which rituals work" judged on 500 synthetic orgs
-   per scenario whose true effect is known: false alarms, interval coverage, power.
+   per scenario whose true effect is known: false alarms, interval coverage, power;
+9. retention (bench/retention.py), on PostgreSQL only (BENCH_DATABASE_URL): the nightly
+   clean-up on the 10,000-person org with a year of signals, messages, thread posts and
+   audit entries and short windows: rows deleted, seconds (under 5 minutes), a second
+   run that deletes nothing, and published figures unchanged.
 
 Name some to run only those: `python -m bench pages matching`. `--people N` shrinks
 every org from 10,000 to N (a quick check that the bench still runs; the figures are
@@ -44,7 +48,17 @@ from django.core.management import call_command
 from django.test.utils import setup_test_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("pages", "nudges", "pulse", "rituals", "matching", "insights", "privacy", "evidence")
+BENCHMARKS = (
+    "pages",
+    "nudges",
+    "pulse",
+    "rituals",
+    "matching",
+    "insights",
+    "privacy",
+    "evidence",
+    "retention",
+)
 PEOPLE = 10_000
 
 
