@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from connection.access import SSO_METHOD_KEY
@@ -126,9 +127,14 @@ def _complete(*, code: str, pending: dict) -> tuple[User, str]:
 
 
 @require_POST
+@never_cache
 def sso_logout(request: HttpRequest) -> HttpResponse:
     """Sign out here, then, for a session the provider signed in, at the provider too
-    (which sends the browser back to the sign-in page)."""
+    (which sends the browser back to the sign-in page).
+
+    The way to the provider is a page that moves on by itself, not a redirect: the
+    sign-out form's page allows forms to post only to Hearth (CSP form-action), and
+    the browser holds a redirect after a form to that too."""
     signed_in = request.session.get(SIGNED_IN)
     logout(request)
     if sso_enabled() and isinstance(signed_in, dict) and signed_in.get("id_token"):
@@ -137,5 +143,6 @@ def sso_logout(request: HttpRequest) -> HttpResponse:
             post_logout_redirect_uri=settings.SITE_URL + reverse("login"),
         )
         if url:
-            return redirect(url)
+            context = {"url": url, "name": settings.HEARTH_OIDC_NAME}
+            return render(request, "identity/sso_signing_out.html", context)
     return redirect(settings.LOGOUT_REDIRECT_URL)
