@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from identity.scim import admin_views
+from identity.scim import views
 
 urlpatterns = [
-    path("", admin_views.scim_tokens, name="scim_tokens"),
-    path("<int:pk>/revoke/", admin_views.scim_token_revoke, name="scim_token_revoke"),
+    path("", views.scim_tokens, name="scim_tokens"),
+    path("<int:pk>/revoke/", views.scim_token_revoke, name="scim_token_revoke"),
 ]
