@@ -70,9 +70,9 @@ def _page(request: HttpRequest, module) -> HttpResponse:
     return list_answer(resources, total=total, start=start)
 
 
-def _one(request: HttpRequest, module, scim_id: str, *, status: int = 200) -> HttpResponse:
+def _one(request: HttpRequest, module, pk: str, *, status: int = 200) -> HttpResponse:
     query = ListQueryForm(request.GET).query()
-    found = module.resource(module.find(scim_id))
+    found = module.resource(module.find(pk))
     body = trim(found, attributes=query["attributes"], excluded=query["excluded"])
     return answer(body, status=status, location=found["meta"]["location"])
 
@@ -83,17 +83,17 @@ def _collection(request: HttpRequest, module) -> HttpResponse:
     return _page(request, module)
 
 
-def _item(request: HttpRequest, module, scim_id: str, *, patch_status: int) -> HttpResponse:
+def _item(request: HttpRequest, module, pk: str, *, patch_status: int) -> HttpResponse:
     if request.method == "PUT":
-        module.replace(scim_id, read_json(request))
+        module.replace(pk, read_json(request))
     elif request.method == "PATCH":
-        module.patch(scim_id, read_json(request))
+        module.patch(pk, read_json(request))
         if patch_status == 204:
             return answer(None, status=204)
     elif request.method == "DELETE":
-        module.delete(scim_id)
+        module.delete(pk)
         return answer(None, status=204)
-    return _one(request, module, scim_id)
+    return _one(request, module, pk)
 
 
 @scim_endpoint("GET", "POST")
@@ -102,9 +102,9 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @scim_endpoint("GET", "PUT", "PATCH", "DELETE")
-def user(request: HttpRequest, scim_id: str) -> HttpResponse:
+def user(request: HttpRequest, pk: str) -> HttpResponse:
     # Okta reads the person back from a PATCH answer: 200 with the User.
-    return _item(request, people, scim_id, patch_status=200)
+    return _item(request, people, pk, patch_status=200)
 
 
 @scim_endpoint("GET", "POST")
@@ -113,9 +113,9 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 
 @scim_endpoint("GET", "PUT", "PATCH", "DELETE")
-def group(request: HttpRequest, scim_id: str) -> HttpResponse:
+def group(request: HttpRequest, pk: str) -> HttpResponse:
     # Okta and Entra both expect 204 from a group PATCH (a big team's members stay home).
-    return _item(request, teams, scim_id, patch_status=204)
+    return _item(request, teams, pk, patch_status=204)
 
 
 @scim_endpoint("GET")

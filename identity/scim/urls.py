@@ -9,9 +9,9 @@ from identity.scim import endpoints
 
 urlpatterns = [
     path("Users", endpoints.users, name="scim_users"),
-    path("Users/<str:scim_id>", endpoints.user, name="scim_user"),
+    path("Users/<str:pk>", endpoints.user, name="scim_user"),
     path("Groups", endpoints.groups, name="scim_groups"),
-    path("Groups/<str:scim_id>", endpoints.group, name="scim_group"),
+    path("Groups/<str:pk>", endpoints.group, name="scim_group"),
     path(
         "ServiceProviderConfig",
         endpoints.service_provider_config,
