@@ -38,6 +38,7 @@ from connection.orgchart import COLUMNS
 from connection.services import preview_org_import
 from identity import forms as identity_forms
 from identity.models import SyncRun
+from identity.scim import forms as scim_forms
 from insights import forms as insights_forms
 from insights.models import ConversationGuide
 from insights.views import org as insights_org_views
@@ -185,6 +186,13 @@ CASES = [
             "max_deactivate_share": "10",
             "max_move_share": "10",
         },
+    ),
+    Case(
+        "scim-tokens",
+        "scim_tokens",
+        "hana",
+        lambda w: [scim_forms.IssueTokenForm()],
+        valid=lambda w: {"label": "Okta"},
     ),
     Case(
         "org-sync-run",
@@ -664,6 +672,7 @@ NO_INPUT = {
     "mentorship",
     "booking_cancel",
     "note_withdraw",
+    "scim_token_revoke",
 }
 
 

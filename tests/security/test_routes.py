@@ -56,7 +56,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from connection.models import AwayPeriod, Nudge
 from connection.nudges import unsubscribe_token
 from connection.services import preview_org_import
-from identity.models import SyncRun
+from identity.models import ScimToken, SyncRun, token_digest
 from mentorship.models import (
     Booking,
     CaseNote,
@@ -118,6 +118,30 @@ ROUTES = {
                                                                       post="login 403   403   403   403   shows"),
     "org/export.csv":                             Row("pia",          get= "login 403   403   403   403   shows"),
     "org/import/<int:pk>/apply/":                 Row("org_import",   post="login 403   403   403   403   302"),
+    # ---------------------------------------------------------------- SCIM 2.0: a bearer token HR issued, never a session
+    # The token is checked before the method, so a GET-only route answers a POST 401 too.
+    "scim/v2/Users":                              Row("pia",          get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/Users/<str:pk>":                     Row("pia",          get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/Groups":                             Row("team",         get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/Groups/<str:pk>":                    Row("team",         get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/ServiceProviderConfig":              Row(None,           get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/Schemas":                            Row(None,           get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/Schemas/<str:urn>":                  Row("scim_schema",  get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/ResourceTypes":                      Row(None,           get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    "scim/v2/ResourceTypes/<str:name>":           Row("scim_type",    get= "401   401   401   401   401   401",
+                                                                      post="401   401   401   401   401   401"),
+    # An empty POST has no label: HR sees the page again with the error (and the token list).
+    "settings/scim/":                             Row("scim_token",   get= "login 403   403   403   403   shows",
+                                                                      post="login 403   403   403   403   shows"),
+    "settings/scim/<int:pk>/revoke/":             Row("scim_token",   post="login 403   403   403   403   302"),
     # An empty POST names no button: 400, as for any tampered form.
     "settings/org-sync/":                         Row("sync_run",     get= "login 403   403   403   403   shows",
                                                                       post="login 403   403   403   403   400"),
@@ -455,6 +479,9 @@ class World:
         sync_run = SyncRun.objects.create(
             status=SyncRun.Status.PAUSED, message="It would deactivate Sync Saguaro."
         )
+        scim_token = ScimToken.objects.create(
+            label="Token Tamarind", digest=token_digest("route-test"), prefix="route-te"
+        )
 
         self.targets: dict[str, Target] = {
             "team": Target({"pk": platform.pk}, (), platform),
@@ -476,6 +503,9 @@ class World:
             "away": Target({"pk": away.pk}, ("Away Anise",), away),
             "org_import": Target({"pk": org_import.pk}, ("import-iris.csv",), org_import),
             "sync_run": Target({"pk": sync_run.pk}, ("Sync Saguaro",), sync_run),
+            "scim_token": Target({"pk": scim_token.pk}, ("Token Tamarind",), scim_token),
+            "scim_schema": Target({"urn": "urn:ietf:params:scim:schemas:core:2.0:User"}),
+            "scim_type": Target({"name": "User"}),
             "question": Target({"pk": Question.objects.current().first().pk}),
             "template": Target({"slug": RitualTemplate.objects.filter(active=True).first().slug}),
             "guide": Target({"situation": "low"}),
