@@ -22,8 +22,9 @@ ACCOUNTS = {
 
 
 @pytest.fixture
-def provider(clock, live_server, settings):
-    """The provider, its clock at the test's, with Hearth (the live server) set up for it."""
+def provider(browser, clock, live_server, settings):
+    """The provider, its clock at the test's, with Hearth (the live server) set up for it.
+    Chromium first: without it the test skips; without node it fails (`make axe`)."""
     cache.clear()
     with running_provider(site_url=live_server.url, accounts=ACCOUNTS) as running:
         for name, value in running.settings().items():
