@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from connection import api, views
+from connection.break_glass import EmailPasswordResetForm
 from connection.forms import EmailAuthenticationForm
 from connection.lifecycle import views as lifecycle_views
 from insights import api as insights_api
@@ -62,6 +63,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=EmailPasswordResetForm,
             email_template_name="emails/password_reset.txt",
             html_email_template_name="emails/password_reset.html",
             subject_template_name="emails/password_reset_subject.txt",

@@ -35,10 +35,12 @@ from connection import pickers
 from connection.calendar import quarter_start
 from connection.models import Nudge, OrgSettings, User
 from connection.orgchart import COLUMNS
+from connection.redirects import NextForm
 from connection.services import preview_org_import
 from identity import forms as identity_forms
 from identity.models import SyncRun
 from identity.scim import forms as scim_forms
+from identity.sso import forms as sso_forms
 from insights import forms as insights_forms
 from insights.models import ConversationGuide
 from insights.views import org as insights_org_views
@@ -186,6 +188,24 @@ CASES = [
             "max_deactivate_share": "10",
             "max_move_share": "10",
         },
+    ),
+    # Single sign-on is off here, so both answer 404 before reading a form; the real
+    # input handling is in tests/identity/test_sso.py, against a provider.
+    Case(
+        "sso-login",
+        "sso_login",
+        "bob",
+        lambda w: [NextForm()],
+        method="get",
+        valid=lambda w: {"next": "/rituals/"},
+    ),
+    Case(
+        "sso-callback",
+        "sso_callback",
+        "bob",
+        lambda w: [sso_forms.CallbackForm()],
+        method="get",
+        valid=lambda w: {"code": "abc", "state": "unknown"},
     ),
     Case(
         "scim-tokens",
@@ -673,6 +693,7 @@ NO_INPUT = {
     "booking_cancel",
     "note_withdraw",
     "scim_token_revoke",
+    "sso_logout",
 }
 
 
