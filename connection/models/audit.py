@@ -85,6 +85,7 @@ class AuditEntry(models.Model):
         SYNC_APPROVED = "identity.sync_approved", "approved a paused org sync"
         SYNC_REJECTED = "identity.sync_rejected", "rejected a paused org sync"
         SSO_SETTINGS = "identity.sso", "changed single sign-on settings"
+        SSO_ACCOUNT_CREATED = "identity.sso_created", "created an account at single sign-on"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     # PROTECT: deleting a person must not blank out what they did.

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from connection.models import OrgSettings, User
+from connection.audit import record
+from connection.models import AuditEntry, OrgSettings, User
 from identity.sso.client import SSOError
 
 NOT_ADDED = "HR has not added you to Hearth yet. Ask your HR team to add you, then sign in again."
@@ -32,9 +33,8 @@ def person_for_sign_in(*, claims: dict) -> User:
         person = _new_person(email=email, claims=claims)
     if not person.is_active:
         raise SSOError(DEACTIVATED, status=403)
-    if not person.external_id:
-        person.external_id = str(claims["sub"])[:255]
-        person.save(update_fields=["external_id"])
+    # The subject is not kept: `external_id` is the directory's id (SCIM externalId), and
+    # a provider's subject in the same column could be taken for another person's.
     return person
 
 
@@ -47,7 +47,14 @@ def _new_person(*, email: str, claims: dict) -> User:
     try:
         with transaction.atomic():
             # No usable password: this person signs in through the provider.
-            return User.objects.create_user(email, display_name=name.strip()[:120])
+            person = User.objects.create_user(email, display_name=name.strip()[:120])
+            record(
+                actor=None,
+                action=AuditEntry.Action.SSO_ACCOUNT_CREATED,
+                target=person,
+                detail={"via": "single sign-on"},
+            )
+            return person
     except IntegrityError:
         # The same person's second tab got there first.
         return User.objects.get(email__iexact=email)
