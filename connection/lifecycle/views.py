@@ -20,6 +20,12 @@ from connection.models import OrgSettings, User
 from connection.roles import hr_admin_required
 
 
+def _may_erase_themselves() -> bool:
+    # Read, not OrgSettings.load(): a refused request writes no settings row.
+    allowed = OrgSettings.objects.values_list("people_may_erase_themselves", flat=True).first()
+    return bool(allowed)
+
+
 def _json(person: User) -> HttpResponse:
     body = json.dumps(export_person(person), cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(body, content_type="application/json")
@@ -36,7 +42,7 @@ def _page(request: HttpRequest, person: User, *, json_url: str) -> HttpResponse:
         "person": person,
         "json_url": json_url,
         "own": own,
-        "may_erase": own and OrgSettings.load().people_may_erase_themselves,
+        "may_erase": own and _may_erase_themselves(),
     }
     return render(request, "connection/my_data.html", context)
 
@@ -86,7 +92,7 @@ def _erase(request: HttpRequest, person: User, *, own: bool) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase_self(request: HttpRequest) -> HttpResponse:
-    if not OrgSettings.load().people_may_erase_themselves:
+    if not _may_erase_themselves():
         raise PermissionDenied("Your HR admin erases accounts here; ask them.")
     return _erase(request, request.user, own=True)
 

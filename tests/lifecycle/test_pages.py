@@ -63,6 +63,7 @@ def test_people_erase_themselves_only_when_hr_allows_it(client_for, bob):
     client = client_for(bob)
     assert client.get("/profile/erase/").status_code == 403
     assert b"/profile/erase/" not in client.get("/profile/data/").content
+    OrgSettings.load()
     OrgSettings.objects.update(people_may_erase_themselves=True)
     assert b"/profile/erase/" in client.get("/profile/data/").content
     assert shows_errors(client.post("/profile/erase/", {"email": ""}))
