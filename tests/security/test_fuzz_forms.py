@@ -33,6 +33,7 @@ from django.urls.converters import IntConverter
 from connection import forms as core_forms
 from connection import pickers
 from connection.calendar import quarter_start
+from connection.lifecycle import forms as lifecycle_forms
 from connection.models import Nudge, OrgSettings, User
 from connection.orgchart import COLUMNS
 from connection.redirects import NextForm
@@ -174,6 +175,33 @@ CASES = [
         "hana",
         lambda w: [core_forms.OrgImportApplyForm()],
         args=lambda w: [w.org_import.pk],
+    ),
+    Case(
+        "settings-retention",
+        "hr_settings",
+        "hana",
+        lambda w: [lifecycle_forms.RetentionForm(instance=OrgSettings.load())],
+        valid=lambda w: {
+            "signal_retention_days": "396",
+            "nudge_retention_days": "180",
+            "thread_retention_days": "730",
+            "audit_retention_days": "2555",
+        },
+    ),
+    Case(
+        "person-erase",
+        "person_erase",
+        "hana",
+        lambda w: [lifecycle_forms.EraseForm(person=w.bob)],
+        args=lambda w: [w.bob.pk],
+        valid=lambda w: {"email": w.bob.email},
+    ),
+    Case(
+        "erase-self",
+        "erase_self",
+        "bob",
+        lambda w: [lifecycle_forms.EraseForm(person=w.bob)],
+        valid=lambda w: {"email": w.bob.email},
     ),
     Case(
         "org-sync",
@@ -682,7 +710,6 @@ NO_INPUT = {
     "away_delete",
     "insights_evidence",
     "my_connection",
-    "hr_settings",
     "pulse_org_csv",
     "rituals",
     "ritual_catalogue",
@@ -694,6 +721,10 @@ NO_INPUT = {
     "note_withdraw",
     "scim_token_revoke",
     "sso_logout",
+    "my_data",
+    "my_data_json",
+    "person_data",
+    "person_data_json",
 }
 
 

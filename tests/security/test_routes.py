@@ -105,6 +105,15 @@ ROUTES = {
     "profile/":                                   Row(None,           get= "login 200   200   200   200   200",
                                                                       post="login 200   200   200   200   200"),
     "profile/api-token/":                         Row(None,           post="login 302   302   302   302   302"),
+    # A person's own data; erasing oneself is refused until HR allows it.
+    "profile/data/":                              Row(None,           get= "login 200   200   200   200   200"),
+    "profile/data.json":                          Row(None,           get= "login 200   200   200   200   200"),
+    "profile/erase/":                             Row(None,           get= "login 403   403   403   403   403",
+                                                                      post="login 403   403   403   403   403"),
+    "people/<int:pk>/data/":                      Row("pia",          get= "login 403   403   403   403   shows"),
+    "people/<int:pk>/data.json":                  Row("pia",          get= "login 403   403   403   403   shows"),
+    "people/<int:pk>/erase/":                     Row("pia",          get= "login 403   403   403   403   shows",
+                                                                      post="login 403   403   403   403   shows"),
     "me/connection/":                             Row("pia",          get= "login hides hides hides hides hides"),
     # ---------------------------------------------------------------- insights
     "insights/":                                  Row("team",         get= "login no    no    no    200   200", query="team=team"),
@@ -160,7 +169,8 @@ ROUTES = {
     "nudges/unsubscribe/<str:token>/":            Row("unsubscribe",  get= "200   200   200   200   200   200",
                                                                       post="200   200   200   200   200   200"),
     "audit/":                                     Row(None,           get= "login 403   403   403   403   200"),
-    "settings/":                                  Row(None,           get= "login 403   403   403   403   200"),
+    "settings/":                                  Row(None,           get= "login 403   403   403   403   200",
+                                                                      post="login 403   403   403   403   200"),
     "nudges/outbox/":                             Row(None,           get= "login 403   403   403   403   200",
                                                                       post="login 403   403   403   403   302"),
     # ---------------------------------------------------------------- pulse
