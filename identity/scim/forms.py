@@ -9,14 +9,18 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from connection.lifecycle import FORMER_EMAIL
 from connection.models import Team, User, validate_time_zone
 from identity.models import ScimToken
 from identity.scim.protocol import DEFAULT_COUNT, MAX_COUNT, invalid_value
 
 
 def scim_people():
-    """Everyone SCIM sees: people it has not deleted."""
-    return User.objects.filter(Q(scim__isnull=True) | Q(scim__deleted_at__isnull=True))
+    """Everyone SCIM sees: people it has not deleted, and not the placeholder that signs
+    what erased people wrote for others (connection/lifecycle)."""
+    return User.objects.filter(Q(scim__isnull=True) | Q(scim__deleted_at__isnull=True)).exclude(
+        email=FORMER_EMAIL
+    )
 
 
 def raise_for(form: forms.Form) -> None:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from connection.lifecycle import FORMER_EMAIL, erase_person
 from connection.models import AuditEntry, Nudge, Team, User
 from connection.nudges import create_nudge
 from identity.models import ScimPerson
@@ -328,3 +329,17 @@ def test_two_creates_of_one_userName_at_once_give_one_201_and_one_409():
         race(attempt, threads=2)
         assert sorted(statuses) == [201, 409]
     assert User.objects.filter(email="twice@example.com").count() == 1
+
+
+def test_the_placeholder_for_erased_people_is_not_a_scim_user(provider, checker, bob, hana):
+    """Erasure leaves one inactive "former colleague" row signing what erased people
+    wrote for others; the directory neither lists nor reaches it."""
+    erase_person(person=bob, actor=hana)
+    placeholder = User.objects.get(email=FORMER_EMAIL)
+    listed = ok(checker, provider.get("Users"), 200)
+    assert str(placeholder.pk) not in [r["id"] for r in listed["Resources"]]
+    assert provider.get(f"Users/{placeholder.pk}").status_code == 404
+    assert (
+        ok(checker, provider.get(f'Users?filter=userName eq "{FORMER_EMAIL}"'), 200)["totalResults"]
+        == 0
+    )
