@@ -74,6 +74,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 6 * 3600},
     },
+    # The scheduled org sync (identity/sync.py): runs when HR's interval has passed; the
+    # run claims its slot under a row lock, so overlapping ticks run it once.
+    "org-sync": {
+        "task": "identity.tasks.run_org_sync_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "assign-buddies": {
         "task": "mentorship.tasks.assign_buddies_task",
         "schedule": 3600.0,

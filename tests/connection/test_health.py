@@ -39,6 +39,15 @@ def test_beat_schedule_entries_expire_before_the_next_tick():
         assert entry["options"]["expires"] < schedule, name
 
 
+def test_every_beat_entry_names_a_task_the_worker_has():
+    from connection.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: each app's tasks.py
+    missing = [e["task"] for e in app.conf.beat_schedule.values() if e["task"] not in app.tasks]
+    assert missing == []
+    assert "identity.tasks.run_org_sync_task" in app.tasks
+
+
 def test_api_schema_and_docs_are_served_offline(client_for, bob):
     client = client_for(bob)
     schema = client.get("/api/schema/")
