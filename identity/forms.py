@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 
+from connection.models import OrgSettings
 from identity.models import SyncSource
 
 
@@ -76,3 +77,12 @@ class SyncActionForm(forms.Form):
 
 class SyncDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+
+
+class SignInSettingsForm(forms.ModelForm):
+    """What HR decides about single sign-on (the provider itself is set by environment)."""
+
+    class Meta:
+        model = OrgSettings
+        fields = ["sso_creates_accounts"]
+        labels = {"sso_creates_accounts": "Single sign-on creates accounts"}

@@ -34,3 +34,9 @@ class OrgInsightsForm(forms.Form):
         by, _, value = self.cleaned_data["slice"].partition(":")
         level = self.cleaned_data["level"]
         return {"level": 1 if level is None else level, "slice_by": by, "slice_value": value}
+
+
+class SettingsHubForm(forms.Form):
+    """Which of the Settings page's forms was sent."""
+
+    form = forms.ChoiceField(choices=[("retention", "Retention"), ("sign_in", "Sign-in")])

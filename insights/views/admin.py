@@ -6,7 +6,11 @@ card says what is set now, so HR sees the state before opening the tool.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -16,23 +20,48 @@ from connection.calendar import quarter_label, quarter_start
 from connection.lifecycle.forms import RetentionForm
 from connection.models import AuditEntry, Nudge, OrgSettings, Team, User
 from connection.roles import hr_admin_required
+from identity.forms import SignInSettingsForm
+from identity.models import ScimToken, SyncRun, SyncSource
+from identity.sso.client import sso_enabled
+from insights.forms import SettingsHubForm
 from mentorship.models import Programme
 from pulse.models import PulseSettings
 from rituals.models import Budget
+
+# Each form of the hub: its class, what saving it records, and what the page then says.
+HUB_FORMS = {
+    "retention": (
+        RetentionForm,
+        AuditEntry.Action.RETENTION_CHANGED,
+        "Saved. The nightly clean-up uses these windows from tonight.",
+    ),
+    "sign_in": (SignInSettingsForm, AuditEntry.Action.SSO_SETTINGS, "Saved."),
+}
 
 
 @hr_admin_required
 @require_http_methods(["GET", "POST"])
 def hr_settings(request):
-    """The hub; its one form is how long data is kept and whether people may erase
-    themselves (docs/data-lifecycle.md)."""
+    """The hub; its forms are how long data is kept and whether people may erase
+    themselves (docs/data-lifecycle.md), and whether single sign-on creates accounts
+    (docs/identity.md)."""
     org = OrgSettings.load()
-    form = RetentionForm(request.POST or None, instance=org)
-    if request.method == "POST" and form.is_valid():
-        save_recorded(form, actor=request.user, action=AuditEntry.Action.RETENTION_CHANGED)
-        messages.success(request, "Saved. The nightly clean-up uses these windows from tonight.")
-        return redirect("hr_settings")
-    return render(request, "insights/settings.html", _hub(org) | {"retention": form})
+    forms = {name: form_class(instance=org) for name, (form_class, _, _) in HUB_FORMS.items()}
+    if request.method == "POST":
+        which = SettingsHubForm(request.POST)
+        if not which.is_valid():
+            raise SuspiciousOperation("Unknown settings form.")
+        name = which.cleaned_data["form"]
+        form_class, action, saved = HUB_FORMS[name]
+        forms[name] = form = form_class(request.POST, instance=org)
+        if form.is_valid():
+            save_recorded(form, actor=request.user, action=action)
+            messages.success(request, saved)
+            return redirect("hr_settings")
+    context = (
+        _hub(org) | _identity() | {"retention": forms["retention"], "sign_in": forms["sign_in"]}
+    )
+    return render(request, "insights/settings.html", context)
 
 
 def _hub(org: OrgSettings) -> dict:
@@ -49,4 +78,20 @@ def _hub(org: OrgSettings) -> dict:
         "waiting": Nudge.objects.filter(status=Nudge.Status.PENDING).count(),
         "failed": Nudge.objects.filter(status=Nudge.Status.FAILED).count(),
         "last_entry": AuditEntry.objects.order_by("-at").first(),
+    }
+
+
+def _identity() -> dict:
+    """Sign-in, SCIM and the org sync as they stand."""
+    tokens = ScimToken.objects.live()
+    return {
+        "sso": sso_enabled(),
+        "sso_name": settings.HEARTH_OIDC_NAME,
+        "sso_host": urlsplit(settings.HEARTH_OIDC_ISSUER).hostname,
+        "break_glass": settings.HEARTH_PASSWORD_LOGIN == "break-glass",
+        "scim_tokens": tokens.count(),
+        "scim_last_used": tokens.exclude(last_used_at=None).order_by("-last_used_at").first(),
+        "sync": SyncSource.objects.filter(pk=1).first(),
+        "sync_last": SyncRun.objects.first(),
+        "sync_paused": SyncRun.objects.filter(status=SyncRun.Status.PAUSED).first(),
     }

@@ -10,7 +10,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from connection.models import Nudge
+from connection.models import AuditEntry, Nudge, OrgSettings
+from identity.models import ScimToken, SyncRun, SyncSource
 from pulse.models import PulseSettings
 from rituals.services.budgets import set_budget
 from tests.helpers import make_team, make_user
@@ -89,3 +90,30 @@ def test_the_page_costs_the_same_queries_for_a_bigger_org(client_for, hana, team
     with CaptureQueriesContext(connection) as big:
         client.get("/settings/")
     assert len(big) == len(small)
+
+
+def test_hr_sees_sign_in_scim_and_the_org_sync_and_decides_on_sso_accounts(
+    client_for, hana, settings
+):
+    settings.HEARTH_OIDC_ISSUER = "https://id.acme.example"
+    settings.HEARTH_OIDC_CLIENT_ID = "hearth"
+    settings.HEARTH_OIDC_NAME = "Acme ID"
+    client = client_for(hana)
+    text = _text(client.get("/settings/"))
+    assert "Single sign-on with Acme ID (id.acme.example)" in text
+    assert "No token issued." in text and "Scheduled org sync Off." in text
+
+    ScimToken.objects.create(label="Okta", digest="d" * 64, prefix="dddd", last_used_at=NOW)
+    SyncSource.objects.create(pk=1, enabled=True, location="/srv/hris/org.csv", every_hours=12)
+    run = SyncRun.objects.create(started_at=NOW, status=SyncRun.Status.PAUSED)
+    text = _text(client.get("/settings/"))
+    assert "1 token in use, last used 0 minutes ago." in text
+    assert "A run waits for your approval." in text and f"/settings/org-sync/runs/{run.pk}/" in (
+        client.get("/settings/").content.decode()
+    )
+
+    saved = client.post("/settings/", {"form": "sign_in", "sso_creates_accounts": "on"})
+    assert saved.status_code == 302 and OrgSettings.load().sso_creates_accounts
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.SSO_SETTINGS)
+    assert entry.detail == {"changed": {"sso_creates_accounts": [False, True]}}
+    assert client.post("/settings/", {"form": "other"}).status_code == 400

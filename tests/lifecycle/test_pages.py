@@ -80,6 +80,7 @@ def test_hr_sets_the_retention_windows_and_it_is_audited(client_for, hana):
     for link in ("/settings/org-sync/", "/settings/scim/", 'name="signal_retention_days"'):
         assert link in page.content.decode()
     data = {
+        "form": "retention",
         "signal_retention_days": 200,
         "nudge_retention_days": 90,
         "thread_retention_days": 365,
@@ -97,6 +98,7 @@ def test_windows_too_short_or_too_long_are_refused(client_for, hana):
     client = client_for(hana)
     for days in (29, 3651, "abc"):
         data = {
+            "form": "retention",
             "signal_retention_days": days,
             "nudge_retention_days": 180,
             "thread_retention_days": 730,
@@ -108,4 +110,9 @@ def test_windows_too_short_or_too_long_are_refused(client_for, hana):
 
 
 def test_others_cannot_change_retention(client_for, alice):
-    assert client_for(alice).post("/settings/", {"signal_retention_days": 30}).status_code == 403
+    assert (
+        client_for(alice)
+        .post("/settings/", {"form": "retention", "signal_retention_days": 30})
+        .status_code
+        == 403
+    )

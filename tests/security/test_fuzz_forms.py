@@ -180,13 +180,21 @@ CASES = [
         "settings-retention",
         "hr_settings",
         "hana",
-        lambda w: [lifecycle_forms.RetentionForm(instance=OrgSettings.load())],
+        lambda w: [insights_forms.SettingsHubForm(), lifecycle_forms.RetentionForm()],
         valid=lambda w: {
+            "form": "retention",
             "signal_retention_days": "396",
             "nudge_retention_days": "180",
             "thread_retention_days": "730",
             "audit_retention_days": "2555",
         },
+    ),
+    Case(
+        "settings-sign-in",
+        "hr_settings",
+        "hana",
+        lambda w: [insights_forms.SettingsHubForm(), identity_forms.SignInSettingsForm()],
+        valid=lambda w: {"form": "sign_in", "sso_creates_accounts": "on"},
     ),
     Case(
         "person-erase",

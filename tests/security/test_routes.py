@@ -169,8 +169,9 @@ ROUTES = {
     "nudges/unsubscribe/<str:token>/":            Row("unsubscribe",  get= "200   200   200   200   200   200",
                                                                       post="200   200   200   200   200   200"),
     "audit/":                                     Row(None,           get= "login 403   403   403   403   200"),
+    # An empty POST names none of the page's forms: 400.
     "settings/":                                  Row(None,           get= "login 403   403   403   403   200",
-                                                                      post="login 403   403   403   403   200"),
+                                                                      post="login 403   403   403   403   400"),
     "nudges/outbox/":                             Row(None,           get= "login 403   403   403   403   200",
                                                                       post="login 403   403   403   403   302"),
     # ---------------------------------------------------------------- pulse
