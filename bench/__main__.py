@@ -25,7 +25,10 @@
 9. retention (bench/retention.py), on PostgreSQL only (BENCH_DATABASE_URL): the nightly
    clean-up on the 10,000-person org with a year of signals, messages, thread posts and
    audit entries and short windows: rows deleted, seconds (under 5 minutes), a second
-   run that deletes nothing, and published figures unchanged.
+   run that deletes nothing, and published figures unchanged;
+10. backup (bench/backup.py), on PostgreSQL databases of its own: the insights org of
+   10,000 people backed up with `manage.py backup` and restored with `manage.py
+   restore` into a new database: rows, file size, seconds each, and identical digests.
 
 Name some to run only those: `python -m bench pages matching`. `--people N` shrinks
 every org from 10,000 to N (a quick check that the bench still runs; the figures are
@@ -58,6 +61,7 @@ BENCHMARKS = (
     "privacy",
     "evidence",
     "retention",
+    "backup",
 )
 PEOPLE = 10_000
 
