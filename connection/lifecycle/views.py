@@ -34,8 +34,36 @@ def _json(person: User) -> HttpResponse:
     return response
 
 
+# A kind with more rows than this shows them behind "Show all": signals and messages
+# run to hundreds, and the page should still read from the top.
+SHOWN_ROWS = 5
+
+
+def _shown(value):
+    """A value as the page shows it: lists as comma-separated text."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or None
+    return value
+
+
+def _readable(export: dict) -> dict:
+    sections = []
+    for number, section in enumerate(export["sections"], start=1):
+        rows = [{key: _shown(value) for key, value in row.items()} for row in section["rows"]]
+        sections.append(
+            section
+            | {
+                "anchor": f"kind-{number}",
+                "count": len(rows),
+                "first": rows[:SHOWN_ROWS],
+                "more": rows[SHOWN_ROWS:],
+            }
+        )
+    return export | {"sections": sections}
+
+
 def _page(request: HttpRequest, person: User, *, json_url: str) -> HttpResponse:
-    export = export_person(person)
+    export = _readable(export_person(person))
     own = person == request.user
     context = {
         "export": export,
