@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from connection.models import OrgSettings, SignIn, User
+from connection.models import AuditEntry, OrgSettings, SignIn, User
 from tests.browser.conftest import open_menu
 from tests.identity.provider import running_provider
 
@@ -103,7 +103,10 @@ def test_sso_creates_the_account_when_hr_allows(provider, page, screenshot, live
     expect(page.locator(".who-name").locator("visible=true")).to_have_text("Zoe Marsh")
     screenshot(page, "sso-account-created")
     zoe = User.objects.get(email="zoe@hearth.example")
-    assert (zoe.team, zoe.external_id) == (None, "zoe")
+    assert (zoe.team, zoe.has_usable_password()) == (None, False)
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.SSO_ACCOUNT_CREATED, target_id=zoe.pk
+    ).exists()
 
 
 def test_break_glass_keeps_passwords_for_listed_administrators(
