@@ -126,6 +126,10 @@ class SyncRun(models.Model):
     def __str__(self) -> str:
         return f"org sync {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
+    @property
+    def applied(self) -> bool:
+        return self.status in (self.Status.APPLIED, self.Status.APPROVED)
+
 
 class ScimPerson(models.Model):
     """What SCIM knows of a person beyond `connection.User`: the name parts the identity
