@@ -198,7 +198,7 @@ def test_bob_pauses_nudges_for_his_holiday_and_nothing_waits_on_his_return(
     # Bob before his holiday: what the demo sent him is read, nothing of it still to send.
     Nudge.objects.inbox(bob).unread().update(read_at=F("sent_at"))
     Nudge.objects.filter(recipient=bob, status=Nudge.Status.PENDING).delete()
-    today = timezone.now().astimezone(bob.zone).date()
+    today = clock.now.astimezone(bob.zone).date()
     monday = today + dt.timedelta(days=7 - today.weekday())
     sunday = monday + dt.timedelta(days=6)
     page = sign_in(new_page(**viewport), "bob")

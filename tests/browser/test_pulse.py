@@ -209,7 +209,7 @@ def test_bob_is_invited_on_monday_morning_answers_in_one_click_and_is_not_asked_
     settings.SITE_URL = live_server.url  # the e-mail's links lead to this server
     bob = User.objects.get(email=f"bob@{DEMO_DOMAIN}")
     a_quiet_week_for(bob)
-    today = timezone.now().astimezone(bob.zone).date()
+    today = clock.now.astimezone(bob.zone).date()
     monday = today + dt.timedelta(days=7 - today.weekday())
     clock.move_to(local(bob, monday, 7))
     round_ = open_round()

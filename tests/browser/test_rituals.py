@@ -192,9 +192,9 @@ def recognise_nia(page, bob: User, nia: User, live_server) -> None:
 
 
 def test_hr_sets_a_budget_and_a_manager_logs_a_spend(
-    new_page, viewport, demo_org, sign_in, screenshot, live_server
+    new_page, viewport, clock, sign_in, screenshot, live_server
 ):
-    today = timezone.now().date()
+    today = clock.now.date()
     quarter = quarter_start(today)
     payments = Team.objects.get(name="Payments")
 

@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
 
 from identity.models import ScimToken
 from tests.identity.scim_support import RAW_TOKEN, Provider, SchemaChecker, make_token
@@ -77,7 +76,7 @@ def test_no_token_a_wrong_token_or_a_session_is_401(db, bob, path):
 
 def test_a_revoked_token_is_refused_and_a_live_one_notes_its_use(db):
     live = make_token()
-    make_token("revoked-token-000000000000", revoked_at=timezone.now())
+    make_token("revoked-token-000000000000", revoked_at=NOW)
     assert refused(Provider("revoked-token-000000000000").get("Users"))
     with time_machine.travel(NOW, tick=False):
         assert Provider().get("Users").status_code == 200
