@@ -28,7 +28,10 @@
    run that deletes nothing, and published figures unchanged;
 10. backup (bench/backup.py), on PostgreSQL databases of its own: the insights org of
    10,000 people backed up with `manage.py backup` and restored with `manage.py
-   restore` into a new database: rows, file size, seconds each, and identical digests.
+   restore` into a new database: rows, file size, seconds each, and identical digests;
+11. slack (bench/slack.py): 10,000 Slack DMs planned and delivered by two workers
+   against the local Slack Web API, which answers some calls 429 with Retry-After:
+   DMs per second, 429s waited out, and duplicates (must be 0).
 
 Name some to run only those: `python -m bench pages matching`. `--people N` shrinks
 every org from 10,000 to N (a quick check that the bench still runs; the figures are
@@ -62,6 +65,7 @@ BENCHMARKS = (
     "evidence",
     "retention",
     "backup",
+    "slack",
 )
 PEOPLE = 10_000
 

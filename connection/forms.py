@@ -20,6 +20,7 @@ from connection.models import (
     User,
     known_time_zones,
 )
+from connection.nudge_channels import app_reaches
 from connection.webhooks import WebhookURLValidator
 
 # ---------------------------------------------------------------- shared fields for any input
@@ -317,7 +318,8 @@ class NudgePreferencesForm(forms.ModelForm):
         if channel in (NudgeChannel.SLACK, NudgeChannel.TEAMS):
             field = f"{channel}_webhook_url"
             team = self.instance.team
-            if not cleaned.get(field) and not (team and getattr(team, field)):
+            reached = app_reaches(channel, self.instance)  # a chat app's DM (chat/)
+            if not cleaned.get(field) and not (team and getattr(team, field)) and not reached:
                 self.add_error(
                     field,
                     f"Your team has no {NudgeChannel(channel).label} webhook: add your own, "

@@ -1,5 +1,5 @@
 """How one message reaches a person outside Hearth: e-mail, or a post to a
-Slack or Teams webhook.
+Slack or Teams webhook, or through a chat app an app above the core registers.
 
 The outbox (connection.nudges) decides what to send, to whom and when, and
 renders the message's context; this module only sends it, and says whether a
@@ -9,6 +9,7 @@ failure is worth trying again (TransientFailure) or not (PermanentFailure).
 from __future__ import annotations
 
 import http.client
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -27,6 +28,44 @@ class PermanentFailure(Exception):
 
 class TransientFailure(Exception):
     """The transport hiccuped: try again later."""
+
+
+# A chat app (chat/) registers, from its AppConfig.ready(), how it delivers a channel's
+# messages: an app transport (say, a Slack DM from Hearth's Slack app) is tried first
+# and answers whether it delivered; a webhook body builder shapes what a webhook gets
+# (say, a Teams Adaptive Card instead of plain text). The core imports no app.
+AppTransport = Callable[[list[Nudge], User, dict], bool]
+WebhookBody = Callable[[list[Nudge], User, dict], dict]
+_APP_TRANSPORTS: dict[str, AppTransport] = {}
+_WEBHOOK_BODIES: dict[str, WebhookBody] = {}
+
+
+_APP_REACHES: dict[str, Callable[[User], bool]] = {}
+
+
+def register_app_transport(
+    channel: str, transport: AppTransport, reaches: Callable[[User], bool]
+) -> None:
+    """`transport` sends; `reaches(person)` says whether it can reach them at all (the
+    preferences page lets a person choose the channel without a webhook then)."""
+    _APP_TRANSPORTS[channel] = transport
+    _APP_REACHES[channel] = reaches
+
+
+def app_reaches(channel: str, person: User) -> bool:
+    reaches = _APP_REACHES.get(channel)
+    return reaches is not None and reaches(person)
+
+
+def register_webhook_body(channel: str, build: WebhookBody) -> None:
+    _WEBHOOK_BODIES[channel] = build
+
+
+def send_through_app(channel: str, group: list[Nudge], person: User, context: dict) -> bool:
+    """True when an app delivered the message (False: nobody registered, or the app
+    does not reach this person and the webhook should)."""
+    transport = _APP_TRANSPORTS.get(channel)
+    return transport is not None and transport(group, person, context)
 
 
 def send_email(group: list[Nudge], person: User, context: dict, mail_connection=None) -> None:
@@ -61,11 +100,16 @@ def webhook_url(person: User, channel: str) -> str:
     return url
 
 
-def send_webhook(person: User, channel: str, context: dict) -> None:
+def send_webhook(group: list[Nudge], person: User, channel: str, context: dict) -> None:
     url = webhook_url(person, channel)
-    text = render_to_string("emails/nudge_chat.txt", context | {"channel": channel}).strip()
+    build = _WEBHOOK_BODIES.get(channel)
+    if build is not None:
+        body = build(group, person, context)
+    else:
+        text = render_to_string("emails/nudge_chat.txt", context | {"channel": channel})
+        body = {"text": text.strip()}
     try:
-        status = post_json(url, {"text": text}, channel=channel, timeout=WEBHOOK_TIMEOUT)
+        status = post_json(url, body, channel=channel, timeout=WEBHOOK_TIMEOUT)
     except WebhookRefused as refusal:
         raise PermanentFailure(f"webhook address refused: {refusal}") from refusal
     except (OSError, http.client.HTTPException) as error:

@@ -43,6 +43,7 @@ from connection.nudge_channels import (
     PermanentFailure,
     TransientFailure,
     send_email,
+    send_through_app,
     send_webhook,
 )
 from connection.nudge_claims import (
@@ -364,12 +365,15 @@ def send_message(group: list[Nudge], person: User, mail_connection=None) -> None
     if channel == NudgeChannel.EMAIL:
         send_email(group, person, message_context(group, person), mail_connection)
     elif channel in (NudgeChannel.SLACK, NudgeChannel.TEAMS):
+        context = message_context(group, person)
+        if send_through_app(channel, group, person, context):
+            return  # a direct message from the chat app, to the person alone
         personal = getattr(person, f"{channel}_webhook_url")
         if not personal and any(NUDGE_KINDS[n.kind].private for n in group):
             # A team webhook posts in a shared channel: a private nudge stays
             # in the person's own notification list instead.
             return
-        send_webhook(person, channel, message_context(group, person))
+        send_webhook(group, person, channel, context)
     else:
         raise PermanentFailure(f"unknown channel “{channel}”")
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "mentorship",
     "insights",
     "identity",
+    "chat",
     "axes",
 ]
 
@@ -345,3 +346,18 @@ HEARTH_BREAK_GLASS_EMAILS = [e.lower() for e in env_list("HEARTH_BREAK_GLASS_EMA
 # Tests only: lets Hearth reach a provider over http (its issuer and endpoints must
 # otherwise be https).
 HEARTH_OIDC_ALLOW_HTTP = env_bool("HEARTH_OIDC_ALLOW_HTTP", False)
+
+# The Slack app (docs/chat.md): the values from the app's "Basic Information" page.
+# With them set, HR installs the app on Settings → Chat apps (Slack's OAuth v2), and
+# Slack's requests are checked against the signing secret.
+HEARTH_SLACK_CLIENT_ID = env_str("HEARTH_SLACK_CLIENT_ID")
+HEARTH_SLACK_CLIENT_SECRET = env_str("HEARTH_SLACK_CLIENT_SECRET")
+HEARTH_SLACK_SIGNING_SECRET = env_str("HEARTH_SLACK_SIGNING_SECRET")
+# Where Slack lives; tests point these at a local server that answers like Slack.
+HEARTH_SLACK_API_URL = env_str("HEARTH_SLACK_API_URL", "https://slack.com/api/")
+HEARTH_SLACK_AUTHORIZE_URL = env_str(
+    "HEARTH_SLACK_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize"
+)
+# Keys for chat tokens at rest (Fernet keys, comma-separated, newest first, so an old
+# key still reads while tokens are re-encrypted); unset, one is derived from SECRET_KEY.
+HEARTH_CHAT_KEYS = env_list("HEARTH_CHAT_KEYS")

@@ -51,6 +51,7 @@ urlpatterns = [
     path("rituals/", include("rituals.urls")),
     path("mentorship/", include("mentorship.urls")),
     path("", include("identity.urls")),
+    path("chat/", include("chat.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",

@@ -132,6 +132,8 @@ def open_round(*, now: dt.datetime | None = None) -> Round | None:
                             "body": "Nobody sees your answers; your manager sees team results "
                             f"only when at least {k} people answered.",
                             "url": "/pulse/",
+                            # For a chat app: answer in a DM (chat/).
+                            "chat": {"pulse": round_.pk},
                         },
                         when="morning",
                         due_at=now,
@@ -180,7 +182,11 @@ def plan_reminders(*, round_: Round, now: dt.datetime | None = None) -> int:
                     recipient=person,
                     kind="pulse_reminder",
                     dedupe_key=f"pulse:{round_.number}:reminder:{person.pk}",
-                    payload={"title": "The pulse is still open", "url": "/pulse/"},
+                    payload={
+                        "title": "The pulse is still open",
+                        "url": "/pulse/",
+                        "chat": {"pulse": round_.pk},
+                    },
                     when="morning",
                     due_at=now,
                     expires_at=round_.closes_at,
@@ -274,6 +280,18 @@ def submit_response(
     except IntegrityError:
         raise AlreadyAnswered("You've already answered this pulse. Thank you!") from None
     return response
+
+
+LOW = 2  # an answer of 1 or 2 on belonging or safety
+
+
+def needs_care(questions: list[Question], answers: dict[int, int]) -> bool:
+    """Whether the thank-you page offers care: decided from this request's answers
+    only, and never stored."""
+    return any(
+        q.dimension in (Dimension.BELONGING, Dimension.SAFETY) and answers[q.pk] <= LOW
+        for q in questions
+    )
 
 
 # ---------------------------------------------------------------- snapshots

@@ -30,15 +30,14 @@ from pulse.forms import (
     QuestionForm,
     SettingsActionForm,
 )
-from pulse.models import Dimension, PulseSettings, Question, Round, TenureBand
+from pulse.models import PulseSettings, Question, Round, TenureBand
 from pulse.services import (
     PulseError,
     change_privacy_settings,
     edit_question,
+    needs_care,
     submit_response,
 )
-
-LOW = 2  # an answer of 1 or 2 on belonging or safety
 
 
 @login_required
@@ -76,14 +75,10 @@ def answer(request: HttpRequest) -> HttpResponse:
         context |= {"error": str(error), "answered": error.status == 409}
         return render(request, "pulse/answer.html", context)
     # Care is decided from the answers in this request only; nothing is stored.
-    low = any(
-        q.dimension in (Dimension.BELONGING, Dimension.SAFETY) and form.answers()[q.pk] <= LOW
-        for q in questions
-    )
     return render(
         request,
         "pulse/thanks.html",
-        {"care": low, "round": round_},
+        {"care": needs_care(questions, form.answers()), "round": round_},
     )
 
 

@@ -40,6 +40,7 @@ class AuditEntry(models.Model):
         RECOGNITION = "recognition", "Recognition moderation"
         OUTBOX = "outbox", "Nudge outbox"
         IDENTITY = "identity", "Sign-in, provisioning and personal data"
+        CHAT = "chat", "Chat apps (Slack, Teams)"
 
     class Action(models.TextChoices):
         # "kind.what": the part before the dot is the entry's kind.
@@ -86,6 +87,9 @@ class AuditEntry(models.Model):
         SYNC_REJECTED = "identity.sync_rejected", "rejected a paused org sync"
         SSO_SETTINGS = "identity.sso", "changed single sign-on settings"
         SSO_ACCOUNT_CREATED = "identity.sso_created", "created an account at single sign-on"
+        CHAT_INSTALLED = "chat.installed", "installed the Slack app in a workspace"
+        CHAT_REMOVED = "chat.removed", "removed the Slack app from a workspace"
+        CHAT_CHANNEL = "chat.channel", "chose a team's Slack channel for highlights"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     # PROTECT: deleting a person must not blank out what they did.

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from connection.audit import save_recorded
 from connection.calendar import quarter_label, quarter_start
 from connection.lifecycle.forms import RetentionForm
-from connection.models import AuditEntry, Nudge, OrgSettings, Team, User
+from connection.models import AuditEntry, Nudge, NudgeChannel, OrgSettings, Team, User
 from connection.roles import hr_admin_required
 from identity.forms import SignInSettingsForm
 from identity.models import ScimToken, SyncRun, SyncSource
@@ -77,6 +77,9 @@ def _hub(org: OrgSettings) -> dict:
         "programmes": Programme.objects.filter(active=True).count(),
         "waiting": Nudge.objects.filter(status=Nudge.Status.PENDING).count(),
         "failed": Nudge.objects.filter(status=Nudge.Status.FAILED).count(),
+        "chat_people": User.objects.filter(
+            is_active=True, nudge_channel__in=[NudgeChannel.SLACK, NudgeChannel.TEAMS]
+        ).count(),
         "last_entry": AuditEntry.objects.order_by("-at").first(),
     }
 

@@ -186,6 +186,8 @@ def _write_group(
                 "title": f"{programme.name}: meet {others}",
                 "body": f"Why you: {'; '.join(group.reasons[:2])}.{when} A starter: {starter}",
                 "url": "/mentorship/",
+                # For a chat app: introduce the group in one group DM (chat/).
+                "chat": {"intro": row.pk, "starter": starter},
             },
             when="morning",
         )
@@ -197,6 +199,7 @@ def _write_group(
                 "title": f"Did you meet {others}?",
                 "body": "One tap: met, not yet, or rescheduled.",
                 "url": "/mentorship/",
+                "chat": {"checkin": row.pk, "week": 1},
             },
             due_at=timezone.now() + dt.timedelta(days=6),
             when="morning",
@@ -326,6 +329,7 @@ def _pair_buddy(
                             else f"You're {newcomer.get_short_name()}'s buddy",
                             "body": f"Why: {'; '.join(group.reasons[:2])}.{when}",
                             "url": "/mentorship/",
+                            "chat": {"intro": row.pk},
                         },
                         when="morning",
                     )
@@ -339,6 +343,7 @@ def _pair_buddy(
                             payload={
                                 "title": f"Buddy check-in, week {week}",
                                 "url": "/mentorship/",
+                                "chat": {"checkin": row.pk, "week": week},
                             },
                             due_at=timezone.now() + dt.timedelta(weeks=week),
                             when="morning",

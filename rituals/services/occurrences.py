@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from connection.models import Signal, User
+from connection.models import NudgeChannel, Signal, User
 from connection.nudges import NudgeSpec, create_nudge, plan_linked_nudges
 from connection.services import record_signals
 from rituals.models import Attendance, CalendarFeed, Occurrence, Reminder, TeamRitual
@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 HORIZON = dt.timedelta(weeks=4)
 REMINDER_BEFORE = dt.timedelta(hours=1)
+# The micro-update prompt can be answered until the afternoon.
+THREAD_PROMPT_OPEN = dt.timedelta(hours=6)
 
 
 def members_of(ritual: TeamRitual):
@@ -42,7 +44,8 @@ def materialise(*, ritual: TeamRitual, now: dt.datetime | None = None, replan: b
     if ritual.status != TeamRitual.Status.ACTIVE or not _rule_accepted(ritual):
         return 0
     starts, created = _write_occurrences(ritual, now=now)
-    if ritual.format == Format.SYNC and (starts or replan):
+    thread = is_thread_ritual(ritual)
+    if (ritual.format == Format.SYNC or thread) and (starts or replan):
         _plan_reminders(ritual, now=now, starts=None if replan else starts)
     return created
 
@@ -88,7 +91,12 @@ def _plan_reminders(
     )
     if starts is not None:
         upcoming = upcoming.filter(starts_at__in=starts)
-    people = list(members_of(ritual))
+    people = members_of(ritual)
+    if is_thread_ritual(ritual):
+        # The daily micro-update prompts only those who chose Slack, where a reply
+        # to the prompt is their post (chat/); in the browser the thread is the prompt.
+        people = people.filter(nudge_channel=NudgeChannel.SLACK)
+    people = list(people)
     pairs = [(occurrence, person) for occurrence in upcoming for person in people]
     _, nudge_ids = plan_linked_nudges(
         [_reminder(ritual, occurrence, person, now=now) for occurrence, person in pairs]
@@ -102,9 +110,16 @@ def _plan_reminders(
     )
 
 
+def is_thread_ritual(ritual: TeamRitual) -> bool:
+    """The daily micro-update: people take part by posting in the team thread."""
+    return ritual.template_id is not None and ritual.template.slug == "micro-update"
+
+
 def _reminder(
     ritual: TeamRitual, occurrence: Occurrence, person: User, *, now: dt.datetime
 ) -> NudgeSpec:
+    if is_thread_ritual(ritual):
+        return _thread_prompt(ritual, occurrence, person, now=now)
     return NudgeSpec(
         recipient=person,
         kind="ritual_reminder",
@@ -120,9 +135,30 @@ def _reminder(
     )
 
 
+def _thread_prompt(
+    ritual: TeamRitual, occurrence: Occurrence, person: User, *, now: dt.datetime
+) -> NudgeSpec:
+    """The daily micro-update's prompt: a chat app sends it so that a reply becomes the
+    person's post in the team thread (payload["chat"], read by chat/)."""
+    return NudgeSpec(
+        recipient=person,
+        kind="ritual_reminder",
+        dedupe_key=f"ritual:{occurrence.pk}:{person.pk}",
+        payload={
+            "title": f"{ritual.name}: how's your day?",
+            "body": f"A line or two for {ritual.team.name}'s thread; one highlight outside "
+            "work is welcome, never required.",
+            "url": f"/rituals/thread/?team={ritual.team_id}",
+            "chat": {"thread_team": ritual.team_id},
+        },
+        due_at=max(occurrence.starts_at - REMINDER_BEFORE, now),
+        expires_at=occurrence.starts_at + THREAD_PROMPT_OPEN,
+    )
+
+
 def materialise_all(*, now: dt.datetime | None = None) -> int:
     total = 0
-    for ritual in TeamRitual.objects.active().select_related("team"):
+    for ritual in TeamRitual.objects.active().select_related("team", "template"):
         total += materialise(ritual=ritual, now=now)
     return total
 

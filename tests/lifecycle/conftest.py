@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django.contrib.admin.models import ADDITION, LogEntry
 from rest_framework.authtoken.models import Token
 
+from chat.models import SlackAccount, SlackPrompt, SlackWorkspace
 from connection.audit import record
 from connection.models import AuditEntry, AwayPeriod, Nudge, OrgImport, Signal, SignIn, User
 from identity.models import ScimPerson, ScimToken, SyncRun
@@ -307,6 +308,16 @@ def _insights_identity(dana, bob, team, other_team) -> dict[str, str]:
     return {"quiet_notes": str(week.year), "identity": "Okta Oregano", "scim": "Whitlock"}
 
 
+def _chat(dana, team) -> dict[str, str]:
+    workspace = SlackWorkspace(team_id="T0DANA", name="Dill Workspace", bot_user_id="U0BOT")
+    workspace.bot_token = "xoxb-dana"
+    workspace.installed_by = dana
+    workspace.save()
+    SlackAccount.objects.create(workspace=workspace, person=dana, slack_user_id="U0DANA")
+    SlackPrompt.objects.create(channel_id="D0DANA", ts="1.000001", person=dana, team=team)
+    return {"slack": "U0DANA"}
+
+
 @pytest.fixture
 def world(clock, team, other_team, bob, hana) -> World:
     dana = make_user(
@@ -318,4 +329,5 @@ def world(clock, team, other_team, bob, hana) -> World:
     markers |= ritual_markers
     markers |= _mentorship(dana, bob, team)
     markers |= _insights_identity(dana, bob, team, other_team)
+    markers |= _chat(dana, team)
     return World(dana=User.objects.get(pk=dana.pk), markers=markers)

@@ -30,6 +30,7 @@ from django.test import client as test_client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from chat import forms as chat_forms
 from connection import forms as core_forms
 from connection import pickers
 from connection.calendar import quarter_start
@@ -80,7 +81,7 @@ HOSTILE = {
     "last-moment": "9999-12-31T23:59:59",
 }
 
-APPS = ("connection", "pulse", "rituals", "mentorship", "insights", "identity")
+APPS = ("connection", "pulse", "rituals", "mentorship", "insights", "identity", "chat")
 
 
 def _is_html_view_module(module) -> bool:
@@ -242,6 +243,38 @@ CASES = [
         lambda w: [sso_forms.CallbackForm()],
         method="get",
         valid=lambda w: {"code": "abc", "state": "unknown"},
+    ),
+    # ---------------------------------------------------------------- chat apps
+    Case(
+        "chat-settings",
+        "chat_settings",
+        "hana",
+        lambda w: [chat_forms.TeamChannelForm()],
+        valid=lambda w: {"team": w.team.pk, "channel_id": "C0PLATFORM", "share_highlights": "on"},
+    ),
+    Case(
+        "slack-oauth",
+        "slack_oauth",
+        "hana",
+        lambda w: [chat_forms.OAuthCallbackForm()],
+        method="get",
+        valid=lambda w: {"code": "abc", "state": "unknown"},
+    ),
+    # Without a signing secret (here) Slack's endpoints answer 404 before reading a
+    # form; tests/chat posts them Slack's signed payloads.
+    Case(
+        "slack-commands",
+        "slack_commands",
+        "bob",
+        lambda w: [chat_forms.SlackCommandForm()],
+        valid=lambda w: {"team_id": "T0", "user_id": "U0", "command": "/hearth", "text": "x"},
+    ),
+    Case(
+        "slack-interactions",
+        "slack_interactions",
+        "bob",
+        lambda w: [chat_forms.SlackInteractionForm()],
+        valid=lambda w: {"payload": '{"team": {"id": "T0"}}'},
     ),
     Case(
         "scim-tokens",
@@ -733,6 +766,13 @@ NO_INPUT = {
     "my_data_json",
     "person_data",
     "person_data_json",
+    # The signed link carries all it acts on; its POST reads no field.
+    "teams_action",
+    # Slack's events come as a JSON body (chat.forms.slack_event), signed, not a form.
+    "slack_events",
+    # A signed link carries the Slack identity; only its confirming POST acts.
+    "slack_link",
+    "slack_install",
 }
 
 

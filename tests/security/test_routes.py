@@ -53,6 +53,8 @@ from django.forms.models import model_to_dict
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, resolve
 
+from chat.slack.people import SlackIdentity, link_token
+from chat.teams.links import action_token
 from connection.models import AwayPeriod, Nudge
 from connection.nudges import unsubscribe_token
 from connection.services import preview_org_import
@@ -174,6 +176,25 @@ ROUTES = {
                                                                       post="login 403   403   403   403   400"),
     "nudges/outbox/":                             Row(None,           get= "login 403   403   403   403   200",
                                                                       post="login 403   403   403   403   302"),
+    # ---------------------------------------------------------------- chat apps: Slack and Microsoft Teams
+    # The signed button on Pia's Teams card is the credential: whoever holds it acts for her.
+    "chat/":                                      Row(None,           get= "login 403   403   403   403   200",
+                                                                      post="login 403   403   403   403   200"),
+    # Slack's endpoints take no cookies: Slack's signature is the credential, and with
+    # no signing secret set (here) they are not served.
+    "chat/slack/events/":                         Row(None,           get= "405   405   405   405   405   405",
+                                                                      post="404   404   404   404   404   404"),
+    "chat/slack/interactions/":                   Row(None,           get= "405   405   405   405   405   405",
+                                                                      post="404   404   404   404   404   404"),
+    "chat/slack/commands/":                       Row(None,           get= "405   405   405   405   405   405",
+                                                                      post="404   404   404   404   404   404"),
+    "chat/slack/install/":                        Row(None,           post="login 403   403   403   403   302"),
+    "chat/slack/oauth/":                          Row(None,           get= "login 403   403   403   403   302"),
+    # Anyone signed in may read a link; only the person its verified e-mail names links it.
+    "chat/slack/link/<str:token>/":               Row("slack_link",   get= "login 200   200   200   200   200",
+                                                                      post="login 400   400   400   400   400"),
+    "chat/teams/do/<str:token>/":                 Row("teams_action", get= "200   200   200   200   200   200",
+                                                                      post="200   200   200   200   200   200"),
     # ---------------------------------------------------------------- pulse
     "pulse/":                                     Row(None,           get= "login 200   200   200   200   200",
                                                                       post="login 200   200   200   200   200"),
@@ -526,6 +547,14 @@ class World:
             "template": Target({"slug": RitualTemplate.objects.filter(active=True).first().slug}),
             "guide": Target({"situation": "low"}),
             "unsubscribe": Target({"token": unsubscribe_token(pia, "recognition")}, (), pia),
+            "slack_link": Target(
+                {"token": link_token(SlackIdentity("T0PIA", "U0PIA", "pia@elsewhere.example", "Pia"))}
+            ),
+            "teams_action": Target(
+                {"token": action_token(pia, "checkin", group=group.pk, week=1, answer="met")},
+                (),
+                group,
+            ),
             "reset": Target({"uidb64": "MQ", "token": "not-a-real-token"}),
         }
         self.bodies = _bodies(self)

@@ -1,0 +1,160 @@
+"""Recognition from Slack: `/hearth thanks @someone for <value>: what they did`, or the
+"Thank for this" message shortcut, which opens a modal naming the message's author.
+Both go through rituals.services.recognition.recognise, with its daily limit, values
+and checks; "Our teams" is the visibility unless the modal says otherwise."""
+
+from __future__ import annotations
+
+import re
+
+from chat.models import SlackWorkspace
+from chat.slack.blocks import esc, plain, section
+from chat.slack.people import colleague
+from connection.models import User
+from rituals.models import Recognition, Value
+from rituals.services.errors import RitualError
+from rituals.services.recognition import recognise
+
+CALLBACK = "thanks"
+SHORTCUT = "hearth_thanks"
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+USAGE = "Say it like this: `/hearth thanks @someone for <value>: what they did`. Values: {values}."
+
+
+def _values() -> list[Value]:
+    return list(Value.objects.filter(active=True))
+
+
+def _value_names() -> str:
+    return ", ".join(v.name for v in _values()) or "none yet (ask HR to add some)"
+
+
+def parse(text: str) -> tuple[list[str], list[str], str]:
+    """(Slack user ids, value names, message) from `@a @b for value, value: message`."""
+    user_ids = MENTION.findall(text)
+    rest = MENTION.sub(" ", text).strip()
+    head, colon, message = rest.partition(":")
+    if not colon or not user_ids:
+        return user_ids, [], ""
+    head = re.sub(r"^\s*for\s+", "", head.strip(), flags=re.IGNORECASE)
+    names = [name.strip() for name in re.split(r",|\band\b", head) if name.strip()]
+    return user_ids, names, message.strip()
+
+
+def from_command(workspace: SlackWorkspace, giver: User, text: str) -> str:
+    """The ephemeral answer to `/hearth thanks …`."""
+    user_ids, names, message = parse(text)
+    if not user_ids or not names or not message:
+        return USAGE.format(values=_value_names())
+    by_name = {v.name.lower(): v for v in _values()}
+    unknown = [name for name in names if name.lower() not in by_name]
+    if unknown:
+        return f"“{esc(unknown[0])}” isn't one of your values: {esc(_value_names())}."
+    receivers = [colleague(workspace, user_id) for user_id in user_ids]
+    if any(person is None for person in receivers):
+        return "One of those people isn't in Hearth yet; recognition goes to colleagues there."
+    try:
+        recognise(
+            giver=giver,
+            receivers=receivers,
+            message=message,
+            values=[by_name[name.lower()] for name in names],
+            visibility=Recognition.Visibility.TEAM,
+        )
+    except RitualError as error:
+        return esc(error)
+    who = ", ".join(person.get_short_name() for person in receivers)
+    return f"Thanks sent to {esc(who)}. It's on the recognition wall for your teams."
+
+
+def modal(author_id: str, excerpt: str) -> dict:
+    """The shortcut's form: who (the message's author first), which values, what."""
+    values = [{"text": plain(v.name), "value": str(v.pk)} for v in _values()]
+    visibility = [
+        {"text": plain(label), "value": value} for value, label in Recognition.Visibility.choices
+    ]
+    team = next(o for o in visibility if o["value"] == Recognition.Visibility.TEAM)
+    people = {"type": "multi_users_select", "action_id": "answer"}
+    if author_id:
+        people["initial_users"] = [author_id]
+    blocks = [
+        {"type": "input", "block_id": "receivers", "label": plain("Who"), "element": people},
+        {
+            "type": "input",
+            "block_id": "values",
+            "label": plain("Which of your values"),
+            "element": {"type": "multi_static_select", "action_id": "answer", "options": values}
+            if values
+            else {"type": "plain_text_input", "action_id": "answer"},
+        },
+        {
+            "type": "input",
+            "block_id": "message",
+            "label": plain("What they did"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "answer",
+                "multiline": True,
+                "max_length": 280,
+                "placeholder": plain(excerpt[:140] or "Thanks for…", 150),
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "visibility",
+            "label": plain("Who can see it"),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "answer",
+                "options": visibility,
+                "initial_option": team,
+            },
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK,
+        "title": plain("Say thanks", 24),
+        "submit": plain("Send", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
+def _field(values: dict, block: str) -> dict:
+    return (values.get(block) or {}).get("answer") or {}
+
+
+def submit(workspace: SlackWorkspace, giver: User, values: dict) -> dict:
+    """The answer to the modal's view_submission."""
+    user_ids = _field(values, "receivers").get("selected_users") or []
+    receivers = [colleague(workspace, user_id) for user_id in user_ids]
+    if any(person is None for person in receivers):
+        return _error("receivers", "Someone there isn't in Hearth yet.")
+    picked = [o.get("value") for o in _field(values, "values").get("selected_options") or []]
+    chosen = list(Value.objects.filter(active=True, pk__in=[p for p in picked if p.isdigit()]))
+    visibility = (_field(values, "visibility").get("selected_option") or {}).get("value", "")
+    try:
+        recognise(
+            giver=giver,
+            receivers=receivers,
+            message=_field(values, "message").get("value") or "",
+            values=chosen,
+            visibility=visibility,
+        )
+    except RitualError as error:
+        return _error("message", str(error))
+    who = ", ".join(person.get_short_name() for person in receivers)
+    return {
+        "response_action": "update",
+        "view": {
+            "type": "modal",
+            "title": plain("Thanks sent", 24),
+            "close": plain("Close", 24),
+            "blocks": [section(f"Your thanks reached {esc(who)}.")],
+        },
+    }
+
+
+def _error(block: str, message: str) -> dict:
+    return {"response_action": "errors", "errors": {block: message}}

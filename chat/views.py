@@ -1,0 +1,59 @@
+"""HR's page for the chat apps: the Slack workspaces Hearth is installed in, how many
+people linked their accounts, the channels teams' highlights go to, and Teams."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from chat.forms import TeamChannelForm
+from chat.models import SlackWorkspace, TeamSlackChannel
+from chat.slack.install import configured, redirect_uri
+from connection.audit import record
+from connection.models import AuditEntry, User
+from connection.models.nudges import NudgeChannel
+from connection.roles import hr_admin_required
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def chat_settings(request: HttpRequest) -> HttpResponse:
+    form = TeamChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        team = form.cleaned_data["team"]
+        with transaction.atomic():
+            TeamSlackChannel.objects.update_or_create(
+                team=team,
+                defaults={
+                    "channel_id": form.cleaned_data["channel_id"],
+                    "share_highlights": form.cleaned_data["share_highlights"],
+                },
+            )
+            record(
+                actor=request.user,
+                action=AuditEntry.Action.CHAT_CHANNEL,
+                target=team,
+                detail={
+                    "channel": form.cleaned_data["channel_id"],
+                    "highlights": form.cleaned_data["share_highlights"],
+                },
+            )
+        messages.success(request, f"{team.name}'s Slack channel is saved.")
+        return redirect("chat_settings")
+    people = User.objects.active()
+    context = {
+        "configured": configured(),
+        "redirect_uri": redirect_uri(),
+        "workspaces": SlackWorkspace.objects.annotate(linked=Count("accounts")).select_related(
+            "installed_by"
+        ),
+        "channels": TeamSlackChannel.objects.select_related("team").order_by("team__name"),
+        "form": form,
+        "slack_people": people.filter(nudge_channel=NudgeChannel.SLACK).count(),
+        "teams_people": people.filter(nudge_channel=NudgeChannel.TEAMS).count(),
+    }
+    return render(request, "chat/settings.html", context)
