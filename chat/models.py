@@ -29,6 +29,9 @@ class SlackWorkspace(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     installed_at = models.DateTimeField(default=timezone.now)
+    # Off once Slack says the app was uninstalled or its token revoked: messages fall
+    # back to the webhooks and Slack's requests are refused until HR installs again.
+    active = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.team_id})"

@@ -100,13 +100,28 @@ def webhook_url(person: User, channel: str) -> str:
     return url
 
 
+def slack_escape(text: str) -> str:
+    """Text Slack shows as written: its markup (`<!channel>`, `<url|label>`) inert."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _as_chat_text(context: dict, channel: str) -> dict:
+    """The template's context with what people wrote made inert for Slack's markup
+    (a recognition's "<!channel>" must not ping a team's channel)."""
+    if channel != NudgeChannel.SLACK:
+        return context | {"channel": channel}
+    fields = ("title", "body", "action", "reason")
+    items = [item | {f: slack_escape(item[f]) for f in fields} for item in context["items"]]
+    return context | {"channel": channel, "items": items}
+
+
 def send_webhook(group: list[Nudge], person: User, channel: str, context: dict) -> None:
     url = webhook_url(person, channel)
     build = _WEBHOOK_BODIES.get(channel)
     if build is not None:
         body = build(group, person, context)
     else:
-        text = render_to_string("emails/nudge_chat.txt", context | {"channel": channel})
+        text = render_to_string("emails/nudge_chat.txt", _as_chat_text(context, channel))
         body = {"text": text.strip()}
     try:
         status = post_json(url, body, channel=channel, timeout=WEBHOOK_TIMEOUT)

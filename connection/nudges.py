@@ -368,6 +368,8 @@ def send_message(group: list[Nudge], person: User, mail_connection=None) -> None
         context = message_context(group, person)
         if send_through_app(channel, group, person, context):
             return  # a direct message from the chat app, to the person alone
+        if any(n.payload.get("app_only") for n in group):
+            return  # meant for the chat app only (a prompt to reply to): the in-app list keeps it
         personal = getattr(person, f"{channel}_webhook_url")
         if not personal and any(NUDGE_KINDS[n.kind].private for n in group):
             # A team webhook posts in a shared channel: a private nudge stays

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from connection.nudge_channels import slack_escape
 from mentorship.models import CheckIn
 
 CHECKIN_ANSWERS = [
@@ -15,9 +16,8 @@ CHECKIN_ANSWERS = [
 ]
 
 
-def esc(text: str) -> str:
-    """Text as Slack shows it literally: its markup characters escaped."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# Text as Slack shows it literally: its markup characters escaped.
+esc = slack_escape
 
 
 def plain(text: str, limit: int = 75) -> dict:
@@ -85,10 +85,16 @@ def item_blocks(item: dict, hint: dict, extra: dict) -> list[dict]:
             )
         )
     elif "thread_team" in hint:
+        shared = (
+            " Your team shares highlights in its Slack channel too."
+            if extra.get("shares_highlights")
+            else ""
+        )
         blocks.append(
             context_line(
                 "Reply in this message's thread with a line or two: it goes to your team's "
                 "thread in Hearth. Add `Highlight:` and one thing outside work, if you like."
+                + shared
             )
         )
     elif open_link:

@@ -1,14 +1,16 @@
 """What Hearth does with each kind of request Slack sends, once verified
 (chat.slack.views): events, interactions (buttons, modals, the shortcut) and the
 /hearth command. Each answers for a linked person only; anyone else is offered the
-link to connect their account."""
+link to connect their account. Payloads are read through chat.slack.payload, which
+never trusts their shape."""
 
 from __future__ import annotations
 
-from chat.models import SlackWorkspace
+from chat.models import SlackAccount, SlackWorkspace
 from chat.slack import home, pulse, replies, thanks
 from chat.slack.blocks import answered, esc
 from chat.slack.client import call
+from chat.slack.payload import dicts, number, obj, text
 from chat.slack.people import connect_text, linked_person
 from connection.models import User
 from mentorship.models import CheckIn, MatchGroup
@@ -26,8 +28,13 @@ HELP = (
 
 
 def on_event(workspace: SlackWorkspace, event: dict) -> None:
-    if event.get("type") == "app_home_opened" and event.get("tab", "home") == "home":
-        user_id = event.get("user", "")
+    kind = text(event, "type")
+    if kind in ("app_uninstalled", "tokens_revoked"):
+        SlackWorkspace.objects.filter(pk=workspace.pk).update(active=False)
+    elif kind == "user_change":
+        _forget_if_email_changed(workspace, obj(event, "user"))
+    elif kind == "app_home_opened" and text(event, "tab") in ("home", ""):
+        user_id = text(event, "user")
         person = linked_person(workspace, user_id)
         connect = "" if person else connect_text(workspace, user_id)
         call(workspace, "views_publish", user_id=user_id, view=home.view(person, connect))
@@ -35,21 +42,33 @@ def on_event(workspace: SlackWorkspace, event: dict) -> None:
         replies.post_reply(workspace, event)
 
 
+def _forget_if_email_changed(workspace: SlackWorkspace, user: dict) -> None:
+    """A Slack account whose e-mail changed (handed to someone else) is no longer
+    linked: its new owner connects again, as themselves."""
+    email = text(obj(user, "profile"), "email").lower()
+    account = SlackAccount.objects.filter(
+        workspace=workspace, slack_user_id=text(user, "id")
+    ).select_related("person")
+    for linked in account:
+        if user.get("deleted") or email != linked.person.email.lower():
+            linked.delete()
+
+
 # ---------------------------------------------------------------- /hearth
 
 
-def on_command(workspace: SlackWorkspace, user_id: str, text: str) -> dict:
+def on_command(workspace: SlackWorkspace, user_id: str, command_text: str) -> dict:
     person = linked_person(workspace, user_id)
     if person is None:
         return _ephemeral(connect_text(workspace, user_id))
-    word, _, rest = text.strip().partition(" ")
+    word, _, rest = command_text.strip().partition(" ")
     if word.lower() in ("thanks", "thank", "kudos"):
         return _ephemeral(thanks.from_command(workspace, person, rest))
     return _ephemeral(HELP)
 
 
-def _ephemeral(text: str) -> dict:
-    return {"response_type": "ephemeral", "text": text}
+def _ephemeral(message: str) -> dict:
+    return {"response_type": "ephemeral", "text": message}
 
 
 # ---------------------------------------------------------------- interactions
@@ -57,86 +76,85 @@ def _ephemeral(text: str) -> dict:
 
 def on_interaction(workspace: SlackWorkspace, payload: dict) -> dict | None:
     """The HTTP answer's body (None: an empty 200)."""
-    user_id = (payload.get("user") or {}).get("id", "")
+    user_id = text(obj(payload, "user"), "id")
     person = linked_person(workspace, user_id)
-    kind = payload.get("type")
+    kind = text(payload, "type")
     if person is None:
         return _refuse_unlinked(workspace, payload, user_id)
     if kind == "block_actions":
-        for action in payload.get("actions") or []:
+        for action in dicts(payload, "actions"):
             _on_action(workspace, person, payload, action)
-    elif kind in ("message_action", "shortcut") and payload.get("callback_id") == thanks.SHORTCUT:
-        message = payload.get("message") or {}
-        view = thanks.modal(message.get("user", ""), message.get("text", ""))
-        call(workspace, "views_open", trigger_id=payload.get("trigger_id", ""), view=view)
+    elif kind in ("message_action", "shortcut") and text(payload, "callback_id") == thanks.SHORTCUT:
+        message = obj(payload, "message")
+        view = thanks.modal(text(message, "user"), text(message, "text"))
+        call(workspace, "views_open", trigger_id=text(payload, "trigger_id"), view=view)
     elif kind == "view_submission":
-        return _on_submission(workspace, person, payload.get("view") or {})
+        return _on_submission(workspace, person, obj(payload, "view"))
     return None
 
 
 def _refuse_unlinked(workspace: SlackWorkspace, payload: dict, user_id: str) -> dict | None:
-    text = connect_text(workspace, user_id)
-    if payload.get("type") == "view_submission":
-        return {"response_action": "update", "view": pulse.notice("Connect Hearth", text)}
-    channel = (payload.get("channel") or {}).get("id") or user_id
-    call(workspace, "chat_postEphemeral", channel=channel, user=user_id, text=text)
+    if not user_id:
+        return None
+    message = connect_text(workspace, user_id)
+    if text(payload, "type") == "view_submission":
+        return {"response_action": "update", "view": pulse.notice("Connect Hearth", message)}
+    channel = text(obj(payload, "channel"), "id") or user_id
+    call(workspace, "chat_postEphemeral", channel=channel, user=user_id, text=message)
     return None
 
 
 def _on_action(workspace: SlackWorkspace, person: User, payload: dict, action: dict) -> None:
-    action_id = action.get("action_id", "")
+    action_id = text(action, "action_id")
     if action_id == "pulse_open":
-        _open_pulse(workspace, person, payload, action.get("value", ""))
+        _open_pulse(workspace, person, payload, text(action, "value"))
     elif action_id.startswith("checkin_"):
         _check_in(workspace, person, payload, action_id.removeprefix("checkin_"), action)
 
 
 def _open_pulse(workspace: SlackWorkspace, person: User, payload: dict, value: str) -> None:
-    round_ = Round.objects.filter(pk=int(value)).first() if value.isdigit() else None
-    container = payload.get("container") or {}
-    metadata = ":".join([value, container.get("channel_id", ""), container.get("message_ts", "")])
+    round_pk = number(value)
+    round_ = Round.objects.filter(pk=round_pk).first() if round_pk else None
+    container = obj(payload, "container")
+    metadata = ":".join([value, text(container, "channel_id"), text(container, "message_ts")])
     view = pulse.opening_view(round_, person, metadata)
-    call(workspace, "views_open", trigger_id=payload.get("trigger_id", ""), view=view)
+    call(workspace, "views_open", trigger_id=text(payload, "trigger_id"), view=view)
 
 
 def _check_in(workspace, person: User, payload: dict, answer: str, action: dict) -> None:
-    group_pk, _, week = action.get("value", "").partition(":")
-    group = MatchGroup.objects.filter(pk=int(group_pk)).first() if group_pk.isdigit() else None
+    group_pk, _, week = text(action, "value").partition(":")
+    group = MatchGroup.objects.filter(pk=number(group_pk)).first() if number(group_pk) else None
     try:
-        if group is None or answer not in CheckIn.Answer.values:
+        if group is None or answer not in CheckIn.Answer.values or number(week) is None:
             raise MentorshipError("That pairing is no longer in Hearth.")
-        check_in(group=group, person=person, answer=answer, week=int(week or 1))
-        text = f"Thanks: recorded “{CheckIn.Answer(answer).label}”."
-    except (MentorshipError, ValueError) as error:
-        text = f"Not recorded: {esc(error)}"
-    _replace_message(workspace, payload, text)
+        check_in(group=group, person=person, answer=answer, week=number(week))
+        message = f"Thanks: recorded “{CheckIn.Answer(answer).label}”."
+    except MentorshipError as error:
+        message = f"Not recorded: {esc(error)}"
+    _replace_message(workspace, payload, message)
 
 
-def _replace_message(workspace: SlackWorkspace, payload: dict, text: str) -> None:
-    container = payload.get("container") or {}
-    if container.get("channel_id") and container.get("message_ts"):
+def _replace_message(workspace: SlackWorkspace, payload: dict, message: str) -> None:
+    container = obj(payload, "container")
+    channel, ts = text(container, "channel_id"), text(container, "message_ts")
+    if channel and ts:
         call(
-            workspace,
-            "chat_update",
-            channel=container["channel_id"],
-            ts=container["message_ts"],
-            text=text,
-            blocks=answered(text),
+            workspace, "chat_update", channel=channel, ts=ts, text=message, blocks=answered(message)
         )
 
 
 def _on_submission(workspace: SlackWorkspace, person: User, view: dict) -> dict | None:
-    values = (view.get("state") or {}).get("values") or {}
-    callback = view.get("callback_id")
+    values = obj(view, "state", "values")
+    callback = text(view, "callback_id")
     if callback == thanks.CALLBACK:
         return thanks.submit(workspace, person, values)
     if callback != pulse.CALLBACK:
         return None
-    round_pk, _, message = (view.get("private_metadata") or "").partition(":")
-    round_ = Round.objects.filter(pk=int(round_pk)).first() if round_pk.isdigit() else None
+    round_pk, _, message = text(view, "private_metadata").partition(":")
+    round_ = Round.objects.filter(pk=number(round_pk)).first() if number(round_pk) else None
     answer, stored = pulse.submit(person, round_, values)
     channel, _, ts = message.partition(":")
     if stored and channel and ts:
-        text = "Answered. Thank you!"
-        call(workspace, "chat_update", channel=channel, ts=ts, text=text, blocks=answered(text))
+        done = "Answered. Thank you!"
+        call(workspace, "chat_update", channel=channel, ts=ts, text=done, blocks=answered(done))
     return answer

@@ -100,6 +100,7 @@ def complete(person: User, session, code: str, state: str) -> SlackWorkspace:
         workspace.scopes = answer.get("scope", "")
         workspace.bot_token = answer["access_token"]
         workspace.installed_by = person
+        workspace.active = True
         workspace.save()
         record(
             actor=person,

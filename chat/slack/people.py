@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from chat.models import SlackAccount, SlackWorkspace
 from chat.slack.client import call
+from chat.slack.payload import obj, text
 from connection.models import User
 from connection.nudge_channels import PermanentFailure, TransientFailure
 
@@ -52,15 +53,16 @@ def linked_person(workspace: SlackWorkspace, user_id: str) -> User | None:
 def slack_identity(workspace: SlackWorkspace, user_id: str) -> SlackIdentity | None:
     """Slack's verified e-mail and name for `user_id`; None when Slack has none."""
     try:
-        user = call(workspace, "users_info", user=user_id)["user"]
+        user = obj(call(workspace, "users_info", user=user_id), "user")
     except (PermanentFailure, TransientFailure):
         return None
-    email = (user.get("profile") or {}).get("email", "")
+    profile = obj(user, "profile")
+    email = text(profile, "email")
     if not email or user.get("deleted") or user.get("is_bot"):
         return None
-    if user.get("is_email_confirmed") is False:
-        return None
-    name = (user.get("profile") or {}).get("real_name") or user.get("name", "")
+    if user.get("is_email_confirmed") is not True:
+        return None  # Slack hasn't confirmed the person owns the address
+    name = text(profile, "real_name") or text(user, "name")
     return SlackIdentity(workspace.team_id, user_id, email.lower(), name)
 
 

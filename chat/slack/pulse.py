@@ -11,6 +11,7 @@ as it does for the browser.
 from __future__ import annotations
 
 from chat.slack.blocks import esc, plain, section, who_sees_what
+from chat.slack.payload import obj, text
 from connection.models import User
 from pulse.forms import AnswerForm
 from pulse.models import AGREEMENT, Question, Round
@@ -115,12 +116,12 @@ def opening_view(round_: Round | None, person: User, metadata: str) -> dict:
 def _form_data(values: dict) -> dict:
     """Slack's view state as the browser form's fields (q<pk>, comment)."""
     data = {}
-    for block_id, fields in values.items():
-        answer = (fields or {}).get("answer") or {}
-        if answer.get("type") == "plain_text_input":
-            data[block_id] = answer.get("value") or ""
+    for block_id in values:
+        answer = obj(values, block_id, "answer")
+        if text(answer, "type") == "plain_text_input":
+            data[block_id] = text(answer, "value")
         else:
-            data[block_id] = (answer.get("selected_option") or {}).get("value", "")
+            data[block_id] = text(obj(answer, "selected_option"), "value")
     return data
 
 

@@ -9,6 +9,7 @@ import re
 from chat.models import SlackPrompt, SlackWorkspace, TeamSlackChannel
 from chat.slack.blocks import esc
 from chat.slack.client import call
+from chat.slack.payload import as_text, text
 from chat.slack.people import linked_person
 from rituals.services.errors import RitualError
 from rituals.services.thread import post_to_thread
@@ -26,11 +27,12 @@ def split(text: str) -> tuple[str, str]:
 
 def is_prompt_reply(event: dict) -> bool:
     return (
-        event.get("type") == "message"
+        text(event, "type") == "message"
         and not event.get("subtype")
         and not event.get("bot_id")
-        and bool(event.get("thread_ts"))
-        and event.get("thread_ts") != event.get("ts")
+        and bool(text(event, "thread_ts"))
+        and text(event, "channel") != ""
+        and text(event, "thread_ts") != text(event, "ts")
     )
 
 
@@ -38,14 +40,14 @@ def post_reply(workspace: SlackWorkspace, event: dict) -> bool:
     """Post a prompt's reply to the team thread; False when it answers no prompt of
     this person's (any other message in the DM is left alone)."""
     prompt = (
-        SlackPrompt.objects.filter(channel_id=event.get("channel", ""), ts=event["thread_ts"])
+        SlackPrompt.objects.filter(channel_id=text(event, "channel"), ts=text(event, "thread_ts"))
         .select_related("team")
         .first()
     )
-    person = linked_person(workspace, event.get("user", ""))
+    person = linked_person(workspace, text(event, "user"))
     if prompt is None or person is None or prompt.person_id != person.pk:
         return False
-    status, highlight = split(event.get("text", ""))
+    status, highlight = split(as_text(text(event, "text")))
     try:
         post_to_thread(author=person, team=prompt.team, status=status, highlight=highlight)
     except RitualError as error:

@@ -9,6 +9,7 @@ import re
 
 from chat.models import SlackWorkspace
 from chat.slack.blocks import esc, plain, section
+from chat.slack.payload import as_text, dicts, number, obj, strings, text
 from chat.slack.people import colleague
 from connection.models import User
 from rituals.models import Recognition, Value
@@ -16,6 +17,7 @@ from rituals.services.errors import RitualError
 from rituals.services.recognition import recognise
 
 CALLBACK = "thanks"
+MAX_RECEIVERS = 5
 SHORTCUT = "hearth_thanks"
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 USAGE = "Say it like this: `/hearth thanks @someone for <value>: what they did`. Values: {values}."
@@ -29,21 +31,22 @@ def _value_names() -> str:
     return ", ".join(v.name for v in _values()) or "none yet (ask HR to add some)"
 
 
-def parse(text: str) -> tuple[list[str], list[str], str]:
-    """(Slack user ids, value names, message) from `@a @b for value, value: message`."""
-    user_ids = MENTION.findall(text)
-    rest = MENTION.sub(" ", text).strip()
-    head, colon, message = rest.partition(":")
+def parse(command_text: str) -> tuple[list[str], list[str], str]:
+    """(Slack user ids, value names, message) from `@a @b for value, value: message`:
+    the people and values before the first colon, what they did after it."""
+    head, colon, message = command_text.partition(":")
+    user_ids = MENTION.findall(head)[:MAX_RECEIVERS]
     if not colon or not user_ids:
         return user_ids, [], ""
-    head = re.sub(r"^\s*for\s+", "", head.strip(), flags=re.IGNORECASE)
+    head = re.sub(r"^\s*for\s+", "", MENTION.sub(" ", head).strip(), flags=re.IGNORECASE)
     names = [name.strip() for name in re.split(r",|\band\b", head) if name.strip()]
     return user_ids, names, message.strip()
 
 
-def from_command(workspace: SlackWorkspace, giver: User, text: str) -> str:
+def from_command(workspace: SlackWorkspace, giver: User, command_text: str) -> str:
     """The ephemeral answer to `/hearth thanks …`."""
-    user_ids, names, message = parse(text)
+    user_ids, names, message = parse(command_text)
+    message = as_text(message)
     if not user_ids or not names or not message:
         return USAGE.format(values=_value_names())
     by_name = {v.name.lower(): v for v in _values()}
@@ -74,7 +77,11 @@ def modal(author_id: str, excerpt: str) -> dict:
         {"text": plain(label), "value": value} for value, label in Recognition.Visibility.choices
     ]
     team = next(o for o in visibility if o["value"] == Recognition.Visibility.TEAM)
-    people = {"type": "multi_users_select", "action_id": "answer"}
+    people = {
+        "type": "multi_users_select",
+        "action_id": "answer",
+        "max_selected_items": MAX_RECEIVERS,
+    }
     if author_id:
         people["initial_users"] = [author_id]
     blocks = [
@@ -122,23 +129,23 @@ def modal(author_id: str, excerpt: str) -> dict:
 
 
 def _field(values: dict, block: str) -> dict:
-    return (values.get(block) or {}).get("answer") or {}
+    return obj(values, block, "answer")
 
 
 def submit(workspace: SlackWorkspace, giver: User, values: dict) -> dict:
     """The answer to the modal's view_submission."""
-    user_ids = _field(values, "receivers").get("selected_users") or []
+    user_ids = strings(_field(values, "receivers"), "selected_users")[:MAX_RECEIVERS]
     receivers = [colleague(workspace, user_id) for user_id in user_ids]
     if any(person is None for person in receivers):
         return _error("receivers", "Someone there isn't in Hearth yet.")
-    picked = [o.get("value") for o in _field(values, "values").get("selected_options") or []]
-    chosen = list(Value.objects.filter(active=True, pk__in=[p for p in picked if p.isdigit()]))
-    visibility = (_field(values, "visibility").get("selected_option") or {}).get("value", "")
+    picked = [number(text(o, "value")) for o in dicts(_field(values, "values"), "selected_options")]
+    chosen = list(Value.objects.filter(active=True, pk__in=[p for p in picked if p]))
+    visibility = text(obj(_field(values, "visibility"), "selected_option"), "value")
     try:
         recognise(
             giver=giver,
             receivers=receivers,
-            message=_field(values, "message").get("value") or "",
+            message=text(_field(values, "message"), "value"),
             values=chosen,
             visibility=visibility,
         )

@@ -72,7 +72,9 @@ def first_time(key: str) -> bool:
 
 
 def workspace_for(team_id: str) -> SlackWorkspace:
-    workspace = SlackWorkspace.objects.filter(team_id=team_id).first() if team_id else None
+    workspace = (
+        SlackWorkspace.objects.filter(team_id=team_id, active=True).first() if team_id else None
+    )
     if workspace is None:
         raise Refused("Hearth is not installed in this Slack workspace.", status=403)
     return workspace

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chat.forms import OAuthCallbackForm, SlackCommandForm, SlackInteractionForm, slack_event
 from chat.slack import handlers
 from chat.slack.install import InstallError, authorize_url, complete, configured
+from chat.slack.payload import obj
 from chat.slack.people import LinkError, link, read_link
 from chat.slack.verify import Refused, check_signature, first_time, workspace_for
 from connection.nudge_channels import PermanentFailure, TransientFailure
@@ -34,6 +35,16 @@ def _verify(request: HttpRequest) -> None:
         request.headers.get("X-Slack-Request-Timestamp", ""),
         request.headers.get("X-Slack-Signature", ""),
     )
+
+
+# A signed payload of a shape Slack doesn't send: chat.slack.payload reads defensively,
+# so this is the last net, logged with its traceback, answered 400 rather than 500.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def _malformed(what: str) -> JsonResponse:
+    log.exception("A Slack %s Hearth could not read", what)
+    return JsonResponse({"ok": False, "error": f"A {what} Hearth could not read."}, status=400)
 
 
 def _refused(refusal: Refused) -> JsonResponse:
@@ -58,9 +69,11 @@ def events(request: HttpRequest) -> HttpResponse:
     if event_id and not first_time(f"event:{event_id}"):
         return JsonResponse({"ok": True, "duplicate": True})
     try:
-        handlers.on_event(workspace, body.get("event") or {})
+        handlers.on_event(workspace, obj(body, "event"))
     except (PermanentFailure, TransientFailure) as error:
         log.warning("Slack event %s not fully handled: %s", event_id, error)
+    except MALFORMED:
+        return _malformed("event")
     return JsonResponse({"ok": True})
 
 
@@ -81,6 +94,8 @@ def interactions(request: HttpRequest) -> HttpResponse:
     except (PermanentFailure, TransientFailure) as error:
         log.warning("Slack interaction not fully handled: %s", error)
         answer = None
+    except MALFORMED:
+        return _malformed("interaction")
     return JsonResponse(answer) if answer else HttpResponse(status=200)
 
 
@@ -101,6 +116,8 @@ def commands(request: HttpRequest) -> HttpResponse:
         )
     except (PermanentFailure, TransientFailure):
         answer = {"response_type": "ephemeral", "text": "Hearth couldn't reach Slack; try again."}
+    except MALFORMED:
+        return _malformed("command")
     return JsonResponse(answer)
 
 

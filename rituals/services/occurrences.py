@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from connection.models import NudgeChannel, Signal, User
+from connection.nudge_channels import app_reaches
 from connection.nudges import NudgeSpec, create_nudge, plan_linked_nudges
 from connection.services import record_signals
 from rituals.models import Attendance, CalendarFeed, Occurrence, Reminder, TeamRitual
@@ -91,12 +92,16 @@ def _plan_reminders(
     )
     if starts is not None:
         upcoming = upcoming.filter(starts_at__in=starts)
-    people = members_of(ritual)
+    people = list(members_of(ritual))
     if is_thread_ritual(ritual):
-        # The daily micro-update prompts only those who chose Slack, where a reply
+        # The daily micro-update prompts only those Slack's app reaches, where a reply
         # to the prompt is their post (chat/); in the browser the thread is the prompt.
-        people = people.filter(nudge_channel=NudgeChannel.SLACK)
-    people = list(people)
+        people = [
+            person
+            for person in people
+            if person.nudge_channel == NudgeChannel.SLACK
+            and app_reaches(NudgeChannel.SLACK, person)
+        ]
     pairs = [(occurrence, person) for occurrence in upcoming for person in people]
     _, nudge_ids = plan_linked_nudges(
         [_reminder(ritual, occurrence, person, now=now) for occurrence, person in pairs]
@@ -150,6 +155,7 @@ def _thread_prompt(
             "work is welcome, never required.",
             "url": f"/rituals/thread/?team={ritual.team_id}",
             "chat": {"thread_team": ritual.team_id},
+            "app_only": True,  # never to a team's webhook: one post per person a day
         },
         due_at=max(occurrence.starts_at - REMINDER_BEFORE, now),
         expires_at=occurrence.starts_at + THREAD_PROMPT_OPEN,

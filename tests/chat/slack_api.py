@@ -38,6 +38,7 @@ class SlackState:
     calls: list[Call] = field(default_factory=list)
     rate_limit_every: int = 0  # every n-th call is answered 429 (0: never)
     rate_limit_next: int = 0  # and so are this many calls from now
+    errors: dict[str, str] = field(default_factory=dict)  # method → Slack's error code
     retry_after: int = 1
     refused: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,6 +82,8 @@ def _answer(state: SlackState, method: str, params: dict, token: str) -> dict:
         }
     if token != BOT_TOKEN and method != "_stats":
         return {"ok": False, "error": "invalid_auth"}
+    if method in state.errors:
+        return {"ok": False, "error": state.errors[method]}
     if method == "users.info":
         user = state.users.get(params.get("user", ""))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
