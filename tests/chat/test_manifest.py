@@ -39,5 +39,11 @@ def test_the_shortcut_and_events_are_the_ones_handled():
     [shortcut] = MANIFEST["features"]["shortcuts"]
     assert (shortcut["type"], shortcut["callback_id"]) == ("message", thanks.SHORTCUT)
     events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
-    assert sorted(events) == ["app_home_opened", "message.im"]
+    assert sorted(events) == [
+        "app_home_opened",
+        "app_uninstalled",
+        "message.im",
+        "tokens_revoked",
+        "user_change",
+    ]
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
