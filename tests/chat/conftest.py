@@ -14,7 +14,10 @@ import pytest
 import time_machine
 
 from chat.models import SlackAccount, SlackWorkspace
+from connection.models import Nudge
+from connection.nudges import deliver_due_nudges
 from tests.chat.slack_api import BOT_TOKEN, BOT_USER, TEAM_ID, FakeSlack
+from tests.helpers import make_user
 
 TRIGGERS = itertools.count(1)
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -121,3 +124,40 @@ def post_command(client, user_id: str, text: str, team: str = TEAM_ID, **headers
         "trigger_id": f"13345224609.738474920.{next(TRIGGERS):020x}",
     }
     return post_form(client, "/chat/slack/commands/", fields, **headers)
+
+
+@pytest.fixture
+def pia(team):
+    return make_user(
+        email="pia@example.com",
+        display_name="Pia Lund",
+        team=team,
+        time_zone="Europe/London",
+        nudge_channel="slack",
+    )
+
+
+@pytest.fixture
+def sam(other_team):
+    return make_user(
+        email="sam@example.com",
+        display_name="Sam Okafor",
+        team=other_team,
+        time_zone="Europe/Dublin",
+        nudge_channel="slack",
+    )
+
+
+def dms_to(slack, user_id: str) -> list[dict]:
+    return [c.params for c in slack.called("chat.postMessage") if c.params["channel"] == user_id]
+
+
+def deliver_when_due(person) -> None:
+    """Deliver at the moment `person`'s first pending nudge is due (the invitations
+    and introductions wait for the person's morning)."""
+    due = Nudge.objects.filter(recipient=person, status=Nudge.Status.PENDING).order_by("due_at")
+    deliver_due_nudges(now=due.first().due_at)
+
+
+def buttons(message: dict) -> list[dict]:
+    return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]

@@ -24,7 +24,7 @@ from pulse.models import Receipt, Response
 from pulse.services import open_round
 from tests.chat.conftest import NOW, linked, post_interaction
 from tests.chat.slack_api import TEAM_ID
-from tests.chat.test_slack_journeys import _answers
+from tests.chat.test_slack_pulse import _answers
 from tests.helpers import make_user, post_at_once, race
 
 pytestmark = [
