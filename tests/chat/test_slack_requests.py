@@ -9,9 +9,11 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chat.crypto import decrypt
-from chat.models import SeenRequest, SlackAccount, SlackWorkspace
+from chat.models import SeenRequest, SlackAccount, SlackWorkspace, TeamSlackChannel
 from connection.models import AuditEntry
 from tests.chat.conftest import (
     NOW,
@@ -21,6 +23,7 @@ from tests.chat.conftest import (
     signed_headers,
 )
 from tests.chat.slack_api import BOT_TOKEN, CODE, TEAM_ID
+from tests.helpers import make_team
 
 HOME = {"type": "app_home_opened", "user": "U0BOB", "channel": "D0BOB", "tab": "home"}
 
@@ -259,3 +262,22 @@ def test_a_cancelled_install_keeps_nothing(client_for, slack, hana):
 def test_only_hr_installs(client_for, slack, bob):
     assert client_for(bob).post("/chat/slack/install/").status_code == 403
     assert client_for(bob).get("/chat/").status_code == 403
+
+
+def test_the_chat_settings_page_runs_the_same_queries_for_3_or_30_teams(
+    client_for, django_assert_max_num_queries, hana
+):
+    browser = client_for(hana)
+    browser.get("/chat/")  # the first request of a session writes it
+
+    def page_with(teams: int) -> int:
+        for _ in range(teams - TeamSlackChannel.objects.count()):
+            TeamSlackChannel.objects.create(team=make_team(), channel_id="C0CHANNEL")
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get("/chat/").status_code == 200
+        return len(queries)
+
+    few = page_with(3)
+    assert page_with(30) == few
+    with django_assert_max_num_queries(8):
+        browser.get("/chat/")
