@@ -548,7 +548,11 @@ class World:
             "guide": Target({"situation": "low"}),
             "unsubscribe": Target({"token": unsubscribe_token(pia, "recognition")}, (), pia),
             "slack_link": Target(
-                {"token": link_token(SlackIdentity("T0PIA", "U0PIA", "pia@elsewhere.example", "Pia"))}
+                {
+                    "token": link_token(
+                        SlackIdentity("T0PIA", "U0PIA", "pia@elsewhere.example", "Pia")
+                    )
+                }
             ),
             "teams_action": Target(
                 {"token": action_token(pia, "checkin", group=group.pk, week=1, answer="met")},
