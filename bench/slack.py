@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import threading
 import time
-import traceback
 import urllib.request
 
 from django.conf import settings
-from django.db import connection
 
 from bench.measure import Section, print_section
-from bench.nudges import NOW, make_everyone_reachable
+from bench.nudges import NOW, WORKERS, deliver, make_everyone_reachable
 from chat.models import SlackAccount, SlackWorkspace
 from connection.models import Nudge, User
-from connection.nudges import NudgeSpec, deliver_due_nudges, plan_nudges
+from connection.nudges import NudgeSpec, plan_nudges
 from tests.chat.slack_api import BOT_TOKEN, TEAM_ID, FakeSlack
 
-WORKERS = 2
-BATCH_SIZE = 200
 RATE_LIMIT_EVERY = 150
 KEY_PREFIX = "bench-slack"
 
@@ -78,30 +73,6 @@ def plan(ids: list[int]) -> tuple[float, int]:
     ]
     created = plan_nudges(specs)
     return time.perf_counter() - started, created
-
-
-def deliver() -> tuple[float, list, list[str]]:
-    start = threading.Barrier(WORKERS)
-    reports: list = [None] * WORKERS
-    errors: list[str] = []
-
-    def work(index: int) -> None:
-        try:
-            start.wait()
-            reports[index] = deliver_due_nudges(now=NOW, batch_size=BATCH_SIZE)
-        except Exception as error:  # reported, never hidden
-            errors.append(f"worker {index + 1}: {type(error).__name__}: {error}")
-            traceback.print_exc()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(WORKERS)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, reports, errors
 
 
 def run(people: int) -> list[str]:

@@ -16,8 +16,9 @@ import time_machine
 from chat.models import SlackAccount, SlackWorkspace
 from connection.models import Nudge
 from connection.nudges import deliver_due_nudges
+from rituals.models import RitualTemplate
 from tests.chat.slack_api import BOT_TOKEN, BOT_USER, TEAM_ID, FakeSlack
-from tests.helpers import make_user
+from tests.helpers import make_ritual, make_user
 
 TRIGGERS = itertools.count(1)
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -161,3 +162,18 @@ def deliver_when_due(person) -> None:
 
 def buttons(message: dict) -> list[dict]:
     return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def micro_update(team, owner):
+    """The catalogue's daily micro-update for `team`, due at 11:30 UTC: its prompt
+    is due at NOW."""
+    return make_ritual(
+        team=team,
+        created_by=owner,
+        name="Daily micro-update",
+        format="async",
+        rule="FREQ=DAILY",
+        start_time=dt.time(11, 30),
+        time_zone="UTC",
+        template=RitualTemplate.objects.get(slug="micro-update"),
+    )

@@ -17,30 +17,27 @@ from connection.models import Nudge
 from connection.nudges import create_nudge, deliver_due_nudges
 from mentorship.models import MatchGroup, Programme
 from mentorship.services.programmes import join_programme, run_round
-from rituals.models import Recognition, RitualTemplate
+from rituals.models import Recognition
 from tests.chat.conftest import (
     NOW,
     linked,
+    micro_update,
     post_command,
     post_event,
     post_interaction,
     signed_headers,
 )
-from tests.helpers import make_ritual, make_user
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.usefixtures("slack")
 
 
 @pytest.fixture
-def pia(team):
-    return make_user(
-        email="pia@example.com",
-        display_name="Pia Lund",
-        team=team,
-        time_zone="Europe/London",
-        nudge_channel="slack",
-        slack_webhook_url="https://hooks.slack.com/services/T0/B0/pia",
-    )
+def pia(pia):
+    """Pia, with a webhook of her own to fall back to."""
+    pia.slack_webhook_url = "https://hooks.slack.com/services/T0/B0/pia"
+    pia.save()
+    return pia
 
 
 @pytest.fixture
@@ -208,16 +205,7 @@ def test_micro_update_prompts_go_to_linked_people_only_never_a_team_webhook(
     team.save()
     sam = make_user(team=team, time_zone="Europe/London", nudge_channel="slack")  # not linked
     linked(workspace, pia, "U0PIA", slack)
-    make_ritual(
-        team=team,
-        created_by=alice,
-        name="Daily micro-update",
-        format="async",
-        rule="FREQ=DAILY",
-        start_time=dt.time(11, 30),
-        time_zone="UTC",
-        template=RitualTemplate.objects.get(slug="micro-update"),
-    )
+    micro_update(team, alice)
     prompts = Nudge.objects.filter(kind="ritual_reminder")
     assert set(prompts.values_list("recipient", flat=True)) == {pia.pk}
     assert sam.pk not in set(prompts.values_list("recipient", flat=True))

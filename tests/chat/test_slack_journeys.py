@@ -5,7 +5,6 @@ the team thread, and the Home tab."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -16,18 +15,18 @@ from connection.nudges import create_nudge, deliver_due_nudges
 from mentorship.models import CheckIn, MatchGroup, Programme
 from mentorship.services.programmes import join_programme, run_round
 from pulse.services import open_round
-from rituals.models import Recognition, RitualTemplate, ThreadPost
+from rituals.models import Recognition, ThreadPost
 from tests.chat.conftest import (
     NOW,
     buttons,
     deliver_when_due,
     dms_to,
     linked,
+    micro_update,
     post_command,
     post_event,
     post_interaction,
 )
-from tests.helpers import make_ritual
 
 pytestmark = pytest.mark.usefixtures("slack")
 
@@ -284,16 +283,7 @@ def test_a_reply_to_the_micro_update_prompt_lands_in_the_team_thread(
 ):
     linked(workspace, pia, "U0PIA", slack)
     TeamSlackChannel.objects.create(team=team, channel_id="C0PLATFORM", share_highlights=True)
-    make_ritual(
-        team=team,
-        created_by=alice,
-        name="Daily micro-update",
-        format="async",
-        rule="FREQ=DAILY",
-        start_time=dt.time(11, 30),
-        time_zone="UTC",
-        template=RitualTemplate.objects.get(slug="micro-update"),
-    )
+    micro_update(team, alice)
     deliver_due_nudges(now=NOW)
     [prompt] = dms_to(slack, "U0PIA")
     assert "Reply in this message's thread" in json.dumps(prompt["blocks"])
