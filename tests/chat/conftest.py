@@ -16,6 +16,8 @@ import time_machine
 from chat.models import SlackAccount, SlackWorkspace
 from connection.models import Nudge
 from connection.nudges import deliver_due_nudges
+from mentorship.models import MatchGroup, Programme
+from mentorship.services.programmes import join_programme, run_round
 from rituals.models import RitualTemplate
 from tests.chat.slack_api import BOT_TOKEN, BOT_USER, TEAM_ID, FakeSlack
 from tests.helpers import make_ritual, make_user
@@ -177,3 +179,12 @@ def micro_update(team, owner):
         time_zone="UTC",
         template=RitualTemplate.objects.get(slug="micro-update"),
     )
+
+
+def coffee_pair(*people) -> MatchGroup:
+    """A coffee-chat programme that pairs `people` in a round today (NOW)."""
+    programme = Programme.objects.create(kind="coffee", name="Coffee chat", group_size=2)
+    for person in people:
+        join_programme(programme=programme, person=person)
+    run_round(programme=programme, today=NOW.date())
+    return MatchGroup.objects.get(round__programme=programme)

@@ -15,11 +15,11 @@ from django.core import mail
 from chat.models import SlackAccount, SlackIntroduction, SlackWorkspace
 from connection.models import Nudge
 from connection.nudges import create_nudge, deliver_due_nudges
-from mentorship.models import MatchGroup, Programme
-from mentorship.services.programmes import join_programme, run_round
+from mentorship.models import MatchGroup
 from rituals.models import Recognition
 from tests.chat.conftest import (
     NOW,
+    coffee_pair,
     linked,
     micro_update,
     post_command,
@@ -129,10 +129,7 @@ def _pair(workspace, slack, team):
     sam = make_user(display_name="Sam Okafor", time_zone="Europe/Dublin", nudge_channel="slack")
     linked(workspace, pia, "U0PIA", slack)
     linked(workspace, sam, "U0SAM", slack)
-    programme = Programme.objects.create(kind="coffee", name="Coffee chat", group_size=2)
-    for person in (pia, sam):
-        join_programme(programme=programme, person=person)
-    run_round(programme=programme, today=NOW.date())
+    coffee_pair(pia, sam)
     return MatchGroup.objects.get()
 
 

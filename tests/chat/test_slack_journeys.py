@@ -12,13 +12,13 @@ import pytest
 from chat.models import SlackIntroduction, TeamSlackChannel
 from connection.models import Nudge, OrgSettings
 from connection.nudges import create_nudge, deliver_due_nudges
-from mentorship.models import CheckIn, MatchGroup, Programme
-from mentorship.services.programmes import join_programme, run_round
+from mentorship.models import CheckIn, MatchGroup
 from pulse.services import open_round
 from rituals.models import Recognition, ThreadPost
 from tests.chat.conftest import (
     NOW,
     buttons,
+    coffee_pair,
     deliver_when_due,
     dms_to,
     linked,
@@ -109,10 +109,7 @@ def test_a_pairing_is_introduced_once_in_a_group_dm_and_we_met_is_recorded(
 ):
     linked(workspace, pia, "U0PIA", slack)
     linked(workspace, sam, "U0SAM", slack)
-    programme = Programme.objects.create(kind="coffee", name="Coffee chat", group_size=2)
-    for person in (pia, sam):
-        join_programme(programme=programme, person=person)
-    run_round(programme=programme, today=NOW.date())
+    coffee_pair(pia, sam)
     group = MatchGroup.objects.get()
     deliver_when_due(pia)
     [opened] = slack.called("conversations.open")
@@ -152,10 +149,7 @@ def test_a_pairing_is_introduced_once_in_a_group_dm_and_we_met_is_recorded(
 
 def test_a_member_without_slack_gets_their_own_message_and_no_group_dm(slack, workspace, pia, sam):
     linked(workspace, pia, "U0PIA", slack)
-    programme = Programme.objects.create(kind="coffee", name="Coffee chat", group_size=2)
-    for person in (pia, sam):
-        join_programme(programme=programme, person=person)
-    run_round(programme=programme, today=NOW.date())
+    coffee_pair(pia, sam)
     deliver_when_due(pia)
     assert slack.called("conversations.open") == []
     [own] = dms_to(slack, "U0PIA")
@@ -166,10 +160,7 @@ def test_a_check_in_for_someone_elses_group_is_not_recorded(
     client, slack, workspace, pia, sam, bob
 ):
     linked(workspace, bob, "U0BOB", slack)
-    programme = Programme.objects.create(kind="coffee", name="Coffee chat", group_size=2)
-    for person in (pia, sam):
-        join_programme(programme=programme, person=person)
-    run_round(programme=programme, today=NOW.date())
+    coffee_pair(pia, sam)
     group = MatchGroup.objects.get()
     post_interaction(
         client,
@@ -340,10 +331,7 @@ def test_the_home_tab_shows_pulse_ritual_pairing_and_office_hours(
     linked(workspace, pia, "U0PIA", slack)
     OrgSettings.load()
     open_round(now=NOW)
-    programme = Programme.objects.create(kind="coffee", name="Coffee chat", group_size=2)
-    for person in (pia, sam):
-        join_programme(programme=programme, person=person)
-    run_round(programme=programme, today=NOW.date())
+    coffee_pair(pia, sam)
     post_event(
         client, {"type": "app_home_opened", "user": "U0PIA", "channel": "D0PIA", "tab": "home"}
     )
