@@ -37,10 +37,8 @@ class TransientFailure(Exception):
 AppTransport = Callable[[list[Nudge], User, dict], bool]
 WebhookBody = Callable[[list[Nudge], User, dict], dict]
 _APP_TRANSPORTS: dict[str, AppTransport] = {}
-_WEBHOOK_BODIES: dict[str, WebhookBody] = {}
-
-
 _APP_REACHES: dict[str, Callable[[User], bool]] = {}
+_WEBHOOK_BODIES: dict[str, WebhookBody] = {}
 
 
 def register_app_transport(
