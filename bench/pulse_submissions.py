@@ -44,9 +44,9 @@ def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 60) -> No
     last = "no answer"
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise StepFailed(f"gunicorn exited {server.returncode} before /healthz answered")
+            raise StepFailed(f"gunicorn exited {server.returncode} before /readyz answered")
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as answer:
                 if answer.status == 200:
                     return
         except urllib.error.HTTPError as error:
@@ -54,7 +54,7 @@ def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 60) -> No
         except OSError as error:
             last = str(error)
         time.sleep(0.25)
-    raise StepFailed(f"/healthz not healthy after {timeout:.0f} s ({last})")
+    raise StepFailed(f"/readyz not ready after {timeout:.0f} s ({last})")
 
 
 def run_wrk(wrk: str, base: str, prepared: dict) -> dict:

@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("identity.urls")),
     path("chat/", include("chat.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path(
         "login/",
         auth_views.LoginView.as_view(

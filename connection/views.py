@@ -225,6 +225,16 @@ def audit(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: this process answers. No database, no broker: a load balancer or
+    Kubernetes asks often, and a slow database must not get healthy web processes
+    restarted. The deep check is /readyz."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database and the broker answer, and when the beat last ran."""
     checks = {}
     try:
         with db_connection.cursor() as cursor:

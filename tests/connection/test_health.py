@@ -4,28 +4,38 @@ from connection.models import Heartbeat
 from connection.tasks import heartbeat_task
 
 
-def test_healthz_reports_database_and_broker(client, db):
-    response = client.get("/healthz")
+def test_readyz_reports_database_and_broker(client, db):
+    response = client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
 
 
-def test_healthz_is_503_when_the_broker_is_down(client, db):
+def test_healthz_is_liveness_only_no_query_no_broker(client, db, django_assert_num_queries):
+    with (
+        mock.patch("connection.views.celery_app.connection_for_write") as connect,
+        django_assert_num_queries(0),
+    ):
+        response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    connect.assert_not_called()
+
+
+def test_readyz_is_503_when_the_broker_is_down(client, db):
     with mock.patch("connection.views.celery_app.connection_for_write") as connect:
         connect.return_value.__enter__.return_value.ensure_connection.side_effect = OSError(
             "refused"
         )
-        response = client.get("/healthz")
+        response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["broker"] == "error: OSError"
 
 
-def test_heartbeat_task_is_idempotent_and_shows_on_healthz(client, db):
+def test_heartbeat_task_is_idempotent_and_shows_on_readyz(client, db):
     heartbeat_task()
     heartbeat_task()
     assert Heartbeat.objects.count() == 1
-    assert client.get("/healthz").json()["last_beat"] is not None
+    assert client.get("/readyz").json()["last_beat"] is not None
 
 
 def test_beat_schedule_entries_expire_before_the_next_tick():

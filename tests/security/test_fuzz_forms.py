@@ -746,6 +746,7 @@ CASES = [
 NO_INPUT = {
     "home",
     "healthz",
+    "readyz",
     "notifications_read",
     "notification_open",
     "away_delete",

@@ -253,6 +253,7 @@ ROUTES = {
                                                                       post="login 302   302   302   302   302", body="shadow"),
     # ---------------------------------------------------------------- signing in
     "healthz":                                    Row(None,           get= "200   200   200   200   200   200"),
+    "readyz":                                     Row(None,           get= "200   200   200   200   200   200"),
     # Single sign-on is off in this test (no provider configured): its routes are not there.
     "sso/login/":                                 Row(None,           get= "404   404   404   404   404   404"),
     "sso/callback/":                              Row(None,           get= "404   404   404   404   404   404"),
