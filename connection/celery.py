@@ -9,12 +9,23 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init
+
+from connection.beat_lock import wait_for_lock
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connection.settings")
 
 app = Celery("hearth")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# One beat at a time (connection/beat_lock.py): a second one waits, sending nothing.
+_BEAT_LOCK = []
+
+
+@beat_init.connect
+def _hold_the_beat_lock(sender=None, **kwargs) -> None:
+    _BEAT_LOCK.append(wait_for_lock())
 
 app.conf.beat_schedule = {
     # Proves beat and worker are alive; /healthz reports the last beat.

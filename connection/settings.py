@@ -208,11 +208,30 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
     }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task is acknowledged when it ends (acks_late), so a worker that dies mid-task
+# leaves it for another; Redis gives an unacknowledged task to another worker after
+# the visibility timeout, which must outlast any task's hard time limit, or a slow
+# task would run twice at once (tests/connection/test_queues.py checks it).
+CELERY_TASK_TIME_LIMIT = 60 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+CELERY_VISIBILITY_TIMEOUT = 2 * 60 * 60
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Three queues, so each scales on its own (docs/scaling.md): delivery (many short
+# tasks: the outbox, the heartbeat), compute (few long ones: the nightly insights,
+# pulse snapshots, matching, retention; the default) and imports (the org sync).
+# Run `celery worker -Q delivery` on as many machines as the outbox needs.
+HEARTH_CELERY_QUEUES = ("delivery", "compute", "imports")
+CELERY_TASK_DEFAULT_QUEUE = "compute"
+CELERY_TASK_ROUTES = {
+    "connection.tasks.deliver_due_nudges_task": {"queue": "delivery"},
+    "connection.tasks.heartbeat_task": {"queue": "delivery"},
+    "identity.tasks.run_org_sync_task": {"queue": "imports"},
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
