@@ -27,6 +27,7 @@ _BEAT_LOCK = []
 def _hold_the_beat_lock(sender=None, **kwargs) -> None:
     _BEAT_LOCK.append(wait_for_lock())
 
+
 app.conf.beat_schedule = {
     # Proves beat and worker are alive; /healthz reports the last beat.
     "heartbeat": {
