@@ -27,7 +27,7 @@ from rituals.models import (
     ThreadPost,
     Value,
 )
-from rituals.services.budgets import budget_status, log_spend
+from rituals.services.budgets import budget_statuses, log_spend
 from rituals.services.errors import RitualError
 from rituals.services.occurrences import record_attendance
 from rituals.services.recognition import recognise
@@ -142,9 +142,12 @@ class BudgetSerializer(JsonModelSerializer):
         ]
 
     def _status(self, budget):
+        """Every budget on the page at once (budget_statuses: two queries), the
+        first time one is asked for."""
         cache = self.context.setdefault("status", {})
         if budget.pk not in cache:
-            cache[budget.pk] = budget_status(budget)
+            page = self.parent.instance if self.parent is not None else [budget]
+            cache.update(budget_statuses(page))
         return cache[budget.pk]
 
     def get_money_spent(self, budget) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DateField, F, Sum
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from connection.audit import record
@@ -128,11 +129,57 @@ class BudgetStatus:
 
 
 def budget_status(budget: Budget, *, today: dt.date | None = None) -> BudgetStatus:
+    return budget_statuses([budget], today=today)[budget.pk]
+
+
+def budget_statuses(budgets, *, today: dt.date | None = None) -> dict[int, BudgetStatus]:
+    """Each budget's status by its id, in two queries however many budgets: the spends
+    summed per budget, and the hours in synchronous rituals per team and quarter."""
+    budgets = list(budgets)
+    if not budgets:
+        return {}
     today = today or timezone.now().date()
-    sums = budget.spends.aggregate(money=Sum("amount"), hours=Sum("hours"))
-    money = sums["money"] or Decimal(0)
-    logged = sums["hours"] or Decimal(0)
-    in_rituals = ritual_hours(budget)
+    spent = {
+        row["budget"]: row
+        for row in Spend.objects.filter(budget__in=budgets)
+        .values("budget")
+        .annotate(money=Sum("amount"), hours=Sum("hours"))
+    }
+    start = dt.datetime.combine(min(b.quarter for b in budgets), dt.time(0), tzinfo=dt.UTC)
+    last = max(b.ends_on for b in budgets) + dt.timedelta(days=1)
+    minutes = {
+        (row["team"], row["in_quarter"]): row["minutes"]
+        for row in Attendance.objects.filter(
+            attended=True,
+            occurrence__ritual__team__in={b.team_id for b in budgets},
+            occurrence__ritual__format=Format.SYNC,
+            occurrence__starts_at__gte=start,
+            occurrence__starts_at__lt=dt.datetime.combine(last, dt.time(0), tzinfo=dt.UTC),
+        )
+        .annotate(
+            team=F("occurrence__ritual__team"),
+            in_quarter=TruncQuarter(
+                "occurrence__starts_at", output_field=DateField(), tzinfo=dt.UTC
+            ),
+        )
+        .values("team", "in_quarter")
+        .annotate(minutes=Sum("occurrence__ritual__duration"))
+    }
+    return {
+        b.pk: _status(
+            b,
+            spent.get(b.pk, {}),
+            Decimal(minutes.get((b.team_id, b.quarter)) or 0),
+            today,
+        )
+        for b in budgets
+    }
+
+
+def _status(budget: Budget, spent: dict, minutes: Decimal, today: dt.date) -> BudgetStatus:
+    money = spent.get("money") or Decimal(0)
+    logged = spent.get("hours") or Decimal(0)
+    in_rituals = (minutes / 60).quantize(Decimal("0.1"))
     length = (budget.ends_on - budget.quarter).days + 1
     elapsed = min(max((today - budget.quarter).days + 1, 1), length)
     factor = Decimal(length) / Decimal(elapsed)

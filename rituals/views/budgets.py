@@ -19,6 +19,7 @@ from rituals.forms import BudgetForm, BudgetQuarterForm, SpendForm
 from rituals.models import Budget
 from rituals.services.budgets import (
     budget_status,
+    budget_statuses,
     copy_budgets,
     log_spend,
     set_budget,
@@ -65,13 +66,14 @@ def _save(data: dict, quarter: dt.date, by: User) -> str:
 def _quarter(user: User, *, quarter: dt.date, today: dt.date) -> dict:
     """The status of each budget `user` may read in the quarter, their totals, and the
     quarters either side."""
-    rows = [
-        budget_status(b, today=today)
-        for b in Budget.objects.manageable_by(user)
+    budgets = (
+        Budget.objects.manageable_by(user)
         .filter(quarter=quarter)
         .select_related("team")
         .order_by("team__path")
-    ]
+    )
+    statuses = budget_statuses(budgets, today=today)
+    rows = [statuses[b.pk] for b in budgets]
     totals = {
         "money": sum((r.budget.money for r in rows), Decimal(0)),
         "spent": sum((r.money_spent for r in rows), Decimal(0)),

@@ -4,12 +4,19 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rituals.models import Attendance, Budget, Spend
-from rituals.services.budgets import budget_status, log_spend, set_budget
+from rituals.services.budgets import (
+    budget_status,
+    budget_statuses,
+    log_spend,
+    ritual_hours,
+    set_budget,
+)
 from rituals.services.errors import RitualError
 from rituals.services.rituals import adopt_ritual
-from tests.helpers import race
+from tests.helpers import make_team, race
 
 
 @pytest.fixture
@@ -224,3 +231,57 @@ def test_hr_sets_a_whole_level_in_one_step_and_copies_last_quarter(
         "Sales": (Decimal(20), Decimal(800)),
         "Reliability": (Decimal(4), Decimal(90)),
     }
+
+
+def _budgets_with_hours(teams, alice) -> list[Budget]:
+    """A budget per team for this quarter and the last, spends, and attended rituals."""
+    budgets = []
+    for i, team in enumerate(teams):
+        for quarter in (dt.date(2026, 7, 1), dt.date(2026, 10, 1)):
+            budget = set_budget(team=team, quarter=quarter, hours=Decimal(50), money=Decimal(500))
+            budgets.append(budget)
+            if quarter.month == 10:
+                spend(budget, amount=str(10 + i), hours=str(i % 3))
+        ritual = adopt_ritual(
+            team=team,
+            created_by=alice,
+            name=f"Sync {i}",
+            format="sync",
+            rule="FREQ=WEEKLY;BYDAY=MO",
+            start_time=dt.time(10),
+            time_zone="UTC",
+            duration=15 + i,
+            hypothesis="h",
+            confirm_outside_hours=True,
+        )
+        occurrence = ritual.occurrences.first()
+        Attendance.objects.create(occurrence=occurrence, person=alice, attended=True)
+    return budgets
+
+
+def test_statuses_in_bulk_equal_each_budgets_own(clock, alice, team):
+    teams = [team, *(make_team(name=f"Team {i}") for i in range(3))]
+    budgets = _budgets_with_hours(teams, alice)
+    in_bulk = budget_statuses(budgets)
+    for budget in budgets:
+        one = budget_status(budget)
+        assert in_bulk[budget.pk] == one
+        assert one.hours_in_rituals == ritual_hours(budget)
+    assert any(s.hours_in_rituals > 0 for s in in_bulk.values())
+    assert any(s.money_spent > 0 for s in in_bulk.values())
+
+
+def test_the_budgets_api_runs_the_same_queries_for_4_or_24_budgets(client_for, clock, hana, alice):
+    api = client_for(hana)
+    api.get("/api/budgets/")  # the session's first request writes it
+
+    def queries_with(teams: int) -> int:
+        _budgets_with_hours([make_team() for _ in range(teams)], alice)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/budgets/")
+        assert response.status_code == 200
+        return len(queries)
+
+    few = queries_with(2)
+    assert queries_with(10) == few
+    assert few <= 8
