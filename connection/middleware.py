@@ -2,6 +2,8 @@ import zoneinfo
 
 from django.utils import timezone
 
+from connection.models.org import one_settings_read
+
 
 class UserTimeZoneMiddleware:
     """Render every page in the signed-in person's own time zone."""
@@ -19,3 +21,15 @@ class UserTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class RequestScopeMiddleware:
+    """Rows a request reads many times and cannot change under itself, read once
+    (OrgSettings.load())."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with one_settings_read():
+            return self.get_response(request)

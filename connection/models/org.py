@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+# The settings row, read once per request: a page reads it from many places (the
+# privacy guard, the alerts, each figure); within a request it cannot change but by
+# this request's own save, which keeps the same object. Outside a request (a task, a
+# command) every load reads the database.
+_REQUEST_ROW: ContextVar[list | None] = ContextVar("hearth_org_settings", default=None)
+
+
+@contextmanager
+def one_settings_read() -> Iterator[None]:
+    """Within the block, OrgSettings.load() reads the row once (RequestScopeMiddleware)."""
+    token = _REQUEST_ROW.set([])
+    try:
+        yield
+    finally:
+        _REQUEST_ROW.reset(token)
 
 
 class OrgImport(models.Model):
@@ -119,7 +139,12 @@ class OrgSettings(models.Model):
 
     @classmethod
     def load(cls) -> OrgSettings:
+        scope = _REQUEST_ROW.get()
+        if scope:
+            return scope[0]
         settings_row, _ = cls.objects.get_or_create(pk=1)
+        if scope is not None:
+            scope.append(settings_row)
         return settings_row
 
     @property
