@@ -1,9 +1,10 @@
 """People pickers: a list of people to tick (or choose one of), each named with
 team and city, and a search box that narrows it as you type.
 
-Without JavaScript the list holds everyone the picker offers and the form works as
-any other; with htmx, a search box is loaded beside it and each keystroke asks
-`people_pick` for the people matching, keeping those already chosen at the top.
+The list holds those already chosen and the first 50 others the picker offers (never
+the whole organisation); with htmx, a search box is loaded beside it and each
+keystroke asks `people_pick` for the people matching, keeping those already chosen
+at the top. Without JavaScript the form works as any other, over that list.
 """
 
 from __future__ import annotations
@@ -41,16 +42,24 @@ class _Picker:
         context = forms.Widget.get_context(self, name, value, attrs)
         # What was sent back, kept as sent: only plain ids can be ticked ("²" is a digit
         # to str.isdigit, not to int()).
+        # An id past 18 digits is no row's (and overflows a database integer).
         chosen = {
-            int(v) for v in context["widget"]["value"] if str(v).isascii() and str(v).isdigit()
+            int(v)
+            for v in context["widget"]["value"]
+            if str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18
         }
-        people = [option.instance for option, _ in self.choices if option]
+        # Those chosen, then the first SHOWN of the rest: a picker over 100,000 people
+        # must not render (or even load) them all; the search box finds anyone else.
+        offered = self.choices.queryset
+        people = list(offered.filter(pk__in=chosen)) if chosen else []
+        others = list(offered.exclude(pk__in=chosen)[: SHOWN + 1])
         many = self.allow_multiple_selected
         query = urlencode({"name": name, "many": int(many)})
         context["picker"] = {
             "name": name,
             "many": many,
-            "options": picker_options(people, chosen),
+            "options": picker_options(people + others[:SHOWN], chosen),
+            "more": len(others) > SHOWN,
             "search_url": f"{reverse('people_pick')}?{query}",
         }
         return context

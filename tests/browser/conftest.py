@@ -20,6 +20,7 @@ import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from playwright.sync_api import expect
 
 from connection.models import OrgImport
 
@@ -177,6 +178,11 @@ def pick_person(scope, field_name: str, name: str) -> None:
         select.select_option(value=value)
         return
     choice = scope.get_by_label(name).and_(scope.locator(f"input[name='{field_name}']"))
+    if not choice.count():
+        # The list shows the first 50 people: search, as a person would, for the rest.
+        search = scope.locator(f".picker-search[aria-controls='picker-{field_name}']")
+        search.fill(name.split(" · ")[0])
+        expect(choice.first).to_be_visible()
     choice.first.check()
 
 

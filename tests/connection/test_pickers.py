@@ -141,3 +141,22 @@ def test_dont_pair_me_with_is_a_picker_that_preselects_nobody(client_for, bob, a
     assert len(options) == 4 and not any(checked for _, _, checked in options)
     client.post("/mentorship/avoid/", {"person": payments[1].pk, "action": "add"})
     assert Avoid.objects.get(person=bob).avoided == payments[1]
+
+
+def test_a_large_org_renders_the_first_people_not_everyone(client_for, bob, alice, payments):
+    client = client_for(bob)
+    client.get("/rituals/recognition/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/rituals/recognition/")
+    team = make_team(name="Atlas")
+    crowd = [make_user(display_name=f"Zed {number:03d}", team=team) for number in range(SHOWN * 3)]
+    with CaptureQueriesContext(connection) as large:
+        page = client.get("/rituals/recognition/")
+    assert len(_options(page)) == SHOWN
+    assert "More people match" in page.content.decode()
+    assert len(large) == len(small)  # the same queries, whatever the size of the org
+    # Someone chosen beyond the first page (a form shown again) is kept, and ticked.
+    last = crowd[-1]
+    again = client.post("/rituals/recognition/", {"receivers": [last.pk], "message": ""})
+    ticked = [(value, checked) for value, _, checked in _options(again) if checked]
+    assert ticked == [(str(last.pk), True)]
