@@ -6,6 +6,9 @@ COPY connection ./connection
 COPY pulse ./pulse
 COPY rituals ./rituals
 COPY mentorship ./mentorship
+COPY insights ./insights
+COPY identity ./identity
+COPY chat ./chat
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput
