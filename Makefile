@@ -41,7 +41,7 @@ $(AXE) $(OIDC_PROVIDER) &:
 axe: $(AXE) $(OIDC_PROVIDER)
 
 run: install
-	@mkdir -p var/broker/queue var/broker/processed
+	@mkdir -p var/broker/queue var/broker/processed var/broker/control
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo ""
@@ -56,7 +56,7 @@ demo: install
 	@[ -z "$$DATABASE_URL" ] || { echo "make demo resets the embedded SQLite demo only; unset DATABASE_URL"; exit 1; }
 	rm -f var/hearth.sqlite3 var/hearth.sqlite3-wal var/hearth.sqlite3-shm
 	rm -rf var/broker
-	@mkdir -p var/broker/queue var/broker/processed
+	@mkdir -p var/broker/queue var/broker/processed var/broker/control
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "A fresh demo organisation is ready: make run"

@@ -207,6 +207,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # Where the transport keeps its exchanges (the three queues' routes); by
+        # default a "control" folder in whatever directory the worker started in.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 # A task is acknowledged when it ends (acks_late), so a worker that dies mid-task
