@@ -263,7 +263,7 @@ register(
         _signals,
         _erase_signals,
         covers=("connection.Signal.actor", "connection.Signal.other"),
-        retention=Retention(Signal, "occurred_at", "signal_retention_days"),
+        retention=Retention(Signal, "occurred_at", "signal_retention_days", partitioned=True),
     ),
     PersonalData(
         "sign_ins",

@@ -23,13 +23,16 @@ Row = dict[str, object]
 class Retention:
     """Rows of `model` whose `date_field` is older than the days in OrgSettings'
     `setting` (and that match `only`) are deleted each night. `append_only` marks the
-    audit trail, which only the lifecycle's maintenance exception may delete from."""
+    audit trail, which only the lifecycle's maintenance exception may delete from.
+    `partitioned` marks a table partitioned by month on `date_field` on PostgreSQL
+    (connection/lifecycle/partitions.py): months wholly past the window are dropped."""
 
     model: type[models.Model]
     date_field: str
     setting: str
     only: Q = field(default_factory=Q)
     append_only: bool = False
+    partitioned: bool = False
 
 
 @dataclass(frozen=True)

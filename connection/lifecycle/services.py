@@ -2,7 +2,9 @@
 
 `export_person` gathers what every app holds about a person; `erase_person` has every
 app delete or anonymise it, then deletes the person, in one transaction;
-`apply_retention` deletes rows past their window in batches. Figures already
+`apply_retention` deletes rows past their window in batches (a table partitioned by
+month on PostgreSQL loses whole months first, connection/lifecycle/partitions.py).
+Figures already
 published (pulse rounds, stored weekly insights) are never touched: no entry reads or
 writes them.
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from connection.audit import record
 from connection.lifecycle.anonymise import FORMER_EMAIL, audit_maintenance, former_colleague
+from connection.lifecycle.partitions import drop_past, ensure_partitions
 from connection.lifecycle.registry import Retention, entries, kept_rows
 from connection.models import AuditEntry, OrgSettings, User
 
@@ -83,7 +86,8 @@ def erase_person(*, person: User, actor: User) -> dict[str, int]:
 
 def apply_retention(*, now: dt.datetime) -> dict[str, int]:
     """Delete every kind of row past its window (OrgSettings), in batches; returns the
-    rows deleted per entry and records them in the audit trail."""
+    rows deleted per entry and records them in the audit trail. A partitioned table
+    gets its months ahead made, then loses whole months past the window."""
     org = OrgSettings.load()
     deleted, windows = {}, {}
     for entry in entries():
@@ -92,7 +96,13 @@ def apply_retention(*, now: dt.datetime) -> dict[str, int]:
             continue
         days = getattr(org, rule.setting)
         windows[rule.setting] = days
-        deleted[entry.key] = delete_older(rule, now - dt.timedelta(days=days))
+        cutoff = now - dt.timedelta(days=days)
+        dropped = 0
+        if rule.partitioned:
+            column = rule.model._meta.get_field(rule.date_field).column
+            ensure_partitions(connection, table=rule.model._meta.db_table, column=column, now=now)
+            dropped = drop_past(connection, rule, cutoff)
+        deleted[entry.key] = dropped + delete_older(rule, cutoff)
     record(
         actor=None,
         action=AuditEntry.Action.RETENTION_APPLIED,
