@@ -14,6 +14,11 @@ class Signal(models.Model):
 
     Scores and network metrics read it later. `other` is empty for acts
     that involve the team rather than one colleague (posting to the thread).
+
+    On PostgreSQL the table is partitioned by month of `occurred_at` (migration 0026,
+    connection/lifecycle/partitions.py): its primary key there is (id, occurred_at),
+    which Django never needs to know, and `source` is kept unique by a trigger, as
+    PostgreSQL allows no unique index on a partitioned table without the date.
     """
 
     class Kind(models.TextChoices):
@@ -42,7 +47,8 @@ class Signal(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
-    # What caused it, so a retried write never records the same act twice.
+    # What caused it, so a retried write never records the same act twice (on PostgreSQL
+    # a second row with a recorded source is skipped by the trigger, never an error).
     source = models.CharField(max_length=120, unique=True)
 
     class Meta:
