@@ -11,7 +11,9 @@ postgres://postgres@127.0.0.1:5432/hearth_bench_ret; it is flushed first):
 3. published figures: one closed pulse round (bench/loaders.py) with its snapshot and
    verdicts, and the insights figures of a week WEEK_AGO days back (compute_week);
 4. short windows (signals 90 days, messages 30, thread 90, audit 365), then
-   apply_retention() timed, twice (the second run must delete nothing);
+   apply_retention() timed, twice (the second run must delete nothing); the signal
+   ledger is partitioned by month, so most of its old rows go as whole months
+   (connection/lifecycle/partitions.py) and the table's month count is reported;
 5. every row of the published tables hashed before and after: they must match.
 
 Problems (returned): a run over TARGET_SECONDS, published figures that moved, a second
@@ -32,6 +34,7 @@ from bench.insights_steps import load_signals
 from bench.loaders import load_closed_round
 from bench.measure import ensure_org, print_table
 from connection.lifecycle import apply_retention
+from connection.lifecycle.partitions import partitions
 from connection.models import AuditEntry, Nudge, OrgSettings, Signal
 from insights import nightly
 from insights.models import Alert, TeamTie, TeamWeek
@@ -126,6 +129,7 @@ def run(people: int) -> list[str]:
     loaded = load(people)
     OrgSettings.objects.filter(pk=OrgSettings.load().pk).update(**WINDOWS)
     before, figures = counts(), published_digest()
+    months = len(partitions(connection, Signal._meta.db_table))
     timings, results = [], []
     now = timezone.now()  # one instant for both runs: rows age while the first one runs
     for _ in range(2):
@@ -143,6 +147,8 @@ def run(people: int) -> list[str]:
         f"({people:,} people; seeded in {loaded['seed_s']:.0f} s, data loaded in "
         f"{loaded['load_s']:.0f} s; windows {WINDOWS}; retention took {timings[0]:.1f} s, "
         f"the second run {timings[1]:.1f} s and deleted {sum(results[1].values())} rows; "
+        f"signal partitions {months} before, "
+        f"{len(partitions(connection, Signal._meta.db_table))} after; "
         f"published pulse and insights figures unchanged: {'yes' if unchanged else 'NO'})"
     )
     return problems(now, timings, results, unchanged)
