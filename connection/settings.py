@@ -140,6 +140,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A read replica for the heavy dashboards (docs/scaling.md, "Read replica"): views marked
+# @reads_replica read from it, every other query goes to default (connection/db_router.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
+    )
+    DATABASE_ROUTERS = ["connection.db_router.ReplicaRouter"]
+# Behind PgBouncer in transaction mode (docs/scaling.md, "Connection pooling") a server-side
+# cursor would outlive its transaction on a server connection another client gets next.
+if env_str("DATABASE_POOLER") == "pgbouncer":
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "connection.User"
