@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connection.db_router import reads_replica
 from connection.models import Team
 from connection.roles import IsHRAdmin, IsLeadOrHR
 from insights import dashboards
@@ -143,6 +144,7 @@ class TeamInsightViewSet(viewsets.ViewSet):
 class InsightViewSet(viewsets.ViewSet):
     @extend_schema(parameters=[OrgQuerySerializer], responses=OrgInsightSerializer)
     @action(detail=False, permission_classes=[IsHRAdmin])
+    @reads_replica
     def org(self, request: Request) -> Response:
         """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
         query = OrgQuerySerializer(data=request.query_params)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connection import charts
 from connection.audit import changes, record, save_recorded
+from connection.db_router import reads_replica
 from connection.forms import TeamPickForm
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.responses import bad_request
@@ -84,6 +85,7 @@ def answer(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_replica
 def team_results(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.led_by(request.user).order_by("path"))
     if not teams:
@@ -160,6 +162,7 @@ def _org_rows(snapshot, round_, teams, root=None, limit=None) -> tuple[list, boo
 
 @hr_admin_required
 @require_GET
+@reads_replica
 def org_results(request: HttpRequest) -> HttpResponse:
     form = OrgResultsForm(request.GET, teams=Team.objects.all())
     if form.has_error("team", "invalid_choice"):
@@ -197,6 +200,7 @@ def org_results(request: HttpRequest) -> HttpResponse:
 
 @hr_admin_required
 @require_GET
+@reads_replica
 def org_results_csv(request: HttpRequest) -> HttpResponse:
     rounds = results.latest_rounds()
     response = HttpResponse(content_type="text/csv; charset=utf-8")

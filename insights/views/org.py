@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from connection import charts
 from connection.audit import record
+from connection.db_router import reads_replica
 from connection.forms import PageForm
 from connection.models import AuditEntry
 from connection.responses import bad_request
@@ -22,6 +23,7 @@ from pulse.models import Location, TenureBand
 
 @hr_admin_required
 @require_GET
+@reads_replica
 def org_insights(request):
     form = OrgInsightsForm(request.GET, slices=_slice_choices())
     if not form.is_valid():
@@ -138,6 +140,7 @@ ORGANISATION = "Whole organisation"
 
 @hr_admin_required
 @require_GET
+@reads_replica
 def org_insights_csv(request):
     form = OrgInsightsForm(request.GET, slices=_slice_choices())
     if not form.is_valid():

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from connection import charts
 from connection.calendar import quarter_start
+from connection.db_router import reads_replica
 from connection.forms import TeamPickForm
 from connection.models import OrgSettings, Team
 from connection.responses import bad_request
@@ -23,6 +24,7 @@ from rituals.services.occurrences import ritual_health
 
 @login_required
 @require_GET
+@reads_replica
 def team_insights(request):
     teams = list(Team.objects.led_by(request.user).order_by("path"))
     if not teams:
