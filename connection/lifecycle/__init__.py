@@ -2,8 +2,9 @@
 
 `registry` is how an app declares the personal data it holds; `anonymise` is what
 erasure leaves behind ("a former colleague") and the audit trail's one maintenance
-exception; `services` runs export, erasure and retention over every entry; `core`
-holds the core's own entries; `views` and `forms` are the pages.
+exception; `services` runs export, erasure and retention over every entry;
+`partitions` keeps the signal ledger's months on PostgreSQL, which retention drops
+whole; `core` holds the core's own entries; `views` and `forms` are the pages.
 """
 
 from connection.lifecycle.anonymise import (
