@@ -1,4 +1,6 @@
--- wrk script for bench/pulse.py: POST /api/pulse/responses/, one token a request.
+-- wrk script for bench/pulse_submissions.py: one token a request.
+-- Arguments: the tokens file, the body file, the thread count, the method and
+-- the path (POST /api/pulse/responses/, or the floor's URLs of bench/floor.py).
 -- Every request takes the next token of its thread's share (thread k of T
 -- uses tokens k, k+T, k+2T, ...), so no token is sent twice until the list
 -- runs out; after that they wrap and the repeats get 409.
@@ -23,13 +25,16 @@ function init(args)
    body = file:read("*a")
    file:close()
    nthreads = tonumber(args[3])
+   method = args[4]
+   path = args[5]
+   if method == "GET" then body = nil end
 end
 
 function request()
    local index = id + counter * nthreads
    counter = counter + 1
    local token = tokens[(index % #tokens) + 1]
-   return wrk.format("POST", "/api/pulse/responses/", {
+   return wrk.format(method, path, {
       ["Authorization"] = "Token " .. token,
       ["Content-Type"] = "application/json",
    }, body)

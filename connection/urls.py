@@ -22,7 +22,17 @@ endpoints = SimpleRouter(use_regex_path=False)
 for route in (*api.ENDPOINTS, *insights_api.ENDPOINTS, *pulse_api.ENDPOINTS):
     endpoints.register(*route)
 
+# The health checks and the API come first: Django tries the patterns in order, and
+# these answer the most requests (probes every few seconds, the pulse burst's submits).
+# The endpoints (me, insights, pulse) before the collections, whose router has a
+# pattern for each list, item and format suffix.
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("api/", include(endpoints.urls)),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("", include("insights.urls")),
     path("people/", views.people, name="people"),
     path("people/pick/", views.people_pick, name="people_pick"),
@@ -52,8 +62,6 @@ urlpatterns = [
     path("mentorship/", include("mentorship.urls")),
     path("", include("identity.urls")),
     path("chat/", include("chat.urls")),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -87,10 +95,6 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("api/", include(router.urls)),
-    path("api/", include(endpoints.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,8 +11,8 @@ from rest_framework.response import Response as ApiResponse
 from connection.models import Team
 from connection.rest import DetailSerializer, StrictCharField
 from pulse import results
+from pulse.answering import COMMENT_MAX, PulseError, answer_open_round
 from pulse.models import Round
-from pulse.services import COMMENT_MAX, PulseError, submit_response
 
 
 class QuestionSerializer(serializers.Serializer):
@@ -112,13 +112,8 @@ class ResponseViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> ApiResponse:
         data = SubmissionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        round_ = Round.objects.open_for(request.user)
-        if round_ is None:
-            return ApiResponse(
-                {"detail": "No pulse is open for you."}, status=status.HTTP_409_CONFLICT
-            )
         try:
-            submit_response(person=request.user, round_=round_, **data.validated_data)
+            answer_open_round(person=request.user, **data.validated_data)
         except PulseError as error:
             return ApiResponse({"detail": str(error)}, status=error.status)
         return ApiResponse(

@@ -1,8 +1,8 @@
 from django import forms
 
 from connection.forms import ManyField, TeamPickForm
+from pulse.answering import COMMENT_MAX
 from pulse.models import AGREEMENT, Dimension, PulseSettings, Question
-from pulse.services import COMMENT_MAX
 
 
 class AnswerForm(forms.Form):

@@ -13,6 +13,7 @@ from connection.audit import record
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.nudges import NudgeSpec, plan_linked_nudges
 from connection.privacy import effective_k
+from pulse.answering import Asked, PulseError, forget, store
 from pulse.models import (
     DETRACTOR,
     PROMOTER,
@@ -23,34 +24,16 @@ from pulse.models import (
     PulseSettings,
     Question,
     Receipt,
-    Response,
     Round,
     RoundCell,
     RoundQuestion,
     RoundTeam,
-    TenureBand,
 )
 from pulse.publication import publish
-
-COMMENT_MAX = 1000
-
-
-class PulseError(Exception):
-    """An answer that cannot be stored; the message is for the person."""
-
-    status = 400
 
 
 class NoQuestions(Exception):
     """The question bank has no current items."""
-
-
-class AlreadyAnswered(PulseError):
-    status = 409
-
-
-class RoundClosed(PulseError):
-    status = 409
 
 
 # ---------------------------------------------------------------- rounds
@@ -203,6 +186,7 @@ def close_round(*, round_: Round, now: dt.datetime | None = None) -> bool:
     closed = Round.objects.filter(pk=round_.pk, status=Round.Status.OPEN).update(
         status=Round.Status.CLOSED
     )
+    forget()
     if closed or round_.status == Round.Status.CLOSED:
         aggregate_round(round_=round_)
     # Its own transaction: the snapshot is available even before this finishes.
@@ -232,54 +216,17 @@ def submit_response(
     answers: dict[int, int],
     comment: str = "",
     now: dt.datetime | None = None,
-) -> Response:
-    """Store a receipt and an anonymous response together, or nothing.
-
-    The receipt's unique (person, round) makes a second submission, even a
-    simultaneous one, fail inside the same transaction.
-    """
-    now = now or timezone.now()
-    if not round_.is_open_at(now):
-        raise RoundClosed("This pulse has closed. The next one opens soon.")
-    if not round_.asks(person):
-        raise PulseError("This pulse isn't open to your team.")
-    questions = {q.pk: q for q in round_.questions.all()}
-    unknown = set(answers) - set(questions)
-    if unknown:
-        raise PulseError("Some answers are for questions this pulse doesn't ask.")
-    missing = [q for pk, q in questions.items() if pk not in answers]
-    if missing:
-        raise PulseError(f"Please answer every question ({len(missing)} left).")
-    for pk, value in answers.items():
-        if value not in questions[pk].scale:
-            raise PulseError(f"“{value}” is not an answer to “{questions[pk].text}”.")
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        raise PulseError(f"Comments can be up to {COMMENT_MAX} characters.")
-    try:
-        with transaction.atomic():
-            band = TenureBand.for_start(person.start_date, round_.opens_at.date())
-            Receipt.objects.create(
-                person=person,
-                round=round_,
-                team=person.team,
-                tenure_band=band,
-                location=person.location,
-            )
-            response = Response.objects.create(
-                round=round_,
-                team=person.team,
-                tenure_band=band,
-                location=person.location,
-                comment=comment,
-            )
-            Answer.objects.bulk_create(
-                Answer(response=response, question_id=pk, value=value)
-                for pk, value in answers.items()
-            )
-    except IntegrityError:
-        raise AlreadyAnswered("You've already answered this pulse. Thank you!") from None
-    return response
+) -> None:
+    """Store a receipt and an anonymous response to `round_` together, or nothing
+    (the browser's form and the chat apps; the API answers the open round through
+    `answering.answer_open_round`)."""
+    store(
+        person=person,
+        asked=Asked.of(round_),
+        answers=answers,
+        comment=comment,
+        now=now or timezone.now(),
+    )
 
 
 LOW = 2  # an answer of 1 or 2 on belonging or safety

@@ -11,6 +11,7 @@ import os
 import pytest
 import time_machine
 
+from pulse.answering import forget as forget_open_round
 from tests.helpers import make_team, make_user
 
 
@@ -18,6 +19,15 @@ from tests.helpers import make_team, make_user
 def fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests check behaviour, not bcrypt cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_open_round():
+    # The API keeps the open round for a few seconds per process (pulse/answering.py);
+    # each test starts without the one an earlier test opened.
+    forget_open_round()
+    yield
+    forget_open_round()
 
 
 @pytest.fixture

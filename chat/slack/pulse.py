@@ -13,9 +13,10 @@ from __future__ import annotations
 from chat.slack.blocks import esc, plain, section, who_sees_what
 from chat.slack.payload import obj, text
 from connection.models import User
+from pulse.answering import COMMENT_MAX, AlreadyAnswered, PulseError
 from pulse.forms import AnswerForm
 from pulse.models import AGREEMENT, Question, Round
-from pulse.services import COMMENT_MAX, AlreadyAnswered, PulseError, needs_care, submit_response
+from pulse.services import needs_care, submit_response
 
 CALLBACK = "pulse_answer"
 

@@ -11,10 +11,9 @@ from connection.nudges import deliver_due_nudges
 from mentorship.models import MatchRound, Programme
 from mentorship.services.office_hours import host_office_hours
 from pulse import reference as pulse_reference
+from pulse.answering import AlreadyAnswered, PulseError
 from pulse.models import Answer, CellAnswer, Question, Receipt, Response, Round, RoundCell
 from pulse.services import (
-    AlreadyAnswered,
-    PulseError,
     change_privacy_settings,
     choose_questions,
     close_round,
