@@ -8,7 +8,7 @@ export PORT
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: run test lint bench worker install demo clean test-dates axe
+.PHONY: run test lint bench load worker install demo clean test-dates axe
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Hearth needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -86,6 +86,11 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The Monday-morning burst alone (Locust against gunicorn, then two behind nginx;
+# needs PostgreSQL on 127.0.0.1:5432, and nginx for the second shape).
+load: install
+	$(BIN)/python -m bench burst
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -7,6 +7,10 @@
 3. pulse (bench/pulse.py): queries per submission, submissions through gunicorn and
    wrk, and the aggregation of 500,000 responses, the last two on a PostgreSQL database
    of their own (skipped when PostgreSQL or wrk is missing);
+3b. burst (bench/burst.py): the Monday 09:00 burst, Locust headless against one
+   gunicorn (4 workers) and then two behind nginx, on PostgreSQL: requests a second
+   and p50/p95/p99 per endpoint at growing numbers of simulated people, errors
+   (must be 0), and where it saturates;
 4. rituals (bench/rituals.py): a quarter of occurrences and reminders for the
    10,000-person org's rituals, run twice to check it is idempotent, and a team thread
    of 1,000 posts whose query counts must equal a 10-post thread's;
@@ -58,6 +62,7 @@ BENCHMARKS = (
     "pages",
     "nudges",
     "pulse",
+    "burst",
     "rituals",
     "matching",
     "insights",

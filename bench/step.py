@@ -16,7 +16,7 @@ import django
 from bench.measure import RESULT
 
 # The benchmarks whose steps run in a subprocess on a PostgreSQL database of their own.
-BENCHMARKS = ("pulse", "insights_steps")
+BENCHMARKS = ("pulse", "insights_steps", "burst")
 
 
 def main(argv: list[str]) -> int:
