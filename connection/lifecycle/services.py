@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 
 from connection.audit import record
@@ -112,18 +111,21 @@ def apply_retention(*, now: dt.datetime) -> dict[str, int]:
 
 
 def delete_older(rule: Retention, cutoff: dt.datetime) -> int:
-    """Delete `rule.model` rows older than `cutoff`, BATCH primary keys at a time, each
-    batch its own transaction (a run cut short keeps what it did; the next goes on)."""
+    """Delete `rule.model` rows older than `cutoff`, BATCH rows at a time in key order,
+    each batch its own transaction (a run cut short keeps what it did; the next goes
+    on). Batches hold rows, not ranges of keys: the old rows of a month can be spread
+    thinly over every key of the ledger."""
     older = rule.model._base_manager.filter(**{f"{rule.date_field}__lt": cutoff}).filter(rule.only)
     kept = kept_rows(rule.model)
     if kept is not None:
         older = older.exclude(kept)
-    bounds = older.aggregate(low=Min("pk"), high=Max("pk"))
-    if bounds["low"] is None:
-        return 0
-    label, total = rule.model._meta.label, 0
-    for low in range(bounds["low"], bounds["high"] + 1, BATCH):
-        batch = older.filter(pk__gte=low, pk__lt=low + BATCH)
+    label, total, after = rule.model._meta.label, 0, None
+    while True:
+        rest = older if after is None else older.filter(pk__gt=after)
+        keys = list(rest.order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not keys:
+            return total
+        batch = older.filter(pk__in=keys)
         if rule.append_only:
             with audit_maintenance():
                 _, by_model = batch.delete()
@@ -131,4 +133,4 @@ def delete_older(rule: Retention, cutoff: dt.datetime) -> int:
             with transaction.atomic():
                 _, by_model = batch.delete()
         total += by_model.get(label, 0)
-    return total
+        after = keys[-1]
