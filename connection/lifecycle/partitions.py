@@ -14,6 +14,8 @@ the table and column, so nothing here depends on the model as it is today.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import OperationalError, transaction
@@ -22,7 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from connection.lifecycle.registry import Retention, kept_rows
 
 AHEAD = 3  # months made ahead of the current one: nightly runs can fail for weeks
-DROP_LOCK_TIMEOUT = "3s"  # DETACH waits for readers; queries queue behind it meanwhile
+LOCK_TIMEOUT = "3s"  # ATTACH and DETACH wait for readers; queries queue behind them meanwhile
 
 PARTITIONED_SQL = (
     "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass)"
@@ -39,6 +41,11 @@ LEFT JOIN LATERAL regexp_match(
 ) b ON true
 WHERE i.inhparent = %s::regclass
 ORDER BY 2 NULLS LAST
+"""
+
+MOVE_SQL = """
+WITH moved AS (DELETE FROM {default} WHERE {column} >= %s AND {column} < %s RETURNING *)
+INSERT INTO {month} SELECT * FROM moved
 """
 
 
@@ -114,57 +121,69 @@ def ensure_partitions(
     while month <= last:
         wanted.add(month)
         month = next_month(month)
-    made = []
-    for start in sorted(wanted - covered):
-        made.append(
-            _make_month(
-                connection, table, column, start, moving_from=default if start in caught else None
-            )
+    made = [
+        _make_month(
+            connection, table, column, start, moving_from=default if start in caught else None
         )
-    return made
+        for start in sorted(wanted - covered)
+    ]
+    return [name for name in made if name is not None]
+
+
+@contextmanager
+def _short_lock_wait(connection: BaseDatabaseWrapper) -> Iterator:
+    """A transaction (a savepoint inside one) whose statements wait at most LOCK_TIMEOUT
+    for a lock, as queries queue behind a statement that waits; raises OperationalError
+    past it, having changed nothing. The session's own setting is back after it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        with transaction.atomic(using=connection.alias):
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            yield cursor
+        if connection.in_atomic_block:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
 
 def _make_month(
     connection, table: str, column: str, start: dt.datetime, *, moving_from: str | None
-) -> str:
+) -> str | None:
+    """Make the month as a table of its own, then attach it: ATTACH leaves the ledger
+    readable and writable (CREATE TABLE ... PARTITION OF would lock it whole). None when
+    the ledger stayed busy: the month is made another night (AHEAD gives months)."""
     qn = connection.ops.quote_name
     name = f"{table}_p{start:%Y%m}"
     bounds = f"FROM ({_literal(start)}) TO ({_literal(next_month(start))})"
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if moving_from is None:
-            cursor.execute(f"CREATE TABLE {qn(name)} PARTITION OF {qn(table)} FOR VALUES {bounds}")
-            return name
-        # The DEFAULT holds rows of this month: a new partition over them would be
-        # refused, so the rows move into a table that then becomes the month.
-        cursor.execute(f"CREATE TABLE {qn(name)} (LIKE {qn(table)} INCLUDING DEFAULTS)")
-        cursor.execute(
-            f"WITH moved AS (DELETE FROM {qn(moving_from)} WHERE {qn(column)} >= %s "
-            f"AND {qn(column)} < %s RETURNING *) INSERT INTO {qn(name)} SELECT * FROM moved",
-            [start, next_month(start)],
-        )
-        cursor.execute(f"ALTER TABLE {qn(table)} ATTACH PARTITION {qn(name)} FOR VALUES {bounds}")
+    try:
+        with _short_lock_wait(connection) as cursor:
+            cursor.execute(f"CREATE TABLE {qn(name)} (LIKE {qn(table)} INCLUDING DEFAULTS)")
+            if moving_from is not None:
+                # The DEFAULT holds rows of this month: a month over them would be
+                # refused, so they move into the table before it becomes the month.
+                cursor.execute(
+                    MOVE_SQL.format(default=qn(moving_from), column=qn(column), month=qn(name)),
+                    [start, next_month(start)],
+                )
+            cursor.execute(
+                f"ALTER TABLE {qn(table)} ATTACH PARTITION {qn(name)} FOR VALUES {bounds}"
+            )
+    except OperationalError:
+        return None
     return name
 
 
 def drop_partition(connection: BaseDatabaseWrapper, table: str, name: str) -> int | None:
     """Detach and drop one partition; returns the rows it held, or None when the table
-    stayed busy past DROP_LOCK_TIMEOUT (nothing changed: retention deletes instead)."""
+    stayed busy past LOCK_TIMEOUT (nothing changed: retention deletes instead)."""
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('lock_timeout')")
-        (previous,) = cursor.fetchone()
-        try:
-            with transaction.atomic(using=connection.alias):
-                cursor.execute(f"SET LOCAL lock_timeout = '{DROP_LOCK_TIMEOUT}'")
-                cursor.execute(f"SELECT count(*) FROM {qn(name)}")
-                (rows,) = cursor.fetchone()
-                cursor.execute(f"ALTER TABLE {qn(table)} DETACH PARTITION {qn(name)}")
-                cursor.execute(f"DROP TABLE {qn(name)}")
-        except OperationalError:
-            return None
-        finally:
-            if connection.in_atomic_block and not connection.needs_rollback:
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    try:
+        with _short_lock_wait(connection) as cursor:
+            cursor.execute(f"SELECT count(*) FROM {qn(name)}")
+            (rows,) = cursor.fetchone()
+            cursor.execute(f"ALTER TABLE {qn(table)} DETACH PARTITION {qn(name)}")
+            cursor.execute(f"DROP TABLE {qn(name)}")
+    except OperationalError:
+        return None
     return rows
 
 

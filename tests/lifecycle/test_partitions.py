@@ -9,7 +9,7 @@ import datetime as dt
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 
 from connection.lifecycle import apply_retention, erase_person, registry
@@ -130,15 +130,27 @@ def test_a_month_holding_a_kept_row_is_not_dropped(db, bob, monkeypatch):
 
 
 def test_a_busy_table_makes_retention_delete_instead_of_drop(db, bob, monkeypatch):
+    monkeypatch.setattr(months, "LOCK_TIMEOUT", "200ms")
     when = NOW - 500 * DAY
     months.ensure_partitions(connection, now=NOW, since=when, **ENSURE)
     _signal(bob, "old", when)
-    monkeypatch.setattr(months, "drop_partition", lambda *args: None)  # DETACH timed out
-
-    assert apply_retention(now=NOW)["signals"] == 1
+    _checked()
+    # Another session reads the ledger (a long query): DETACH cannot have the table.
+    reader = connections.create_connection("default")
+    try:
+        with reader.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"LOCK TABLE ONLY {TABLE} IN ACCESS SHARE MODE")
+            assert apply_retention(now=NOW)["signals"] == 1
+            cursor.execute("ROLLBACK")
+    finally:
+        reader.close()
 
     assert not Signal.objects.exists()
     assert f"{TABLE}_p{when:%Y%m}" in _names()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "0"  # the session's own setting is back
 
 
 def test_erasure_deletes_a_persons_signals_in_every_month(db, bob, hana):
