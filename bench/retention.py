@@ -34,7 +34,7 @@ from bench.insights_steps import load_signals
 from bench.loaders import load_closed_round
 from bench.measure import ensure_org, print_table
 from connection.lifecycle import apply_retention
-from connection.lifecycle.partitions import partitions
+from connection.lifecycle.partitions import ensure_partitions, partitions
 from connection.models import AuditEntry, Nudge, OrgSettings, Signal
 from insights import nightly
 from insights.models import Alert, TeamTie, TeamWeek
@@ -104,6 +104,15 @@ def load(people: int) -> dict:
     started = time.perf_counter()
     ensure_org(people)
     seeded = time.perf_counter() - started
+    # The year's months exist before its signals come (flush empties tables, it makes no
+    # partitions, and an earlier run dropped the old ones): none lands in the DEFAULT.
+    ensure_partitions(
+        connection,
+        table=Signal._meta.db_table,
+        column="occurred_at",
+        now=timezone.now(),
+        since=timezone.now() - dt.timedelta(days=366),
+    )
     load_signals(people)
     with connection.cursor() as cursor:
         cursor.execute(NUDGES_SQL, {"each": NUDGES_PER_PERSON})
