@@ -8,6 +8,7 @@ import json
 from django import forms
 
 from connection.models import Team
+from connection.team_select import TeamSelect
 
 
 class SlackCommandForm(forms.Form):
@@ -54,7 +55,7 @@ class OAuthCallbackForm(forms.Form):
 class TeamChannelForm(forms.Form):
     """The Slack channel a team's micro-update highlights go to."""
 
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"))
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("path"), widget=TeamSelect())
     channel_id = forms.RegexField(
         regex=r"^[CG][A-Z0-9]{6,30}$",
         label="Slack channel id",

@@ -4,8 +4,9 @@ people linked their accounts, the channels teams' highlights go to, and Teams.""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -14,9 +15,12 @@ from chat.forms import TeamChannelForm
 from chat.models import SlackWorkspace, TeamSlackChannel
 from chat.slack.install import configured, redirect_uri
 from connection.audit import record
+from connection.forms import PageForm
 from connection.models import AuditEntry, User
 from connection.models.nudges import NudgeChannel
 from connection.roles import hr_admin_required
+
+CHANNELS_PAGE = 50  # teams' highlight channels a page
 
 
 @hr_admin_required
@@ -44,16 +48,21 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
             )
         messages.success(request, f"{team.name}'s Slack channel is saved.")
         return redirect("chat_settings")
-    people = User.objects.active()
+    on = User.objects.filter(is_active=True).aggregate(  # both counts in one pass
+        slack=Count("pk", filter=Q(nudge_channel=NudgeChannel.SLACK)),
+        teams=Count("pk", filter=Q(nudge_channel=NudgeChannel.TEAMS)),
+    )
+    channels = TeamSlackChannel.objects.select_related("team").order_by("team__name", "pk")
+    page = Paginator(channels, CHANNELS_PAGE).get_page(PageForm(request.GET).number)
     context = {
         "configured": configured(),
         "redirect_uri": redirect_uri(),
         "workspaces": SlackWorkspace.objects.annotate(linked=Count("accounts")).select_related(
             "installed_by"
         ),
-        "channels": TeamSlackChannel.objects.select_related("team").order_by("team__name"),
+        "channels": page,
         "form": form,
-        "slack_people": people.filter(nudge_channel=NudgeChannel.SLACK).count(),
-        "teams_people": people.filter(nudge_channel=NudgeChannel.TEAMS).count(),
+        "slack_people": on["slack"],
+        "teams_people": on["teams"],
     }
     return render(request, "chat/settings.html", context)

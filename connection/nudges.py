@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -488,11 +488,11 @@ def outbox_summary(*, since: dt.datetime) -> OutboxSummary:
         .order_by()
     ):
         reasons["weekly limit reached" if reason.startswith("weekly limit") else reason] += n
+    counts = Nudge.objects.aggregate(  # the three counts in one pass over the outbox
+        sent=Count("pk", filter=Q(status=Nudge.Status.SENT, sent_at__gte=since)),
+        waiting=Count("pk", filter=Q(status__in=[Nudge.Status.PENDING, Nudge.Status.SENDING])),
+        failed=Count("pk", filter=Q(status=Nudge.Status.FAILED, claimed_at__gte=since)),
+    )
     return OutboxSummary(
-        sent=Nudge.objects.filter(status=Nudge.Status.SENT, sent_at__gte=since).count(),
-        waiting=Nudge.objects.filter(
-            status__in=[Nudge.Status.PENDING, Nudge.Status.SENDING]
-        ).count(),
-        failed=tried.filter(status=Nudge.Status.FAILED).count(),
-        skipped=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
+        **counts, skipped=sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
     )

@@ -5,16 +5,20 @@ The list holds those already chosen and the first 50 others the picker offers (n
 the whole organisation); with htmx, a search box is loaded beside it and each
 keystroke asks `people_pick` for the people matching, keeping those already chosen
 at the top. Without JavaScript the form works as any other, over that list.
+
+Team selects work the same way past a hundred teams (connection/team_select.py, and
+`teams_pick` with the forms below).
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from connection.forms import ManyField
-from connection.models import User
+from connection.forms import ManyField, TeamChoiceField
+from connection.models import Team, User
 
 SHOWN = 50  # people a search shows at once; "type more" beyond
 
@@ -98,3 +102,37 @@ class ChosenForm(forms.Form):
     @property
     def chosen(self) -> list[User]:
         return list(self.cleaned_data[self.name])
+
+
+# ---------------------------------------------------------------- teams
+
+
+class TeamsPickForm(forms.Form):
+    """What a team select's search box sends: the field, where to look, the text."""
+
+    name = forms.RegexField(regex=r"^[a-z_]{1,30}$", error_messages={"invalid": "Unknown select."})
+    scope = forms.ChoiceField(choices=[("visible", "visible"), ("led", "led")])
+    many = forms.TypedChoiceField(
+        choices=[("0", "one"), ("1", "several")],
+        coerce=lambda v: v == "1",
+        empty_value=False,
+        required=False,
+    )
+    blank = forms.BooleanField(required=False)  # the select starts with a "no team" option
+    empty = forms.CharField(max_length=40, required=False)  # ...named so
+    q = forms.CharField(max_length=80, required=False, strip=True)
+
+
+class ChosenTeamForm(forms.Form):
+    """The teams chosen so far, sent under the select's own name: kept first."""
+
+    def __init__(self, data, *, name: str, teams, many: bool) -> None:
+        super().__init__(data)
+        self.name = name
+        field = ManyField if many else TeamChoiceField
+        self.fields[name] = field(queryset=teams, required=False)
+
+    @property
+    def chosen(self) -> list[Team]:
+        value = self.cleaned_data[self.name]
+        return list(value) if isinstance(value, QuerySet) else [value] if value else []

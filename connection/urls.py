@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("people/", views.people, name="people"),
     path("people/pick/", views.people_pick, name="people_pick"),
+    path("teams/pick/", views.teams_pick, name="teams_pick"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token, name="api_token"),
     path("profile/data/", lifecycle_views.my_data, name="my_data"),

@@ -44,6 +44,7 @@ from connection.models import (
     OrgImport,
     OrgSettings,
     Priority,
+    Team,
     User,
 )
 from connection.nudges import (
@@ -55,7 +56,14 @@ from connection.nudges import (
     unmute_kinds,
 )
 from connection.orgchart import chart_rows
-from connection.pickers import SHOWN, ChosenForm, PeoplePickForm, picker_options
+from connection.pickers import (
+    SHOWN,
+    ChosenForm,
+    ChosenTeamForm,
+    PeoplePickForm,
+    TeamsPickForm,
+    picker_options,
+)
 from connection.redirects import safe_url
 from connection.responses import bad_request
 from connection.roles import hr_admin_required
@@ -67,6 +75,7 @@ from connection.services import (
     revoke_api_token,
 )
 from connection.spreadsheets import csv_writer
+from connection.team_select import TEAMS_LISTED
 from connection.webhooks import BUILT_IN_HOSTS
 
 
@@ -91,6 +100,29 @@ def people_pick(request: HttpRequest) -> HttpResponse:
     options = picker_options(chosen + found[:SHOWN], {c.pk for c in chosen})
     context = {"options": options, "name": name, "many": many, "q": text, "more": found[SHOWN:]}
     return render(request, "_partials/picker_options.html", context)
+
+
+@login_required
+@require_GET
+def teams_pick(request: HttpRequest) -> HttpResponse:
+    """A team select's search (htmx): the options of the teams whose name holds what
+    was typed, the one chosen so far first, the first TEAMS_LISTED in tree order."""
+    form = TeamsPickForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    name, scope, many, text = (form.cleaned_data[k] for k in ("name", "scope", "many", "q"))
+    teams = (Team.objects.led_by if scope == "led" else Team.objects.visible_to)(request.user)
+    chosen_form = ChosenTeamForm(request.GET, name=name, teams=teams, many=many)
+    if not chosen_form.is_valid():
+        return bad_request(request, chosen_form)
+    chosen = chosen_form.chosen
+    found = teams.filter(name__icontains=text) if text else teams
+    found = found.exclude(pk__in=[t.pk for t in chosen]).order_by("path")[:TEAMS_LISTED]
+    context = {
+        "empty": form.cleaned_data["empty"] if form.cleaned_data["blank"] else None,
+        "options": [(t.pk, t.name, t in chosen) for t in [*chosen, *found]],
+    }
+    return render(request, "_partials/team_options.html", context)
 
 
 @login_required

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connection.db_router import reads_replica
 from connection.models import Team
+from connection.rest import DetailSerializer
 from connection.roles import IsHRAdmin, IsLeadOrHR
 from insights import dashboards
+from insights.dashboards.common import min_group_size, org_wide
+
+TEAMS_PER_PAGE = 100  # teams in a page of /api/insights/org/
+ADOPTERS_LISTED = 50  # adopting teams an evidence card names
 
 
 class FigureSerializer(serializers.Serializer):
@@ -67,11 +73,20 @@ class OrgQuerySerializer(serializers.Serializer):
         default=1,
         help_text="Depth in the hierarchy; a level with no teams shows the top one.",
     )
+    page = serializers.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        default=1,
+        help_text=f"The level's teams come {TEAMS_PER_PAGE} a page, in tree order.",
+    )
 
 
 class OrgInsightSerializer(serializers.Serializer):
     week = serializers.DateField(allow_null=True)
     level = serializers.IntegerField()
+    team_count = serializers.IntegerField(help_text="Teams at this level, on every page.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
     trend = PointSerializer(many=True)
     teams = OrgRowSerializer(many=True)
     edges = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
@@ -85,8 +100,10 @@ class CardSerializer(serializers.Serializer):
     high = serializers.FloatField(allow_null=True)
     adopters = serializers.IntegerField(help_text="Adopting teams the figure rests on.")
     adopted_by = serializers.ListField(
-        child=serializers.CharField(), help_text="Every team that adopted it."
+        child=serializers.CharField(),
+        help_text=f"The first {ADOPTERS_LISTED} teams that adopted it, in tree order.",
     )
+    adopted_by_count = serializers.IntegerField(help_text="How many teams adopted it.")
     comparison = serializers.IntegerField()
     rounds = serializers.IntegerField()
     respondents = serializers.IntegerField()
@@ -142,17 +159,36 @@ class TeamInsightViewSet(viewsets.ViewSet):
 
 
 class InsightViewSet(viewsets.ViewSet):
-    @extend_schema(parameters=[OrgQuerySerializer], responses=OrgInsightSerializer)
+    @extend_schema(
+        parameters=[OrgQuerySerializer],
+        responses={
+            200: OrgInsightSerializer,
+            404: OpenApiResponse(DetailSerializer, "Past the last page of the level's teams."),
+        },
+    )
     @action(detail=False, permission_classes=[IsHRAdmin])
     @reads_replica
     def org(self, request: Request) -> Response:
-        """HR only: teams at a level of the hierarchy (`?level=`), guarded."""
+        """HR only: teams at a level of the hierarchy (`?level=`), guarded, a page at a
+        time (`?page=`)."""
         query = OrgQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        view = dashboards.org_view(level=query.validated_data["level"])
+        page = query.validated_data["page"]
+        view = dashboards.org_view(
+            level=query.validated_data["level"],
+            offset=(page - 1) * TEAMS_PER_PAGE,
+            limit=TEAMS_PER_PAGE,
+            extras=False,
+        )
+        pages = max(1, -(-view.team_count // TEAMS_PER_PAGE))
+        if page > pages:
+            raise NotFound("Past the last page of this level's teams.")
         data = {
             "week": view.week,
             "level": view.level,
+            "team_count": view.team_count,
+            "page": page,
+            "pages": pages,
             "trend": _points(view.trend),
             "teams": [{**row, "team": row["team"].name} for row in view.rows],
             "edges": [list(edge) for edge in view.edges],
@@ -182,11 +218,12 @@ class InsightViewSet(viewsets.ViewSet):
                         "trend_note",
                     )
                 },
-                "adopted_by": [ritual.team.name for ritual in item["adopted_by"]],
+                "adopted_by": [r.team.name for r in item["adopted_by"][:ADOPTERS_LISTED]],
+                "adopted_by_count": len(item["adopted_by"]),
                 "reason": item["card"].reason,
                 "explanation": item["explain"],
             }
-            for item in dashboards.evidence_cards()
+            for item in org_wide(f"evidence:k{min_group_size()}", dashboards.evidence_cards)
         ]
         return Response(CardSerializer(data, many=True).data)
 

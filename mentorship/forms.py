@@ -5,6 +5,7 @@ from django import forms
 from connection.forms import DayField, MomentField
 from connection.models import User
 from connection.pickers import PersonPicker
+from connection.team_select import TeamSelect
 from mentorship.models import CaseNote, CheckIn, MentoringSession, Programme, ShadowWindow
 
 WEEKDAYS = [
@@ -36,7 +37,8 @@ class ProgrammeForm(forms.ModelForm):
         ]
         labels = {"cadence_weeks": "Every (weeks)", "team": "Only for this team (and below)"}
         widgets = {
-            "cadence_weeks": forms.Select(choices=[(1, "1 week"), (2, "2 weeks"), (4, "4 weeks")])
+            "cadence_weeks": forms.Select(choices=[(1, "1 week"), (2, "2 weeks"), (4, "4 weeks")]),
+            "team": TeamSelect(scope="led"),
         }
 
     def __init__(self, *args, teams, **kwargs) -> None:

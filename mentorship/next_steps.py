@@ -36,6 +36,7 @@ def next_steps(request):
     today = user.local_now(now).date()
     if next_round is not None:
         next_round = max(next_round, today)  # a round due today runs later today
+    # The soonest among the nearest hosts (the first page of office hours).
     open_hours = sorted(
         ((slot, blocks) for slot, blocks in open_slots(user, now) if blocks),
         key=lambda item: item[1][0],

@@ -3,6 +3,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import save_recorded
+from connection.forms import PageForm
 from connection.models import AuditEntry, Team, User, next_shared_slot
 from connection.responses import bad_request
 from mentorship.forms import (
@@ -50,13 +52,20 @@ from mentorship.services.mentoring_log import (
     quarter_hours,
 )
 from mentorship.services.office_hours import (
+    SLOTS_SHOWN,
     book,
     cancel_booking,
     host_office_hours,
     hosting_coverage,
+    offered_hours,
     open_slots,
 )
-from mentorship.services.programmes import check_in, join_programme, round_stats, set_membership
+from mentorship.services.programmes import (
+    check_in,
+    join_programme,
+    programme_page,
+    set_membership,
+)
 from mentorship.services.shadowing import request_shadowing
 
 
@@ -191,10 +200,11 @@ def programmes(request):
         programme = save_recorded(form, actor=user, action=AuditEntry.Action.PROGRAMME_STARTED)
         messages.success(request, f"{programme.name} is running.")
         return redirect("programmes")
+    rows, page = programme_page(user, PageForm(request.GET).number)
     return render(
         request,
         "mentorship/programmes.html",
-        {"form": form, "rows": _programme_rows(user)},
+        {"form": form, "rows": rows, "page": page},
     )
 
 
@@ -204,23 +214,6 @@ def _programme_form(request, teams: QuerySet[Team], *, kind: str) -> ProgrammeFo
     if kind:  # a dashboard's "start a coffee-chat programme" link arrives with the kind
         initial["kind"] = kind
     return ProgrammeForm(request.POST or None, teams=teams.order_by("path"), initial=initial)
-
-
-def _programme_rows(user: User) -> list[tuple]:
-    """Each programme the person runs: active members, the latest round and its counts."""
-    rows = []
-    run = Programme.objects.run_by(user).prefetch_related("rounds").select_related("team")
-    for programme in run:
-        latest = programme.rounds.first()
-        rows.append(
-            (
-                programme,
-                programme.members.filter(status="active").count(),
-                latest,
-                round_stats(latest) if latest else None,
-            )
-        )
-    return rows
 
 
 @login_required
@@ -244,12 +237,14 @@ def _office_hours_page(request, form: OfficeHoursForm):
     bookings = Booking.objects.filter(
         Q(booker=user) | Q(office_hours__host=user), status="booked", starts_at__gte=now
     ).select_related("office_hours__host", "booker")
+    page = Paginator(offered_hours(user), SLOTS_SHOWN).get_page(PageForm(request.GET).number)
     return render(
         request,
         "mentorship/office_hours.html",
         {
             "form": form,
-            "slots": _marked(open_slots(user, now), user),
+            "page": page,
+            "slots": _marked(open_slots(user, now, page.object_list), user),
             "mine": user.office_hours.filter(active=True),
             "bookings": bookings,
             "zone": zoneinfo.ZoneInfo(user.time_zone),

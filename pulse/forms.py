@@ -1,6 +1,7 @@
 from django import forms
 
 from connection.forms import ManyField, TeamPickForm
+from connection.team_select import TeamSelect, TeamSelectMultiple
 from pulse.answering import COMMENT_MAX
 from pulse.models import AGREEMENT, Dimension, PulseSettings, Question
 
@@ -50,7 +51,7 @@ class PulseSettingsForm(forms.ModelForm):
             "open_days": "Days a round stays open",
             "audience": "Ask these teams (and their sub-teams)",
         }
-        widgets = {"audience": forms.SelectMultiple(attrs={"size": 8})}
+        widgets = {"audience": TeamSelectMultiple(attrs={"size": 8})}
         field_classes = {"audience": ManyField}
 
     def clean_items_per_round(self) -> int:
@@ -102,6 +103,14 @@ class OrgResultsForm(TeamPickForm):
         choices=[("", "No slice"), ("tenure_band", "Tenure"), ("location", "Location")],
         required=False,
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A select of the first teams with a search, never all of an org's thousands.
+        team = self.fields["team"]
+        team.empty_label = "Whole organisation"
+        team.widget = TeamSelect(attrs={"id": "slice-team"})
+        team.widget.choices = team.choices
 
 
 class SettingsActionForm(forms.Form):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from connection import privacy
 from connection.models import Team
 from pulse.models import CORE_DIMENSIONS, Dimension, Published, Response, Round, RoundTeam
@@ -70,11 +72,16 @@ class OrgSnapshot:
         self._rows: dict = {}
         self._teams_read: set = set()
         self._rounds_read: set = set()
+        self._pairs_read: set = set()  # (round id, team id)
 
     # ------------------------------------------------------------ reading
 
     def _row(self, round_: Round, team_id: int | None) -> Published | None:
-        known = round_.pk in self._rounds_read or team_id in self._teams_read
+        known = (
+            round_.pk in self._rounds_read
+            or team_id in self._teams_read
+            or (round_.pk, team_id) in self._pairs_read
+        )
         if (round_.pk, team_id) not in self._rows and not known:
             self.read_team(team_id)
         return self._rows.get((round_.pk, team_id))
@@ -91,6 +98,17 @@ class OrgSnapshot:
         self._rounds_read |= {r.pk for r in self.rounds}
         for row in Published.objects.filter(round__in=self.rounds, by=WHOLE):
             self._rows[(row.round_id, row.team_id)] = row
+
+    def read_teams(self, round_: Round, team_ids: list) -> None:
+        """Some teams' published totals for one round, None for the organisation's (a
+        page listing a few hundred of thousands of teams), in one query."""
+        wanted = [t for t in team_ids if (round_.pk, t) not in self._pairs_read]
+        self._pairs_read |= {(round_.pk, t) for t in wanted}
+        groups = Q(team__in=[t for t in wanted if t is not None])
+        if None in wanted:
+            groups |= Q(team__isnull=True)
+        for row in Published.objects.filter(groups, round=round_, by=WHOLE):
+            self._rows[(round_.pk, row.team_id)] = row
 
     def read_round(self, round_: Round) -> None:
         """Every team's published totals for one round (the HR pages list them all)."""

@@ -4,12 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +19,7 @@ from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.responses import bad_request
 from connection.roles import hr_admin_required
 from connection.spreadsheets import csv_writer
+from connection.team_select import first_teams, team_switch
 from pulse import results
 from pulse.forms import (
     AnswerForm,
@@ -87,17 +86,19 @@ def answer(request: HttpRequest) -> HttpResponse:
 @require_GET
 @reads_replica
 def team_results(request: HttpRequest) -> HttpResponse:
-    teams = list(Team.objects.led_by(request.user).order_by("path"))
-    if not teams:
+    led = Team.objects.led_by(request.user)
+    first = first_teams(led)
+    if not first:
         raise PermissionDenied("Pulse results are for managers and HR admins.")
-    form = TeamPickForm(request.GET, teams=Team.objects.led_by(request.user))
+    form = TeamPickForm(request.GET, teams=led)
     if form.has_error("team", "invalid_choice"):
         raise PermissionDenied("That team isn't one you look after.")
     if not form.is_valid():
         return bad_request(request, form, back=reverse("pulse_results"))
-    team = form.cleaned_data["team"] or teams[0]
+    team = form.cleaned_data["team"] or first[0]
     rounds = results.latest_rounds()
-    context = {"teams": teams, "team": team, "rounds": rounds}
+    # The teams around this one, never all of an HR admin's thousands.
+    context = {"teams": team_switch(led, team, first=first), "team": team, "rounds": rounds}
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
         context["result"] = results.detail(snapshot, rounds[0], team)
@@ -119,19 +120,6 @@ ORG_ROWS = 250  # the HR table shows whole levels below the chosen group, up to 
 def _teams() -> list[Team]:
     """Every team in tree order, with what the pulse pages show of it."""
     return list(Team.objects.order_by("path").only("pk", "name", "path", "depth"))
-
-
-def _team_options(teams: list[Team], chosen) -> str:
-    """The group picker's options, built in one pass: at 10,000 people the template
-    loop over 800 teams took a third of the page's time."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (t.pk, mark_safe(" selected") if chosen and t.pk == chosen.pk else "", t.indented_name)
-            for t in teams
-        ),
-    )
 
 
 def _org_rows(snapshot, round_, teams, root=None, limit=None) -> tuple[list, bool]:
@@ -160,6 +148,30 @@ def _org_rows(snapshot, round_, teams, root=None, limit=None) -> tuple[list, boo
     return rows, cut
 
 
+def _page_rows(snapshot, round_, root=None) -> tuple[list, bool]:
+    """`_org_rows` for the page: the levels below the chosen group that fit in ORG_ROWS
+    rows, chosen and read in the database (a count per level, then those teams and
+    their published totals), never every team of the org."""
+    below = Team.objects.all()
+    if root is not None:
+        below = below.filter(path__startswith=root.path).exclude(pk=root.pk)
+    depths, shown, cut = [], 0, False
+    for depth, count in below.order_by("depth").values_list("depth").annotate(n=Count("pk")):
+        if shown + count > ORG_ROWS:
+            cut = True
+            break
+        shown += count
+        depths.append(depth)
+    teams = list(
+        below.filter(depth__in=depths).order_by("path").only("pk", "name", "path", "depth")
+    )
+    snapshot.read_teams(round_, [root.pk if root else None, *(t.pk for t in teams)])
+    top = ("Whole organisation", None) if root is None else (root.name, root)
+    rows = [(*top, snapshot.headline(round_, top[1].pk if top[1] else None))]
+    rows += [(t.indented_name, t, snapshot.headline(round_, t.pk)) for t in teams]
+    return rows, cut
+
+
 @hr_admin_required
 @require_GET
 @reads_replica
@@ -175,15 +187,14 @@ def org_results(request: HttpRequest) -> HttpResponse:
         snapshot = results.OrgSnapshot(rounds)
         round_ = rounds[0]
         team, by = form.cleaned_data["team"], form.cleaned_data["by"]
-        teams = _teams()
-        rows, cut = _org_rows(snapshot, round_, teams, team, ORG_ROWS)
+        rows, cut = _page_rows(snapshot, round_, team)
         context |= {
             "round": round_,
             "rows": rows,
             "deeper": cut,
             "team": team,
             "by": by,
-            "team_options": _team_options(teams, team),
+            "form": form,
         }
         if by:
             labels = (

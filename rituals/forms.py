@@ -1,11 +1,14 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from connection.forms import DayField, ManyField, TeamChoiceField
 from connection.models import Team, User, known_time_zones
-from connection.pickers import PeoplePicker
+from connection.pickers import PeoplePicker, PersonPicker
+from connection.team_select import TeamSelect
 from rituals.models import Reaction, Recognition, Spend, TeamRitual, Value
 from rituals.models.rituals import MAX_DURATION, Format
 from rituals.recurrence import MAX_INTERVAL, ORDINALS, WEEKDAY_NAMES, WEEKDAYS, Recurrence
@@ -160,7 +163,9 @@ class AdoptQuery(forms.Form):
 
 
 class AdoptForm(RuleForm):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), empty_label=None, widget=TeamSelect(scope="led")
+    )
     name = forms.CharField(max_length=80)
     start_time = forms.TimeField(
         label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -177,7 +182,7 @@ class AdoptForm(RuleForm):
         max_value=MAX_DURATION,
         error_messages={"invalid": f"Minutes: a whole number from 1 to {MAX_DURATION}."},
     )
-    host = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    host = forms.ModelChoiceField(queryset=User.objects.none(), required=False, widget=PersonPicker)
     video_link = forms.URLField(required=False, assume_scheme="https")
     participation = forms.ChoiceField(
         choices=TeamRitual.Participation.choices,
@@ -210,7 +215,9 @@ class AdoptForm(RuleForm):
             }
         )
         self.fields["time_zone"].choices = [(z, z) for z in sorted(known_time_zones())]
-        self.fields["host"].queryset = User.objects.active().filter(team__in=teams)
+        self.fields["host"].queryset = (
+            User.objects.active().filter(team__in=teams).select_related("team")
+        )
         if format == Format.ASYNC:
             self.fields["start_time"].help_text = "When the thread opens each day."
 
@@ -331,7 +338,10 @@ class BudgetForm(forms.Form):
     """One team's budget, or the same budget for every team at one level of the chart."""
 
     team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("path"), required=False, empty_label="—"
+        queryset=Team.objects.order_by("path"),
+        required=False,
+        empty_label="—",
+        widget=TeamSelect(scope="led"),
     )
     level = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Or every team at a level"
@@ -343,14 +353,25 @@ class BudgetForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].label_from_instance = lambda t: t.indented_name
+        # Each level's size and first three teams: one query, not every team's name.
         names: dict[int, list[str]] = {}
-        for depth, name in Team.objects.order_by("path").values_list("depth", "name"):
+        sizes: dict[int, int] = {}
+        for depth, name, size in (
+            Team.objects.annotate(
+                rank=Window(RowNumber(), partition_by=F("depth"), order_by=F("path").asc()),
+                size=Window(Count("pk"), partition_by=F("depth")),
+            )
+            .filter(rank__lte=3)
+            .order_by("depth", "path")
+            .values_list("depth", "name", "size")
+        ):
             names.setdefault(depth, []).append(name)
+            sizes[depth] = size
         self.fields["level"].choices = [("", "—")] + [
             (
                 depth,
-                f"Level {depth + 1}: {len(teams)} teams ({', '.join(teams[:3])}"
-                f"{', …' if len(teams) > 3 else ''})",
+                f"Level {depth + 1}: {sizes[depth]} teams ({', '.join(teams)}"
+                f"{', …' if sizes[depth] > 3 else ''})",
             )
             for depth, teams in sorted(names.items())
         ]

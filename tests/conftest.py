@@ -11,6 +11,7 @@ import os
 import pytest
 import time_machine
 
+from insights.dashboards.common import forget_org_wide
 from pulse.answering import forget as forget_open_round
 from tests.helpers import make_team, make_user
 
@@ -28,6 +29,15 @@ def fresh_open_round():
     forget_open_round()
     yield
     forget_open_round()
+
+
+@pytest.fixture(autouse=True)
+def fresh_org_wide_tables():
+    # HR pages keep org-wide tables per process for a few minutes
+    # (insights.dashboards.common.org_wide); each test computes its own.
+    forget_org_wide()
+    yield
+    forget_org_wide()
 
 
 @pytest.fixture

@@ -4,7 +4,10 @@ week labels and the actions a weak figure suggests."""
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +17,12 @@ from mentorship.models import Programme
 from pulse.models import CORE_DIMENSIONS
 
 WEEKS = 12
+# An organisation-wide table read from a growing history (every rating, every person,
+# 26 weeks of every team) is the same for every HR admin: a process computes it at most
+# once in this many seconds (figures that change nightly, or when a team adopts).
+ORG_WIDE_SECONDS = 300.0
+T = TypeVar("T")
+_org_wide: dict[str, tuple[float, object]] = {}
 DIMENSIONS = [(d.value, d.label) for d in CORE_DIMENSIONS]
 WEAK_SCORE = 65
 WEAK_DIMENSION = 60
@@ -73,3 +82,21 @@ def actions(team: Team | None = None) -> dict[str, tuple[str, str]]:
 
 def min_group_size() -> int:
     return OrgSettings.load().min_group_size
+
+
+def org_wide(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, or this process's copy of it from the last ORG_WIDE_SECONDS: an
+    HR page's org-wide table costs one view in five minutes, not every view, however
+    large the org. Only anonymous, guarded figures go here (they are the same for
+    everyone who may see them)."""
+    kept = _org_wide.get(name)
+    if kept is not None and time.monotonic() - kept[0] < ORG_WIDE_SECONDS:
+        return kept[1]  # type: ignore[return-value]
+    value = compute()
+    _org_wide[name] = (time.monotonic(), value)
+    return value
+
+
+def forget_org_wide() -> None:
+    """Drop this process's org-wide tables (tests, and the bench's first views)."""
+    _org_wide.clear()

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db.models import Exists, Prefetch
 from django.urls import reverse
 
 from connection.models import Signal, User, next_shared_slot
@@ -43,7 +44,9 @@ def first_weeks(person: User, now: dt.datetime) -> FirstWeeks | None:
     if person.start_date is None or not 0 <= (today - person.start_date).days < FIRST_WEEKS_DAYS:
         return None
     group = (
-        MatchGroup.objects.filter(newcomer=person).prefetch_related("members").order_by("-pk")
+        MatchGroup.objects.filter(newcomer=person)
+        .prefetch_related(Prefetch("members", queryset=User.objects.select_related("team")))
+        .order_by("-pk")
     ).first()
     buddy = next((m for m in group.members.all() if m.pk != person.pk), None) if group else None
     meet = next_shared_slot([person, buddy], now) if buddy else None
@@ -69,23 +72,29 @@ def _email(person: User, buddy: User, meet) -> str:
 
 
 def _steps(person: User, group: MatchGroup | None) -> list[Step]:
-    met = (
-        group is not None
-        and CheckIn.objects.filter(group=group, answer=CheckIn.Answer.MET).exists()
-    )
-    booked = Booking.objects.filter(booker=person, status=Booking.Status.BOOKED).exists()
-    joined = (
-        Attendance.objects.filter(person=person, attended=True).exists()
-        or TeamRitual.objects.active().filter(participants=person).exists()
-        # Posting in the team's thread is taking part in its asynchronous ritual.
-        or (
-            ThreadPost.objects.filter(author=person, team_id=person.team_id).exists()
-            and TeamRitual.objects.active()
-            .filter(team_id=person.team_id, format=Format.ASYNC)
-            .exists()
+    """Which of the four steps the person has done: one query, each step a subquery."""
+    active = TeamRitual.objects.active()
+    done = (
+        User.objects.filter(pk=person.pk)
+        .annotate(
+            met=Exists(
+                CheckIn.objects.filter(group=group, answer=CheckIn.Answer.MET)
+                if group is not None
+                else CheckIn.objects.none()
+            ),
+            booked=Exists(Booking.objects.filter(booker=person, status=Booking.Status.BOOKED)),
+            attended=Exists(Attendance.objects.filter(person=person, attended=True)),
+            joined=Exists(active.filter(participants=person)),
+            # Posting in the team's thread is taking part in its asynchronous ritual.
+            posted=Exists(ThreadPost.objects.filter(author=person, team_id=person.team_id)),
+            async_ritual=Exists(active.filter(team_id=person.team_id, format=Format.ASYNC)),
+            asked=Exists(Signal.objects.filter(actor=person, kind=Signal.Kind.ASKED)),
         )
+        .values("met", "booked", "attended", "joined", "posted", "async_ritual", "asked")
+        .get()
     )
-    asked = Signal.objects.filter(actor=person, kind=Signal.Kind.ASKED).exists()
+    met, booked, asked = done["met"], done["booked"], done["asked"]
+    joined = done["attended"] or done["joined"] or (done["posted"] and done["async_ritual"])
     return [
         Step("Meet your buddy", met, reverse("mentorship")),
         Step("Book office hours", booked, reverse("office_hours")),

@@ -6,13 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connection import privacy
 from connection.calendar import quarter_start
 from connection.models import Team
-from insights.dashboards.common import DIMENSIONS, WEAK_SCORE, WEEKS, min_group_size, week_label
+from insights.dashboards.common import (
+    DIMENSIONS,
+    WEAK_SCORE,
+    WEEKS,
+    min_group_size,
+    org_wide,
+    week_label,
+)
 from insights.models import TeamTie, TeamWeek
 from mentorship.models import MatchGroup, Membership, Programme
 from pulse.results import SLICES, OrgSnapshot, latest_rounds
@@ -68,27 +76,27 @@ def org_view(
     slice_value: str = "",
     offset: int = 0,
     limit: int | None = None,
+    extras: bool = True,
 ) -> OrgView:
     """The organisation at one level of the hierarchy; `offset`/`limit` page through
-    its teams (in path order) so a level of hundreds of teams costs one page."""
+    its teams (in path order) so a level of hundreds of teams costs one page. Without
+    `extras`, no programmes, rituals or budgets (the API shows none). The same queries
+    whatever the size of the org or the page."""
     k = min_group_size()
-    week = TeamWeek.objects.filter(team__isnull=True).aggregate(w=Max("week"))["w"]
-    depths = sorted(set(Team.objects.values_list("depth", flat=True)))
+    org_rows = list(TeamWeek.objects.filter(team__isnull=True).order_by("-week")[:WEEKS])
+    week = org_rows[0].week if org_rows else None
+    depths = list(Team.objects.order_by("depth").values_list("depth", flat=True).distinct())
     level = level if level in depths else (1 if 1 in depths else (depths[0] if depths else 0))
     view = OrgView(week=week, k=k, level=level, levels=depths)
     if week is None:
         return view
-    org_rows = list(TeamWeek.objects.filter(team__isnull=True).order_by("-week")[:WEEKS])
     view.trend = [(week_label(r.week), r.score_rolling) for r in reversed(org_rows)]
     # Pulse figures come from the latest week whose round has closed; behaviour
     # figures from the latest week computed.
     pulsed = next((r for r in org_rows if r.dimensions), org_rows[0])
     view.pulse_week = pulsed.week
     view.org = _merge(_guarded_row(org_rows[0], k), _guarded_row(pulsed, k))
-    at_level = TeamWeek.objects.filter(week=week, team__depth=level)
-    view.team_count = at_level.count()
-    rows = at_level.select_related("team").order_by("team__path")
-    rows = list(rows[offset : offset + limit] if limit else rows)
+    rows, view.team_count = _level_rows(week, level, offset, limit)
     ids = [r.team_id for r in rows]
     pulse_rows = {r.team_id: r for r in TeamWeek.objects.filter(week=pulsed.week, team__in=ids)}
     scores = _slice_scores(ids, slice_by, slice_value, view) if slice_by else None
@@ -99,9 +107,10 @@ def org_view(
         if scores is not None:
             guarded = {**guarded, "score": scores.get(row.team_id), "dimensions": {}}
         view.rows.append({"team": row.team, **guarded})
-    view.programmes = _programmes()
-    view.rituals = _rituals()
-    view.budgets = _budgets(ids)
+    if extras:
+        view.programmes = org_wide("org:programmes", _programmes)
+        view.rituals = org_wide(f"org:rituals:k{k}", _rituals)  # shares guarded with k
+        view.budgets = _budgets(ids)
     view.nodes = [
         {
             "id": r.team_id,
@@ -120,6 +129,16 @@ def org_view(
         if a != b and a in shown and b in shown and n >= privacy.effective_k(k)
     ]
     return view
+
+
+def _level_rows(week: dt.date, level: int, offset: int, limit: int | None) -> tuple[list, int]:
+    """The week's rows of the teams at `level` from `offset` (all, or `limit` of them),
+    and how many teams the level has: one query, the count a window over the level."""
+    at_level = TeamWeek.objects.filter(week=week, team__depth=level)
+    rows = at_level.select_related("team").annotate(level_count=Window(Count("pk")))
+    rows = list(rows.order_by("team__path")[offset : offset + limit if limit else None])
+    # Past the last page there is no row to carry the count.
+    return rows, rows[0].level_count if rows else at_level.count()
 
 
 def _merge(behaviour: dict, pulse: dict) -> dict:
@@ -151,69 +170,70 @@ def _slice_scores(ids: list[int], by: str, value: str, view: OrgView) -> dict:
     return snapshot.slice_scores(latest, by, value, ids)
 
 
-def _programmes() -> list[dict]:
-    members = dict(
-        Membership.objects.filter(status="active")
-        .values_list("programme_id")
-        .annotate(n=Count("id"))
+def _count(queryset, outer: str, *, of: str = "pk", distinct: bool = False) -> Coalesce:
+    """How many rows (or distinct `of`) of `queryset` belong to the outer row (`outer`
+    names the link): a subquery, so a list and its counts are one query."""
+    counted = (
+        queryset.filter(**{outer: OuterRef("pk")})
         .order_by()
+        .values(outer)
+        .annotate(n=Count(of, distinct=distinct))
+        .values("n")
     )
-    stats = {
-        row["round__programme_id"]: row
-        for row in MatchGroup.objects.values("round__programme_id")
-        .annotate(
-            groups=Count("id", distinct=True),
-            met=Count("id", filter=Q(checkins__answer="met"), distinct=True),
-        )
-        .order_by()
-    }
+    return Coalesce(Subquery(counted), 0)
+
+
+def _programmes() -> list[dict]:
     out = []
-    for programme in Programme.objects.filter(active=True).order_by("name"):
-        row = stats.get(programme.pk, {"groups": 0, "met": 0})
+    for programme in (
+        Programme.objects.filter(active=True)
+        .annotate(
+            member_count=_count(Membership.objects.filter(status="active"), "programme"),
+            group_count=_count(MatchGroup.objects.all(), "round__programme"),
+            met=_count(
+                MatchGroup.objects.filter(checkins__answer="met"), "round__programme", distinct=True
+            ),
+        )
+        .order_by("name")
+    ):
+        groups = programme.group_count
         out.append(
             {
                 "name": programme.name,
                 "kind": programme.get_kind_display(),
-                "members": members.get(programme.pk, 0),
-                "groups": row["groups"],
-                "met": row["met"],
-                "met_share": round(100 * row["met"] / row["groups"]) if row["groups"] else None,
+                "members": programme.member_count,
+                "groups": groups,
+                "met": programme.met,
+                "met_share": round(100 * programme.met / groups) if groups else None,
             }
         )
     return out
 
 
 def _rituals() -> list[dict]:
-    adoptions = {
-        row["template_id"]: row
-        for row in TeamRitual.objects.filter(template__isnull=False)
-        .values("template_id")
-        .annotate(
-            teams=Count("team", distinct=True),
-            active=Count("id", filter=Q(status="active"), distinct=True),
-            retired=Count("id", filter=Q(status="retired"), distinct=True),
-        )
-        .order_by()
-    }
-    ratings = {
-        row["occurrence__ritual__template_id"]: row
-        for row in Attendance.objects.filter(occurrence__ritual__template__isnull=False)
-        .values("occurrence__ritual__template_id")
-        .annotate(
-            rated=Count("id", filter=Q(worth_it__isnull=False)),
-            worth=Count("id", filter=Q(worth_it=True)),
-        )
-        .order_by()
-    }
+    """Each catalogue ritual: teams that adopted it, running and retired, and the
+    share of ratings that found it worth it (guarded); one query."""
+    adopted = TeamRitual.objects.all()
+    rated = Attendance.objects.filter(worth_it__isnull=False)
     out = []
-    for template in RitualTemplate.objects.filter(active=True).order_by("position", "name"):
-        row = adoptions.get(template.pk, {"teams": 0, "active": 0, "retired": 0})
-        rating = ratings.get(template.pk, {"rated": 0, "worth": 0})
+    for template in (
+        RitualTemplate.objects.filter(active=True)
+        .annotate(
+            teams=_count(adopted, "template", of="team", distinct=True),
+            running=_count(adopted.filter(status="active"), "template"),
+            retired=_count(adopted.filter(status="retired"), "template"),
+            rated=_count(rated, "occurrence__ritual__template"),
+            worth=_count(rated.filter(worth_it=True), "occurrence__ritual__template"),
+        )
+        .order_by("position", "name")
+    ):
         out.append(
             {
                 "template": template,
-                **row,
-                "worth_it": privacy.share(rating["worth"], rating["rated"], min_group_size()),
+                "teams": template.teams,
+                "active": template.running,
+                "retired": template.retired,
+                "worth_it": privacy.share(template.worth, template.rated, min_group_size()),
             }
         )
     return out

@@ -183,18 +183,18 @@ def _ties(team: Team, latest: TeamWeek, k: int) -> list[tuple[str, int | None]]:
     """The other teams most tied to this one (their people's own teams), strongest
     first; a count only where both teams are big enough to show."""
     partner_ties = {int(pk): n for pk, n in latest.partners.items()}
+    # A partner without a row this week is not shown: one query for both.
     shown = dict(
-        TeamWeek.objects.filter(week=latest.week, team__in=list(partner_ties)).values_list(
-            "team_id", "people_shown"
-        )
+        TeamWeek.objects.filter(
+            week=latest.week, team__in=list(partner_ties), people_shown=True
+        ).values_list("team_id", "team__name")
     )
-    names = dict(Team.objects.filter(pk__in=list(partner_ties)).values_list("pk", "name"))
     out = []
     k = privacy.effective_k(k)
     for pk, ties in sorted(partner_ties.items(), key=lambda item: -item[1]):
         # Fewer than k ties describe a handful of people on each side: left out.
-        if latest.people_shown and shown.get(pk, False) and ties >= k:
-            out.append((names.get(pk, "?"), ties))
+        if latest.people_shown and pk in shown and ties >= k:
+            out.append((shown[pk], ties))
     return out[:10]
 
 

@@ -10,29 +10,48 @@ from django.views.decorators.http import require_GET
 from connection import charts
 from connection.roles import lead_or_hr_required
 from insights import dashboards
+from insights.dashboards.common import min_group_size, org_wide
 from rituals.models import Occurrence, TeamRitual
+
+NAMED = 12  # adopting teams a card names; it counts them all
 
 
 @lead_or_hr_required("Evidence cards are for team leads and HR.")
 @require_GET
 def ritual_evidence(request):
-    cards = dashboards.evidence_cards()
-    rituals = [ritual.pk for item in cards for ritual in item["adopted_by"]]
+    cards = org_wide(f"evidence-page:k{min_group_size()}", _cards)
+    named = [ritual.pk for item in cards for ritual in item["named"]]
     visible = set(
         TeamRitual.objects.visible_to(request.user)
-        .filter(pk__in=rituals)
+        .filter(pk__in=named)
+        .order_by()
         .values_list("pk", flat=True)
     )
+    return render(request, "insights/evidence.html", {"cards": cards, "visible": visible})
+
+
+def _cards() -> list[dict]:
+    """Every card with what the page says around it: the sessions the adopting teams
+    held, the first NAMED of them, and the chart. The same for everyone who may read
+    the page, so it is computed once for all of them (`org_wide`)."""
+    cards = dashboards.evidence_cards()
     held = dict(
-        Occurrence.objects.filter(ritual__in=rituals, starts_at__lt=timezone.now(), cancelled=False)
-        .values_list("ritual")
+        Occurrence.objects.filter(
+            ritual__template__in=[item["template"].pk for item in cards],
+            starts_at__lt=timezone.now(),
+            cancelled=False,
+        )
+        .values_list("ritual__template")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for item in cards:
         card = item["card"]
-        item["sessions"] = sum(held.get(ritual.pk, 0) for ritual in item["adopted_by"])
-        item["left_out"] = _left_out(len(item["adopted_by"]), card.adopters)
+        item["adopted"] = len(item["adopted_by"])
+        item["named"] = item["adopted_by"][:NAMED]
+        item["more"] = item["adopted"] - len(item["named"])
+        item["sessions"] = held.get(item["template"].pk, 0)
+        item["left_out"] = _left_out(item["adopted"], card.adopters)
         item["chart"] = (
             charts.interval_chart(
                 card.effect,
@@ -44,7 +63,7 @@ def ritual_evidence(request):
             if card.effect is not None
             else ""
         )
-    return render(request, "insights/evidence.html", {"cards": cards, "visible": visible})
+    return cards
 
 
 def _left_out(adopted: int, counted: int) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from connection.calendar import NEWCOMER_DAYS
 from connection.models import Location, OrgImport, Team, User, shared_working_window
 from insights import dashboards
+from insights.dashboards.common import org_wide
 from insights.dashboards.first_week import first_weeks
 from pulse.models import Round
 
@@ -53,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for team in managed:
             team.indent = team.depth - top
     if user.is_hr_admin:
-        context["org"] = _org_overview(today)
+        context["org"] = org_wide(f"home:{today}", lambda: _org_overview(today))
     return render(request, "insights/home.html", context)
 
 
@@ -68,9 +69,20 @@ def _team_card(user: User, today: dt.date) -> dict | None:
     members = list(
         User.objects.active()
         .filter(team_id=user.team_id)
-        .only("display_name", "time_zone", "work_start", "work_end", "working_days", "start_date")
+        .select_related("team")
+        .only(
+            "display_name",
+            "time_zone",
+            "work_start",
+            "work_end",
+            "working_days",
+            "start_date",
+            "team",
+        )
         .order_by("display_name")
     )
+    if members:  # the team came with them: the rest of the request reads it from here
+        user.team = members[0].team
     now = timezone.now()
     shown = members[:12]
     for member in shown:
@@ -92,6 +104,9 @@ def _team_card(user: User, today: dt.date) -> dict | None:
     }
 
 
+DEPARTMENTS_SHOWN = 20  # the largest; the people page finds any team
+
+
 def _org_overview(today: dt.date) -> dict:
     active = Q(is_active=True)
     totals = User.objects.aggregate(
@@ -106,14 +121,22 @@ def _org_overview(today: dt.date) -> dict:
         **{loc: Count("pk", filter=active & Q(location=loc)) for loc in Location.values},
     )
     teams = list(
-        Team.objects.annotate(headcount=Count("members", filter=Q(members__is_active=True))).only(
-            "name", "path", "depth", "parent_id"
-        )
+        Team.objects.order_by()
+        .annotate(headcount=Count("members", filter=Q(members__is_active=True)))
+        .values_list("pk", "name", "path", "depth", "headcount")
     )
-    top = [t for t in teams if t.depth == 0]
-    for team in top:
-        team.subtree = sum(t.headcount for t in teams if t.path.startswith(team.path))
-        team.subteams = sum(1 for t in teams if t.path.startswith(team.path)) - 1
+    # Each department (a top-level team) with the people and teams below it, in one pass.
+    top = {
+        pk: {"pk": pk, "name": name, "subtree": 0, "subteams": -1}
+        for pk, name, _, depth, _ in teams
+        if depth == 0
+    }
+    for _, _, path, _, headcount in teams:
+        department = top.get(next(iter(Team.ids_on_path(path)), None))
+        if department is not None:
+            department["subtree"] += headcount
+            department["subteams"] += 1
+    largest = sorted(top.values(), key=lambda d: (-d["subtree"], d["name"]))
     people = totals["people"] or 1
     return {
         "totals": totals,
@@ -122,7 +145,8 @@ def _org_overview(today: dt.date) -> dict:
             for value, label in Location.choices
         ],
         "team_count": len(teams),
-        "top_teams": top,
+        "top_teams": largest[:DEPARTMENTS_SHOWN],
+        "more_departments": max(0, len(largest) - DEPARTMENTS_SHOWN),
         "inactive": totals["inactive"],
         "last_import": OrgImport.objects.filter(status=OrgImport.Status.APPLIED).first(),
     }

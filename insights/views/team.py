@@ -16,28 +16,30 @@ from connection.db_router import reads_replica
 from connection.forms import TeamPickForm
 from connection.models import OrgSettings, Team
 from connection.responses import bad_request
+from connection.team_select import first_teams, team_switch
 from insights import dashboards
 from rituals.models import Budget, TeamRitual
-from rituals.services.budgets import budget_status
-from rituals.services.occurrences import ritual_health
+from rituals.services.budgets import budget_statuses
+from rituals.services.occurrences import with_health
 
 
 @login_required
 @require_GET
 @reads_replica
 def team_insights(request):
-    teams = list(Team.objects.led_by(request.user).order_by("path"))
-    if not teams:
+    led = Team.objects.led_by(request.user).order_by("path")
+    first = first_teams(led)
+    if not first:
         raise PermissionDenied("The team dashboard is for people who lead a team.")
-    form = TeamPickForm(request.GET, teams=Team.objects.led_by(request.user))
+    form = TeamPickForm(request.GET, teams=led)
     if form.has_error("team", "invalid_choice"):
         raise PermissionDenied("That team is not one of yours.")
     if not form.is_valid():
         return bad_request(request, form, back=reverse("insights_team"))
     # Without a choice: the highest team they lead (ordered by path).
-    team = form.cleaned_data["team"] or teams[0]
+    team = form.cleaned_data["team"] or first[0]
     view = dashboards.team_view(team, request.user)
-    context = {"view": view, "teams": teams, "team": team}
+    context = {"view": view, "teams": team_switch(led, team, first=first), "team": team}
     if view.rows:
         context |= _team_charts(view)
         context |= _team_extras(team)
@@ -81,14 +83,11 @@ def _team_charts(view) -> dict:
 
 
 def _team_extras(team) -> dict:
-    rituals = [
-        (ritual, ritual_health(ritual))
-        for ritual in TeamRitual.objects.active().filter(team=team).select_related("template")
-    ]
+    rituals = with_health(TeamRitual.objects.active().filter(team=team).select_related("template"))
     today = timezone.now().date()
-    budget = Budget.objects.filter(team=team, quarter=quarter_start(today)).first()
+    statuses = budget_statuses(Budget.objects.filter(team=team, quarter=quarter_start(today)))
     return {
         "rituals": rituals,
-        "budget": budget_status(budget) if budget else None,
+        "budget": next(iter(statuses.values()), None),
         "currency": OrgSettings.load().currency,
     }

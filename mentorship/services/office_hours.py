@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from connection.models import Signal, Team, User
@@ -108,25 +109,43 @@ def cancel_booking(*, booking: Booking, by: User) -> None:
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
 
 
+SLOTS_SHOWN = 20  # hosts a page of office hours shows
+
+
 def next_blocks(slot: OfficeHours, taken: set) -> list[dt.datetime]:
     now = timezone.now()
     return [b for b in slot.blocks_between(now, now + dt.timedelta(days=8)) if b not in taken][:6]
 
 
-def open_slots(user: User, now: dt.datetime) -> list[tuple[OfficeHours, list[dt.datetime]]]:
-    """Everyone else's office hours, each with its next blocks nobody has booked."""
-    taken = set(
-        Booking.objects.filter(status="booked", starts_at__gte=now).values_list(
-            "office_hours_id", "starts_at"
-        )
+def offered_hours(user: User):
+    """Everyone else's office hours, nearest first: the person's own team's, then their
+    department's (the top team above theirs), then the rest, each by host."""
+    offered = OfficeHours.objects.filter(active=True).exclude(host=user)
+    near = [When(host__team_id=user.team_id, then=0)] if user.team_id else []
+    if user.team_id:
+        department = Team.ids_on_path(user.team.path)[:1]
+        near.append(When(host__team__path__startswith=f"/{department[0]}/", then=1))
+    return (
+        offered.select_related("host__team")
+        .annotate(nearness=Case(*near, default=2) if near else Value(2))
+        .order_by("nearness", "host__display_name", "pk")
     )
-    slots = []
-    for slot in (
-        OfficeHours.objects.filter(active=True).exclude(host=user).select_related("host__team")
-    ):
-        blocks = [b for b in next_blocks(slot, set()) if (slot.pk, b) not in taken]
-        slots.append((slot, blocks))
-    return slots
+
+
+def open_slots(
+    user: User, now: dt.datetime, hours=None
+) -> list[tuple[OfficeHours, list[dt.datetime]]]:
+    """`hours` (by default the first SLOTS_SHOWN of `offered_hours`), each with its next
+    blocks nobody has booked: never every host of the org at once."""
+    hours = list(offered_hours(user)[:SLOTS_SHOWN] if hours is None else hours)
+    taken = set(
+        Booking.objects.filter(
+            office_hours__in=hours, status="booked", starts_at__gte=now
+        ).values_list("office_hours_id", "starts_at")
+    )
+    return [
+        (slot, [b for b in next_blocks(slot, set()) if (slot.pk, b) not in taken]) for slot in hours
+    ]
 
 
 def hosting_coverage() -> dict:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connection.calendar import NEWCOMER_DAYS
@@ -382,7 +384,69 @@ def check_in(*, group: MatchGroup, person: User, answer: str, week: int = 1) -> 
 
 def round_stats(match_round: MatchRound) -> dict[str, int]:
     """Counts only: matched, met, not met or no answer. Never who."""
-    groups = list(match_round.groups.prefetch_related("checkins", "members"))
-    met = sum(1 for g in groups if any(c.answer == CheckIn.Answer.MET for c in g.checkins.all()))
-    matched = sum(len(g.members.all()) for g in groups)
-    return {"groups": len(groups), "people": matched, "met": met, "not_met": len(groups) - met}
+    return rounds_stats([match_round])[match_round.pk]
+
+
+def rounds_stats(rounds) -> dict[int, dict[str, int]]:
+    """`round_stats` of each round by its id, counted in the database: two queries
+    however many rounds and groups."""
+    ids = [match_round.pk for match_round in rounds]
+    stats = {pk: {"groups": 0, "people": 0, "met": 0, "not_met": 0} for pk in ids}
+    met = CheckIn.objects.filter(group=OuterRef("pk"), answer=CheckIn.Answer.MET)
+    for row in (
+        MatchGroup.objects.filter(round__in=ids)
+        .annotate(was_met=Exists(met))
+        .values("round")
+        .annotate(groups=Count("pk"), met=Count("pk", filter=Q(was_met=True)))
+        .order_by()
+    ):
+        stats[row["round"]] |= {
+            "groups": row["groups"],
+            "met": row["met"],
+            "not_met": row["groups"] - row["met"],
+        }
+    through = MatchGroup.members.through
+    for round_id, people in (
+        through.objects.filter(matchgroup__round__in=ids)
+        .values_list("matchgroup__round")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        stats[round_id]["people"] = people
+    return stats
+
+
+PROGRAMMES_PAGE = 50
+
+
+def programme_page(user: User, number: int) -> tuple[list[tuple], Page]:
+    """A page of the programmes the person runs, each with its active members, latest
+    round and the round's counts: five queries however many programmes and groups."""
+    active = Membership.objects.filter(programme=OuterRef("pk"), status="active")
+    latest = MatchRound.objects.filter(programme=OuterRef("pk")).order_by("-number")
+    run = (
+        Programme.objects.run_by(user)
+        .select_related("team")
+        .annotate(
+            active_members=Coalesce(
+                Subquery(active.order_by().values("programme").annotate(n=Count("pk")).values("n")),
+                0,
+            ),
+            latest_round=Subquery(latest.values("pk")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+    page = Paginator(run, PROGRAMMES_PAGE).get_page(number)
+    run = list(page)
+    rounds = MatchRound.objects.in_bulk([p.latest_round for p in run if p.latest_round])
+    stats = rounds_stats(rounds.values())
+    rows = [
+        (
+            programme,
+            programme.active_members,
+            rounds.get(programme.latest_round),
+            stats.get(programme.latest_round),
+        )
+        for programme in run
+    ]
+    return rows, page

@@ -20,6 +20,8 @@ class BudgetQuerySet(models.QuerySet):
         A team's members do not see its allocation, spends or notes; the page,
         the list and the API all read budgets through this one method.
         """
+        if user.is_authenticated and user.is_active and user.is_hr_admin:
+            return self.all()  # every team's, without "team in (every team)"
         return self.filter(team__in=Team.objects.led_by(user))
 
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DateField, F, Sum
+from django.db.models import DateField, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from connection.audit import record
-from connection.calendar import previous_quarter, quarter_start
+from connection.calendar import previous_quarter, quarter_end, quarter_start
 from connection.models import AuditEntry, Team, User
 from rituals.models import Attendance, Budget, Spend
 from rituals.models.rituals import Format
@@ -134,17 +134,12 @@ def budget_status(budget: Budget, *, today: dt.date | None = None) -> BudgetStat
 
 def budget_statuses(budgets, *, today: dt.date | None = None) -> dict[int, BudgetStatus]:
     """Each budget's status by its id, in two queries however many budgets: the spends
-    summed per budget, and the hours in synchronous rituals per team and quarter."""
-    budgets = list(budgets)
+    summed per budget (with the budgets themselves when `budgets` is a queryset), and
+    the hours in synchronous rituals per team and quarter."""
+    budgets, spent = _with_spends(budgets)
     if not budgets:
         return {}
     today = today or timezone.now().date()
-    spent = {
-        row["budget"]: row
-        for row in Spend.objects.filter(budget__in=budgets)
-        .values("budget")
-        .annotate(money=Sum("amount"), hours=Sum("hours"))
-    }
     start = dt.datetime.combine(min(b.quarter for b in budgets), dt.time(0), tzinfo=dt.UTC)
     last = max(b.ends_on for b in budgets) + dt.timedelta(days=1)
     minutes = {
@@ -174,6 +169,66 @@ def budget_statuses(budgets, *, today: dt.date | None = None) -> dict[int, Budge
         )
         for b in budgets
     }
+
+
+def budget_totals(budgets: QuerySet, *, quarter: dt.date, today: dt.date | None = None) -> dict:
+    """The quarter's budgets of the queryset added up, as one budget's status reads
+    (allocated, spent, projected, hours), in three queries however many budgets: the
+    page lists them a page at a time, the totals are of them all."""
+    today = today or timezone.now().date()
+    allocated = budgets.order_by().aggregate(money=Sum("money"), hours=Sum("hours"))
+    spent = Spend.objects.filter(budget__in=budgets).aggregate(
+        money=Sum("amount"), hours=Sum("hours")
+    )
+    start = dt.datetime.combine(quarter, dt.time(0), tzinfo=dt.UTC)
+    end = dt.datetime.combine(quarter_end(quarter) + dt.timedelta(days=1), dt.time(0), dt.UTC)
+    minutes = Attendance.objects.filter(
+        attended=True,
+        occurrence__ritual__team__in=budgets.values("team"),
+        occurrence__ritual__format=Format.SYNC,
+        occurrence__starts_at__gte=start,
+        occurrence__starts_at__lt=end,
+    ).aggregate(m=Sum("occurrence__ritual__duration"))["m"]
+    whole = Budget(
+        quarter=quarter,
+        money=allocated["money"] or Decimal(0),
+        hours=allocated["hours"] or Decimal(0),
+    )
+    status = _status(whole, spent, Decimal(minutes or 0), today)
+    return {
+        "money": whole.money,
+        "spent": status.money_spent,
+        "projected": status.money_projected,
+        "hours": whole.hours,
+        "hours_spent": status.hours_spent,
+    }
+
+
+def _with_spends(budgets) -> tuple[list[Budget], dict[int, dict]]:
+    """The budgets, and the sums of each one's spends by its id; a queryset's in one
+    query (the sums as subqueries of its rows), a list's in one more."""
+    if isinstance(budgets, QuerySet):
+        listed = list(budgets.annotate(spent=_spends("amount"), logged=_spends("hours")))
+        return listed, {b.pk: {"money": b.spent, "hours": b.logged} for b in listed}
+    listed = list(budgets)
+    spent = {
+        row["budget"]: row
+        for row in Spend.objects.filter(budget__in=listed)
+        .values("budget")
+        .annotate(money=Sum("amount"), hours=Sum("hours"))
+    }
+    return listed, spent
+
+
+def _spends(field: str) -> Subquery:
+    """The sum of a budget's spends' `field`, as a subquery of the budget's row."""
+    return Subquery(
+        Spend.objects.filter(budget=OuterRef("pk"))
+        .order_by()
+        .values("budget")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
 
 
 def _status(budget: Budget, spent: dict, minutes: Decimal, today: dt.date) -> BudgetStatus:

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from connection.models import NudgeChannel, Signal, User
@@ -230,17 +230,47 @@ class Health:
 
 def ritual_health(ritual: TeamRitual, *, now: dt.datetime | None = None) -> Health:
     """Attendance, worth-it share, trend and a keep/adjust/retire recommendation."""
+    return with_health(TeamRitual.objects.filter(pk=ritual.pk), now=now)[0][1]
+
+
+def with_health(rituals, *, now: dt.datetime | None = None) -> list[tuple[TeamRitual, Health]]:
+    """Each ritual of the queryset `rituals` with its `ritual_health`, in two queries
+    however many: the rituals with their sizes, and their past occurrences with who
+    came and rated them."""
     now = now or timezone.now()
-    past = list(
-        Occurrence.objects.filter(ritual=ritual, starts_at__lt=now, cancelled=False)
+    team_size = (
+        User.objects.active()
+        .filter(team=OuterRef("team"))
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    listed = list(
+        rituals.annotate(
+            joined=Count("participants", filter=Q(participants__is_active=True)),
+            whole=Subquery(team_size),
+        )
+    )
+    past: dict[int, list] = {ritual.pk: [] for ritual in listed}
+    for occurrence in (
+        Occurrence.objects.filter(ritual__in=list(past), starts_at__lt=now, cancelled=False)
         .annotate(
             came=Count("attendance", filter=Q(attendance__attended=True)),
             yes=Count("attendance", filter=Q(attendance__worth_it=True)),
             rated=Count("attendance", filter=Q(attendance__worth_it__isnull=False)),
         )
         .order_by("starts_at")
-    )
-    size = max(members_of(ritual).count(), 1)
+    ):
+        past[occurrence.ritual_id].append(occurrence)
+    opt_in = TeamRitual.Participation.OPT_IN
+    return [
+        (r, _health(past[r.pk], max(r.joined if r.participation == opt_in else r.whole or 0, 1)))
+        for r in listed
+    ]
+
+
+def _health(past: list[Occurrence], size: int) -> Health:
     if not past:
         return Health(0, None, None, 0, None, False, "wait", "No occurrence has happened yet.")
     rates = [o.came / size for o in past]

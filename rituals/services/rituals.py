@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from connection.models import Nudge, Team, User, shared_working_window
@@ -159,6 +160,17 @@ def adoptions() -> dict[int, list[TeamRitual]]:
     for rituals in found.values():
         rituals.sort(key=lambda ritual: ritual.team.path)
     return found
+
+
+def adoption_counts() -> dict[int, int]:
+    """{catalogue ritual: how many teams adopted it}: `len(adoptions()[template])` for
+    every ritual in one grouped count, for pages that show only the counts."""
+    return dict(
+        TeamRitual.objects.filter(template__isnull=False)
+        .values_list("template")
+        .annotate(teams=Count("team", distinct=True))
+        .order_by()
+    )
 
 
 def adopting_teams(template_id: int) -> int:

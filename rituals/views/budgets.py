@@ -1,10 +1,10 @@
 """Connection budgets: the quarter's overview (HR sets them there) and a budget's spends."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from connection.calendar import next_quarter, previous_quarter, quarter_label, quarter_start
+from connection.forms import PageForm
 from connection.models import OrgSettings, User
 from connection.responses import bad_request
 from connection.roles import require_hr_admin
@@ -20,6 +21,7 @@ from rituals.models import Budget
 from rituals.services.budgets import (
     budget_status,
     budget_statuses,
+    budget_totals,
     copy_budgets,
     log_spend,
     set_budget,
@@ -49,7 +51,8 @@ def budgets(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             messages.success(request, _save(form.cleaned_data, quarter, request.user))
             return redirect(back)
-    context = {"form": form, **_quarter(request.user, quarter=quarter, today=today)}
+    number = PageForm(request.GET).number
+    context = {"form": form, **_quarter(request.user, quarter=quarter, today=today, number=number)}
     return render(request, "rituals/budgets.html", context)
 
 
@@ -63,28 +66,25 @@ def _save(data: dict, quarter: dt.date, by: User) -> str:
     return f"Budget saved for the {count} teams at level {data['level'] + 1}."
 
 
-def _quarter(user: User, *, quarter: dt.date, today: dt.date) -> dict:
-    """The status of each budget `user` may read in the quarter, their totals, and the
-    quarters either side."""
+BUDGETS_PAGE = 50
+
+
+def _quarter(user: User, *, quarter: dt.date, today: dt.date, number: int) -> dict:
+    """A page of the statuses of the budgets `user` may read in the quarter, the totals
+    of them all, and the quarters either side."""
     budgets = (
         Budget.objects.manageable_by(user)
         .filter(quarter=quarter)
         .select_related("team")
         .order_by("team__path")
     )
-    statuses = budget_statuses(budgets, today=today)
-    rows = [statuses[b.pk] for b in budgets]
-    totals = {
-        "money": sum((r.budget.money for r in rows), Decimal(0)),
-        "spent": sum((r.money_spent for r in rows), Decimal(0)),
-        "projected": sum((r.money_projected for r in rows), Decimal(0)),
-        "hours": sum((r.budget.hours for r in rows), Decimal(0)),
-        "hours_spent": sum((r.hours_spent for r in rows), Decimal(0)),
-    }
+    page = Paginator(budgets, BUDGETS_PAGE).get_page(number)
+    statuses = budget_statuses(list(page), today=today)
     return {
-        "rows": rows,
+        "rows": [statuses[b.pk] for b in page],
+        "page": page,
         "quarter": quarter,
-        "totals": totals,
+        "totals": budget_totals(budgets, quarter=quarter, today=today),
         "currency": OrgSettings.load().currency,
         "previous": previous_quarter(quarter),
         "previous_label": quarter_label(previous_quarter(quarter)),

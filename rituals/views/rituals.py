@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connection.forms import PageForm
 from connection.models import Team, User, listed_time_zones
 from connection.responses import bad_request
 from connection.roles import leads_or_hr
@@ -31,13 +33,14 @@ from rituals.services.occurrences import materialise, ritual_health
 from rituals.services.rituals import (
     adopt_ritual,
     adopting_teams,
-    adoptions,
+    adoption_counts,
     change_schedule,
     retire_ritual,
     suggest_slots,
 )
 
 PAST_SHOWN = 12  # the most recent sessions a ritual's page lists
+MANAGED_PAGE = 50  # rituals of the teams one looks after, a page
 
 
 def _adoptable_teams(user: User):
@@ -65,7 +68,9 @@ def ritual_list(request: HttpRequest) -> HttpResponse:
         .select_related("team")
         .order_by("team__path", "name")
     )
-    context = {"mine": mine, "managed": managed, **_sessions(mine, user)}
+    # A page of them at a time: an HR admin looks after every team's.
+    page = Paginator(managed, MANAGED_PAGE).get_page(PageForm(request.GET).number)
+    context = {"mine": mine, "managed": page, "page": page, **_sessions(mine, user)}
     context["feed"] = CalendarFeed.objects.filter(person=user).first()
     return render(request, "rituals/list.html", context)
 
@@ -100,9 +105,9 @@ def _sessions(mine, user: User) -> dict:
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     templates = list(RitualTemplate.objects.filter(active=True))
-    adopted = adoptions()
+    adopted = adoption_counts()
     for template in templates:
-        template.adopted_by = adopted.get(template.pk, [])
+        template.adopted_by = adopted.get(template.pk, 0)
     can_adopt = _adoptable_teams(request.user).exists()
     context = {
         "templates": templates,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from connection.forms import PageForm
 from connection.models import Team, User
 from connection.responses import bad_request
+from connection.team_select import team_switch
 from rituals.forms import PostForm, ReactionForm, ReplyForm, ThreadPickForm
 from rituals.models import Reaction, ThreadPost
 from rituals.services.errors import RitualError
@@ -62,7 +63,8 @@ def thread(request: HttpRequest) -> HttpResponse:
         return bad_request(request, picker, back=reverse("ritual_thread"))
     team = picker.cleaned_data["team"] or teams.filter(pk=request.user.team_id).first()
     if team is None:
-        return render(request, "rituals/thread.html", {"team": None, "teams": teams})
+        # No team of their own: the first teams to open one of (an HR admin sees them all).
+        return render(request, "rituals/thread.html", {"team": None, "teams": teams[:50]})
     form = PostForm(request.POST or None)
     if request.method == "POST":
         posted = _post(request, team, form)
@@ -107,7 +109,7 @@ def _thread_page(request: HttpRequest, team: Team, *, teams, form: PostForm) -> 
         "rituals/thread.html",
         {
             "team": team,
-            "teams": teams,
+            "teams": team_switch(teams, team),
             "posts": posts,
             "page": page,
             "form": form,

@@ -35,7 +35,7 @@ from connection import forms as core_forms
 from connection import pickers
 from connection.calendar import quarter_start
 from connection.lifecycle import forms as lifecycle_forms
-from connection.models import Nudge, OrgSettings, User
+from connection.models import Nudge, OrgSettings, Team, User
 from connection.orgchart import COLUMNS
 from connection.redirects import NextForm
 from connection.services import preview_org_import
@@ -146,6 +146,17 @@ CASES = [
         },
     ),
     Case(
+        "teams-pick",
+        "teams_pick",
+        "hana",
+        lambda w: [
+            pickers.TeamsPickForm(),
+            pickers.ChosenTeamForm(None, name="team", teams=Team.objects.all(), many=False),
+        ],
+        method="get",
+        valid=lambda w: {"name": "team", "scope": "visible", "q": "plat", "team": w.team.pk},
+    ),
+    Case(
         "profile",
         "profile",
         "bob",
@@ -249,7 +260,7 @@ CASES = [
         "chat-settings",
         "chat_settings",
         "hana",
-        lambda w: [chat_forms.TeamChannelForm()],
+        lambda w: [chat_forms.TeamChannelForm(), core_forms.PageForm()],
         valid=lambda w: {"team": w.team.pk, "channel_id": "C0PLATFORM", "share_highlights": "on"},
     ),
     Case(
@@ -511,18 +522,23 @@ CASES = [
         valid=lambda w: {"worth_it": "yes"},
         extra=("next",),
     ),
+    Case("rituals-page", "rituals", "hana", lambda w: [core_forms.PageForm()], method="get"),
     Case(
         "budgets-quarter",
         "budgets",
         "hana",
-        lambda w: [ritual_forms.BudgetQuarterForm()],
+        lambda w: [ritual_forms.BudgetQuarterForm(), core_forms.PageForm()],
         method="get",
     ),
     Case(
         "budgets",
         "budgets",
         "hana",
-        lambda w: [ritual_forms.BudgetQuarterForm(), ritual_forms.BudgetForm()],
+        lambda w: [
+            ritual_forms.BudgetQuarterForm(),
+            ritual_forms.BudgetForm(),
+            core_forms.PageForm(),
+        ],
         valid=lambda w: {"team": w.team.pk, "hours": "10", "money": "100"},
     ),
     Case(
@@ -612,7 +628,7 @@ CASES = [
         "programmes-kind",
         "programmes",
         "hana",
-        lambda w: [mentorship_forms.ProgrammeKindForm()],
+        lambda w: [mentorship_forms.ProgrammeKindForm(), core_forms.PageForm()],
         method="get",
     ),
     Case(
@@ -622,6 +638,7 @@ CASES = [
         lambda w: [
             mentorship_forms.ProgrammeKindForm(),
             mentorship_forms.ProgrammeForm(teams=w.teams, initial={"org_wide": True}),
+            core_forms.PageForm(),
         ],
         valid=lambda w: {
             "kind": "coffee",
@@ -659,7 +676,7 @@ CASES = [
         "office-hours",
         "office_hours",
         "bob",
-        lambda w: [mentorship_forms.OfficeHoursForm()],
+        lambda w: [mentorship_forms.OfficeHoursForm(), core_forms.PageForm()],
         valid=lambda w: {
             "weekday": "4",
             "start_time": "11:00",
@@ -672,7 +689,7 @@ CASES = [
         "book",
         "office_hours_book",
         "bob",
-        lambda w: [mentorship_forms.BookingForm()],
+        lambda w: [mentorship_forms.BookingForm(), core_forms.PageForm()],
         args=lambda w: [w.slot.pk],
         valid=lambda w: {"starts_at": _iso(w.block), "topic": "Deploys"},
     ),
@@ -753,7 +770,6 @@ NO_INPUT = {
     "insights_evidence",
     "my_connection",
     "pulse_org_csv",
-    "rituals",
     "ritual_catalogue",
     "ritual_feed_renew",
     "ritual_feed",

@@ -104,6 +104,7 @@ ROUTES = {
     "":                                           Row("pia",          get= "login shows hides hides shows hides"),
     "people/":                                    Row("pia",          get= "login shows hides hides shows shows"),
     "people/pick/":                               Row(None,           get= "login 400   400   400   400   400"),
+    "teams/pick/":                                Row(None,           get= "login 400   400   400   400   400"),
     "profile/":                                   Row(None,           get= "login 200   200   200   200   200",
                                                                       post="login 200   200   200   200   200"),
     "profile/api-token/":                         Row(None,           post="login 302   302   302   302   302"),
