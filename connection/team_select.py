@@ -10,7 +10,7 @@ fills it with the teams matching what is typed (`connection.views.teams_pick`).
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -81,19 +81,17 @@ def _team_id(value) -> int | None:
 SWITCH = 50  # a switch lists every team up to this many
 
 
-def first_teams(teams) -> list[Team]:
-    """The first SWITCH + 1 of `teams` in tree order: all of them, when there are few."""
-    return list(teams.order_by("path")[: SWITCH + 1])
-
-
-def team_switch(teams, team: Team, *, first: list[Team] | None = None) -> list[Team]:
+def team_switch(teams, team: Team) -> list[Team]:
     """The teams a page showing one team at a time offers to switch to: all of
     `teams` when there are at most SWITCH; else `team`'s line above it, itself and the
     teams right below it (at most SWITCH), so the list stays short however large the
-    org. `first`: `first_teams(teams)`, when the page has read it already."""
-    few = SWITCH
-    first = first_teams(teams) if first is None else first
-    if len(first) <= few:
-        return first
-    near = teams.filter(Q(pk__in=team.lineage_ids) | Q(parent=team)).order_by("path")
-    return list(near[:few])
+    org. One query either way: those near `team` first, then the rest in tree order."""
+    near = Q(pk__in=team.lineage_ids) | Q(parent=team)
+    listed = list(
+        teams.annotate(far=Case(When(near, then=0), default=1)).order_by("far", "path")[
+            : SWITCH + 1
+        ]
+    )
+    if len(listed) <= SWITCH:
+        return sorted(listed, key=lambda t: t.path)
+    return [t for t in listed if not t.far][:SWITCH]

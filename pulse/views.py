@@ -19,7 +19,7 @@ from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.responses import bad_request
 from connection.roles import hr_admin_required
 from connection.spreadsheets import csv_writer
-from connection.team_select import first_teams, team_switch
+from connection.team_select import team_switch
 from pulse import results
 from pulse.forms import (
     AnswerForm,
@@ -86,19 +86,19 @@ def answer(request: HttpRequest) -> HttpResponse:
 @require_GET
 @reads_replica
 def team_results(request: HttpRequest) -> HttpResponse:
-    led = Team.objects.led_by(request.user)
-    first = first_teams(led)
-    if not first:
+    led = Team.objects.led_by(request.user).order_by("path")
+    first = led.first()
+    if first is None:
         raise PermissionDenied("Pulse results are for managers and HR admins.")
     form = TeamPickForm(request.GET, teams=led)
     if form.has_error("team", "invalid_choice"):
         raise PermissionDenied("That team isn't one you look after.")
     if not form.is_valid():
         return bad_request(request, form, back=reverse("pulse_results"))
-    team = form.cleaned_data["team"] or first[0]
+    team = form.cleaned_data["team"] or first
     rounds = results.latest_rounds()
     # The teams around this one, never all of an HR admin's thousands.
-    context = {"teams": team_switch(led, team, first=first), "team": team, "rounds": rounds}
+    context = {"teams": team_switch(led, team), "team": team, "rounds": rounds}
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
         context["result"] = results.detail(snapshot, rounds[0], team)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, F, OuterRef
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from connection import privacy
 from connection.calendar import NEWCOMER_DAYS
-from connection.models import Team, User
+from connection.models import Nudge, Team, User
 from insights.dashboards import common
 from insights.dashboards.common import (
     DIMENSIONS,
@@ -199,15 +200,24 @@ def _ties(team: Team, latest: TeamWeek, k: int) -> list[tuple[str, int | None]]:
 
 
 def _alert(team: Team, viewer: User, now: dt.datetime) -> dict | None:
-    """The team's alert still in its rest, for a manager who was told of it."""
+    """The team's alert still in its rest, for a manager who was told of it: with the
+    message they got and whether a guide goes with it, in one query."""
     alert = (
         Alert.objects.resting(now)
         .filter(team=team, nudges__recipient=viewer)
+        .annotate(
+            # The viewer's own message (the filter above joins only theirs).
+            told_kind=F("nudges__kind"),
+            told_payload=F("nudges__payload"),
+            has_guide=Exists(ConversationGuide.objects.filter(situation=OuterRef("situation"))),
+        )
         .order_by("-created_at")
         .first()
     )
     if alert is None:
         return None
-    nudge = alert.nudges.filter(recipient=viewer).first()
-    guide = ConversationGuide.objects.filter(situation=alert.situation).first()
-    return {"alert": alert, "nudge": nudge, "guide": guide}
+    return {
+        "alert": alert,
+        "nudge": Nudge(kind=alert.told_kind, payload=alert.told_payload),
+        "guide": ConversationGuide(situation=alert.situation) if alert.has_guide else None,
+    }

@@ -16,7 +16,7 @@ from connection.db_router import reads_replica
 from connection.forms import TeamPickForm
 from connection.models import OrgSettings, Team
 from connection.responses import bad_request
-from connection.team_select import first_teams, team_switch
+from connection.team_select import team_switch
 from insights import dashboards
 from rituals.models import Budget, TeamRitual
 from rituals.services.budgets import budget_statuses
@@ -28,8 +28,8 @@ from rituals.services.occurrences import with_health
 @reads_replica
 def team_insights(request):
     led = Team.objects.led_by(request.user).order_by("path")
-    first = first_teams(led)
-    if not first:
+    first = led.first()
+    if first is None:
         raise PermissionDenied("The team dashboard is for people who lead a team.")
     form = TeamPickForm(request.GET, teams=led)
     if form.has_error("team", "invalid_choice"):
@@ -37,9 +37,9 @@ def team_insights(request):
     if not form.is_valid():
         return bad_request(request, form, back=reverse("insights_team"))
     # Without a choice: the highest team they lead (ordered by path).
-    team = form.cleaned_data["team"] or first[0]
+    team = form.cleaned_data["team"] or first
     view = dashboards.team_view(team, request.user)
-    context = {"view": view, "teams": team_switch(led, team, first=first), "team": team}
+    context = {"view": view, "teams": team_switch(led, team), "team": team}
     if view.rows:
         context |= _team_charts(view)
         context |= _team_extras(team)
