@@ -221,6 +221,7 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.visible_to(user)
+        self.fields["team"].label_from_instance = lambda team: team.indented_name
 
 
 class OrgImportUploadForm(forms.Form):

@@ -41,20 +41,21 @@ class TeamSelect(forms.Select):
             context["widget"]["attrs"]["multiple"] = True
         values = value if isinstance(value, list | tuple) else [value]
         chosen = {pk for v in values if (pk := _team_id(v)) is not None}
-        teams = self.choices.queryset.order_by("path")
-        listed = list(teams.values_list("pk", "name", "depth")[: TEAMS_LISTED + 1])
+        teams = self.choices.queryset.order_by("path").only("pk", "name", "path", "depth")
+        listed = list(teams[: TEAMS_LISTED + 1])
         more = len(listed) > TEAMS_LISTED
         listed = listed[:TEAMS_LISTED]
-        missing = chosen - {pk for pk, _, _ in listed}
+        missing = chosen - {team.pk for team in listed}
         if missing:
-            listed = [*teams.filter(pk__in=missing).values_list("pk", "name", "depth"), *listed]
+            listed = [*teams.filter(pk__in=missing), *listed]
+        label = self.choices.field.label_from_instance
         empty = None if many else self.choices.field.empty_label
         query = {"name": name, "scope": self.scope, "many": int(many)}
         if empty is not None:
             query |= {"blank": 1, "empty": empty}
         context["team_select"] = {
             "empty": empty,
-            "options": [(pk, "\u2003" * depth + n, pk in chosen) for pk, n, depth in listed],
+            "options": [(t.pk, label(t), t.pk in chosen) for t in listed],
             "more": more,
             "search_url": f"{reverse('teams_pick')}?{urlencode(query)}",
         }

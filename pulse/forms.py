@@ -109,6 +109,7 @@ class OrgResultsForm(TeamPickForm):
         # A select of the first teams with a search, never all of an org's thousands.
         team = self.fields["team"]
         team.empty_label = "Whole organisation"
+        team.label_from_instance = lambda group: group.indented_name
         team.widget = TeamSelect(attrs={"id": "slice-team"})
         team.widget.choices = team.choices
 

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -150,26 +150,25 @@ def _org_rows(snapshot, round_, teams, root=None, limit=None) -> tuple[list, boo
 
 def _page_rows(snapshot, round_, root=None) -> tuple[list, bool]:
     """`_org_rows` for the page: the levels below the chosen group that fit in ORG_ROWS
-    rows, chosen and read in the database (a count per level, then those teams and
-    their published totals), never every team of the org."""
+    rows, read in the database (one query: each team with how many teams are at its
+    level or above it, the first ORG_ROWS + 1 in level order), then their published
+    totals; never every team of the org."""
     below = Team.objects.all()
     if root is not None:
         below = below.filter(path__startswith=root.path).exclude(pk=root.pk)
-    depths, shown, cut = [], 0, False
-    for depth, count in below.order_by("depth").values_list("depth").annotate(n=Count("pk")):
-        if shown + count > ORG_ROWS:
-            cut = True
-            break
-        shown += count
-        depths.append(depth)
-    teams = list(
-        below.filter(depth__in=depths).order_by("path").only("pk", "name", "path", "depth")
+    up_to_level = Window(Count("pk"), order_by=F("depth").asc())  # peers count together
+    first = list(
+        below.annotate(up_to_level=up_to_level)
+        .order_by("depth", "path")
+        .only("pk", "name", "path", "depth")[: ORG_ROWS + 1]
     )
+    teams = [t for t in first if t.up_to_level <= ORG_ROWS]
+    teams.sort(key=lambda t: t.path)
     snapshot.read_teams(round_, [root.pk if root else None, *(t.pk for t in teams)])
     top = ("Whole organisation", None) if root is None else (root.name, root)
     rows = [(*top, snapshot.headline(round_, top[1].pk if top[1] else None))]
     rows += [(t.indented_name, t, snapshot.headline(round_, t.pk)) for t in teams]
-    return rows, cut
+    return rows, len(teams) < len(first)
 
 
 @hr_admin_required
