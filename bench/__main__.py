@@ -21,6 +21,9 @@
 6. insights (bench/insights.py), on PostgreSQL databases of their own: the nightly
    computation for 10,000 and 20,000 people (time, peak memory, the 20k/10k ratio, at
    most 2.2), and the dashboards, whose query counts must not grow with the org;
+   nightly (bench/nightly.py), the same at 100,000 and 200,000 people (50 and 100
+   million signals; under 10 minutes and 1 GB, x2.2 at most) and the pulse snapshot
+   with its privacy audit for those rounds (under 2 minutes), about 45 minutes;
 7. privacy (bench/privacy.py): what the audited publication shows HR before and
    after, in the demo and in a generated org of 10,000 people, the time it takes,
    and the results pages at that size (at most 15 queries and 100 ms each);
@@ -38,8 +41,8 @@
    DMs per second, 429s waited out, and duplicates (must be 0).
 
 Name some to run only those: `python -m bench pages matching`. `--people N` shrinks
-every org from 10,000 to N (a quick check that the bench still runs; the figures are
-only comparable at the default).
+every org from 10,000 to N, and the nightly bench's from 100,000 to 10 N (a quick
+check that the bench still runs; the figures are only comparable at the default).
 
 By default the run uses a fresh SQLite file under var/bench/. Set
 BENCH_DATABASE_URL (for example a PostgreSQL URL) to benchmark another
@@ -66,6 +69,7 @@ BENCHMARKS = (
     "rituals",
     "matching",
     "insights",
+    "nightly",
     "privacy",
     "evidence",
     "retention",

@@ -15,20 +15,29 @@ from django.db.models import F, Max
 from django.test.utils import setup_test_environment
 from django.utils import timezone
 
-from bench.loaders import bulk_load, load_closed_round
+from bench.big_org import seed_bulk
+from bench.loaders import bulk_load, load_pulse_history
 from bench.measure import peak_rss_mb, seed_org, time_page
 from connection import calendar
 from connection.models import OrgSettings, Signal, Team, User
+from connection.orgchart import MAX_ROWS
 from connection.privacy import effective_k
 from insights import nightly as insights
 from insights.models import TeamTie, TeamWeek
+from pulse import services as pulse_services
+from pulse.models import Published, Round
 from pulse.models import Response as PulseResponse
-from pulse.models import Round
+from pulse.results import ROLLING
 from pulse.services import aggregate_round
 
 SIGNALS_PER_PERSON = 500  # a year's worth
-RESPONSES_PER_PERSON = 50
+# A year and more of weekly pulse rounds, each answered by 76-92 % of every team:
+# about 50 responses a person (5 million at 100,000 people). The latest REPORTED
+# are reported as the pulse tick would (the snapshot and the audited publication),
+# so the trends pool a full window; the older ones stay closed, never read.
+PULSE_ROUNDS = 67
 PULSE_ITEMS = 6
+REPORTED = ROLLING
 # Who the other person of a one-to-one signal is: a teammate SAME_TEAM of the
 # time, else one of a few fixed contacts in the division or anywhere in the org.
 SAME_TEAM = 0.7
@@ -149,44 +158,88 @@ def load_signals(people: int) -> dict:
     }
 
 
-def load_pulse(people: int) -> tuple[Round, int, float]:
-    """One closed round opened this Monday with the responses and answers loaded in SQL."""
+def load_pulse() -> tuple[list[Round], int, float]:
+    """PULSE_ROUNDS weekly rounds loaded in SQL, the latest opened this Monday and
+    closed now; none reported yet."""
     now = timezone.now()
     opens, _ = calendar.week_bounds(now.date())
     started = time.perf_counter()
-    round_ = load_closed_round(
+    rounds = load_pulse_history(
+        rounds=PULSE_ROUNDS,
         items=PULSE_ITEMS,
-        opens_at=opens,
-        closes_at=max(now, opens + dt.timedelta(minutes=1)),
-        responses=people * RESPONSES_PER_PERSON,
+        latest_opens=opens,
+        latest_closes=max(now, opens + dt.timedelta(minutes=1)),
     )
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE pulse_response")
-        cursor.execute("VACUUM ANALYZE pulse_answer")
-    responses = PulseResponse.objects.filter(round=round_).count()
-    return round_, responses, time.perf_counter() - started
+        for table in ("pulse_receipt", "pulse_response", "pulse_answer"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    return rounds, PulseResponse.objects.count(), time.perf_counter() - started
+
+
+def report(rounds: list[Round]) -> list[dict]:
+    """aggregate_round() for each of `rounds`, oldest first, as the pulse tick reports
+    a round that closed: the snapshot, the frozen tree and the audited publication.
+    Each timed, publish() apart (instrumentation only: wrapped where aggregate_round
+    calls it)."""
+    spent: dict[str, float] = {}
+    unwrapped = pulse_services.publish
+
+    def publish(round_: Round) -> int:
+        started = time.perf_counter()
+        try:
+            return unwrapped(round_)
+        finally:
+            spent["publish"] = time.perf_counter() - started
+
+    pulse_services.publish = publish
+    out = []
+    try:
+        for round_ in rounds:
+            started = time.perf_counter()
+            cells = aggregate_round(round_=round_)
+            seconds = time.perf_counter() - started
+            round_.refresh_from_db()
+            if round_.status != Round.Status.REPORTED:
+                raise RuntimeError(f"aggregate_round() left round {round_.number} {round_.status}")
+            out.append(
+                {
+                    "number": round_.number,
+                    "responses": PulseResponse.objects.filter(round=round_).count(),
+                    "cells": cells,
+                    "published": Published.objects.filter(round=round_).count(),
+                    "shown": Published.objects.filter(round=round_, shown=True).count(),
+                    "s": seconds,
+                    "publish_s": spent.pop("publish", 0.0),
+                }
+            )
+    finally:
+        pulse_services.publish = unwrapped
+    return out
 
 
 def step_seed(people: int) -> dict:
-    return {"seed_s": seed_org(people), "teams": Team.objects.count()}
+    """seed_demo --bare up to the import's limit; past it, the same org in bulk inserts."""
+    started = time.perf_counter()
+    if people > MAX_ROWS:
+        seed_bulk(people)
+        seconds = time.perf_counter() - started
+    else:
+        seconds = seed_org(people)
+    return {"seed_s": seconds, "teams": Team.objects.count()}
 
 
 def step_load(people: int) -> dict:
     signals = load_signals(people)
-    round_, responses, pulse_load_s = load_pulse(people)
-    started = time.perf_counter()
-    cells = aggregate_round(round_=round_)
-    aggregate_s = time.perf_counter() - started
-    round_.refresh_from_db()
-    if round_.status != Round.Status.REPORTED:
-        raise RuntimeError(f"aggregate_round() left round {round_.number} {round_.status}")
+    rounds, responses, pulse_load_s = load_pulse()
+    reported = report(rounds[-REPORTED:])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # statistics for every table, as autovacuum would have
     return signals | {
         "responses": responses,
         "pulse_load_s": pulse_load_s,
-        "aggregate_s": aggregate_s,
-        "cells": cells,
+        "aggregate_s": sum(r["s"] for r in reported),
+        "reported": reported,
+        "peak_mb": peak_rss_mb(),
     }
 
 

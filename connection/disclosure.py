@@ -34,6 +34,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 from scipy import sparse
@@ -48,6 +49,7 @@ HALVES_MAX = 10_000_000  # sets the exact search lists per half; beyond it, the 
 NEAR_MAX = 400  # blocks around a group within which its attack is sought
 UNDO_ATOMS = 12_000  # how much re-solving the offers of withheld rows may take
 MATCHES_MAX = 5_000  # candidate sets it checks exactly before handing over to the solver
+CHECKS = 64  # candidate sets checked exactly in one solve
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Finding:
 class _Component:
     atoms: list  # atom indexes
     blocks: list  # row keys
+    rows: tuple | None = None  # the rows behind its blocks (Attack._component_rows)
 
 
 class Attack:
@@ -82,20 +85,24 @@ class Attack:
         self.n = n
         live = {i for i, count in enumerate(n) if count > 0}
         self.block_of, self.inside = _blocks(rows, live)
-        # Atoms: live cells inside exactly the same blocks.
+        # Row keys are listed in the order of their repr wherever an order is needed;
+        # each key's place in it, computed once.
+        self.rank = {key: i for i, key in enumerate(sorted({r.key for r in rows}, key=repr))}
+        # Atoms: live cells inside exactly the same blocks (listed in that order).
         membership: dict[int, list] = defaultdict(list)
-        for key, cells in self.block_of.items():
-            for cell in cells:
+        for key in sorted(self.block_of, key=self.rank.__getitem__):
+            for cell in self.block_of[key]:
                 membership[cell].append(key)
         atoms: dict[tuple, list] = defaultdict(list)
         for cell in sorted(live):
-            atoms[tuple(sorted(membership[cell], key=repr))].append(cell)
+            atoms[tuple(membership[cell])].append(cell)
         self.atom_blocks = list(atoms)
         self.atom_cells = list(atoms.values())
         self.atom_n = np.array([sum(n[c] for c in cells) for cells in self.atom_cells], float)
         self.atom_sum = np.array([sum(sums[c] for c in cells) for cells in self.atom_cells])
-        self.components = _components(self.atom_blocks)
+        self.components = _components(self.atom_blocks, self.rank)
         self.work = 0  # atoms of the components `findings` solved (not remembered)
+        self._around: dict = {}  # {row key: it and the rows of its kind just inside it}
 
     def findings(
         self, *, bounds: bool = True, memo: dict | None = None, passed: set | None = None
@@ -125,7 +132,7 @@ class Attack:
         found = self._isolation(component, self.atom_n, small) if small else []
         if not found and bounds:
             found = self._bounded(component)
-        nearby = self._rows(component.blocks)
+        nearby = self._component_rows(component)
         return [replace(f, nearby=f.nearby or nearby) for f in found]
 
     def lopsided(self, sides: Sequence[float]) -> list[Finding]:
@@ -138,7 +145,8 @@ class Attack:
             # Unions of atoms that each hold at least k on that side hold at least k.
             if component.blocks and any(side[a] < self.k for a in component.atoms):
                 for found in self._isolation(component, side, component.atoms, True):
-                    out.append(replace(found, nearby=found.nearby or self._rows(component.blocks)))
+                    nearby = found.nearby or self._component_rows(component)
+                    out.append(replace(found, nearby=nearby))
         return out
 
     def _rows(self, blocks) -> tuple:
@@ -146,8 +154,18 @@ class Attack:
         kind just inside it, which were subtracted to make the block."""
         out = []
         for key in blocks:
-            out += [key, *sorted(self.inside.get(key, ()), key=repr)]
+            around = self._around.get(key)
+            if around is None:
+                inner = sorted(self.inside.get(key, ()), key=self.rank.__getitem__)
+                around = self._around[key] = [key, *inner]
+            out += around
         return tuple(dict.fromkeys(out))
+
+    def _component_rows(self, component: _Component) -> tuple:
+        """The rows behind all of a component's blocks, worked out once."""
+        if component.rows is None:
+            component.rows = self._rows(component.blocks)
+        return component.rows
 
     def _matrix(self, component: _Component) -> sparse.csr_array:
         """Atoms x blocks of one component: 1 where the atom lies in the block."""
@@ -173,7 +191,7 @@ class Attack:
         if len(component.blocks) == 1:  # one block is one atom: it is the only group
             (a,) = component.atoms
             if low <= weight[a] <= self.k - 1:
-                return [Finding("isolated", int(self.atom_n[a]), self._rows(component.blocks))]
+                return [Finding("isolated", int(self.atom_n[a]), self._component_rows(component))]
             return []
         matrix = self._matrix(component)
         position = {a: i for i, a in enumerate(component.atoms)}
@@ -186,20 +204,20 @@ class Attack:
         if answers is _UNDECIDED:
             answers = _solver(matrix, places, weights, people, low, self.k - 1)
         if answers is _UNDECIDED:  # undecided in time: assume the worst
-            return [Finding("isolated", 0, self._rows(component.blocks))]
-        out = []
-        for alpha, chosen in answers:
+            return [Finding("isolated", 0, self._component_rows(component))]
+        out, by_block = [], matrix.T.tocsr()
+        for chosen in answers:
             # The rows to withhold: those of a combination near the group if there is
             # one; else those of the blocks holding it (withholding one adds the group
-            # into a larger block), then those the attack found uses.
-            near = _nearest(matrix, places[chosen])
-            support = [component.blocks[j] for j in np.flatnonzero(np.abs(alpha) > 1e-7)]
+            # into a larger block), then any of the component's (`withhold` takes the
+            # cheapest of a finding's rows: they are sets, their order is no choice).
+            near = _nearest(matrix, places[chosen], by_block)
             holding = sorted(
                 {key for a in np.asarray(candidates)[chosen] for key in self.atom_blocks[a]},
-                key=repr,
+                key=self.rank.__getitem__,
             )
             rows = self._rows(component.blocks[j] for j in near) if near else tuple(holding)
-            nearby = self._rows(support) + self._rows(component.blocks)
+            nearby = self._component_rows(component)
             out.append(Finding("isolated", int(round(people[chosen].sum())), rows, nearby))
         return out
 
@@ -341,10 +359,10 @@ class _Reach:
 
 
 def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarray, most: int):
-    """The exact search: [(coefficients, chosen)] for sets of the candidate atoms at
-    `places`, weighing 1 to `most` each, that some combination of blocks equals (no
-    two sharing an atom); [] if there is none; _UNDECIDED if the search would be
-    too large.
+    """The exact search: [chosen] (indexes into `places`, ascending) for sets of the
+    candidate atoms at `places`, weighing 1 to `most` each, that some combination of
+    blocks equals (no two sharing an atom); [] if there is none; _UNDECIDED if the
+    search would be too large.
 
     A combination equals a set's 0/1 vector exactly when that vector has no part
     outside the blocks' span, that is when the set's atoms' projections onto the
@@ -355,7 +373,8 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
     cancels by chance fails the check; a set that is reached always cancels, so
     none is missed. Atoms already found are left out of larger sets: the
     withholding they cause sends the table to another audit, and an audit that
-    finds nothing has left nothing out."""
+    finds nothing has left nothing out. The exact checks are solved CHECKS at a time
+    (the same answers as one by one, in far less time on a large component)."""
     order = np.argsort(weights, kind="stable")  # lighter first: sets extend to the right
     places, weights = places[order], weights[order]
     size = int(np.searchsorted(np.cumsum(weights), most, side="right"))
@@ -375,23 +394,40 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
             return found or _UNDECIDED
         members = np.where(halves[0] >= 0, free[halves[0]], -1)
         heft, widths = halves[1], (halves[0] >= 0).sum(axis=1)
-        for i, j in _cancelling(projected[members].sum(axis=1), heft, widths, width, most):
-            atoms = [m for m in (*members[i], *members[j]) if m >= 0]
+        pairs = _cancelling(projected[members].sum(axis=1), heft, widths, width, most)
+        sets = [[m for m in (*members[i], *members[j]) if m >= 0] for i, j in pairs]
+        reached: dict = {}
+        for index, atoms in enumerate(sets):
             if len(set(atoms)) < width or taken[atoms].any():
                 continue  # the halves share an atom, or one was found just now
-            target = np.zeros(matrix.shape[0])
-            target[places[atoms]] = 1
-            alpha, left = reach.split(target)
-            if np.abs(left).max() < 1e-6:
-                chosen = np.zeros(len(places), bool)
-                chosen[order[atoms]] = True  # back in the caller's order
-                found.append((alpha, chosen))
+            if index not in reached:
+                # This set and the next ones still open, checked together.
+                open_sets = (
+                    i
+                    for i in range(index, len(sets))
+                    if len(set(sets[i])) == width and not taken[sets[i]].any()
+                )
+                batch = list(islice(open_sets, CHECKS))
+                answers = _reached(reach, places, [sets[i] for i in batch])
+                reached.update(zip(batch, answers, strict=True))
+            if reached[index]:
+                found.append(np.sort(order[atoms]))  # back in the caller's order
                 taken[atoms] = True
             else:
                 failed += 1
                 if failed > MATCHES_MAX:
                     return found or _UNDECIDED
     return found
+
+
+def _reached(reach: _Reach, places: np.ndarray, sets: list) -> list[bool]:
+    """For each set of atoms (indexes into `places`): does some combination of the
+    blocks equal 1 on its atoms and 0 elsewhere? All solved together."""
+    target = np.zeros((reach.matrix.shape[0], len(sets)))
+    for column, atoms in enumerate(sets):
+        target[places[atoms], column] = 1
+    _, left = reach.split(target)
+    return list(np.abs(left).max(axis=0) < 1e-6)
 
 
 def _cancelling(sums: np.ndarray, heft, widths, width: int, most: int):
@@ -446,12 +482,12 @@ def _halves(weights: np.ndarray, most: int, size: int):
     return np.vstack(members), np.concatenate(heft[: len(members)])
 
 
-def _nearest(matrix: sparse.csr_array, atoms: np.ndarray) -> list:
+def _nearest(matrix: sparse.csr_array, atoms: np.ndarray, by_block: sparse.csr_array) -> list:
     """The blocks of a combination that reaches these atoms using only blocks near
     them (those holding them, then those sharing an atom with those, and so on),
     found by least squares as the neighbourhood grows; [] if it grows too large. A
-    nearby combination names the rows whose withholding protects the group."""
-    by_block = matrix.T.tocsr()
+    nearby combination names the rows whose withholding protects the group.
+    `by_block` is the matrix's transpose, in rows, made once for all the groups."""
     blocks = np.unique(matrix[atoms].indices)
     while len(blocks) <= NEAR_MAX:
         rows = np.unique(by_block[blocks].indices)
@@ -468,8 +504,8 @@ def _nearest(matrix: sparse.csr_array, atoms: np.ndarray) -> list:
 
 
 def _solver(matrix, places, weights, people, low, most):
-    """The same question as one mixed-integer program (HiGHS): [(coefficients,
-    chosen)] for one set, [] for none, or _UNDECIDED when it does not finish in time."""
+    """The same question as one mixed-integer program (HiGHS): [chosen] for one set,
+    [] for none, or _UNDECIDED when it does not finish in time."""
     rows_n, blocks_n = matrix.shape
     picks = sparse.csr_array(
         (np.ones(len(places)), (places, list(range(len(places))))),
@@ -495,7 +531,7 @@ def _solver(matrix, places, weights, people, low, most):
         return []
     if result.x is None:
         return _UNDECIDED
-    return [(result.x[:blocks_n], result.x[blocks_n:] > 0.5)]
+    return [np.flatnonzero(result.x[blocks_n:] > 0.5)]
 
 
 def _blocks(rows: Sequence[Row], live: set) -> tuple[dict, dict]:
@@ -519,7 +555,7 @@ def _blocks(rows: Sequence[Row], live: set) -> tuple[dict, dict]:
     return {key: frozenset(cells) for key, cells in owned.items()}, inside
 
 
-def _components(atom_blocks: list) -> list[_Component]:
+def _components(atom_blocks: list, rank: dict) -> list[_Component]:
     parent = list(range(len(atom_blocks)))
 
     def find(a: int) -> int:
@@ -540,7 +576,7 @@ def _components(atom_blocks: list) -> list[_Component]:
         groups[find(a)].append(a)
     out = []
     for atoms in groups.values():
-        blocks = sorted({key for a in atoms for key in atom_blocks[a]}, key=repr)
+        blocks = sorted({key for a in atoms for key in atom_blocks[a]}, key=rank.__getitem__)
         out.append(_Component(atoms, blocks))
     return out
 
@@ -593,7 +629,9 @@ def protect(
 def withhold(findings: list[Finding], published: Sequence[Row], withheld: dict, cost) -> None:
     """For each finding whose attack uses no row withheld in this pass, withhold the
     cheapest row it used (or, should none of them be published, the cheapest row
-    near it). The next audit tells whether that was enough."""
+    near it). The next audit tells whether that was enough. Rows that cost the same
+    are told apart by their keys: which is withheld never depends on the order a
+    finding lists its rows in."""
     keys = {row.key for row in published}
     before = len(withheld)
     for finding in findings:
@@ -602,6 +640,6 @@ def withhold(findings: list[Finding], published: Sequence[Row], withheld: dict, 
         candidates = [key for key in finding.rows if key in keys]
         candidates = candidates or [key for key in finding.nearby if key in keys]
         if candidates:
-            withheld[min(candidates, key=cost)] = finding
+            withheld[min(candidates, key=lambda key: (cost(key), repr(key)))] = finding
     if len(withheld) == before:
         raise RuntimeError(f"the attacker found groups no published row explains: {findings}")

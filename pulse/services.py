@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from itertools import islice
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
@@ -243,32 +245,32 @@ def needs_care(questions: list[Question], answers: dict[int, int]) -> bool:
 
 # ---------------------------------------------------------------- snapshots
 
+# One row a response (its mean item score, its eNPS answers), then one a cell: the
+# round's answers are read once, through its responses.
 CELL_SQL = """
 INSERT INTO pulse_roundcell
     (round_id, team_id, tenure_band, location, respondents, score_sum,
      enps_answers, promoters, detractors)
-SELECT r.round_id, r.team_id, r.tenure_band, r.location, COUNT(*),
-       COALESCE(SUM(s.score), 0),
-       COUNT(e.value),
-       COALESCE(SUM(CASE WHEN e.value >= %s THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN e.value <= %s THEN 1 ELSE 0 END), 0)
-FROM pulse_response r
-LEFT JOIN (
-    SELECT a.response_id, AVG((a.value - 1) * 25.0) AS score
-    FROM pulse_answer a
-    JOIN pulse_response rr ON rr.id = a.response_id AND rr.round_id = %s
-    JOIN pulse_question q ON q.id = a.question_id AND q.dimension <> 'enps'
-    GROUP BY a.response_id
-) s ON s.response_id = r.id
-LEFT JOIN (
-    SELECT a.response_id, a.value
-    FROM pulse_answer a
-    JOIN pulse_response rr ON rr.id = a.response_id AND rr.round_id = %s
-    JOIN pulse_question q ON q.id = a.question_id AND q.dimension = 'enps'
-) e ON e.response_id = r.id
-WHERE r.round_id = %s
-GROUP BY r.round_id, r.team_id, r.tenure_band, r.location
+SELECT %s, x.team_id, x.tenure_band, x.location, COUNT(*),
+       COALESCE(SUM(x.score), 0),
+       COALESCE(SUM(x.enps_answers), 0),
+       COALESCE(SUM(x.promoters), 0),
+       COALESCE(SUM(x.detractors), 0)
+FROM (
+    SELECT r.team_id, r.tenure_band, r.location,
+           AVG(CASE WHEN q.dimension <> 'enps' THEN (a.value - 1) * 25.0 END) AS score,
+           COUNT(CASE WHEN q.dimension = 'enps' THEN 1 END) AS enps_answers,
+           SUM(CASE WHEN q.dimension = 'enps' AND a.value >= %s THEN 1 ELSE 0 END) AS promoters,
+           SUM(CASE WHEN q.dimension = 'enps' AND a.value <= %s THEN 1 ELSE 0 END) AS detractors
+    FROM pulse_response r
+    LEFT JOIN pulse_answer a ON a.response_id = r.id
+    LEFT JOIN pulse_question q ON q.id = a.question_id
+    WHERE r.round_id = %s
+    GROUP BY r.id, r.team_id, r.tenure_band, r.location
+) x
+GROUP BY x.team_id, x.tenure_band, x.location
 """
+CELL_ANSWER_BATCH = 2000
 
 
 SHUFFLE_SQL = [
@@ -316,52 +318,60 @@ def aggregate_round(*, round_: Round) -> int:
     with transaction.atomic():
         RoundCell.objects.filter(round=round_).delete()
         with connection.cursor() as cursor:
-            cursor.execute(CELL_SQL, [PROMOTER, DETRACTOR, round_.pk, round_.pk, round_.pk])
+            cursor.execute(CELL_SQL, [round_.pk, PROMOTER, DETRACTOR, round_.pk])
         cells = {
             (c.team_id, c.tenure_band, c.location): c.pk
             for c in RoundCell.objects.filter(round=round_)
         }
-        grouped = (
-            Answer.objects.filter(response__round=round_)
-            .values(
-                "response__team_id",
-                "response__tenure_band",
-                "response__location",
-                "question_id",
-                "question__dimension",
-                "value",
-            )
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        stats: dict[tuple, CellAnswer] = {}
-        for row in grouped:
-            key = (
-                row["response__team_id"],
-                row["response__tenure_band"],
-                row["response__location"],
-            )
-            dimension = Dimension(row["question__dimension"])
-            stat = stats.get((key, row["question_id"]))
-            if stat is None:
-                stat = stats[(key, row["question_id"])] = CellAnswer(
-                    cell_id=cells[key],
-                    question_id=row["question_id"],
-                    dimension=dimension,
-                    answers=0,
-                    favourable=0,
-                    counts=[0] * len(dimension.scale),
-                )
-            value, n = row["value"], row["n"]
-            stat.answers += n
-            stat.counts[value - dimension.scale[0]] += n
-            if dimension.is_favourable(value):
-                stat.favourable += n
-        CellAnswer.objects.bulk_create(stats.values(), batch_size=2000)
+        stats = _cell_answers(round_, cells)
+        while batch := list(islice(stats, CELL_ANSWER_BATCH)):
+            CellAnswer.objects.bulk_create(batch)
         _freeze_tree(round_)
         publish(round_)
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.REPORTED)
     return len(cells)
+
+
+def _cell_answers(round_: Round, cells: dict) -> Iterator[CellAnswer]:
+    """Each cell's counts for each item, made one at a time from the round's answers
+    grouped by cell, item and value and read in that order, so that a round of any
+    size holds one batch in memory, not all of them."""
+    grouped = (
+        Answer.objects.filter(response__round=round_)
+        .values_list(
+            "response__team_id",
+            "response__tenure_band",
+            "response__location",
+            "question_id",
+            "question__dimension",
+            "value",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("response__team_id", "response__tenure_band", "response__location", "question_id")
+    )
+    stat, current = None, None
+    for team_id, band, location, question_id, dimension, value, n in grouped.iterator(
+        chunk_size=10_000
+    ):
+        if (team_id, band, location, question_id) != current:
+            if stat is not None:
+                yield stat
+            current = (team_id, band, location, question_id)
+            dimension = Dimension(dimension)
+            stat = CellAnswer(
+                cell_id=cells[(team_id, band, location)],
+                question_id=question_id,
+                dimension=dimension,
+                answers=0,
+                favourable=0,
+                counts=[0] * len(dimension.scale),
+            )
+        stat.answers += n
+        stat.counts[value - stat.dimension.scale[0]] += n
+        if stat.dimension.is_favourable(value):
+            stat.favourable += n
+    if stat is not None:
+        yield stat
 
 
 def _freeze_tree(round_: Round) -> None:

@@ -84,7 +84,7 @@ def test_every_group_the_search_reports_is_reached_by_the_rows(table):
         weights = np.array([attack.atom_n[a] for a in small])
         found = disclosure._small_sets(attack._matrix(component), places, weights, K - 1)
         seen = set()
-        for _, chosen in found:
+        for chosen in found:
             target = np.zeros(len(component.atoms))
             target[places[chosen]] = 1
             alpha = np.linalg.lstsq(matrix, target, rcond=None)[0]
