@@ -180,7 +180,10 @@ def pick_person(scope, field_name: str, name: str) -> None:
     choice = scope.get_by_label(name).and_(scope.locator(f"input[name='{field_name}']"))
     if not choice.count():
         # The list shows the first 50 people: search, as a person would, for the rest.
-        search = scope.locator(f".picker-search[aria-controls='picker-{field_name}']")
+        # The box arrives by htmx after the page loads and listens only once htmx has
+        # settled it (the class htmx-added is gone): typing sooner would go unheard.
+        box = f".picker-search[aria-controls='picker-{field_name}']:not(.htmx-added)"
+        search = scope.locator(box)
         search.fill(name.split(" · ")[0])
         expect(choice.first).to_be_visible()
     choice.first.check()
