@@ -6,7 +6,8 @@ Here the round as it is asked (`Asked`) is read once per process for a few secon
 (CACHE_SECONDS), and the write is one statement on PostgreSQL that stores the
 receipt, the response and its answers only if the round is still open then:
 the database, not the cache, decides. A round closed meanwhile is refused, and a
-round opened meanwhile is found on the retry that follows.
+round opened meanwhile (with the same questions or others) is found on the retry
+that follows.
 
 Nothing here links an answer to a person: the receipt says who answered, the
 response what, and neither carries the other's id (rows are shuffled at close).
@@ -134,8 +135,12 @@ def answer_open_round(
         raise RoundClosed("No pulse is open for you.")
     try:
         store(person=person, asked=asked, answers=answers, comment=comment, now=now)
-    except RoundClosed:
-        # This process's copy was of a round closed meanwhile: look again, once.
+    except AlreadyAnswered:
+        raise
+    except PulseError:
+        # This process's copy may be of a round closed meanwhile: the write found it
+        # closed, or the answers are to the questions of a round opened since (which
+        # the copy cannot know). Look again, once.
         forget()
         fresh = open_round_at(now)
         if fresh is None or fresh.pk == asked.pk or not fresh.asks(person):

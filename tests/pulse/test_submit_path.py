@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from connection.models import Team
 from pulse import reference as pulse_reference
 from pulse.answering import answer_open_round, open_round_at
-from pulse.models import Receipt, Response, Round, RoundCell, RoundQuestion
+from pulse.models import Question, Receipt, Response, Round, RoundCell, RoundQuestion
 from pulse.services import close_round, open_round
 from tests.helpers import make_user
 from tests.pulse.conftest import MONDAY, fill_team
@@ -79,6 +79,35 @@ def test_a_round_opened_after_the_kept_one_closed_is_found(pulse_round, clock, a
     )
     assert submit(bob, pulse_round).status_code == 201
     assert Receipt.objects.get(person=bob).round == following
+
+
+def test_a_round_opened_with_other_questions_is_answered_at_once(pulse_round, clock, alice, bob):
+    """Answers to a round this process has not seen yet (HR closed one and opened the
+    next within CACHE_SECONDS, asking one more question) are stored, not refused
+    as answers to questions the kept round does not ask."""
+    assert submit(alice, pulse_round).status_code == 201  # round 1 is now kept
+    Round.objects.filter(pk=pulse_round.pk).update(status=Round.Status.CLOSED)
+    following = Round.objects.create(
+        number=2,
+        opens_at=MONDAY,
+        closes_at=MONDAY + dt.timedelta(days=4),
+        min_group_size=pulse_round.min_group_size,
+        comment_threshold=pulse_round.comment_threshold,
+    )
+    asked = list(RoundQuestion.objects.filter(round=pulse_round))
+    extra = Question.objects.exclude(pk__in=[rq.question_id for rq in asked]).first()
+    RoundQuestion.objects.bulk_create(
+        [
+            RoundQuestion(round=following, question_id=rq.question_id, position=rq.position)
+            for rq in asked
+        ]
+        + [RoundQuestion(round=following, question=extra, position=len(asked))]
+    )
+    answered = submit(bob, following)
+    assert answered.status_code == 201, answered.json()
+    receipt = Receipt.objects.get(person=bob)
+    assert receipt.round == following
+    assert Response.objects.filter(round=following).get().answers.count() == len(asked) + 1
 
 
 def test_someone_outside_the_chosen_teams_is_not_asked(db, clock, team, other_team, bob):
