@@ -8,7 +8,7 @@ Monday morning), and each person gets a signed-in session. Then, for each shape:
 - two gunicorns with 4 sync workers each behind nginx (from the system packages),
   on the same database: the shape of two web machines behind a load balancer;
 
-Locust (bench/locustfile.py) runs STEPS of growing numbers of simulated people,
+Locust (bench/locustfile.py) runs CROWDS of growing numbers of simulated people,
 STEP_SECONDS each, while a delivery process sends the invitations through the
 outbox as the worker does. Nine in ten users are employees, who open the
 invitation, answer and look at their home page; one in ten are managers reading
@@ -60,7 +60,7 @@ PG_DATABASE = "hearth_bench_burst"
 WORK_DIR = BASE_DIR / "var" / "bench" / "burst"
 PEOPLE = 10_000
 MANAGERS = 200
-STEPS = (50, 100, 200, 400)
+CROWDS = (50, 100, 200, 400)
 STEP_SECONDS = 30
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 LOCUST = Path(sys.executable).parent / "locust"
@@ -263,7 +263,7 @@ def burst(label: str, processes: int, prepared: dict) -> Section:
     rows, problems, totals = [], [], []
     reset_invitations()
     with web(processes) as base:
-        deliver_for = str(STEP_SECONDS * len(STEPS))
+        deliver_for = str(STEP_SECONDS * len(CROWDS))
         delivery = subprocess.Popen(
             [sys.executable, "-m", "bench.step", "burst", "deliver", deliver_for],
             cwd=BASE_DIR,
@@ -273,7 +273,7 @@ def burst(label: str, processes: int, prepared: dict) -> Section:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for users in STEPS:
+        for users in CROWDS:
             reset_answers(prepared["round"])
             stats = locust(base, users, prepared, f"{processes}web-{users}users")
             aggregated = stats.pop("Aggregated")
@@ -287,7 +287,7 @@ def burst(label: str, processes: int, prepared: dict) -> Section:
     delivered = [line for line in output.splitlines() if line.startswith(RESULT)]
     sent = json.loads(delivered[-1][len(RESULT) :]) if delivered else None
     notes = [
-        f"Locust: {', '.join(map(str, STEPS))} simulated people, {STEP_SECONDS} s each, "
+        f"Locust: {', '.join(map(str, CROWDS))} simulated people, {STEP_SECONDS} s each, "
         "9 employees to 1 manager, 0.5-3 s between clicks; ms from Locust",
         f"saturation: {saturation(totals)}",
         (
