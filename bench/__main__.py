@@ -1,7 +1,7 @@
 """`make bench` (`python -m bench`): every benchmark in turn, then the problems found.
 
 1. pages (bench/pages.py): server time and query counts of the pages that grow with
-   the org, at 150 people and at 10,000;
+   the org, at 150, 10,000 and 100,000 people;
 2. nudges (bench/nudges.py): 10,000 nudges planned and delivered by two workers, and
    any duplicates;
 3. pulse (bench/pulse.py): queries per submission, submissions through gunicorn and
