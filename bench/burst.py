@@ -53,7 +53,7 @@ from bench.measure import (
 )
 from bench.pulse_submissions import execute, free_port, wait_healthy
 from connection.models import Nudge, User
-from connection.nudges import deliver_due_nudges
+from connection.nudges import DeliveryReport, deliver_due_nudges
 from pulse.services import open_round
 
 PG_DATABASE = "hearth_bench_burst"
@@ -291,8 +291,11 @@ def burst(label: str, processes: int, prepared: dict) -> Section:
         "9 employees to 1 manager, 0.5-3 s between clicks; ms from Locust",
         f"saturation: {saturation(totals)}",
         (
-            f"delivery meanwhile (one process, the worker's task in a loop): {sent['sent']:,} "
-            f"invitations sent in {sent['seconds']:.0f} s, {sent['due']:,} still due"
+            f"delivery meanwhile (one process, the worker's task in a loop, its clock at "
+            f"{sent['at'][:16]} UTC): {sent['sent']:,} invitations sent, {sent['skipped']:,} "
+            f"skipped (already answered, or the person's rules), {sent['rescheduled']:,} "
+            f"moved to the person's working hours, in {sent['seconds']:.0f} s; "
+            f"{sent['due']:,} still due"
             if sent
             else f"delivery meanwhile: failed ({output.strip()[-200:]})"
         ),
@@ -367,17 +370,40 @@ def step_prepare(people: int) -> dict:
     }
 
 
+def working_noon(now: dt.datetime) -> dt.datetime:
+    """The next weekday 12:30 UTC from `now`: Monday to Friday office hours in Lisbon
+    and Berlin and the end of them in Kolkata, never the weekend. Delivery follows
+    each person's working hours, so on a Saturday the real clock would only move
+    every invitation to Monday."""
+    at = now.astimezone(dt.UTC).replace(hour=12, minute=30, second=0, microsecond=0)
+    if at < now:
+        at += dt.timedelta(days=1)
+    while at.isoweekday() > 5:
+        at += dt.timedelta(days=1)
+    return at
+
+
 def step_deliver(seconds: int) -> dict:
-    """The worker's outbox task in a loop until nothing is due or `seconds` pass."""
+    """The worker's outbox task in a loop until nothing is due or `seconds` pass, on
+    the clock of a working day (working_noon) that runs as fast as the real one."""
     started = time.perf_counter()
-    sent = 0
+    at = working_noon(timezone.now())
+    report = DeliveryReport()
     while time.perf_counter() - started < seconds:
-        report = deliver_due_nudges(max_batches=5)
-        sent += report.sent
-        if not report.claimed:
+        now = at + dt.timedelta(seconds=time.perf_counter() - started)
+        batch = deliver_due_nudges(now=now, max_batches=5)
+        report.add(batch)
+        if not batch.claimed:
             break
-    due = Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=timezone.now()).count()
-    return {"sent": sent, "seconds": time.perf_counter() - started, "due": due}
+    due = Nudge.objects.filter(status=Nudge.Status.PENDING, due_at__lte=now).count()
+    return {
+        "at": at.isoformat(),
+        "sent": report.sent,
+        "skipped": report.skipped,
+        "rescheduled": report.rescheduled,
+        "seconds": time.perf_counter() - started,
+        "due": due,
+    }
 
 
 STEPS = {"prepare": step_prepare, "deliver": step_deliver}
