@@ -78,14 +78,24 @@ class _Component:
 class Attack:
     """The published rows over a table of cells, taken apart for the attacker."""
 
-    def __init__(self, n: Sequence[int], sums: Sequence[float], rows: Sequence[Row], k: int):
+    def __init__(
+        self,
+        n: Sequence[int],
+        sums: Sequence[float],
+        rows: Sequence[Row],
+        k: int,
+        rank: dict | None = None,
+    ):
+        """`rank` may give every row key's place in the order of their repr, worked out
+        once for audits of many subsets of the same rows (any order of the keys works
+        that agrees with it)."""
         self.k = k
         self.n = n
         live = {i for i, count in enumerate(n) if count > 0}
         self.block_of, self.inside = _blocks(rows, live)
         # Row keys are listed in the order of their repr wherever an order is needed;
         # each key's place in it, computed once.
-        self.rank = {key: i for i, key in enumerate(sorted({r.key for r in rows}, key=repr))}
+        self.rank = rank or _rank(rows)
         # Atoms: live cells inside exactly the same blocks (listed in that order).
         membership: dict[int, list] = defaultdict(list)
         for key in sorted(self.block_of, key=self.rank.__getitem__):
@@ -508,6 +518,10 @@ def _solver(matrix, places, weights, people, low, most):
     return [np.flatnonzero(result.x[blocks_n:] > 0.5)]
 
 
+def _rank(rows: Sequence[Row]) -> dict:
+    return {key: i for i, key in enumerate(sorted({r.key for r in rows}, key=repr))}
+
+
 def _blocks(rows: Sequence[Row], live: set) -> tuple[dict, dict]:
     """{row key: the live cells it holds that no smaller row of its kind holds}, and
     {row key: the rows of its kind just inside it} (a block is its row minus those)."""
@@ -578,9 +592,10 @@ def protect(
 
     memo: dict = {}  # the same cells and sums throughout: solved components are kept
     passed: set = set()  # while rows are only withheld, what passed stays passed
+    rank = _rank([*fixed, *rows])
 
     def audit(candidate: list, passed: set | None = None) -> Attack:
-        attack = Attack(n, sums, [*fixed, *candidate], k)
+        attack = Attack(n, sums, [*fixed, *candidate], k, rank)
         attack.found = attack.findings(memo=memo, passed=passed)
         return attack
 
