@@ -7,12 +7,14 @@ share. Random organisations are in test_audit_random.py.
 """
 
 import csv
+import gc
 import io
 
 import pytest
 
 from connection.models import Team, User
-from pulse.models import Round
+from pulse import publication
+from pulse.models import Published, Round
 from pulse.results import ROLLING, OrgSnapshot
 from tests.helpers import seeded_demo
 from tests.pulse.attacker import View
@@ -83,3 +85,24 @@ def test_the_csv_s_rolling_scores_unroll_to_nothing_but_published_scores(demo, c
         assert "." not in row[rolling_column]  # whole points, as every page shows them
         checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_publishing_again_leaves_the_garbage_collector_as_it_was(demo, collecting):
+    """The audit pauses Python's cyclic collector while it runs: the process gets it
+    back as it found it, and the round publishes the same figures."""
+    round_ = demo[0]
+    fields = ["team_id", "by", "value", "shown", "reason", "respondents", "score", "enps"]
+
+    def figures() -> list:
+        return sorted(Published.objects.filter(round=round_).values_list(*fields), key=repr)
+
+    before, was = figures(), gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        publication.publish(round_)
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert len(before) > 10
+    assert figures() == before
