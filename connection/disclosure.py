@@ -86,9 +86,8 @@ class Attack:
         k: int,
         rank: dict | None = None,
     ):
-        """`rank` may give every row key's place in the order of their repr, worked out
-        once for audits of many subsets of the same rows (any order of the keys works
-        that agrees with it)."""
+        """`rank`, if given, holds each row key's place in the order of their repr for
+        a superset of `rows`: worked out once for many audits of subsets of them."""
         self.k = k
         self.n = n
         live = {i for i, count in enumerate(n) if count > 0}
@@ -390,7 +389,7 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
     places, weights = places[order], weights[order]
     size = int(np.searchsorted(np.cumsum(weights), most, side="right"))
     reach = _Reach(matrix)
-    rng = np.random.default_rng(0)  # any fixed draw: chance only costs checks
+    rng = np.random.default_rng(0)  # any fixed draw: chance could only withhold more
     _, rest = reach.split(rng.standard_normal((matrix.shape[0], DRAWS)))
     if np.abs(matrix.T @ rest).max(initial=0) > 1e-9:  # the projection did not converge
         return _UNDECIDED

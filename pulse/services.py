@@ -325,17 +325,17 @@ def aggregate_round(*, round_: Round) -> int:
 
 def _cell_answer_sql(vendor: str) -> str:
     """One INSERT ... SELECT for every cell's counts per item: answers, favourable
-    answers and the counts per scale value as a JSON array, lowest value first. The
-    scales and where favourable starts come from `Dimension`, one CASE arm per scale."""
+    answers and the counts per scale value as a JSON array, lowest value first. Each
+    dimension's scale and where its favourable answers start come from `Dimension`."""
     arms, favourable = [], []
     for dimension in Dimension:
-        names = f"'{dimension.value}'"
+        name = f"'{dimension.value}'"
         counts = " || ',' || ".join(
             f"SUM(CASE WHEN a.value = {value} THEN 1 ELSE 0 END)" for value in dimension.scale
         )
-        arms.append(f"WHEN q.dimension = {names} THEN '[' || {counts} || ']'")
+        arms.append(f"WHEN q.dimension = {name} THEN '[' || {counts} || ']'")
         start = dimension.scale[dimension.favourable_from]
-        favourable.append(f"WHEN q.dimension = {names} AND a.value >= {start} THEN 1")
+        favourable.append(f"WHEN q.dimension = {name} AND a.value >= {start} THEN 1")
     counts = f"CASE {' '.join(arms)} END"
     if vendor == "postgresql":
         counts = f"CAST({counts} AS jsonb)"
