@@ -31,14 +31,15 @@ mixed-integer program remains for the questions the search cannot bound.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse.linalg import splu
+
+from connection.layout import Component, Layout
 
 WIDTH = 20  # a small group's mean known to within ±10 points counts as disclosed
 TOP = 100  # the highest score a respondent can give
@@ -58,6 +59,10 @@ class Row:
     key: Hashable
     kind: Hashable
     cells: frozenset
+    index: np.ndarray = field(init=False, repr=False, compare=False)  # the cells, in an array
+
+    def __post_init__(self):
+        object.__setattr__(self, "index", np.fromiter(self.cells, np.intp, len(self.cells)))
 
 
 @dataclass(frozen=True)
@@ -66,13 +71,6 @@ class Finding:
     respondents: int  # how many people the group holds
     rows: tuple  # the rows the attack combines: withholding one of them helps
     nearby: tuple = ()  # every row of the component, should none of `rows` be free
-
-
-@dataclass
-class _Component:
-    atoms: list  # atom indexes
-    blocks: list  # row keys
-    rows: tuple | None = None  # the rows behind its blocks (Attack._component_rows)
 
 
 class Attack:
@@ -85,31 +83,31 @@ class Attack:
         rows: Sequence[Row],
         k: int,
         rank: dict | None = None,
+        layout: Layout | None = None,
     ):
         """`rank`, if given, holds each row key's place in the order of their repr for
-        a superset of `rows`: worked out once for many audits of subsets of them."""
+        a superset of `rows`, and `layout` lays out such a superset over these cells:
+        both worked out once for many audits of subsets of them."""
         self.k = k
         self.n = n
-        live = {i for i, count in enumerate(n) if count > 0}
-        self.block_of, self.inside = _blocks(rows, live)
         # Row keys are listed in the order of their repr wherever an order is needed;
         # each key's place in it, computed once.
         self.rank = rank or _rank(rows)
+        split = (layout or Layout(rows, n, self.rank)).split(rows)
+        self.block_of, self.inside = split.block_of, split.inside
         # Atoms: live cells inside exactly the same blocks (listed in that order).
-        membership: dict[int, list] = defaultdict(list)
-        for key in sorted(self.block_of, key=self.rank.__getitem__):
-            for cell in self.block_of[key]:
-                membership[cell].append(key)
-        atoms: dict[tuple, list] = defaultdict(list)
-        for cell in sorted(live):
-            atoms[tuple(membership[cell])].append(cell)
-        self.atom_blocks = list(atoms)
-        self.atom_cells = list(atoms.values())
-        self.atom_n = np.array([sum(n[c] for c in cells) for cells in self.atom_cells], float)
-        self.atom_sum = np.array([sum(sums[c] for c in cells) for cells in self.atom_cells])
-        self.components = _components(self.atom_blocks, self.rank)
+        self.atom_blocks, self.atom_cells = split.atom_blocks, split.atom_cells
+        self._atom_of, self._live = split.atom_of, split.live
+        self.atom_n = self._per_atom(n)
+        self.atom_sum = self._per_atom(sums)
+        self.components = split.components
         self.work = 0  # atoms of the components `findings` solved (not remembered)
         self._around: dict = {}  # {row key: it and the rows of its kind just inside it}
+
+    def _per_atom(self, values: Sequence[float]) -> np.ndarray:
+        """Each atom's total of a value per cell (added in the order of its cells)."""
+        weights = np.asarray(values, float)[self._live]
+        return np.bincount(self._atom_of, weights, minlength=len(self.atom_cells))
 
     def findings(
         self, *, bounds: bool = True, memo: dict | None = None, passed: set | None = None
@@ -132,7 +130,7 @@ class Attack:
             out += memo[key]
         return out
 
-    def _component_findings(self, component: _Component, bounds: bool) -> list[Finding]:
+    def _component_findings(self, component: Component, bounds: bool) -> list[Finding]:
         if not component.blocks:  # no published row covers these cells
             return []
         small = [a for a in component.atoms if self.atom_n[a] < self.k]
@@ -146,7 +144,7 @@ class Attack:
         """Groups with answers of which fewer than k are on `sides` (per cell: the
         answers on one side of a share; the table's counts are all its answers): a
         side of 1 to k-1 describes those few, a side of none describes everyone."""
-        side = np.array([sum(sides[c] for c in cells) for cells in self.atom_cells])
+        side = self._per_atom(sides)
         out = []
         for component in self.components:
             # Unions of atoms that each hold at least k on that side hold at least k.
@@ -168,13 +166,13 @@ class Attack:
             out += around
         return tuple(dict.fromkeys(out))
 
-    def _component_rows(self, component: _Component) -> tuple:
+    def _component_rows(self, component: Component) -> tuple:
         """The rows behind all of a component's blocks, worked out once."""
         if component.rows is None:
             component.rows = self._rows(component.blocks)
         return component.rows
 
-    def _matrix(self, component: _Component) -> sparse.csr_array:
+    def _matrix(self, component: Component) -> sparse.csr_array:
         """Atoms x blocks of one component: 1 where the atom lies in the block."""
         column = {key: j for j, key in enumerate(component.blocks)}
         rows, columns = [], []
@@ -186,7 +184,7 @@ class Attack:
         return sparse.csr_array((np.ones(len(rows)), (rows, columns)), shape=shape)
 
     def _isolation(
-        self, component: _Component, weight: np.ndarray, candidates: list, at_least_one=False
+        self, component: Component, weight: np.ndarray, candidates: list, at_least_one=False
     ) -> list[Finding]:
         """Combinations of the component's blocks that equal 1 on a set of candidate
         atoms and 0 elsewhere, with a weight of 1 to k-1 on that set (0 to k-1 if
@@ -228,7 +226,7 @@ class Attack:
             out.append(Finding("isolated", int(round(people[chosen].sum())), rows, nearby))
         return out
 
-    def _bounded(self, component: _Component) -> list[Finding]:
+    def _bounded(self, component: Component) -> list[Finding]:
         """Groups of 1 to k-1 respondents whose mean the published block sums pin
         within WIDTH: a small atom, or some of an atom's cells when the atom's sum is
         near 0 or near the top (a group of 6 scoring 5 on average says that any 4 of
@@ -521,53 +519,6 @@ def _rank(rows: Sequence[Row]) -> dict:
     return {key: i for i, key in enumerate(sorted({r.key for r in rows}, key=repr))}
 
 
-def _blocks(rows: Sequence[Row], live: set) -> tuple[dict, dict]:
-    """{row key: the live cells it holds that no smaller row of its kind holds}, and
-    {row key: the rows of its kind just inside it} (a block is its row minus those)."""
-    by_kind: dict = defaultdict(list)
-    for row in rows:
-        by_kind[row.kind].append(row)
-    owned: dict = defaultdict(set)
-    inside: dict = defaultdict(set)
-    for kind_rows in by_kind.values():
-        nearest = {}
-        for row in sorted(kind_rows, key=lambda r: -len(r.cells)):
-            for cell in row.cells:
-                if cell in live:
-                    if cell in nearest:
-                        inside[nearest[cell]].add(row.key)
-                    nearest[cell] = row.key
-        for cell, key in nearest.items():
-            owned[key].add(cell)
-    return {key: frozenset(cells) for key, cells in owned.items()}, inside
-
-
-def _components(atom_blocks: list, rank: dict) -> list[_Component]:
-    parent = list(range(len(atom_blocks)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    first: dict = {}
-    for a, blocks in enumerate(atom_blocks):
-        for key in blocks:
-            if key in first:
-                parent[find(a)] = find(first[key])
-            else:
-                first[key] = a
-    groups: dict = defaultdict(list)
-    for a in range(len(atom_blocks)):
-        groups[find(a)].append(a)
-    out = []
-    for atoms in groups.values():
-        blocks = sorted({key for a in atoms for key in atom_blocks[a]}, key=rank.__getitem__)
-        out.append(_Component(atoms, blocks))
-    return out
-
-
 def protect(
     n: Sequence[int],
     sums: Sequence[float],
@@ -592,9 +543,10 @@ def protect(
     memo: dict = {}  # the same cells and sums throughout: solved components are kept
     passed: set = set()  # while rows are only withheld, what passed stays passed
     rank = _rank([*fixed, *rows])
+    layout = Layout([*fixed, *rows], n, rank)
 
     def audit(candidate: list, passed: set | None = None) -> Attack:
-        attack = Attack(n, sums, [*fixed, *candidate], k, rank)
+        attack = Attack(n, sums, [*fixed, *candidate], k, rank, layout)
         attack.found = attack.findings(memo=memo, passed=passed)
         return attack
 

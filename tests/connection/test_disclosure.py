@@ -141,3 +141,54 @@ def test_no_isolation_when_every_group_is_large(k):
     ]
     attack = disclosure.Attack(cells, [50.0 * c for c in cells], rows, k)
     assert attack.findings(bounds=False) == []
+
+
+def plain_blocks(n, rows) -> tuple[dict, dict]:
+    """The blocks and atoms the slow way: a live cell's block in a kind is the
+    smallest row of that kind holding it (of two alike, the later); an atom is the
+    live cells with the same blocks, listed by their first cell."""
+    owner = {}
+    for i, row in enumerate(rows):
+        for cell in row.cells:
+            if n[cell] > 0:
+                held = owner.get((row.kind, cell))
+                if held is None or len(row.cells) <= len(rows[held].cells):
+                    owner[(row.kind, cell)] = i
+    blocks: dict = {}
+    for (_, cell), i in owner.items():
+        blocks.setdefault(rows[i].key, set()).add(cell)
+    by_cell: dict = {}
+    for (_, cell), i in owner.items():
+        by_cell.setdefault(cell, []).append(rows[i].key)
+    atoms: dict = {}
+    for cell in (c for c in range(len(n)) if n[c] > 0):
+        atoms.setdefault(tuple(sorted(by_cell.get(cell, []), key=repr)), []).append(cell)
+    return blocks, atoms
+
+
+def blocks_of(atoms, attack) -> set:
+    return {key for a in atoms for key in attack.atom_blocks[a]}
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables(), st.data())
+def test_an_audit_of_some_rows_lays_them_out_as_if_they_were_all(table, data):
+    """protect() lays out every row once and audits subsets of them: each audit must
+    see the blocks, atoms and components that rows alone make, found the slow way."""
+    n, rows = table
+    n = [c if data.draw(st.booleans()) else 0 for c in n]  # some cells nobody answered
+    some = [row for row in rows if data.draw(st.booleans())]
+    rank = disclosure._rank(rows)
+    layout = disclosure.Layout(rows, n, rank)
+    attack = disclosure.Attack(n, [1.0] * len(n), some, K, rank, layout)
+    blocks, atoms = plain_blocks(n, some)
+    assert attack.block_of == {key: frozenset(cells) for key, cells in blocks.items()}
+    assert dict(zip(attack.atom_blocks, attack.atom_cells, strict=True)) == atoms
+    assert list(attack.atom_blocks) == list(atoms)  # in the order of their first cell
+    assert attack.atom_n.tolist() == [sum(n[c] for c in cells) for cells in atoms.values()]
+    parts = set()  # atoms joined through the blocks they share, one by one
+    for a, keys in enumerate(attack.atom_blocks):
+        mine = frozenset({a}).union(*(p for p in parts if set(keys) & blocks_of(p, attack)))
+        parts = {p for p in parts if not p <= mine} | {mine}
+    assert {frozenset(c.atoms) for c in attack.components} == parts
+    assert [c.atoms[0] for c in attack.components] == sorted(min(p) for p in parts)
