@@ -393,16 +393,21 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
         return _UNDECIDED
     projected = np.vstack([rest[places], np.zeros((1, DRAWS))])  # -1 pads: adds nothing
     found, taken = [], np.zeros(len(places), bool)
-    for width in range(1, size + 1):
+    for half in range(1, math.ceil(size / 2) + 1):
         free = np.flatnonzero(~taken)
         if not free.size:
             break
-        halves = _halves(weights[free], most, math.ceil(width / 2))
+        halves = _halves(weights[free], most, half)
         if halves is None:
             return found or _UNDECIDED
         members = np.where(halves[0] >= 0, free[halves[0]], -1)
         heft, widths = halves[1], (halves[0] >= 0).sum(axis=1)
-        for i, j in _cancelling(projected[members].sum(axis=1), heft, widths, width, most):
+        # Halves of up to `half` atoms make the sets of 2 half - 1 atoms, then those
+        # of 2 half: both are sought among one sort of the halves' sums.
+        pairs = _cancelling(projected[members].sum(axis=1), heft, widths, half, most)
+        for i, j, width in pairs:
+            if width > size:
+                break
             atoms = [m for m in (*members[i], *members[j]) if m >= 0]
             if len(set(atoms)) < width or taken[atoms].any():
                 continue  # the halves share an atom, or one was found just now
@@ -411,9 +416,10 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
     return found
 
 
-def _cancelling(sums: np.ndarray, heft, widths, width: int, most: int):
-    """Pairs (i, j), i <= j, of halves whose projections cancel in every draw, that
-    together hold `width` atoms weighing 1 to `most`."""
+def _cancelling(sums: np.ndarray, heft, widths, half: int, most: int) -> list:
+    """Pairs (i, j, width), i <= j, of halves whose projections cancel in every draw,
+    that together hold 2 half - 1 or 2 half atoms (`width`) weighing 1 to `most`:
+    those of 2 half - 1 atoms first."""
     tolerance = 1e-8
     ranked = np.argsort(sums[:, 0], kind="stable")
     ordered = sums[ranked, 0]
@@ -423,14 +429,17 @@ def _cancelling(sums: np.ndarray, heft, widths, width: int, most: int):
     first = np.repeat(ranked[::-1], highs - lows)
     second = ranked[_ranges(lows, highs - lows)]
     total = heft[first] + heft[second]
+    width = widths[first] + widths[second]
     keep = (
         (second >= first)
-        & (widths[first] + widths[second] == width)
+        & (width >= 2 * half - 1)
         & (total >= 1)
         & (total <= most)
         & (np.abs(sums[first, 1:] + sums[second, 1:]).max(axis=1) <= tolerance)
     )
-    return zip(first[keep], second[keep], strict=True)
+    first, second, width = first[keep], second[keep], width[keep]
+    by_width = np.argsort(width, kind="stable")
+    return list(zip(first[by_width], second[by_width], width[by_width].tolist(), strict=True))
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
