@@ -391,20 +391,20 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
     _, rest = reach.split(rng.standard_normal((matrix.shape[0], DRAWS)))
     if np.abs(matrix.T @ rest).max(initial=0) > 1e-9:  # the projection did not converge
         return _UNDECIDED
-    projected = np.vstack([rest[places], np.zeros((1, DRAWS))])  # -1 pads: adds nothing
+    projected = rest[places]
     found, taken = [], np.zeros(len(places), bool)
     for half in range(1, math.ceil(size / 2) + 1):
         free = np.flatnonzero(~taken)
         if not free.size:
             break
-        halves = _halves(weights[free], most, half)
+        halves = _halves(weights[free], most, half, projected[free])
         if halves is None:
             return found or _UNDECIDED
         members = np.where(halves[0] >= 0, free[halves[0]], -1)
-        heft, widths = halves[1], (halves[0] >= 0).sum(axis=1)
+        heft, sums, widths = halves[1], halves[2], (halves[0] >= 0).sum(axis=1)
         # Halves of up to `half` atoms make the sets of 2 half - 1 atoms, then those
         # of 2 half: both are sought among one sort of the halves' sums.
-        pairs = _cancelling(projected[members].sum(axis=1), heft, widths, half, most)
+        pairs = _cancelling(sums, heft, widths, half, most)
         for i, j, width in pairs:
             if width > size:
                 break
@@ -447,13 +447,15 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
 
 
-def _halves(weights: np.ndarray, most: int, size: int):
+def _halves(weights: np.ndarray, most: int, size: int, points: np.ndarray):
     """Every set of 0 to `size` candidates (sorted by weight) weighing at most
-    `most`: (members, one row per set padded with -1, and their weights); None when
-    there would be more than HALVES_MAX."""
+    `most`: (members, one row per set padded with -1, their weights, and the sums of
+    their `points`, a row per candidate); None when there would be more than
+    HALVES_MAX."""
     members = [np.full((1, size), -1)]
     level = np.arange(len(weights))[weights <= most][:, None]
     heft = [np.zeros(1), weights[level[:, 0]]]
+    total = [np.zeros((1, points.shape[1])), points[level[:, 0]]]
     for width in range(1, size + 1):
         members.append(np.hstack([level, np.full((len(level), size - width), -1)]))
         if width == size or not len(level):
@@ -469,7 +471,12 @@ def _halves(weights: np.ndarray, most: int, size: int):
         nxt = _ranges(level[:, -1] + 1, extra)
         level = np.hstack([level[row], nxt[:, None]])
         heft.append(weight[row] + weights[nxt])
-    return np.vstack(members), np.concatenate(heft[: len(members)])
+        total.append(total[-1][row] + points[nxt])
+    return (
+        np.vstack(members),
+        np.concatenate(heft[: len(members)]),
+        np.vstack(total[: len(members)]),
+    )
 
 
 def _nearest(matrix: sparse.csr_array, atoms: np.ndarray, by_block: sparse.csr_array) -> list:
