@@ -393,33 +393,35 @@ def _small_sets(matrix: sparse.csr_array, places: np.ndarray, weights: np.ndarra
         return _UNDECIDED
     projected = rest[places]
     found, taken = [], np.zeros(len(places), bool)
-    for half in range(1, math.ceil(size / 2) + 1):
-        free = np.flatnonzero(~taken)
-        if not free.size:
-            break
-        halves = _halves(weights[free], most, half, projected[free])
-        if halves is None:
-            return found or _UNDECIDED
-        members = np.where(halves[0] >= 0, free[halves[0]], -1)
-        heft, sums, widths = halves[1], halves[2], (halves[0] >= 0).sum(axis=1)
-        # Halves of up to `half` atoms make the sets of 2 half - 1 atoms, then those
-        # of 2 half: both are sought among one sort of the halves' sums.
-        pairs = _cancelling(sums, heft, widths, half, most)
-        for i, j, width in pairs:
-            if width > size:
+    made = None  # (half, members, pairs): the halves' pairs, kept for the next width
+    for width in range(1, size + 1):
+        half = math.ceil(width / 2)
+        if made is None or made[0] != half:
+            free = np.flatnonzero(~taken)
+            if not free.size:
                 break
+            halves = _halves(weights[free], most, half, projected[free])
+            if halves is None:
+                return found or _UNDECIDED
+            members = np.where(halves[0] >= 0, free[halves[0]], -1)
+            widths = (halves[0] >= 0).sum(axis=1)
+            made = (half, members, _cancelling(halves[2], halves[1], widths, most))
+        _, members, pairs = made
+        for i, j in pairs(width):
             atoms = [m for m in (*members[i], *members[j]) if m >= 0]
             if len(set(atoms)) < width or taken[atoms].any():
                 continue  # the halves share an atom, or one was found just now
             found.append(np.sort(order[atoms]))  # back in the caller's order
             taken[atoms] = True
+            # Sets of 2 half atoms are sought among the same halves' pairs as those of
+            # 2 half - 1, unless one was found: the halves are then made without it.
+            made = None
     return found
 
 
-def _cancelling(sums: np.ndarray, heft, widths, half: int, most: int) -> list:
-    """Pairs (i, j, width), i <= j, of halves whose projections cancel in every draw,
-    that together hold 2 half - 1 or 2 half atoms (`width`) weighing 1 to `most`:
-    those of 2 half - 1 atoms first."""
+def _cancelling(sums: np.ndarray, heft, widths, most: int) -> Callable:
+    """The pairs (i, j), i <= j, of halves whose projections cancel in every draw and
+    that weigh 1 to `most` together: a function of the width, the atoms they hold."""
     tolerance = 1e-8
     ranked = np.argsort(sums[:, 0], kind="stable")
     ordered = sums[ranked, 0]
@@ -429,17 +431,17 @@ def _cancelling(sums: np.ndarray, heft, widths, half: int, most: int) -> list:
     first = np.repeat(ranked[::-1], highs - lows)
     second = ranked[_ranges(lows, highs - lows)]
     total = heft[first] + heft[second]
+    keep = (second >= first) & (total >= 1) & (total <= most)
+    first, second = first[keep], second[keep]
+    keep = np.abs(sums[first, 1:] + sums[second, 1:]).max(axis=1, initial=0) <= tolerance
+    first, second = first[keep], second[keep]
     width = widths[first] + widths[second]
-    keep = (
-        (second >= first)
-        & (width >= 2 * half - 1)
-        & (total >= 1)
-        & (total <= most)
-        & (np.abs(sums[first, 1:] + sums[second, 1:]).max(axis=1) <= tolerance)
-    )
-    first, second, width = first[keep], second[keep], width[keep]
-    by_width = np.argsort(width, kind="stable")
-    return list(zip(first[by_width], second[by_width], width[by_width].tolist(), strict=True))
+
+    def of(size: int):
+        chosen = width == size
+        return zip(first[chosen], second[chosen], strict=True)
+
+    return of
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -485,19 +487,44 @@ def _nearest(matrix: sparse.csr_array, atoms: np.ndarray, by_block: sparse.csr_a
     found by least squares as the neighbourhood grows; [] if it grows too large. A
     nearby combination names the rows whose withholding protects the group.
     `by_block` is the matrix's transpose, in rows, made once for all the groups."""
-    blocks = np.unique(matrix[atoms].indices)
+    blocks = _columns(matrix, atoms)
     while len(blocks) <= NEAR_MAX:
-        rows = np.unique(by_block[blocks].indices)
-        local = matrix[rows][:, blocks].toarray()
+        rows = _columns(by_block, blocks)
+        local = _dense(matrix, rows, blocks)
         target = np.isin(rows, atoms).astype(float)
         alpha = np.linalg.lstsq(local, target, rcond=None)[0]
         if np.abs(local @ alpha - target).max() < 1e-6:
             return list(blocks[np.abs(alpha) > 1e-7])
-        wider = np.unique(matrix[rows].indices)
+        wider = _columns(matrix, rows)
         if len(wider) == len(blocks):
             return []
         blocks = wider
     return []
+
+
+def _entries(matrix: sparse.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the entries of these rows lie in the matrix's arrays, and their rows'
+    places in `rows` (scipy's own row indexing costs more than the work here)."""
+    counts = matrix.indptr[rows + 1] - matrix.indptr[rows]
+    return _ranges(matrix.indptr[rows], counts), np.repeat(np.arange(len(rows)), counts)
+
+
+def _columns(matrix: sparse.csr_array, rows: np.ndarray) -> np.ndarray:
+    """The columns where these rows have entries, ascending."""
+    return np.unique(matrix.indices[_entries(matrix, rows)[0]])
+
+
+def _dense(matrix: sparse.csr_array, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """matrix[rows][:, columns] as a dense array, for ascending `columns`."""
+    out = np.zeros((len(rows), len(columns)))
+    if not len(columns):
+        return out
+    at, line = _entries(matrix, rows)
+    column = matrix.indices[at]
+    place = np.minimum(np.searchsorted(columns, column), len(columns) - 1)
+    kept = columns[place] == column
+    out[line[kept], place[kept]] = matrix.data[at][kept]
+    return out
 
 
 def _solver(matrix, places, weights, people, low, most):
