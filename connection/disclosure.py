@@ -210,7 +210,7 @@ class Attack:
             answers = _solver(matrix, places, weights, people, low, self.k - 1)
         if answers is _UNDECIDED:  # undecided in time: assume the worst
             return [Finding("isolated", 0, self._component_rows(component))]
-        out, by_block = [], matrix.T.tocsr()
+        out, by_block, listed = [], matrix.T.tocsr(), np.asarray(candidates)
         for chosen in answers:
             # The rows to withhold: those of a combination near the group if there is
             # one; else those of the blocks holding it (withholding one adds the group
@@ -218,7 +218,7 @@ class Attack:
             # cheapest of a finding's rows: they are sets, their order is no choice).
             near = _nearest(matrix, places[chosen], by_block)
             holding = sorted(
-                {key for a in np.asarray(candidates)[chosen] for key in self.atom_blocks[a]},
+                {key for a in listed[chosen] for key in self.atom_blocks[a]},
                 key=self.rank.__getitem__,
             )
             rows = self._rows(component.blocks[j] for j in near) if near else tuple(holding)
@@ -317,14 +317,15 @@ class _Room:
         self.inside = (sums > 1e-9) & (sums < self.upper - 1e-9)
         self.free = sparse.diags(self.inside.astype(float)) @ matrix
         self.solve = _Reach(self.free).solve  # the free atoms' Gram matrix, factorised
+        self.across, self.every = matrix.T.tocsr(), np.arange(matrix.shape[1])
 
     def __call__(self, i: int) -> bool:
         if not self.inside[i]:
             return False
-        row = self.matrix[[i], :].toarray().ravel()
+        row = _dense(self.matrix, np.array([i]), self.every).ravel()
         direction = -(self.free @ self.solve(row))
         direction[i] += 1
-        if direction[i] < 1e-6 or np.abs(self.matrix.T @ direction).max() > 1e-6:
+        if direction[i] < 1e-6 or np.abs(self.across @ direction).max() > 1e-6:
             return False
         direction /= direction[i]
         up = down = np.inf
@@ -347,7 +348,7 @@ class _Reach:
     nearest combination and the rest, which no combination reaches."""
 
     def __init__(self, matrix: sparse.csr_array):
-        self.matrix = matrix
+        self.matrix, self.across = matrix, matrix.T.tocsr()
         size = matrix.shape[1]
         gram = (matrix.T @ matrix).tocsc() + RIDGE * sparse.identity(size, format="csc")
         self.solve = splu(gram).solve
@@ -357,7 +358,7 @@ class _Reach:
         rest = np.array(target, float)
         alpha = np.zeros((self.matrix.shape[1], *rest.shape[1:]))
         for _ in range(3):  # each pass removes what the ridge and rounding left
-            step = self.solve(self.matrix.T @ rest)
+            step = self.solve(self.across @ rest)
             alpha += step
             rest = rest - self.matrix @ step
         return alpha, rest
