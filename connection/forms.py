@@ -126,6 +126,9 @@ class EmailAuthenticationForm(AuthenticationForm):
         return super().clean()
 
 
+MOMENT_FIELDS = ("share_anniversary", "checkin_suggestions", "thanks_prompts")
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=[],
@@ -158,6 +161,9 @@ class ProfileForm(forms.ModelForm):
             "work_end",
             "working_days",
             "quiet_alerts_to",
+            "share_anniversary",
+            "checkin_suggestions",
+            "thanks_prompts",
         ]
         labels = {
             "display_name": "Name",
@@ -176,9 +182,24 @@ class ProfileForm(forms.ModelForm):
         ]
         # Older clients (and the API) may leave it out: that keeps the current choice.
         self.fields["quiet_alerts_to"].required = False
+        # A moment HR turned off (or a manager's one, for others) is not offered: the
+        # person's choice stays as it was for when it comes back.
+        org = OrgSettings.load()
+        offered = {
+            "share_anniversary": org.moments_anniversaries,
+            "checkin_suggestions": org.moments_checkins and self.instance.is_manager,
+            "thanks_prompts": org.moments_thanks,
+        }
+        for name, shown in offered.items():
+            if not shown:
+                del self.fields[name]
         self.initial["working_days"] = list(self.instance.working_days)
         self.initial["skills_text"] = ", ".join(self.instance.skills or [])
         self.initial["interests_text"] = ", ".join(self.instance.interests or [])
+
+    @property
+    def moment_fields(self) -> list:
+        return [self[name] for name in MOMENT_FIELDS if name in self.fields]
 
     def clean_quiet_alerts_to(self) -> str:
         return self.cleaned_data.get("quiet_alerts_to") or self.instance.quiet_alerts_to
@@ -394,6 +415,20 @@ class AwayPeriodForm(forms.ModelForm):
         return cleaned
 
 
+class MomentsForm(forms.ModelForm):
+    """Which micro-moments the organisation allows (each person still chooses)."""
+
+    class Meta:
+        model = OrgSettings
+        fields = ["moments_anniversaries", "moments_wins", "moments_checkins", "moments_thanks"]
+        labels = {
+            "moments_anniversaries": "Work anniversaries",
+            "moments_wins": "Wins shared in the thread",
+            "moments_checkins": "Check-in suggestions for managers",
+            "moments_thanks": "Thank-you reminders",
+        }
+
+
 class NudgeCeilingForm(forms.ModelForm):
     class Meta:
         model = OrgSettings
@@ -489,6 +524,7 @@ class OutboxActionForm(forms.Form):
             ("resend_all", "Re-send all"),
             ("ceiling", "Save the weekly limit"),
             ("webhook_hosts", "Save the hosts"),
+            ("moments", "Save the micro-moments"),
         ],
         required=False,
     )

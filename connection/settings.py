@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "insights",
     "identity",
     "chat",
+    "moments",
     "axes",
 ]
 
@@ -338,6 +339,9 @@ HEARTH_DEMO_PASSWORD = env_str("HEARTH_DEMO_PASSWORD", "hearth-demo")
 NUDGE_STALE_CHECKS = {
     "pulse_invite": "pulse.nudges.answered_already",
     "pulse_reminder": "pulse.nudges.answered_already",
+    "moment": "moments.services.no_longer_wanted",
+    "checkin_suggestion": "moments.services.no_longer_wanted",
+    "thanks_prompt": "moments.services.no_longer_wanted",
 }
 
 # Tests only, never from the environment: lets webhook tests post to a local

@@ -21,6 +21,7 @@ from connection.forms import (
     AuditFilterForm,
     AwayPeriodForm,
     InboxForm,
+    MomentsForm,
     NudgeCeilingForm,
     NudgePreferencesForm,
     OrgExportForm,
@@ -440,31 +441,32 @@ def nudge_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # ---------------------------------------------------------------- HR: the outbox
 
 
+# HR's organisation-wide settings on the outbox page: (form, audit action, message).
+OUTBOX_SETTINGS = {
+    "ceiling": (NudgeCeilingForm, AuditEntry.Action.NUDGE_CEILING, "the weekly limit"),
+    "webhook_hosts": (WebhookHostsForm, AuditEntry.Action.WEBHOOK_HOSTS, "the webhook hosts"),
+    "moments": (MomentsForm, AuditEntry.Action.MOMENTS, "the micro-moments"),
+}
+
+
 @hr_admin_required
 @require_http_methods(["GET", "POST"])
 def nudge_outbox(request: HttpRequest) -> HttpResponse:
     org = OrgSettings.load()
-    ceiling_form = NudgeCeilingForm(instance=org)
-    hosts_form = WebhookHostsForm(instance=org)
+    settings_forms = {
+        action: form(instance=org) for action, (form, _, _) in OUTBOX_SETTINGS.items()
+    }
     if request.method == "POST":
         sent = OutboxActionForm(request.POST)
         if not sent.is_valid():
             return bad_request(request, sent)
-        if sent.cleaned_data["action"] == "ceiling":
-            ceiling_form = NudgeCeilingForm(request.POST, instance=org)
-            if ceiling_form.is_valid():
-                save_recorded(
-                    ceiling_form, actor=request.user, action=AuditEntry.Action.NUDGE_CEILING
-                )
-                messages.success(request, "Saved the organisation's weekly limit.")
-                return redirect("nudge_outbox")
-        elif sent.cleaned_data["action"] == "webhook_hosts":
-            hosts_form = WebhookHostsForm(request.POST, instance=org)
-            if hosts_form.is_valid():
-                save_recorded(
-                    hosts_form, actor=request.user, action=AuditEntry.Action.WEBHOOK_HOSTS
-                )
-                messages.success(request, "Saved the hosts webhooks may post to.")
+        action = sent.cleaned_data["action"]
+        if action in OUTBOX_SETTINGS:
+            form_class, audit_action, what = OUTBOX_SETTINGS[action]
+            settings_forms[action] = form_class(request.POST, instance=org)
+            if settings_forms[action].is_valid():
+                save_recorded(settings_forms[action], actor=request.user, action=audit_action)
+                messages.success(request, f"Saved {what} for the organisation.")
                 return redirect("nudge_outbox")
         else:
             ids = [nudge.pk for nudge in sent.cleaned_data["nudge"]]
@@ -487,8 +489,9 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
         {
             "totals": totals,
             "page": page,
-            "ceiling_form": ceiling_form,
-            "hosts_form": hosts_form,
+            "ceiling_form": settings_forms["ceiling"],
+            "hosts_form": settings_forms["webhook_hosts"],
+            "moments_form": settings_forms["moments"],
             "built_in_hosts": BUILT_IN_HOSTS,
         },
     )

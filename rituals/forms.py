@@ -6,7 +6,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from connection.forms import DayField, ManyField, TeamChoiceField
-from connection.models import Team, User, known_time_zones
+from connection.models import OrgSettings, Team, User, known_time_zones
 from connection.pickers import PeoplePicker, PersonPicker
 from connection.team_select import TeamSelect
 from rituals.models import Reaction, Recognition, Spend, TeamRitual, Value
@@ -307,6 +307,16 @@ class PostForm(forms.Form):
         help_text="Something outside work, if you like: a walk, a book, a win.",
     )
     is_question = forms.BooleanField(label="This is a question for the team", required=False)
+    is_win = forms.BooleanField(
+        label="Share this as a win",
+        required=False,
+        help_text="It is marked as a win in the thread, and your manager hears of it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not OrgSettings.load().moments_wins:
+            del self.fields["is_win"]
 
 
 class ReplyForm(forms.Form):

@@ -1,5 +1,5 @@
 """Import layering (docs/architecture.md): the core imports no app, the domain apps
-import only the core, the top floor (insights, and the chat apps) reads them all but
+import only the core, the top floor (insights, the chat apps, micro-moments) reads them all but
 not each other, nothing forms a cycle and no import
 hides inside a function; the bench's modules form no cycle and none imports the entry
 point; the checker itself (tests/layers.py) finds cycles and wrong directions."""
@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CORE = "connection"
 DOMAIN = ("pulse", "rituals", "mentorship", "identity")
-TOP = ("insights", "chat")
+TOP = ("insights", "chat", "moments")
 # Who may import whom: each domain app the core; each top-floor app the core and every
-# domain app (insights and chat never read each other).
+# domain app (insights, chat and moments never read each other).
 LAYERS = (
     {(app, CORE) for app in DOMAIN}
     | {(top, CORE) for top in TOP}

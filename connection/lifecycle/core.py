@@ -70,6 +70,9 @@ def _preferences(person: User) -> list[Row]:
             "own Slack webhook": person.slack_webhook_url,
             "own Teams webhook": person.teams_webhook_url,
             "when quiet, also tell": person.get_quiet_alerts_to_display(),
+            "share my work anniversary": person.share_anniversary,
+            "check-in suggestions": person.checkin_suggestions,
+            "thank-you reminders": person.thanks_prompts,
         }
     ]
 

@@ -73,6 +73,7 @@ class AuditEntry(models.Model):
         NUDGES_RESENT = "outbox.resent", "queued failed nudges again"
         NUDGE_CEILING = "outbox.ceiling", "changed the weekly nudge limit"
         WEBHOOK_HOSTS = "outbox.webhook_hosts", "changed the hosts webhooks may post to"
+        MOMENTS = "outbox.moments", "changed which micro-moments the organisation allows"
         PEOPLE_DEACTIVATED = "identity.deactivated", "deactivated people"
         PERSON_ERASED = "identity.erased", "erased a person's data"
         DATA_EXPORTED = "identity.exported", "downloaded a person's data"

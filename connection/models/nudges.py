@@ -135,6 +135,25 @@ NUDGE_KINDS: dict[str, NudgeKind] = {
         "a colleague logged a session naming you as their mentor",
         action="Confirm or decline",
     ),
+    "moment": NudgeKind(
+        "Moments to mark on your team",
+        Priority.NORMAL,
+        "someone you manage chose to share a work anniversary or a win",
+        action="Say congratulations",
+    ),
+    "checkin_suggestion": NudgeKind(
+        "Check-in suggestions",
+        Priority.NORMAL,
+        "you asked for a weekly suggestion of someone to check in with",
+        True,
+        action="See who",
+    ),
+    "thanks_prompt": NudgeKind(
+        "Reminders to say thank you",
+        Priority.LOW,
+        "you asked to be reminded to thank people who helped you",
+        action="Say thank you",
+    ),
 }
 NUDGE_KIND_CHOICES = [(key, kind.label) for key, kind in NUDGE_KINDS.items()]
 

@@ -130,6 +130,30 @@ class OrgSettings(models.Model):
         help_text="Audit entries older than this are deleted (7 years by default).",
     )
 
+    # Micro-moments (moments/): HR can turn each off for everyone; people still choose.
+    moments_anniversaries = models.BooleanField(
+        "work anniversaries",
+        default=True,
+        help_text="People who choose to share theirs see it marked in their team's thread; "
+        "their manager hears a few days before.",
+    )
+    moments_wins = models.BooleanField(
+        "wins shared in the thread",
+        default=True,
+        help_text="People may mark a thread post as a win; their manager hears of it.",
+    )
+    moments_checkins = models.BooleanField(
+        "check-in suggestions for managers",
+        default=True,
+        help_text="Managers who ask get at most one a week: someone they have not had a "
+        "one-to-one moment with in a while.",
+    )
+    moments_thanks = models.BooleanField(
+        "thank-you reminders",
+        default=True,
+        help_text="People who ask are reminded to thank a mentor or office-hours host.",
+    )
+
     class Meta:
         verbose_name = "organisation settings"
         verbose_name_plural = "organisation settings"

@@ -294,6 +294,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="nobody",
         help_text="Off unless you choose it. Hearth then asks them to say hello; nothing more.",
     )
+    # Micro-moments (moments/): each is off until the person turns it on.
+    share_anniversary = models.BooleanField(
+        "share my work anniversary with my team",
+        default=False,
+        help_text="On the day, your team's thread marks it, and your manager hears a few days "
+        "before. Only the years, never your birthday or anything else.",
+    )
+    checkin_suggestions = models.BooleanField(
+        "suggest someone I could check in with",
+        default=False,
+        help_text="For managers: at most one a week, someone on your team you have not had a "
+        "one-to-one moment with in a while. Nobody is scored, and they never hear of it.",
+    )
+    thanks_prompts = models.BooleanField(
+        "remind me to say thank you",
+        default=False,
+        help_text="The day after a mentoring session or an office-hours booking, a reminder "
+        "to thank the person who helped.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -402,6 +421,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
             return f"{WEEKDAY_NAMES[days[0] - 1]}–{WEEKDAY_NAMES[days[-1] - 1]}"
         return ", ".join(WEEKDAY_NAMES[d - 1] for d in days)
+
+    def moment_managers(self) -> list[User]:
+        """Who hears of a moment this person shares (moments/): their line manager, or
+        else their team's managers; never themselves, never someone deactivated."""
+        if self.manager_id and self.manager_id != self.pk and self.manager.is_active:
+            return [self.manager]
+        if not self.team_id:
+            return []
+        return list(self.team.managers.filter(is_active=True).exclude(pk=self.pk))
 
     def tenure_days(self, today: dt.date | None = None) -> int | None:
         if self.start_date is None:

@@ -22,6 +22,15 @@ class ThreadPost(models.Model):
     status = models.CharField(max_length=500)
     highlight = models.CharField(max_length=200, blank=True)
     is_question = models.BooleanField(default=False)
+
+    class Moment(models.TextChoices):
+        ANNIVERSARY = "anniversary", "Work anniversary"
+        WIN = "win", "A win"
+
+    # A micro-moment the author chose to share (moments/); `moment_key` makes the one
+    # a task writes (a work anniversary) once only.
+    moment = models.CharField(max_length=12, choices=Moment.choices, blank=True)
+    moment_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

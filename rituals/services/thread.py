@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from connection.models import Signal, Team, User
+from connection.models import OrgSettings, Signal, Team, User
 from connection.nudges import create_nudge
 from connection.services import record_signals
 from rituals.models import Reaction, ThreadPost
@@ -22,8 +22,11 @@ def post_to_thread(
     status: str,
     highlight: str = "",
     is_question: bool = False,
+    is_win: bool = False,
     parent: ThreadPost | None = None,
 ) -> ThreadPost:
+    """A post or a reply; a post its author marks as a win (when the organisation
+    allows wins) carries the mark, and the author's manager hears of it."""
     status, highlight = status.strip(), highlight.strip()
     if not status:
         raise RitualError("Write a line or two first.")
@@ -33,6 +36,7 @@ def post_to_thread(
         raise RitualError("Only the team's members post in its thread.")
     if parent is not None and (parent.team_id != team.pk or parent.parent_id is not None):
         raise RitualError("Replies go under a post in the same thread.")
+    win = is_win and parent is None and OrgSettings.load().moments_wins
     with transaction.atomic():
         post = ThreadPost.objects.create(
             team=team,
@@ -41,7 +45,10 @@ def post_to_thread(
             highlight=highlight,
             is_question=is_question and parent is None,
             parent=parent,
+            moment=ThreadPost.Moment.WIN if win else "",
         )
+        if win:
+            _tell_managers_of_win(post)
         signals = [
             Signal(actor=author, team=team, kind=Signal.Kind.POSTED, source=f"post:{post.pk}")
         ]
@@ -71,6 +78,25 @@ def post_to_thread(
             )
         record_signals(signals)
     return post
+
+
+def _tell_managers_of_win(post: ThreadPost) -> None:
+    """A note to the author's manager about the win they chose to share (a micro-moment:
+    moments/services.py drops it if wins are turned off before it comes due)."""
+    author = post.author
+    for manager in author.moment_managers():
+        create_nudge(
+            recipient=manager,
+            kind="moment",
+            dedupe_key=f"moment:win:{post.pk}:{manager.pk}",
+            payload={
+                "title": f"{author.display_name} shared a win",
+                "body": post.status[:140],
+                "url": f"/rituals/thread/?team={post.team_id}#post-{post.pk}",
+                "moment": "win",
+                "about": author.pk,
+            },
+        )
 
 
 def toggle_reaction(*, person: User, post: ThreadPost, kind: str, on: bool | None = None) -> bool:

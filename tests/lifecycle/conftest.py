@@ -30,6 +30,7 @@ from mentorship.models import (
     Programme,
     ShadowWindow,
 )
+from moments.models import CheckinSuggestion
 from pulse.models import (
     CellAnswer,
     Published,
@@ -318,6 +319,11 @@ def _chat(dana, team) -> dict[str, str]:
     return {"slack": "U0DANA"}
 
 
+def _moments(dana, bob) -> dict[str, str]:
+    CheckinSuggestion.objects.create(manager=dana, person=bob, week=NOW.date())
+    return {"checkin_suggestions": bob.display_name}
+
+
 @pytest.fixture
 def world(clock, team, other_team, bob, hana) -> World:
     dana = make_user(
@@ -330,4 +336,5 @@ def world(clock, team, other_team, bob, hana) -> World:
     markers |= _mentorship(dana, bob, team)
     markers |= _insights_identity(dana, bob, team, other_team)
     markers |= _chat(dana, team)
+    markers |= _moments(dana, bob)
     return World(dana=User.objects.get(pk=dana.pk), markers=markers)

@@ -9,6 +9,7 @@ from connection.lifecycle import apply_retention, services
 from connection.models import AuditEntry, Nudge, OrgSettings, Signal
 from connection.tasks import apply_retention_task
 from insights.models import Alert
+from moments.models import CheckinSuggestion
 from rituals.models import ThreadPost
 from tests.lifecycle.conftest import NOW
 from tests.lifecycle.tables import published_dump
@@ -45,11 +46,25 @@ def test_old_rows_go_and_new_rows_stay(world, bob, team):
     Alert.objects.get().nudges.add(kept_by_alert)
     ThreadPost.objects.create(team=team, author=bob, status="Ancient", created_at=NOW - 731 * DAY)
     AuditEntry.objects.create(kind="budget", action="budget.set", at=NOW - 2556 * DAY)
+    for age in (org.nudge_retention_days + 1, 1):
+        CheckinSuggestion.objects.create(
+            manager=world.dana,
+            person=bob,
+            week=(NOW - age * DAY).date(),
+            created_at=NOW - age * DAY,
+        )
     before = published_dump()
 
     deleted = apply_retention(now=NOW)
 
-    assert deleted == {"nudges": 1, "signals": 1, "audit": 1, "thread_posts": 1}
+    assert deleted == {
+        "nudges": 1,
+        "signals": 1,
+        "audit": 1,
+        "thread_posts": 1,
+        "checkin_suggestions": 1,
+    }
+    assert CheckinSuggestion.objects.filter(week=(NOW - DAY).date()).exists()
     assert not Signal.objects.filter(source="old:0").exists()
     assert Signal.objects.filter(source="old:1").exists()
     assert set(
