@@ -20,6 +20,7 @@ from moments.services import (
     suggest_checkins,
 )
 from rituals.models import Recognition, ThreadPost
+from rituals.services.thread import post_to_thread
 from tests.helpers import make_user
 
 UTC = dt.UTC
@@ -368,3 +369,62 @@ def test_hr_turns_moments_off_for_everyone_and_it_is_audited(frozen, client_for,
     assert (settings_row.moments_checkins, settings_row.moments_thanks) == (False, False)
     assert settings_row.moments_anniversaries and settings_row.moments_wins
     assert AuditEntry.objects.filter(action=AuditEntry.Action.MOMENTS, actor=hana).exists()
+
+
+# ---------------------------------------------------------------- every moment's message
+
+
+def win_note(now, alice, bob, team):
+    post_to_thread(author=bob, team=team, status="Shipped it", is_win=True)
+    return alice
+
+
+def checkin_note(now, alice, bob, team):
+    alice.checkin_suggestions = True
+    alice.save()
+    suggest_checkins(now)
+    return alice
+
+
+def thanks_note(now, alice, bob, team):
+    bob.thanks_prompts = True
+    bob.save()
+    hours = OfficeHours.objects.create(
+        host=alice, weekday=3, start_time=dt.time(9), time_zone="UTC"
+    )
+    Booking.objects.create(
+        office_hours=hours, starts_at=now - dt.timedelta(hours=1), booker=bob, topic="Deploys"
+    )
+    prompt_thanks(now)
+    return bob
+
+
+MOMENTS = [win_note, checkin_note, thanks_note]
+
+
+@pytest.mark.parametrize("make", MOMENTS, ids=lambda make: make.__name__)
+def test_each_moment_waits_for_working_hours(db, alice, bob, team, make):
+    night = dt.datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 22:00 in New York, 03:00 in Lisbon
+    with time_machine.travel(night, tick=False):
+        recipient = make(night, alice, bob, team)
+        report = deliver_due_nudges(now=night)
+    note = Nudge.objects.get(recipient=recipient)
+    assert (report.sent, report.rescheduled, note.status) == (0, 1, "pending")
+    assert note.due_at.astimezone(recipient.zone).time() == recipient.work_start
+    with time_machine.travel(note.due_at, tick=False):
+        assert deliver_due_nudges(now=note.due_at).sent == 1
+
+
+@pytest.mark.parametrize("make", MOMENTS, ids=lambda make: make.__name__)
+def test_each_moment_counts_against_the_weekly_cap(frozen, alice, bob, team, make):
+    for person in (alice, bob):
+        person.weekly_nudge_cap = 1
+        person.save()
+        create_nudge(
+            recipient=person, kind="ritual_reminder", dedupe_key=f"{person.pk}", payload={}
+        )
+    assert deliver_due_nudges(now=WED).sent == 2
+    recipient = make(WED, alice, bob, team)
+    deliver_due_nudges(now=WED)
+    note = Nudge.objects.exclude(kind="ritual_reminder").get(recipient=recipient)
+    assert (note.status, note.last_error) == ("skipped", "weekly limit of 1 reached")
