@@ -337,7 +337,7 @@ def _thanks_spec(
         payload={
             "title": f"Say thank you to {helper.display_name}?",
             "body": f"{what} A short thank-you, here or in person, tells them it helped.",
-            "url": reverse("recognition"),
+            "url": reverse("recognition") + f"?to={helper.pk}",
             "about": helper.pk,
             "since": since.isoformat(),
         },

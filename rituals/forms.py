@@ -288,6 +288,8 @@ class ThreadPickForm(forms.Form):
 
 class RecognitionScopeForm(forms.Form):
     scope = forms.ChoiceField(choices=[("team", "My team"), ("org", "Everyone")], required=False)
+    # ?to=: the colleague to thank, filled in (a thank-you reminder links here).
+    to = forms.ModelChoiceField(queryset=User.objects.active(), required=False)
 
 
 class BudgetQuarterForm(forms.Form):

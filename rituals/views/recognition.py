@@ -22,13 +22,15 @@ from rituals.services.recognition import recognise
 @login_required
 @require_http_methods(["GET", "POST"])
 def recognition(request: HttpRequest) -> HttpResponse:
-    form = RecognitionForm(request.POST or None, giver=request.user)
-    if request.method == "POST" and _recognise(form, giver=request.user):
-        messages.success(request, "Sent. Small thanks add up.")
-        return redirect("recognition")
     scope_form = RecognitionScopeForm(request.GET)
     if not scope_form.is_valid():
         return bad_request(request, scope_form, back=reverse("recognition"))
+    to = scope_form.cleaned_data["to"]
+    initial = {"receivers": [to]} if to and to != request.user else None
+    form = RecognitionForm(request.POST or None, giver=request.user, initial=initial)
+    if request.method == "POST" and _recognise(form, giver=request.user):
+        messages.success(request, "Sent. Small thanks add up.")
+        return redirect("recognition")
     scope = scope_form.cleaned_data["scope"] or "team"
     return render(
         request,

@@ -428,3 +428,22 @@ def test_each_moment_counts_against_the_weekly_cap(frozen, alice, bob, team, mak
     deliver_due_nudges(now=WED)
     note = Nudge.objects.exclude(kind="ritual_reminder").get(recipient=recipient)
     assert (note.status, note.last_error) == ("skipped", "weekly limit of 1 reached")
+
+
+def test_the_reminder_opens_the_thank_you_with_the_helper_filled_in(
+    frozen, client_for, hours, alice, bob
+):
+    bob.thanks_prompts = True
+    bob.save()
+    Booking.objects.create(
+        office_hours=hours, starts_at=WED - dt.timedelta(hours=1), booker=bob, topic="Deploys"
+    )
+    prompt_thanks(WED)
+    [note] = moments_for(bob, "thanks_prompt")
+    page = client_for(bob).get(note.payload["url"]).content.decode()
+    assert f'value="{alice.pk}" selected' in page or f'value="{alice.pk}" checked' in page
+    plain = client_for(bob).get(reverse("recognition")).content.decode()
+    assert (
+        f'value="{alice.pk}" selected' not in plain and f'value="{alice.pk}" checked' not in plain
+    )
+    assert client_for(bob).get(reverse("recognition") + "?to=nobody").status_code == 400
