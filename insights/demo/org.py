@@ -56,6 +56,13 @@ def load_org(size: int, today: dt.date, seed: int) -> tuple[int, int]:
             is_hr_admin=True, is_staff=True, is_superuser=True
         )
         vary_working_hours(random.Random(seed))
+        # The micro-moments the personas chose (docs/moments.md): Alice asks for a
+        # weekly check-in suggestion; Bob shares his work anniversary and asks to be
+        # reminded to thank whoever helps him.
+        User.objects.filter(email=f"alice@{DOMAIN}").update(checkin_suggestions=True)
+        User.objects.filter(email=f"bob@{DOMAIN}").update(
+            share_anniversary=True, thanks_prompts=True
+        )
     return len(rows), teams_made
 
 
