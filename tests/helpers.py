@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection as db_connection
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from connection.models import Team, User
 from rituals.services.rituals import adopt_ritual
@@ -120,3 +121,23 @@ def shows_errors(response) -> bool:
     """A form page shown again with what was wrong: 200 (a browser keeps the person on
     the page, with no console error), each message a role="alert"."""
     return response.status_code == 200 and b'role="alert"' in response.content
+
+
+def working_around_the_clock(user: User, *, channel: str, **fields) -> None:
+    """Every day, all day, counts as working time for `user`, so delivery never waits
+    (browser tests, which run at the real or a pinned time of day); `fields` sets more.
+
+    00:00-23:59 leaves the last minute of the day out; near midnight UTC the
+    person lives in Tokyo instead, where it is morning.
+    """
+    User.objects.filter(pk=user.pk).update(
+        nudge_channel=channel,
+        time_zone="UTC" if 1 <= timezone.now().hour <= 22 else "Asia/Tokyo",
+        work_start=dt.time(0, 0),
+        work_end=dt.time(23, 59),
+        working_days="1234567",
+        snoozed_until=None,
+        muted_nudge_kinds=[],
+        **fields,
+    )
+    user.refresh_from_db()

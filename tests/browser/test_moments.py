@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from connection.models import Nudge, OrgSettings, User
 from connection.nudges import deliver_due_nudges
 from moments.services import plan_moments
-from tests.helpers import make_user
+from tests.helpers import make_user, working_around_the_clock
 
 pytestmark = pytest.mark.browser
 
@@ -22,26 +22,10 @@ def person(who: str) -> User:
     return User.objects.get(email=f"{who}@{DEMO_DOMAIN}")
 
 
-def always_in_hearth(user: User, **fields) -> None:
-    """Messages reach `user` in Hearth at any hour, so delivery never waits (the
-    time zone follows the UTC clock so 00:00-23:59 always holds now)."""
-    User.objects.filter(pk=user.pk).update(
-        nudge_channel="in_app",
-        time_zone="UTC" if 1 <= timezone.now().hour <= 22 else "Asia/Tokyo",
-        work_start=dt.time(0, 0),
-        work_end=dt.time(23, 59),
-        working_days="1234567",
-        snoozed_until=None,
-        muted_nudge_kinds=[],
-        weekly_nudge_cap=50,
-        **fields,
-    )
-
-
 def test_moments_in_the_thread_and_the_managers_notifications(page, demo_org, sign_in, screenshot):
     alice, bob = person("alice"), person("bob")
     OrgSettings.objects.filter(pk=OrgSettings.load().pk).update(nudge_weekly_ceiling=50)
-    always_in_hearth(alice, checkin_suggestions=True)
+    working_around_the_clock(alice, channel="in_app", checkin_suggestions=True, weekly_nudge_cap=50)
     # The demo's own messages vary with the day the test runs: start Alice's inbox empty.
     Nudge.objects.filter(recipient=alice, status=Nudge.Status.PENDING).update(
         status=Nudge.Status.SKIPPED

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from connection.models import Nudge, OrgSettings, User
 from connection.nudges import create_nudge, deliver_due_nudges
+from tests.helpers import working_around_the_clock
 
 pytestmark = pytest.mark.browser
 
@@ -23,24 +24,6 @@ TITLES = [
 
 def person(who: str) -> User:
     return User.objects.get(email=f"{who}@{DEMO_DOMAIN}")
-
-
-def working_around_the_clock(user: User, *, channel: str) -> None:
-    """Every day, all day, counts as working time, so delivery never waits.
-
-    00:00-23:59 leaves the last minute of the day out; near midnight UTC the
-    person lives in Tokyo instead, where it is morning.
-    """
-    User.objects.filter(pk=user.pk).update(
-        nudge_channel=channel,
-        time_zone="UTC" if 1 <= timezone.now().hour <= 22 else "Asia/Tokyo",
-        work_start=dt.time(0, 0),
-        work_end=dt.time(23, 59),
-        working_days="1234567",
-        snoozed_until=None,
-        muted_nudge_kinds=[],
-    )
-    user.refresh_from_db()
 
 
 def test_header_bell_lists_unread_notifications_and_marks_them_read(
