@@ -96,8 +96,12 @@ def next_anniversary(start: dt.date, today: dt.date) -> dt.date | None:
 
 def years_label(years: int) -> str:
     """“third work anniversary”."""
-    ordinal = ORDINALS[years - 1] if years <= len(ORDINALS) else f"{years}th"
-    return f"{ordinal} work anniversary"
+    if years <= len(ORDINALS):
+        return f"{ORDINALS[years - 1]} work anniversary"
+    suffix = (
+        "th" if years % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(years % 10, "th")
+    )
+    return f"{years}{suffix} work anniversary"
 
 
 def _day_label(day: dt.date, today: dt.date) -> str:

@@ -18,6 +18,7 @@ from moments.services import (
     plan_moments,
     prompt_thanks,
     suggest_checkins,
+    years_label,
 )
 from rituals.models import Recognition, ThreadPost
 from rituals.services.thread import post_to_thread
@@ -111,6 +112,10 @@ def test_the_day_is_the_persons_own_calendar_day(db, alice, team):
 
 
 def test_a_leap_day_start_is_marked_on_the_28th_in_other_years(db, alice, bob):
+    assert [years_label(n) for n in (3, 10, 11, 12, 21, 22, 23, 111)] == [
+        f"{ordinal} work anniversary"
+        for ordinal in ("third", "tenth", "11th", "12th", "21st", "22nd", "23rd", "111th")
+    ]
     assert anniversary_in(dt.date(2024, 2, 29), 2027) == dt.date(2027, 2, 28)
     assert anniversary_in(dt.date(2024, 2, 29), 2028) == dt.date(2028, 2, 29)
     assert next_anniversary(dt.date(2026, 11, 25), dt.date(2026, 11, 25)) == dt.date(2027, 11, 25)
