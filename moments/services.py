@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -213,7 +214,7 @@ def suggest_checkins(now: dt.datetime) -> int:
                     "body": f"You and {person.get_short_name()} have not had a one-to-one moment "
                     "in Hearth for a few weeks. Ten minutes without an agenda (how are you, "
                     "what is on your mind) goes a long way. Only you see this.",
-                    "url": reverse("people") + f"?q={person.email}",
+                    "url": reverse("people") + "?" + urlencode({"q": person.email}),
                 },
                 due_at=now,
                 expires_at=now + dt.timedelta(days=5),

@@ -236,6 +236,7 @@ def test_a_manager_who_asks_gets_the_person_longest_without_a_moment(frozen, ali
     assert "score" not in note.payload["body"].lower()
     assert not Nudge.objects.exclude(recipient=alice).exists()  # Dan never hears of it
     assert CheckinSuggestion.objects.get().person == dan
+    assert note.payload["url"] == f"/people/?q={dan.email.replace('@', '%40')}"
 
 
 def test_one_suggestion_a_week_and_not_the_same_person_again_soon(frozen, alice, bob, dan):
