@@ -98,6 +98,13 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Replies to pulse comments reach everyone who answered, at each batch
+    # (pulse/conversations.py); unique keys make a repeat tick a no-op.
+    "pulse-conversations": {
+        "task": "pulse.tasks.announce_replies_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     # Micro-moments (moments/services.py): anniversaries on each person's own day,
     # check-in suggestions and thank-you reminders; unique outbox keys and thread
     # keys make each hour's run write a moment once.

@@ -16,6 +16,8 @@ response what, and neither carries the other's id (rows are shuffled at close).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import threading
 import time
 import uuid
@@ -127,14 +129,15 @@ def open_round_at(now: dt.datetime) -> Asked | None:
 
 def answer_open_round(
     *, person, answers: dict[int, int], comment: str = "", now: dt.datetime | None = None
-) -> None:
-    """Store `person`'s answers to the round open now (the API's submit)."""
+) -> str:
+    """Store `person`'s answers to the round open now (the API's submit); the
+    comment's conversation key, or ""."""
     now = now or timezone.now()
     asked = open_round_at(now)
     if asked is None or not asked.asks(person):
         raise RoundClosed("No pulse is open for you.")
     try:
-        store(person=person, asked=asked, answers=answers, comment=comment, now=now)
+        return store(person=person, asked=asked, answers=answers, comment=comment, now=now)
     except AlreadyAnswered:
         raise
     except PulseError:
@@ -145,7 +148,7 @@ def answer_open_round(
         fresh = open_round_at(now)
         if fresh is None or fresh.pk == asked.pk or not fresh.asks(person):
             raise
-        store(person=person, asked=fresh, answers=answers, comment=comment, now=now)
+        return store(person=person, asked=fresh, answers=answers, comment=comment, now=now)
 
 
 def check(asked: Asked, answers: dict[int, int], comment: str) -> str:
@@ -165,8 +168,9 @@ def check(asked: Asked, answers: dict[int, int], comment: str) -> str:
     return comment
 
 
-def store(*, person, asked: Asked, answers: dict[int, int], comment: str, now: dt.datetime) -> None:
-    """A receipt and an anonymous response together, or nothing.
+def store(*, person, asked: Asked, answers: dict[int, int], comment: str, now: dt.datetime) -> str:
+    """A receipt and an anonymous response together, or nothing; the conversation
+    key of its comment ("" without one), which only the author is ever given.
 
     The receipt's unique (person, round) makes a second submission, even a
     simultaneous one, fail; the round must still be open when the row is written."""
@@ -180,13 +184,26 @@ def store(*, person, asked: Asked, answers: dict[int, int], comment: str, now: d
         "band": TenureBand.for_start(person.start_date, asked.opens_at.date()),
         "location": person.location,
     }
+    # A comment comes with a key to its conversation: only its digest is written.
+    key = new_key() if comment else ""
     write = _write_postgresql if connection.vendor == "postgresql" else _write_orm
     try:
-        stored = write(person.pk, asked.pk, facts, answers, comment, now)
+        stored = write(person.pk, asked.pk, facts, answers, comment, digest_of(key), now)
     except IntegrityError:
         raise AlreadyAnswered("You've already answered this pulse. Thank you!") from None
     if not stored:
         raise RoundClosed("This pulse has closed. The next one opens soon.")
+    return key
+
+
+def new_key() -> str:
+    """A conversation key: 32 random bytes, as URL-safe text."""
+    return secrets.token_urlsafe(32)
+
+
+def digest_of(key: str) -> str:
+    """What the response keeps of a key ("" for none)."""
+    return hashlib.sha256(key.encode()).hexdigest() if key else ""
 
 
 # One statement, so one round trip and its own transaction: the round row is read
@@ -202,8 +219,10 @@ WITH still_open AS (
     SELECT %(receipt)s, %(person)s, id, %(team)s, %(band)s, %(location)s FROM still_open
     RETURNING round_id
 ), response AS (
-    INSERT INTO {Response._meta.db_table} (id, round_id, team_id, tenure_band, location, comment)
-    SELECT %(response)s, round_id, %(team)s, %(band)s, %(location)s, %(comment)s FROM receipt
+    INSERT INTO {Response._meta.db_table}
+        (id, round_id, team_id, tenure_band, location, comment, reply_digest)
+    SELECT %(response)s, round_id, %(team)s, %(band)s, %(location)s, %(comment)s, %(digest)s
+    FROM receipt
     RETURNING id
 )
 INSERT INTO {Answer._meta.db_table} (id, response_id, question_id, value)
@@ -214,7 +233,7 @@ FROM response, unnest(%(ids)s::uuid[], %(questions)s::bigint[], %(values)s::int[
 
 
 def _write_postgresql(
-    person: int, round_: int, facts: dict, answers: dict[int, int], comment: str, now
+    person: int, round_: int, facts: dict, answers: dict[int, int], comment: str, digest: str, now
 ) -> bool:
     # Alone, the statement is its own transaction; inside a caller's, a savepoint
     # keeps a duplicate's error from spoiling the rest of it.
@@ -230,6 +249,7 @@ def _write_postgresql(
                 "person": person,
                 "response": uuid.uuid4(),
                 "comment": comment,
+                "digest": digest,
                 "ids": [uuid.uuid4() for _ in answers],
                 "questions": list(answers),
                 "values": list(answers.values()),
@@ -240,7 +260,7 @@ def _write_postgresql(
 
 
 def _write_orm(
-    person: int, round_: int, facts: dict, answers: dict[int, int], comment: str, now
+    person: int, round_: int, facts: dict, answers: dict[int, int], comment: str, digest: str, now
 ) -> bool:
     """Elsewhere (SQLite, whose transactions here take the write lock when they begin,
     so nothing closes the round between the check and the rows)."""
@@ -251,7 +271,9 @@ def _write_orm(
         kept = {"team_id": facts["team"], "tenure_band": facts["band"]}
         kept["location"] = facts["location"]
         Receipt.objects.create(person_id=person, round_id=round_, **kept)
-        response = Response.objects.create(round_id=round_, comment=comment, **kept)
+        response = Response.objects.create(
+            round_id=round_, comment=comment, reply_digest=digest, **kept
+        )
         Answer.objects.bulk_create(
             Answer(response=response, question_id=pk, value=value) for pk, value in answers.items()
         )

@@ -97,13 +97,22 @@ class PulseViewSet(viewsets.ViewSet):
         )
 
 
+class SubmittedSerializer(DetailSerializer):
+    conversation_key = serializers.CharField(
+        required=False,
+        help_text="With a comment only: the key to the conversation on it, given once and "
+        "stored nowhere. Whoever holds it reads the replies and answers them "
+        "(POST /pulse/conversations/read/).",
+    )
+
+
 class ResponseViewSet(viewsets.ViewSet):
     """Answer the open pulse. 409 when already answered or closed; nothing is stored on error."""
 
     @extend_schema(
         request=SubmissionSerializer,
         responses={
-            201: DetailSerializer,
+            201: SubmittedSerializer,
             409: OpenApiResponse(
                 DetailSerializer, "Already answered, or no pulse is open for you."
             ),
@@ -113,13 +122,13 @@ class ResponseViewSet(viewsets.ViewSet):
         data = SubmissionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            answer_open_round(person=request.user, **data.validated_data)
+            key = answer_open_round(person=request.user, **data.validated_data)
         except PulseError as error:
             return ApiResponse({"detail": str(error)}, status=error.status)
-        return ApiResponse(
-            {"detail": "Thank you. Your answers are stored without your name."},
-            status=status.HTTP_201_CREATED,
-        )
+        body = {"detail": "Thank you. Your answers are stored without your name."}
+        if key:
+            body["conversation_key"] = key
+        return ApiResponse(body, status=status.HTTP_201_CREATED)
 
 
 class TeamResultViewSet(viewsets.ViewSet):

@@ -3,6 +3,7 @@ from django import forms
 from connection.forms import ManyField, TeamPickForm
 from connection.team_select import TeamSelect, TeamSelectMultiple
 from pulse.answering import COMMENT_MAX
+from pulse.conversations import KEY_SHAPE, KEYS_MAX, TEXT_MAX
 from pulse.models import AGREEMENT, Dimension, PulseSettings, Question
 
 
@@ -124,3 +125,27 @@ class SettingsActionForm(forms.Form):
 
 class QuestionActionForm(forms.Form):
     action = forms.ChoiceField(choices=[("retire", "Retire"), ("up", "Up"), ("down", "Down")])
+
+
+class CommentReplyForm(forms.Form):
+    """A manager's or HR admin's reply to a comment on a results page."""
+
+    text = forms.CharField(
+        label="Reply", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConversationKeysForm(forms.Form):
+    """The conversation keys a browser holds (pulse/conversations.py), one a line."""
+
+    keys = forms.CharField(max_length=KEYS_MAX * 44, required=False)
+
+    def clean_keys(self) -> list[str]:
+        return [key for key in self.cleaned_data["keys"].split() if KEY_SHAPE.match(key)]
+
+
+class AuthorAnswerForm(forms.Form):
+    """The author's answer in a conversation, with the key that proves it is theirs."""
+
+    key = forms.RegexField(regex=KEY_SHAPE, max_length=43)
+    text = forms.CharField(label="Answer", max_length=TEXT_MAX)

@@ -289,9 +289,40 @@ class Response(models.Model):
     tenure_band = models.CharField(max_length=8, choices=TenureBand.choices)
     location = models.CharField(max_length=10, choices=Location.choices)
     comment = models.TextField(blank=True)
+    # The SHA-256 of the conversation key its author was given with the comment
+    # (pulse/conversations.py): whoever holds the key may read the replies and answer.
+    # The key itself is never stored, and nothing stores it with a person.
+    reply_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     def __str__(self) -> str:
         return f"A response to {self.round}"
+
+
+class CommentReply(models.Model):
+    """One message in the conversation on a pulse comment: from the organisation (a
+    team's manager or an HR admin, who may read the comment) or from the comment's
+    author, who is known only by holding the key. No person is stored: a message
+    says which side wrote it, and the organisation's side its role."""
+
+    class Side(models.TextChoices):
+        MANAGER = "manager", "The team's manager"
+        HR = "hr", "HR"
+        AUTHOR = "author", "The author"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="replies")
+    side = models.CharField(max_length=8, choices=Side.choices)
+    text = models.TextField()
+    # When the other side sees it: the next batch (pulse/conversations.py), so the
+    # time a message appears says nothing about when, or by whom, it was written.
+    shown_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["shown_at", "id"]
+        indexes = [models.Index(fields=["response", "shown_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} on a comment"
 
 
 class Answer(models.Model):

@@ -15,9 +15,11 @@ import random
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from connection import privacy
 from connection.models import Team
+from pulse.conversations import organisation_threads
 from pulse.models import CORE_DIMENSIONS, Dimension, Published, Response, Round, RoundTeam
 from pulse.publication import SLICES, TOO_ALIKE, WHOLE, half_up
 
@@ -25,6 +27,25 @@ ROLLING = 4  # rounds pooled in each point of a trend
 HIDDEN = privacy.Verdict(False, privacy.NOT_ENOUGH)
 
 __all__ = ["ROLLING", "SLICES", "TOO_ALIKE", "Enps", "GroupResult", "OrgSnapshot", "detail"]
+
+
+@dataclass(eq=False)
+class Comment:
+    """A comment a results page shows, with the conversation on it (pulse/conversations.py);
+    one comment is the same comment on every page that shows it."""
+
+    pk: object
+    text: str
+    thread: list = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Comment) and other.pk == self.pk
+
+    def __hash__(self) -> int:
+        return hash(self.pk)
 
 
 @dataclass
@@ -279,8 +300,11 @@ def _comments(snapshot: OrgSnapshot, round_: Round, team_id, row, result: GroupR
     responses = Response.objects.filter(round=round_).exclude(comment="")
     if team_id is not None:
         responses = responses.filter(team_id__in=snapshot.members(round_, team_id))
-    comments = list(responses.values_list("comment", flat=True))
+    comments = [Comment(pk, text) for pk, text in responses.values_list("pk", "comment")]
     random.shuffle(comments)
+    threads = organisation_threads([c.pk for c in comments], timezone.now())
+    for comment in comments:
+        comment.thread = threads.get(comment.pk, [])
     result.comments = comments
 
 

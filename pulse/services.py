@@ -214,11 +214,11 @@ def submit_response(
     answers: dict[int, int],
     comment: str = "",
     now: dt.datetime | None = None,
-) -> None:
+) -> str:
     """Store a receipt and an anonymous response to `round_` together, or nothing
     (the browser's form and the chat apps; the API answers the open round through
-    `answering.answer_open_round`)."""
-    store(
+    `answering.answer_open_round`); the comment's conversation key, or ""."""
+    return store(
         person=person,
         asked=Asked.of(round_),
         answers=answers,

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Max, Window
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection import charts
@@ -16,13 +18,24 @@ from connection.audit import changes, record, save_recorded
 from connection.db_router import reads_replica
 from connection.forms import TeamPickForm
 from connection.models import AuditEntry, OrgSettings, Team, User
+from connection.redirects import safe_next
 from connection.responses import bad_request
 from connection.roles import hr_admin_required
 from connection.spreadsheets import csv_writer
 from connection.team_select import team_switch
 from pulse import results
+from pulse.conversations import (
+    ConversationError,
+    answer_as_author,
+    author_threads,
+    can_reply,
+    reply,
+)
 from pulse.forms import (
     AnswerForm,
+    AuthorAnswerForm,
+    CommentReplyForm,
+    ConversationKeysForm,
     OrgResultsForm,
     PrivacyForm,
     PulseSettingsForm,
@@ -30,7 +43,7 @@ from pulse.forms import (
     QuestionForm,
     SettingsActionForm,
 )
-from pulse.models import PulseSettings, Question, Round, TenureBand
+from pulse.models import PulseSettings, Question, Response, Round, TenureBand
 from pulse.services import (
     PulseError,
     change_privacy_settings,
@@ -65,7 +78,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "pulse/answer.html", context)
     try:
-        submit_response(
+        key = submit_response(
             person=request.user,
             round_=round_,
             answers=form.answers(),
@@ -78,7 +91,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pulse/thanks.html",
-        {"care": needs_care(questions, form.answers()), "round": round_},
+        {"care": needs_care(questions, form.answers()), "round": round_, "key": key},
     )
 
 
@@ -376,3 +389,58 @@ def question_action(request: HttpRequest, pk: int) -> HttpResponse:
                 detail={"moved": action},
             )
     return redirect("pulse_settings")
+
+
+# ---------------------------------------------------------------- comment conversations
+
+
+@login_required
+@require_POST
+def comment_reply(request: HttpRequest, pk) -> HttpResponse:
+    """A manager's or HR admin's reply to a comment they can read."""
+    response = get_object_or_404(Response.objects.exclude(comment=""), pk=pk)
+    form = CommentReplyForm(request.POST)
+    back = safe_next(request, "pulse_results")
+    if not form.is_valid():
+        return bad_request(request, form, back=back)
+    try:
+        reply(person=request.user, response=response, text=form.cleaned_data["text"])
+    except ConversationError as error:
+        if not can_reply(request.user, response):
+            raise PermissionDenied(str(error)) from None
+        messages.error(request, str(error))
+        return HttpResponseRedirect(back)
+    messages.success(request, "Sent. The author sees it at the next batch, within six hours.")
+    return HttpResponseRedirect(back)
+
+
+@login_required
+@require_GET
+def conversations(request: HttpRequest) -> HttpResponse:
+    """The page where an author reads the conversations on their comments: the page
+    itself knows nothing; its script asks for them with the keys, without cookies."""
+    return render(request, "pulse/conversations.html")
+
+
+@csrf_exempt  # no cookie is read: the key in the body is the only credential
+@require_POST
+def conversations_read(request: HttpRequest) -> HttpResponse:
+    form = ConversationKeysForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unreadable keys.", status=400)
+    threads = author_threads(form.cleaned_data["keys"], timezone.now())
+    return render(request, "pulse/conversations.html#threads", {"threads": threads})
+
+
+@csrf_exempt  # no cookie is read: the key in the body is the only credential
+@require_POST
+def conversations_answer(request: HttpRequest) -> HttpResponse:
+    form = AuthorAnswerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Write an answer of up to 1000 characters.", status=400)
+    try:
+        answer_as_author(key=form.cleaned_data["key"], text=form.cleaned_data["text"])
+    except ConversationError as error:
+        return HttpResponse(str(error), status=400)
+    threads = author_threads([form.cleaned_data["key"]], timezone.now())
+    return render(request, "pulse/conversations.html#threads", {"threads": threads})

@@ -135,6 +135,12 @@ NUDGE_KINDS: dict[str, NudgeKind] = {
         "a colleague logged a session naming you as their mentor",
         action="Confirm or decline",
     ),
+    "pulse_conversation": NudgeKind(
+        "Replies to pulse comments",
+        Priority.LOW,
+        "you answered a pulse on which someone replied to a comment",
+        action="Open your conversations",
+    ),
     "moment": NudgeKind(
         "Moments to mark on your team",
         Priority.NORMAL,

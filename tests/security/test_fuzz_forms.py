@@ -52,8 +52,9 @@ from mentorship.services.mentoring_log import log_session, publish_note
 from mentorship.services.office_hours import host_office_hours
 from mentorship.services.programmes import join_programme
 from pulse import forms as pulse_forms
-from pulse.models import PulseSettings, Question, Round
-from pulse.services import open_round
+from pulse.conversations import reply
+from pulse.models import Published, PulseSettings, Question, Response, Round
+from pulse.services import open_round, submit_response
 from rituals import forms as ritual_forms
 from rituals.models import RitualTemplate, Value
 from rituals.services.budgets import set_budget
@@ -61,7 +62,7 @@ from rituals.services.occurrences import calendar_token
 from rituals.services.recognition import recognise
 from rituals.services.rituals import adopt_ritual
 from rituals.services.thread import post_to_thread
-from tests.helpers import org_csv
+from tests.helpers import make_user, org_csv
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)  # a Monday: the pulse opens
 TODAY = NOW.date()
@@ -460,6 +461,28 @@ CASES = [
         lambda w: [pulse_forms.QuestionActionForm()],
         args=lambda w: [w.questions[-1].pk],
     ),
+    Case(
+        "pulse-comment-reply",
+        "pulse_comment_reply",
+        "alice",
+        lambda w: [pulse_forms.CommentReplyForm(), NextForm()],
+        args=lambda w: [w.comment.pk],
+        valid=lambda w: {"text": "Thank you, noted", "next": "/pulse/results/"},
+    ),
+    Case(
+        "pulse-conversations-read",
+        "pulse_conversations_read",
+        "bob",
+        lambda w: [pulse_forms.ConversationKeysForm()],
+        valid=lambda w: {"keys": w.key},
+    ),
+    Case(
+        "pulse-conversations-answer",
+        "pulse_conversations_answer",
+        "bob",
+        lambda w: [pulse_forms.AuthorAnswerForm()],
+        valid=lambda w: {"key": w.key, "text": "Fridays, please"},
+    ),
     # ---------------------------------------------------------------- rituals
     Case(
         "adopt-query",
@@ -770,6 +793,8 @@ NO_INPUT = {
     "insights_evidence",
     "my_connection",
     "pulse_org_csv",
+    # A page shell: its script reads the keys in the browser and asks the two routes below.
+    "pulse_conversations",
     "ritual_catalogue",
     "ritual_feed_renew",
     "ritual_feed",
@@ -944,6 +969,17 @@ def world(db, alice, bob, charlie, hana, team, subteam, other_team):
             note="",
             logged_by=bob,
         )
+        # A comment someone on Platform left, that Alice can read and has replied to.
+        commenter = make_user(team=team)
+        world.key = submit_response(
+            person=commenter,
+            round_=round_,
+            answers={q.pk: 9 if q.is_enps else 4 for q in world.questions},
+            comment="More pairing please",
+        )
+        world.comment = Response.objects.get(comment="More pairing please")
+        Published.objects.create(round=round_, team=team, shown=True, comments_shown=True)
+        reply(person=alice, response=world.comment, text="Tell me more?")
         calendar_token(person=bob)
         yield world
 

@@ -69,7 +69,8 @@ from mentorship.models import (
     Programme,
     ShadowWindow,
 )
-from pulse.models import Question
+from pulse.answering import digest_of, new_key
+from pulse.models import CommentReply, Published, Question, Response, Round
 from rituals.models import (
     Budget,
     CalendarFeed,
@@ -207,6 +208,11 @@ ROUTES = {
     "pulse/questions/<int:pk>/":                  Row("question",     get= "login 403   403   403   403   200",
                                                                       post="login 403   403   403   403   200"),
     "pulse/questions/<int:pk>/action/":           Row("question",     post="login 403   403   403   403   302", body="retire"),
+    "pulse/comments/<uuid:pk>/reply/":            Row("comment",      post="login 403   403   403   302   302", body="comment_reply"),
+    "pulse/conversations/":                       Row(None,           get= "login 200   200   200   200   200"),
+    # A conversation key is the only credential (no cookie is read): whoever holds it reads and answers.
+    "pulse/conversations/read/":                  Row("comment",      post="shows shows shows shows shows shows", body="conversation_keys"),
+    "pulse/conversations/answer/":                Row("comment",      post="200   200   200   200   200   200", body="author_answer"),
     # ---------------------------------------------------------------- rituals
     "rituals/":                                   Row("ritual",       get= "login shows hides hides shows shows"),
     "rituals/catalogue/":                         Row(None,           get= "login 200   200   200   200   200"),
@@ -328,6 +334,9 @@ def _bodies(w: World) -> dict[str, dict]:
     """POST bodies that would succeed for a role allowed to write, so a missing check shows."""
     return {
         "retire": {"action": "retire", "confirm": "yes"},
+        "comment_reply": {"text": "Thank you, noted", "next": "/pulse/results/"},
+        "conversation_keys": {"keys": w.conversation_key},
+        "author_answer": {"key": w.conversation_key, "text": "Answer Anise"},
         "adopt": {
             "team": w.platform.pk,
             "name": "Adopted by the matrix",
@@ -522,7 +531,40 @@ class World:
             label="Token Tamarind", digest=token_digest("route-test"), prefix="route-te"
         )
 
+        pulse_round = Round.objects.create(
+            number=1,
+            opens_at=NOW - dt.timedelta(days=9),
+            closes_at=NOW - dt.timedelta(days=2),
+            status=Round.Status.REPORTED,
+            min_group_size=5,
+            comment_threshold=10,
+        )
+        self.conversation_key = new_key()
+        comment = Response.objects.create(
+            round=pulse_round,
+            team=platform,
+            tenure_band="1-3y",
+            location="remote",
+            comment="Comment Chamomile",
+            reply_digest=digest_of(self.conversation_key),
+        )
+        Published.objects.create(
+            round=pulse_round,
+            team=platform,
+            shown=True,
+            respondents=11,
+            score=72,
+            enps=10,
+            promoters=40,
+            response_rate=85,
+            comments_shown=True,
+        )
+        CommentReply.objects.create(
+            response=comment, side="manager", text="Reply Rooibos", shown_at=NOW
+        )
+
         self.targets: dict[str, Target] = {
+            "comment": Target({"pk": comment.pk}, ("Comment Chamomile",), comment),
             "team": Target({"pk": platform.pk}, (), platform),
             "pia": Target({"pk": pia.pk}, ("Pia Quartz",), pia),
             "ritual": Target({"pk": ritual.pk}, ("Ritual Zephyr",), ritual),
