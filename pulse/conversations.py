@@ -97,16 +97,10 @@ def reply(*, person: User, response: Response, text: str, now: dt.datetime | Non
     )
 
 
-def organisation_threads(response_ids, now: dt.datetime) -> dict:
-    """{response id: messages the organisation sees}: its own at once, the author's
-    from their batch on."""
-    messages = CommentReply.objects.filter(response_id__in=response_ids).filter(
-        ~Q(side=CommentReply.Side.AUTHOR) | Q(shown_at__lte=now)
-    )
-    threads: dict = {}
-    for message in messages:
-        threads.setdefault(message.response_id, []).append(message)
-    return threads
+def organisation_sees(side: str, shown_at: dt.datetime, now: dt.datetime) -> bool:
+    """Whether the organisation's side sees a message now: its own at once, the
+    author's from their batch on."""
+    return side != CommentReply.Side.AUTHOR or shown_at <= now
 
 
 # ---------------------------------------------------------------- the author's side

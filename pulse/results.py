@@ -19,8 +19,16 @@ from django.utils import timezone
 
 from connection import privacy
 from connection.models import Team
-from pulse.conversations import organisation_threads
-from pulse.models import CORE_DIMENSIONS, Dimension, Published, Response, Round, RoundTeam
+from pulse.conversations import organisation_sees
+from pulse.models import (
+    CORE_DIMENSIONS,
+    CommentReply,
+    Dimension,
+    Published,
+    Response,
+    Round,
+    RoundTeam,
+)
 from pulse.publication import SLICES, TOO_ALIKE, WHOLE, half_up
 
 ROLLING = 4  # rounds pooled in each point of a trend
@@ -300,11 +308,18 @@ def _comments(snapshot: OrgSnapshot, round_: Round, team_id, row, result: GroupR
     responses = Response.objects.filter(round=round_).exclude(comment="")
     if team_id is not None:
         responses = responses.filter(team_id__in=snapshot.members(round_, team_id))
-    comments = [Comment(pk, text) for pk, text in responses.values_list("pk", "comment")]
+    # The comments and their conversations in one query (a row per message).
+    now = timezone.now()
+    found: dict = {}
+    rows = responses.order_by("pk", "replies__shown_at", "replies__id").values_list(
+        "pk", "comment", "replies__side", "replies__text", "replies__shown_at"
+    )
+    for pk, text, side, message, shown_at in rows:
+        comment = found.setdefault(pk, Comment(pk, text))
+        if side and organisation_sees(side, shown_at, now):
+            comment.thread.append(CommentReply(side=side, text=message, shown_at=shown_at))
+    comments = list(found.values())
     random.shuffle(comments)
-    threads = organisation_threads([c.pk for c in comments], timezone.now())
-    for comment in comments:
-        comment.thread = threads.get(comment.pk, [])
     result.comments = comments
 
 
