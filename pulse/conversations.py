@@ -116,7 +116,11 @@ def author_threads(keys: list[str], now: dt.datetime) -> list[Thread]:
     digests = _digests(keys)
     if not digests:
         return []
-    responses = Response.objects.filter(reply_digest__in=digests).select_related("round")
+    responses = (
+        Response.objects.filter(reply_digest__in=digests)
+        .exclude(reply_digest="")  # the partial index's condition, so it is used
+        .select_related("round")
+    )
     threads = {r.pk: Thread(r, key=digests[r.reply_digest]) for r in responses}
     for message in CommentReply.objects.filter(response_id__in=threads).filter(
         Q(side=CommentReply.Side.AUTHOR) | Q(shown_at__lte=now)
@@ -130,7 +134,8 @@ def answer_as_author(*, key: str, text: str, now: dt.datetime | None = None) -> 
     someone replied: a comment alone is not a conversation yet."""
     text = _text(text)
     digests = _digests([key])
-    response = Response.objects.filter(reply_digest__in=digests).first() if digests else None
+    found = Response.objects.filter(reply_digest__in=digests).exclude(reply_digest="")
+    response = found.first() if digests else None
     if response is None:
         raise ConversationError("This conversation key isn't known. Keys come with a comment.")
     if not response.replies.exclude(side=CommentReply.Side.AUTHOR).exists():

@@ -292,7 +292,18 @@ class Response(models.Model):
     # The SHA-256 of the conversation key its author was given with the comment
     # (pulse/conversations.py): whoever holds the key may read the replies and answer.
     # The key itself is never stored, and nothing stores it with a person.
-    reply_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    reply_digest = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        # Only responses with a comment have a digest: the index holds those alone, so
+        # the many submits without a comment write nothing to it.
+        indexes = [
+            models.Index(
+                fields=["reply_digest"],
+                condition=~Q(reply_digest=""),
+                name="response_reply_digest",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"A response to {self.round}"
