@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from connection.models import Nudge, Team, User
@@ -18,6 +17,7 @@ from pulse.services import close_round, open_round, submit_response
 pytestmark = pytest.mark.browser
 
 DEMO_DOMAIN = "hearth.example"
+SECOND = dt.timedelta(seconds=1)
 COMMENT = "Could we pair more on the on-call handover?"
 
 
@@ -28,8 +28,10 @@ def demo_org(demo_org):
     Nudge.objects.filter(kind__in=["pulse_invite", "pulse_reminder"]).delete()
 
 
-def test_a_conversation_on_a_comment(new_page, demo_org, sign_in, screenshot):
-    round_ = open_round()
+def test_a_conversation_on_a_comment(new_page, demo_org, clock, sign_in, screenshot):
+    # The clock moves by timestamps, which may land a microsecond early: every step
+    # below stands a second clear of the instant it must be past.
+    round_ = open_round(now=clock.now - SECOND)
     assert round_ is not None
     bob_page = sign_in(new_page(), "bob")
     bob_page.goto("/pulse/")
@@ -53,7 +55,8 @@ def test_a_conversation_on_a_comment(new_page, demo_org, sign_in, screenshot):
     for person in User.objects.active().filter(team__path__startswith=platform.path):
         if not round_.receipts.filter(person=person).exists():
             submit_response(person=person, round_=round_, answers=answers)
-    assert close_round(round_=round_, now=max(timezone.now(), round_.closes_at))
+    clock.move_to(round_.closes_at + SECOND)
+    assert close_round(round_=round_, now=clock.now)
 
     alice_page = sign_in(new_page(), "alice")
     alice_page.goto(f"/pulse/results/?team={platform.pk}")
@@ -76,7 +79,8 @@ def test_a_conversation_on_a_comment(new_page, demo_org, sign_in, screenshot):
     )
     bob_page.goto("/pulse/conversations/")
     expect(bob_page.locator("#conversations")).to_contain_text("No reply yet")
-    CommentReply.objects.update(shown_at=timezone.now())  # the batch came
+    assert reply.shown_at == next_batch(clock.now)
+    clock.move_to(reply.shown_at + SECOND)  # the batch comes
     bob_page.reload()
     thread = bob_page.locator("article.conversation", has_text=COMMENT)
     expect(thread).to_contain_text("Yes! Shall we try Friday pairing?")
@@ -91,10 +95,10 @@ def test_a_conversation_on_a_comment(new_page, demo_org, sign_in, screenshot):
     expect(hana_page.locator("#conversations")).to_contain_text("holds no conversation keys")
 
     answer = CommentReply.objects.get(side="author")
-    assert answer.shown_at == next_batch(answer.shown_at - dt.timedelta(seconds=1))
+    assert answer.shown_at == next_batch(clock.now)
     alice_page.reload()
     expect(alice_page.locator(".comments")).not_to_contain_text("Friday works, thank you")
-    CommentReply.objects.filter(side="author").update(shown_at=timezone.now())
+    clock.move_to(answer.shown_at + SECOND)  # the next batch
     alice_page.reload()
     answered = alice_page.locator(".comments > li", has_text=COMMENT)
     expect(answered).to_contain_text("The author Friday works, thank you")
