@@ -365,16 +365,18 @@ class BudgetForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].label_from_instance = lambda t: t.indented_name
-        # Each level's size and first three teams: one query, not every team's name.
+        # Each level's size and its first three teams by name: one query, not every
+        # team's name. (By name, not path: paths hold unpadded ids, so "/10/" sorts
+        # before "/9/" and sibling order would follow the ids' digits.)
         names: dict[int, list[str]] = {}
         sizes: dict[int, int] = {}
         for depth, name, size in (
             Team.objects.annotate(
-                rank=Window(RowNumber(), partition_by=F("depth"), order_by=F("path").asc()),
+                rank=Window(RowNumber(), partition_by=F("depth"), order_by=F("name").asc()),
                 size=Window(Count("pk"), partition_by=F("depth")),
             )
             .filter(rank__lte=3)
-            .order_by("depth", "path")
+            .order_by("depth", "name")
             .values_list("depth", "name", "size")
         ):
             names.setdefault(depth, []).append(name)
