@@ -108,6 +108,11 @@ app.conf.beat_schedule = {
     # Micro-moments (moments/services.py): anniversaries on each person's own day,
     # check-in suggestions and thank-you reminders; unique outbox keys and thread
     # keys make each hour's run write a moment once.
+    "pilot-reports": {
+        "task": "insights.tasks.pilot_reports_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "micro-moments": {
         "task": "moments.tasks.plan_moments_task",
         "schedule": 3600.0,

@@ -1,6 +1,11 @@
 from django import forms
 
+from connection.forms import DayField, ManyField
+from connection.models import Team
+from connection.team_select import TeamSelectMultiple
+from insights import pilots
 from insights.models import ConversationGuide
+from rituals.models import RitualTemplate
 
 
 class ConversationGuideForm(forms.ModelForm):
@@ -40,3 +45,60 @@ class SettingsHubForm(forms.Form):
     """Which of the Settings page's forms was sent."""
 
     form = forms.ChoiceField(choices=[("retention", "Retention"), ("sign_in", "Sign-in")])
+
+
+def _leaf_teams():
+    return Team.objects.filter(children__isnull=True).order_by("path")
+
+
+class PilotForm(forms.Form):
+    """HR starts a pilot: its teams (without sub-teams), rituals and first day."""
+
+    name = forms.CharField(max_length=120, label="Name it")
+    teams = ManyField(
+        queryset=_leaf_teams(),
+        widget=TeamSelectMultiple(attrs={"size": 6}),
+        label=f"Teams in the pilot (2 or 3 is usual; at most {pilots.MAX_TEAMS})",
+        error_messages={"invalid_choice": "Choose teams without sub-teams from the list."},
+    )
+    templates = ManyField(
+        queryset=RitualTemplate.objects.filter(active=True).order_by("position", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        label=f"Rituals to try (at most {pilots.MAX_RITUALS})",
+        error_messages={"invalid_choice": "Choose rituals from the catalogue."},
+    )
+    starts_on = DayField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].label_from_instance = lambda t: t.name
+
+    def clean_teams(self):
+        teams = list(self.cleaned_data["teams"])
+        if len(teams) > pilots.MAX_TEAMS:
+            raise forms.ValidationError(f"Choose at most {pilots.MAX_TEAMS} teams.")
+        return teams
+
+    def clean_templates(self):
+        templates = list(self.cleaned_data["templates"])
+        if len(templates) > pilots.MAX_RITUALS:
+            raise forms.ValidationError(f"Choose at most {pilots.MAX_RITUALS} rituals.")
+        return templates
+
+
+class ExtendPilotForm(forms.Form):
+    weeks = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(w, f"{w} week{'s' if w > 1 else ''}") for w in (1, 2, 4, 8)],
+        initial=2,
+        label="Extend by",
+    )
+
+
+class RollOutForm(forms.Form):
+    teams = ManyField(
+        queryset=_leaf_teams(),
+        widget=TeamSelectMultiple(attrs={"size": 6}),
+        label="Roll the pilot's rituals out to",
+        error_messages={"invalid_choice": "Choose teams without sub-teams from the list."},
+    )

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from connection.lifecycle import PersonalData, keep_from_retention, register
 from connection.models import Nudge, User
-from insights.models import QuietNote
+from insights.models import Pilot, QuietNote
 
 
 def _quiet_notes(person: User) -> list[dict]:
@@ -26,6 +26,25 @@ register(
         _quiet_notes,
         lambda person: QuietNote.objects.filter(person=person).delete()[0],
         covers=("insights.QuietNote.person",),
+    ),
+)
+
+
+def _pilots(person: User) -> list[dict]:
+    return [
+        {"pilot": pilot.name, "starts": pilot.starts_on, "ends": pilot.ends_on}
+        for pilot in Pilot.objects.filter(started_by=person).order_by("starts_on")
+    ]
+
+
+register(
+    PersonalData(
+        "pilots",
+        "Pilots you started",
+        _pilots,
+        # The pilot stays for the organisation; who started it is forgotten.
+        lambda person: Pilot.objects.filter(started_by=person).update(started_by=None),
+        covers=("insights.Pilot.started_by",),
     ),
 )
 keep_from_retention(Nudge, Q(alerts__isnull=False))

@@ -189,3 +189,46 @@ class QuietNote(models.Model):
 
     def __str__(self) -> str:
         return f"quiet note for {self.person_id} ({self.week})"
+
+
+class Pilot(models.Model):
+    """A pilot: a few teams run a few catalogue rituals for some weeks, and the report
+    compares them before and after with teams that were not in it (insights/pilots.py).
+
+    `teams` are the pilot's own teams, the ones the report judges; `rituals` the team
+    rituals it adopted for them. `rolled_out_to` are teams that adopted the pilot's
+    rituals after it, which the report lists but does not judge. `first_round` is the
+    pulse round the pilot opened as its baseline when the teams had none."""
+
+    name = models.CharField(max_length=120)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    teams = models.ManyToManyField(Team, related_name="pilots")
+    templates = models.ManyToManyField("rituals.RitualTemplate", related_name="pilots")
+    rituals = models.ManyToManyField("rituals.TeamRitual", related_name="pilots", blank=True)
+    rolled_out_to = models.ManyToManyField(Team, related_name="+", blank=True)
+    first_round = models.ForeignKey(
+        "pulse.Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    report_sent_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="pilot_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def state(self, today: dt.date) -> str:
+        """ "planned", "running" or "ended" on `today`."""
+        if today < self.starts_on:
+            return "planned"
+        return "running" if today < self.ends_on else "ended"

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from insights.alerts import send_alerts, send_quiet_notes
 from insights.nightly import nightly
+from insights.pilots import send_pilot_reports
 
 logger = logging.getLogger(__name__)
 
@@ -16,3 +17,9 @@ def nightly_insights_task() -> None:
     alerts = send_alerts(last_week)
     notes = send_quiet_notes(last_week)
     logger.info("insights: weeks recomputed, %s team alerts, %s quiet notes", alerts, notes)
+
+
+@shared_task(ignore_result=True)
+def pilot_reports_task() -> None:
+    """Tell whoever started a pilot that ended that its report is ready (once a pilot)."""
+    logger.info("insights: %s pilot reports announced", send_pilot_reports())

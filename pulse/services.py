@@ -71,15 +71,17 @@ def choose_questions(number: int, per_round: int) -> list[Question]:
     return sorted(set(chosen), key=lambda q: (q.is_enps, q.position, q.pk))
 
 
-def open_round(*, now: dt.datetime | None = None) -> Round | None:
-    """Open the next round when the cadence says so; invitations go out each person's morning."""
+def open_round(*, now: dt.datetime | None = None, now_anyway: bool = False) -> Round | None:
+    """Open the next round when the cadence says so (or `now_anyway`, as a pilot does for
+    a baseline its teams lack); invitations go out each person's morning. None when the
+    pulse is off, a round is open, or it is not time yet."""
     now = now or timezone.now()
     config = PulseSettings.load()
     if not config.enabled or Round.objects.open().exists():
         return None
     last = Round.objects.first()
     # A little slack so an hourly tick opens "weekly" at the same hour each week.
-    if last and now < last.opens_at + config.interval - dt.timedelta(hours=1):
+    if last and not now_anyway and now < last.opens_at + config.interval - dt.timedelta(hours=1):
         return None
     org = OrgSettings.load()
     k = effective_k(org.min_group_size)

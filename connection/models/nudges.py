@@ -141,6 +141,12 @@ NUDGE_KINDS: dict[str, NudgeKind] = {
         "you answered a pulse on which someone replied to a comment",
         action="Open your conversations",
     ),
+    "pilot_report": NudgeKind(
+        "Pilot reports",
+        Priority.NORMAL,
+        "you started a pilot whose four weeks are over",
+        action="Read the report",
+    ),
     "moment": NudgeKind(
         "Moments to mark on your team",
         Priority.NORMAL,

@@ -60,7 +60,7 @@ def evidence_cards() -> list[dict]:
                 respondents,
                 teams,
                 others=others,
-                alerted=_alerted(teams, alerts),
+                alerted=alerted_before(teams, alerts),
             )
         )
     cards = evidence.judge_together(cards)
@@ -90,7 +90,7 @@ def _only_parents_adopted(card: evidence.Card, rituals: list) -> evidence.Card:
     )
 
 
-def _alerted(adopted: dict, alerts: dict) -> dict:
+def alerted_before(adopted: dict, alerts: dict) -> dict:
     """{team: week of the alert} for teams that adopted within ALERT_LEAD of an alert:
     their scores just before were picked for being low."""
     out = {}

@@ -16,7 +16,7 @@ from chat.models import SlackAccount, SlackPrompt, SlackWorkspace
 from connection.audit import record
 from connection.models import AuditEntry, AwayPeriod, Nudge, OrgImport, Signal, SignIn, User
 from identity.models import ScimPerson, ScimToken, SyncRun
-from insights.models import Alert, QuietNote, TeamTie, TeamWeek
+from insights.models import Alert, Pilot, QuietNote, TeamTie, TeamWeek
 from mentorship.models import (
     Avoid,
     Booking,
@@ -306,7 +306,16 @@ def _insights_identity(dana, bob, team, other_team) -> dict[str, str]:
         decided_by=dana,
         decided_at=NOW,
     )
-    return {"quiet_notes": str(week.year), "identity": "Okta Oregano", "scim": "Whitlock"}
+    pilot = Pilot.objects.create(
+        name="Pilot Pomegranate", started_by=dana, starts_on=week, ends_on=NOW.date()
+    )
+    pilot.teams.set([other_team])
+    return {
+        "quiet_notes": str(week.year),
+        "identity": "Okta Oregano",
+        "scim": "Whitlock",
+        "pilots": "Pilot Pomegranate",
+    }
 
 
 def _chat(dana, team) -> dict[str, str]:

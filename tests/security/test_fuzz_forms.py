@@ -44,7 +44,7 @@ from identity.models import SyncRun
 from identity.scim import forms as scim_forms
 from identity.sso import forms as sso_forms
 from insights import forms as insights_forms
-from insights.models import ConversationGuide
+from insights.models import ConversationGuide, Pilot
 from insights.views import org as insights_org_views
 from mentorship import forms as mentorship_forms
 from mentorship.models import MatchGroup, MatchRound, MentoringSettings, Programme, ShadowWindow
@@ -408,6 +408,34 @@ CASES = [
             "avoid": "Blame",
             "follow_up": "Later",
         },
+    ),
+    Case(
+        "pilot-start",
+        "insights_pilots",
+        "hana",
+        lambda w: [insights_forms.PilotForm()],
+        valid=lambda w: {
+            "name": "Pilot",
+            "teams": [w.subteam.pk],
+            "templates": [RitualTemplate.objects.get(slug="coworking").pk],
+            "starts_on": TODAY.isoformat(),
+        },
+    ),
+    Case(
+        "pilot-extend",
+        "insights_pilot_extend",
+        "hana",
+        lambda w: [insights_forms.ExtendPilotForm()],
+        args=lambda w: [w.pilot.pk],
+        valid=lambda w: {"weeks": "2"},
+    ),
+    Case(
+        "pilot-roll-out",
+        "insights_pilot_roll_out",
+        "hana",
+        lambda w: [insights_forms.RollOutForm()],
+        args=lambda w: [w.pilot.pk],
+        valid=lambda w: {"teams": [w.subteam.pk]},
     ),
     # ---------------------------------------------------------------- pulse
     Case(
@@ -791,6 +819,8 @@ NO_INPUT = {
     "notification_open",
     "away_delete",
     "insights_evidence",
+    "insights_pilot",
+    "insights_pilot_pdf",
     "my_connection",
     "pulse_org_csv",
     # A page shell: its script reads the keys in the browser and asks the two routes below.
@@ -860,7 +890,7 @@ def _row_counts() -> tuple[int, ...]:
     tables = sorted(
         {
             model._meta.db_table
-            for label in ("connection", "pulse", "rituals", "mentorship", "authtoken")
+            for label in ("connection", "pulse", "rituals", "mentorship", "insights", "authtoken")
             for model in apps.get_app_config(label).get_models(include_auto_created=True)
         }
     )
@@ -981,6 +1011,12 @@ def world(db, alice, bob, charlie, hana, team, subteam, other_team):
         Published.objects.create(round=round_, team=team, shown=True, comments_shown=True)
         reply(person=alice, response=world.comment, text="Tell me more?")
         calendar_token(person=bob)
+        world.subteam = subteam
+        world.pilot = Pilot.objects.create(
+            name="Pilot", starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=30)
+        )
+        world.pilot.teams.set([other_team])
+        world.pilot.templates.set([RitualTemplate.objects.get(slug="coworking")])
         yield world
 
 

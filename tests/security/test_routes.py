@@ -59,6 +59,7 @@ from connection.models import AwayPeriod, Nudge
 from connection.nudges import unsubscribe_token
 from connection.services import preview_org_import
 from identity.models import ScimToken, SyncRun, token_digest
+from insights.models import Pilot
 from mentorship.models import (
     Booking,
     CaseNote,
@@ -124,6 +125,12 @@ ROUTES = {
     "insights/org/":                              Row(None,           get= "login 403   403   403   403   200"),
     "insights/org.csv":                           Row(None,           get= "login 403   403   403   403   200"),
     "insights/rituals/":                          Row(None,           get= "login 403   403   200   200   200"),
+    "insights/pilots/":                           Row(None,           get= "login 403   403   403   403   200",
+                                                                      post="login 403   403   403   403   200"),
+    "insights/pilots/<int:pk>/":                  Row("pilot",        get= "login 403   403   403   403   shows"),
+    "insights/pilots/<int:pk>/report.pdf":        Row("pilot",        get= "login 403   403   403   403   200"),
+    "insights/pilots/<int:pk>/extend/":           Row("pilot",        post="login 403   403   403   403   302", body="extend"),
+    "insights/pilots/<int:pk>/roll-out/":         Row("pilot",        post="login 403   403   403   403   302", body="roll_out"),
     "insights/guides/<slug:situation>/":          Row("guide",        get= "login 403   403   200   200   200",
                                                                       post="login 403   403   403   403   200"),
     # ---------------------------------------------------------------- org chart (HR)
@@ -352,6 +359,8 @@ def _bodies(w: World) -> dict[str, dict]:
             "confirm_outside_hours": "on",
         },
         "say": {"attended": "yes", "worth_it": "yes"},
+        "extend": {"weeks": "2"},
+        "roll_out": {"teams": [w.sales.pk]},
         "attend": {"attended": True, "worth_it": True},
         "budget": {"team": w.platform.pk, "hours": "1", "money": "1"},
         "spend": {
@@ -392,7 +401,7 @@ class World:
     def __init__(self) -> None:
         engineering = make_team(name="Engineering")
         self.platform = platform = make_team(name="Platform", parent=engineering)
-        sales = make_team(name="Sales")
+        self.sales = sales = make_team(name="Sales")
         self.hana = make_user(display_name="Hana HR", is_hr_admin=True)
         self.alice = make_user(display_name="Alice Manager", team=platform)
         platform.managers.add(self.alice)
@@ -563,6 +572,15 @@ class World:
             response=comment, side="manager", text="Reply Rooibos", shown_at=NOW
         )
 
+        pilot = Pilot.objects.create(
+            name="Pilot Persimmon",
+            started_by=self.hana,
+            starts_on=NOW.date(),
+            ends_on=NOW.date() + dt.timedelta(days=30),
+        )
+        pilot.teams.set([platform])
+        pilot.templates.set([RitualTemplate.objects.filter(active=True).first()])
+
         self.targets: dict[str, Target] = {
             "comment": Target({"pk": comment.pk}, ("Comment Chamomile",), comment),
             "team": Target({"pk": platform.pk}, (), platform),
@@ -590,6 +608,7 @@ class World:
             "question": Target({"pk": Question.objects.current().first().pk}),
             "template": Target({"slug": RitualTemplate.objects.filter(active=True).first().slug}),
             "guide": Target({"situation": "low"}),
+            "pilot": Target({"pk": pilot.pk}, ("Pilot Persimmon",), pilot),
             "unsubscribe": Target({"token": unsubscribe_token(pia, "recognition")}, (), pia),
             "slack_link": Target(
                 {
