@@ -67,7 +67,9 @@ class PilotForm(forms.Form):
         label=f"Rituals to try (at most {pilots.MAX_RITUALS})",
         error_messages={"invalid_choice": "Choose rituals from the catalogue."},
     )
-    starts_on = DayField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = DayField(
+        label="First day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -96,9 +98,17 @@ class ExtendPilotForm(forms.Form):
 
 
 class RollOutForm(forms.Form):
+    """More teams to adopt a pilot's rituals: teams without sub-teams outside the pilot."""
+
     teams = ManyField(
         queryset=_leaf_teams(),
         widget=TeamSelectMultiple(attrs={"size": 6}),
         label="Roll the pilot's rituals out to",
         error_messages={"invalid_choice": "Choose teams without sub-teams from the list."},
     )
+
+    def __init__(self, *args, pilot=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if pilot is not None:
+            field = self.fields["teams"]
+            field.queryset = field.queryset.exclude(pilots=pilot)

@@ -319,6 +319,11 @@ class Report:
         return _mean([row.after for row in self.teams])
 
     @property
+    def rounds_before(self) -> int:
+        """The baseline rounds: at most BEFORE, fewer when the pulse is young."""
+        return max((row.rounds_before for row in self.teams), default=0)
+
+    @property
     def attendance(self) -> int | None:
         rates = [r.health.attendance_rate for r in self.rituals]
         return round(statistics.fmean(rates)) if rates and None not in rates else None
@@ -384,14 +389,16 @@ def _active(pilot: Pilot, teams: list[int], today: dt.date) -> dict[int, tuple]:
     ).values_list("team_id", "week", "active_members", "members", "people_shown"):
         share = privacy.people_share(active, members, k, shown)
         weeks[team_id][0 if week < start else 1].append(share)
-    out = {}
-    for team_id in teams:
-        before, after = weeks[team_id]
-        out[team_id] = tuple(
-            round(statistics.fmean(side)) if side and None not in side else None
-            for side in (before, after)
+    # The mean over the weeks whose share the guard shows (each one a page may show).
+    return {
+        team_id: tuple(
+            round(statistics.fmean(shown))
+            if (shown := [s for s in side if s is not None])
+            else None
+            for side in weeks[team_id]
         )
-    return out
+        for team_id in teams
+    }
 
 
 def _usage(pilot: Pilot, teams: list[int]) -> Usage:

@@ -82,7 +82,7 @@ def pilot_report(request, pk: int):
     context = {
         **_report_context(pilot),
         "extend": ExtendPilotForm(),
-        "roll_out": RollOutForm(),
+        "roll_out": RollOutForm(pilot=pilot),
     }
     return render(request, "insights/pilot.html", context)
 
