@@ -8,7 +8,7 @@ export PORT
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: run test lint bench load worker install demo clean test-dates axe
+.PHONY: run test lint bench load worker install demo clean test-dates axe messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Hearth needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -83,6 +83,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_layers.py
+
+# The German catalogue, extracted, merged and compiled (needs GNU gettext; docs/i18n.md).
+messages: install
+	$(BIN)/python manage.py translations build
 
 bench: install
 	$(BIN)/python -m bench

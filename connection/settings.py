@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "connection.middleware.UserTimeZoneMiddleware",
+    "connection.middleware.UserLanguageMiddleware",
     "connection.middleware.RequestScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,7 +120,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "connection.context_processors.inbox",
+                "django.template.context_processors.i18n",
             ],
+            # {% translate %} and {% blocktranslate %} in every template, unloaded.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
 ]
@@ -178,6 +182,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The languages Hearth speaks (docs/i18n.md): each person picks one in `My hours`,
+# or follows the organisation's default (OrgSettings.default_language).
+LANGUAGES = [("en-gb", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

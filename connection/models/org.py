@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -63,9 +64,19 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
+ORG_LANGUAGE_KEY = "hearth:org-language"
+ORG_LANGUAGE_SECONDS = 300
+
+
 class OrgSettings(models.Model):
     """Organisation-wide settings HR admins own; one row."""
 
+    default_language = models.CharField(
+        max_length=8,
+        default=settings.LANGUAGE_CODE,
+        choices=settings.LANGUAGES,
+        help_text="The language of everyone who has not chosen their own.",
+    )
     nudge_weekly_ceiling = models.PositiveSmallIntegerField(
         default=10,
         help_text="Nobody gets more nudges a week than this, whatever they choose.",
@@ -160,6 +171,11 @@ class OrgSettings(models.Model):
 
     def __str__(self) -> str:
         return "Organisation settings"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # connection/i18n.py reads it through the cache: keep that in step.
+        cache.set(ORG_LANGUAGE_KEY, self.default_language, ORG_LANGUAGE_SECONDS)
 
     @classmethod
     def load(cls) -> OrgSettings:

@@ -246,6 +246,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=120)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # Blank: the organisation's default (OrgSettings.default_language).
+    language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
     work_start = models.TimeField(default=default_work_start, help_text="Local time.")
     work_end = models.TimeField(default=default_work_end, help_text="Local time.")
     working_days = models.CharField(

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 
 from connection.models import OrgSettings, Team
 from mentorship.models import Programme
@@ -89,6 +90,7 @@ def org_wide(name: str, compute: Callable[[], T]) -> T:
     HR page's org-wide table costs one view in five minutes, not every view, however
     large the org. Only anonymous, guarded figures go here (they are the same for
     everyone who may see them)."""
+    name = f"{name}:{translation.get_language()}"  # its labels are in the reader's language
     kept = _org_wide.get(name)
     if kept is not None and time.monotonic() - kept[0] < ORG_WIDE_SECONDS:
         return kept[1]  # type: ignore[return-value]
