@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connection.models import Team
 from connection.team_select import TeamSelect
@@ -29,9 +31,9 @@ class SlackInteractionForm(forms.Form):
         try:
             payload = json.loads(self.cleaned_data["payload"])
         except ValueError:
-            raise forms.ValidationError("The payload isn't JSON.") from None
+            raise forms.ValidationError(_("The payload isn't JSON.")) from None
         if not isinstance(payload, dict) or not isinstance(payload.get("team"), dict):
-            raise forms.ValidationError("The payload names no workspace.")
+            raise forms.ValidationError(_("The payload names no workspace."))
         return payload
 
 
@@ -58,11 +60,15 @@ class TeamChannelForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.order_by("path"), widget=TeamSelect())
     channel_id = forms.RegexField(
         regex=r"^[CG][A-Z0-9]{6,30}$",
-        label="Slack channel id",
-        help_text="In Slack: open the channel's details; the id (C…) is at the bottom. "
-        "Invite the Hearth app to the channel.",
-        error_messages={"invalid": "A channel id starts with C and has letters and digits."},
+        label=gettext_lazy("Slack channel id"),
+        help_text=gettext_lazy(
+            "In Slack: open the channel's details; the id (C…) is at the bottom. "
+            "Invite the Hearth app to the channel."
+        ),
+        error_messages={
+            "invalid": gettext_lazy("A channel id starts with C and has letters and digits.")
+        },
     )
     share_highlights = forms.BooleanField(
-        label="Post the team's highlights there", required=False, initial=True
+        label=gettext_lazy("Post the team's highlights there"), required=False, initial=True
     )

@@ -4,6 +4,9 @@ Loaded by ChatConfig.ready()."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from chat.models import SlackAccount, SlackPrompt, SlackWorkspace
 from connection.lifecycle import PersonalData, register
 from connection.models import User
@@ -11,15 +14,21 @@ from connection.models import User
 
 def _slack(person: User) -> list[dict]:
     rows = [
-        {"what": f"your Slack account {account.slack_user_id}", "when": account.linked_at}
+        {
+            "what": _("your Slack account %(id)s") % {"id": account.slack_user_id},
+            "when": account.linked_at,
+        }
         for account in SlackAccount.objects.filter(person=person).select_related("workspace")
     ]
     rows += [
-        {"what": f"installed Hearth in the Slack workspace {ws.name}", "when": ws.installed_at}
+        {
+            "what": _("installed Hearth in the Slack workspace %(name)s") % {"name": ws.name},
+            "when": ws.installed_at,
+        }
         for ws in SlackWorkspace.objects.filter(installed_by=person)
     ]
     rows += [
-        {"what": "a micro-update prompt in your Slack messages", "when": prompt.created_at}
+        {"what": _("a micro-update prompt in your Slack messages"), "when": prompt.created_at}
         for prompt in SlackPrompt.objects.filter(person=person)
     ]
     return rows
@@ -34,7 +43,7 @@ def _erase_slack(person: User) -> int:
 register(
     PersonalData(
         "slack",
-        "Your linked Slack account",
+        gettext_lazy("Your linked Slack account"),
         _slack,
         _erase_slack,
         covers=(

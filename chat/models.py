@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chat.crypto import decrypt, encrypt
 from connection.models import Team
@@ -119,7 +120,7 @@ class TeamSlackChannel(models.Model):
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="slack_channel")
     channel_id = models.CharField(
-        max_length=32, help_text="The channel's id (in Slack: channel details, at the bottom)."
+        max_length=32, help_text=_("The channel's id (in Slack: channel details, at the bottom).")
     )
     share_highlights = models.BooleanField(default=True)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chat.forms import TeamChannelForm
@@ -46,7 +47,7 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
                     "highlights": form.cleaned_data["share_highlights"],
                 },
             )
-        messages.success(request, f"{team.name}'s Slack channel is saved.")
+        messages.success(request, _("%(team)s's Slack channel is saved.") % {"team": team.name})
         return redirect("chat_settings")
     on = User.objects.filter(is_active=True).aggregate(  # both counts in one pass
         slack=Count("pk", filter=Q(nudge_channel=NudgeChannel.SLACK)),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from connection.audit import detail_of, record
 from connection.forms import TeamAdminForm
@@ -55,9 +56,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     raw_id_fields = ["team", "manager"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["display_name", "team", "manager", "start_date", "location"]}),
-        ("Time", {"fields": ["time_zone", "work_start", "work_end", "working_days"]}),
-        ("Access", {"fields": ["is_active", "is_hr_admin", "is_staff", "is_superuser"]}),
+        (_("Person"), {"fields": ["display_name", "team", "manager", "start_date", "location"]}),
+        (_("Time"), {"fields": ["time_zone", "work_start", "work_end", "working_days"]}),
+        (_("Access"), {"fields": ["is_active", "is_hr_admin", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [
         (

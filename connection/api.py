@@ -1,6 +1,8 @@
 """The REST API for teams and people, scoped by the same rules as the pages."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -72,7 +74,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PeopleQuerySerializer(QuerySerializer):
-    team = VisibleTeamField(required=False, help_text="Only people on this team.")
+    team = VisibleTeamField(required=False, help_text=_("Only people on this team."))
 
     def filter(self, queryset):
         team = self.validated_data.get("team")
@@ -101,13 +103,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """An address no route matches (`/api/budgets/0.5/`): JSON under /api/, as the API's
     own 404s are, and the site's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error."}, status=500)
+        return JsonResponse({"detail": gettext("Server error.")}, status=500)
     return defaults.server_error(request)
 
 

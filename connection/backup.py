@@ -22,7 +22,8 @@ from django.db import connection
 
 
 class BackupError(Exception):
-    """A backup or restore that could not be done; nothing was changed."""
+    """A backup or restore that could not be done; nothing was changed. Its text is
+    for the operator running the command: in English, like the commands' output."""
 
 
 def _database() -> dict:
@@ -49,9 +50,8 @@ def _run(command: list[str]) -> None:
     try:
         done = subprocess.run(command, env=_pg_env(), capture_output=True, text=True)
     except FileNotFoundError:
-        raise BackupError(
-            f"{command[0]} is not installed (apt-get install postgresql-client)."
-        ) from None
+        problem = f"{command[0]} is not installed (apt-get install postgresql-client)."
+        raise BackupError(problem) from None
     if done.returncode:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[:2000]}")
 
@@ -59,7 +59,8 @@ def _run(command: list[str]) -> None:
 def back_up(target: Path) -> None:
     """Write the whole database to `target` (a new file)."""
     if target.exists():
-        raise BackupError(f"{target} exists already: give a new file name.")
+        problem = f"{target} exists already: give a new file name."
+        raise BackupError(problem)
     if _is_postgres():
         _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"])
         return
@@ -76,12 +77,14 @@ def back_up(target: Path) -> None:
 def restore(source: Path, *, jobs: int = 2) -> None:
     """Load a backup into this installation's database, which must be empty."""
     if not source.is_file():
-        raise BackupError(f"{source} is not a file.")
+        problem = f"{source} is not a file."
+        raise BackupError(problem)
     if connection.introspection.table_names():
-        raise BackupError(
+        problem = (
             "The database is not empty: restore into a new, empty database "
             "(createdb, then point DATABASE_URL at it)."
         )
+        raise BackupError(problem)
     if _is_postgres():
         connection.close()
         _run(

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 # pg_advisory_lock's key: "hearthbt" read as a 64-bit integer.
 ADVISORY_KEY = int.from_bytes(b"hearthbt", "big") & 0x7FFF_FFFF_FFFF_FFFF
 WAIT_SECONDS = 10
+# Log lines, for operators: in English.
+WAITING = "Another Celery beat holds the lock: this one sends nothing until it stops."
+HOLDING = "This Celery beat holds the lock and schedules Hearth's tasks."
 
 
 @dataclass
@@ -68,9 +71,9 @@ def wait_for_lock(sleep=time.sleep) -> BeatLock:
     """Block until this beat holds the lock, saying once that it waits."""
     lock = try_acquire()
     if lock is None:
-        log.warning("Another Celery beat holds the lock: this one sends nothing until it stops.")
+        log.warning(WAITING)
     while lock is None:
         sleep(WAIT_SECONDS)
         lock = try_acquire()
-    log.info("This Celery beat holds the lock and schedules Hearth's tasks.")
+    log.info(HOLDING)
     return lock

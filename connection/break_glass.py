@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def password_sign_in_allowed(email: str) -> bool:
@@ -22,7 +23,7 @@ def password_sign_in_allowed(email: str) -> bool:
 
 def password_sign_in_off() -> ValidationError:
     return ValidationError(
-        "Password sign-in is turned off: sign in with %(name)s instead.",
+        _("Password sign-in is turned off: sign in with %(name)s instead."),
         code="password_sign_in_off",
         params={"name": settings.HEARTH_OIDC_NAME},
     )

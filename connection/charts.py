@@ -12,6 +12,7 @@ import math
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 WIDTH, HEIGHT, PAD_X, PAD_Y = 640, 200, 48, 24
 LABEL_W, CELL_H, HEAD_H = 176, 30, 28  # heatmap and bar chart rows
@@ -21,7 +22,7 @@ LONG_HEAT, END_LABEL_W = 6, 112
 # On a phone the network is drawn at half size with larger text (charts.css),
 # so each team name also comes as up to two short lines shown there instead.
 SHORT_LINE, SHORT_LINES = 12, 2
-NOT_ENOUGH = "not enough responses"
+NOT_ENOUGH = gettext_lazy("not enough responses")
 TONES = {"good", "watch", "weak"}
 
 _ids = itertools.count(1)
@@ -36,6 +37,11 @@ def heat_class(value: float | None) -> str:
 
 def _num(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _plural(value: float) -> int:
+    """The number ngettext picks the form by: 2.5 ties read as plural."""
+    return int(value) if float(value).is_integer() else 2
 
 
 def _short(text: str, limit: int) -> str:
@@ -304,13 +310,13 @@ def _net_edge(start: tuple, end: tuple, weight: float | None, heaviest: float) -
     (x1, y1, na), (x2, y2, nb) = start, end
     return format_html(
         '<line x1="{}" y1="{}" x2="{}" y2="{}" class="net-edge" stroke-width="{}">'
-        "<title>{} – {}: {} {}</title></line>",
+        "<title>{} – {}: {}</title></line>",
         *(round(v, 1) for v in (x1, y1, x2, y2)),
         round(1 + 7 * max(weight or 0, 0) / heaviest, 1),
         na["label"],
         nb["label"],
-        _num(weight or 0),
-        "tie" if weight == 1 else "ties",
+        ngettext("%(count)s tie", "%(count)s ties", _plural(weight or 0))
+        % {"count": _num(weight or 0)},
     )
 
 
@@ -320,7 +326,9 @@ def _net_node(
     size, tone = node.get("size"), node.get("tone")
     radius = 8 + 16 * math.sqrt(max(size, 0) / biggest) if size is not None else 8
     people = (
-        "size hidden" if size is None else f"{_num(size)} {'person' if size == 1 else 'people'}"
+        gettext("size hidden")
+        if size is None
+        else ngettext("%(count)s person", "%(count)s people", _plural(size)) % {"count": _num(size)}
     )
     # Labels sit outside the ring, anchored away from the centre so they don't overlap it.
     dx, dy = (x - centre[0], y - centre[1]) if count > 1 else (0, 1)
@@ -409,6 +417,7 @@ def interval_chart(
         mid_y,
         x(effect),
         mid_y,
-        f"{effect:+.1f} points (range {low:+.1f} to {high:+.1f})",
+        gettext("%(effect)s points (range %(low)s to %(high)s)")
+        % {"effect": f"{effect:+.1f}", "low": f"{low:+.1f}", "high": f"{high:+.1f}"},
     )
     return _svg("chart chart-interval", _chart_id(None, title), WIDTH, 80, title, desc, body)

@@ -2,11 +2,17 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from connection.break_glass import password_sign_in_allowed, password_sign_in_off
+from connection.i18n import org_language
 from connection.models import (
     NUDGE_KIND_CHOICES,
     NUDGE_KINDS,
@@ -34,12 +40,32 @@ EARLIEST_MOMENT = dt.datetime.combine(EARLIEST_DAY, dt.time(0), tzinfo=dt.UTC)
 LATEST_MOMENT = dt.datetime.combine(LATEST_DAY, dt.time(23, 59), tzinfo=dt.UTC)
 
 
+def _days_message() -> str:
+    return gettext("Choose a day between %(first)s and %(last)s.") % {
+        "first": date_format(EARLIEST_DAY, "j F Y"),
+        "last": date_format(LATEST_DAY, "j F Y"),
+    }
+
+
+def _moments_message() -> str:
+    return gettext("Choose a time between %(first)s and %(last)s.") % {
+        "first": EARLIEST_DAY.year,
+        "last": LATEST_DAY.year,
+    }
+
+
+# Fields are made when their form's module is imported: the messages are read
+# when shown, in the reader's language.
+days_message = lazy(_days_message, str)
+moments_message = lazy(_moments_message, str)
+
+
 class DayField(forms.DateField):
     """A date within the years Hearth plans for."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        message = f"Choose a day between {EARLIEST_DAY:%-d %B %Y} and {LATEST_DAY:%-d %B %Y}."
+        message = days_message()
         self.validators += [
             MinValueValidator(EARLIEST_DAY, message),
             MaxValueValidator(LATEST_DAY, message),
@@ -51,7 +77,7 @@ class MomentField(forms.DateTimeField):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        message = f"Choose a time between {EARLIEST_DAY.year} and {LATEST_DAY.year}."
+        message = moments_message()
         self.validators += [
             MinValueValidator(EARLIEST_MOMENT, message),
             MaxValueValidator(LATEST_MOMENT, message),
@@ -67,8 +93,8 @@ class TeamChoiceField(forms.ModelChoiceField):
     """
 
     default_error_messages = {
-        "invalid": "Choose a team from the list.",
-        "invalid_choice": "That team isn’t one you can choose here.",
+        "invalid": _("Choose a team from the list."),
+        "invalid_choice": _("That team isn’t one you can choose here."),
     }
 
     def to_python(self, value):
@@ -112,7 +138,8 @@ class PageForm(forms.Form):
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def clean_username(self) -> str:
@@ -129,33 +156,42 @@ class EmailAuthenticationForm(AuthenticationForm):
 MOMENT_FIELDS = ("share_anniversary", "checkin_suggestions", "thanks_prompts")
 
 
+def _org_language_name() -> str:
+    return dict(settings.LANGUAGES).get(org_language(), org_language())
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=[],
-        help_text="Nudges and suggested times follow this zone.",
+        help_text=_("Nudges and suggested times follow this zone."),
     )
     working_days = forms.MultipleChoiceField(
         choices=[(str(i + 1), name) for i, name in enumerate(WEEKDAY_NAMES)],
         widget=forms.CheckboxSelectMultiple,
-        help_text="Nobody will schedule you or nudge you outside these days.",
+        help_text=_("Nobody will schedule you or nudge you outside these days."),
     )
     skills_text = forms.CharField(
-        label="I can help with",
+        label=_("I can help with"),
         required=False,
         max_length=300,
-        help_text="Comma-separated, e.g. SQL, on-call, design reviews. Used for mentoring matches.",
+        help_text=_(
+            "Comma-separated, e.g. SQL, on-call, design reviews. Used for mentoring matches."
+        ),
     )
     interests_text = forms.CharField(
-        label="I’d like to learn",
+        label=_("I’d like to learn"),
         required=False,
         max_length=300,
-        help_text="Comma-separated. Mentoring pairs match what one wants with what another offers.",
+        help_text=_(
+            "Comma-separated. Mentoring pairs match what one wants with what another offers."
+        ),
     )
 
     class Meta:
         model = User
         fields = [
             "display_name",
+            "language",
             "time_zone",
             "work_start",
             "work_end",
@@ -166,9 +202,10 @@ class ProfileForm(forms.ModelForm):
             "thanks_prompts",
         ]
         labels = {
-            "display_name": "Name",
-            "work_start": "Working hours start",
-            "work_end": "Working hours end",
+            "display_name": _("Name"),
+            "language": _("Language"),
+            "work_start": _("Working hours start"),
+            "work_end": _("Working hours end"),
         }
         widgets = {
             "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -177,6 +214,10 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("The organisation’s (%(language)s)") % {"language": _org_language_name()}),
+            *settings.LANGUAGES,
+        ]
         self.fields["time_zone"].choices = [
             (z, z.replace("_", " ")) for z in sorted(known_time_zones())
         ]
@@ -225,17 +266,17 @@ class ProfileForm(forms.ModelForm):
         start, end = cleaned.get("work_start"), cleaned.get("work_end")
         if start and end and start == end:
             self.add_error(
-                "work_end", "Working hours must end at a different time than they start."
+                "work_end", _("Working hours must end at a different time than they start.")
             )
         return cleaned
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     team = TeamChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        empty_label="All teams",
+        empty_label=_("All teams"),
         widget=TeamSelect(scope="visible"),
     )
 
@@ -247,13 +288,13 @@ class PeopleFilterForm(forms.Form):
 
 class OrgImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Org chart (CSV, UTF-8)",
+        label=_("Org chart (CSV, UTF-8)"),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 10 MB.")
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
 
 
@@ -266,42 +307,44 @@ class OrgExportForm(forms.Form):
 class OrgImportApplyForm(forms.Form):
     deactivate_missing = forms.BooleanField(
         required=False,
-        label="Deactivate people who are not in this file",
-        help_text="They can no longer sign in. Nothing about them is deleted.",
+        label=_("Deactivate people who are not in this file"),
+        help_text=_("They can no longer sign in. Nothing about them is deleted."),
     )
 
 
 class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("", "Every kind"), *AuditEntry.Kind.choices], required=False, label="Kind"
+        choices=[("", _("Every kind")), *AuditEntry.Kind.choices], required=False, label=_("Kind")
     )
     page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
 
 
 class NudgePreferencesForm(forms.ModelForm):
     nudge_channel = forms.ChoiceField(
-        label="Where should nudges reach you?",
+        label=_("Where should nudges reach you?"),
         choices=NudgeChannel.choices,
         widget=forms.RadioSelect,
-        help_text="Everything also appears in your notification list in Hearth.",
+        help_text=_("Everything also appears in your notification list in Hearth."),
     )
     slack_webhook_url = forms.URLField(
-        label="Your Slack webhook (optional)",
+        label=_("Your Slack webhook (optional)"),
         required=False,
         assume_scheme="https",
         validators=[WebhookURLValidator("slack")],
-        help_text="Leave empty to use your team's. An https://hooks.slack.com/… address.",
+        help_text=_("Leave empty to use your team's. An https://hooks.slack.com/… address."),
     )
     teams_webhook_url = forms.URLField(
-        label="Your Microsoft Teams webhook (optional)",
+        label=_("Your Microsoft Teams webhook (optional)"),
         required=False,
         assume_scheme="https",
         validators=[WebhookURLValidator("teams")],
-        help_text="Leave empty to use your team's. The address Teams gives the channel's "
-        "incoming webhook or workflow.",
+        help_text=_(
+            "Leave empty to use your team's. The address Teams gives the channel's "
+            "incoming webhook or workflow."
+        ),
     )
     enabled_kinds = forms.MultipleChoiceField(
-        label="What may Hearth send you?",
+        label=_("What may Hearth send you?"),
         choices=NUDGE_KIND_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -310,16 +353,16 @@ class NudgePreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["nudge_channel", "slack_webhook_url", "teams_webhook_url", "weekly_nudge_cap"]
-        labels = {"weekly_nudge_cap": "At most this many a week"}
+        labels = {"weekly_nudge_cap": _("At most this many a week")}
 
     def __init__(self, *args, ceiling: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.ceiling = ceiling
         self.fields["weekly_nudge_cap"].widget.attrs.update(min=1, max=ceiling)
-        self.fields["weekly_nudge_cap"].help_text = (
-            f"Your organisation allows up to {ceiling}. Office-hours bookings don't count "
+        self.fields["weekly_nudge_cap"].help_text = _(
+            "Your organisation allows up to %(ceiling)s. Office-hours bookings don't count "
             "against it."
-        )
+        ) % {"ceiling": ceiling}
         muted = set(self.instance.muted_nudge_kinds or [])
         self.initial["enabled_kinds"] = [k for k in NUDGE_KINDS if k not in muted]
         self.hidden_kinds = set() if self.instance.is_manager else {"manager_alert"}
@@ -330,7 +373,9 @@ class NudgePreferencesForm(forms.ModelForm):
     def clean_weekly_nudge_cap(self) -> int:
         cap = self.cleaned_data["weekly_nudge_cap"]
         if not 1 <= cap <= self.ceiling:
-            raise forms.ValidationError(f"Choose a number from 1 to {self.ceiling}.")
+            raise forms.ValidationError(
+                _("Choose a number from 1 to %(ceiling)s.") % {"ceiling": self.ceiling}
+            )
         return cap
 
     def clean(self) -> dict:
@@ -343,8 +388,11 @@ class NudgePreferencesForm(forms.ModelForm):
             if not cleaned.get(field) and not (team and getattr(team, field)) and not reached:
                 self.add_error(
                     field,
-                    f"Your team has no {NudgeChannel(channel).label} webhook: add your own, "
-                    "or choose another channel.",
+                    _(
+                        "Your team has no %(channel)s webhook: add your own, "
+                        "or choose another channel."
+                    )
+                    % {"channel": NudgeChannel(channel).label},
                 )
         return cleaned
 
@@ -360,7 +408,7 @@ class NudgePreferencesForm(forms.ModelForm):
 
 class SnoozeForm(forms.Form):
     until = forms.DateField(
-        label="Pause all nudges until (and including)",
+        label=_("Pause all nudges until (and including)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -371,16 +419,16 @@ class SnoozeForm(forms.Form):
     def clean_until(self) -> dt.date:
         until = self.cleaned_data["until"]
         if until < self.today:
-            raise forms.ValidationError("Choose today or a later day.")
+            raise forms.ValidationError(_("Choose today or a later day."))
         if until > self.today + dt.timedelta(days=366):
-            raise forms.ValidationError("Snooze for a year at most.")
+            raise forms.ValidationError(_("Snooze for a year at most."))
         return until
 
 
 class UnsubscribeForm(forms.Form):
     # Empty (a mail client's one-click POST) or "unsubscribe" mutes; "undo" unmutes.
     action = forms.ChoiceField(
-        choices=[("", ""), ("unsubscribe", "Unsubscribe"), ("undo", "Undo")], required=False
+        choices=[("", ""), ("unsubscribe", _("Unsubscribe")), ("undo", _("Undo"))], required=False
     )
 
 
@@ -389,15 +437,15 @@ class AwayPeriodForm(forms.ModelForm):
         model = AwayPeriod
         fields = ["starts_on", "ends_on", "note"]
         labels = {
-            "starts_on": "Away from",
-            "ends_on": "Last day away",
-            "note": "Note (only you see it)",
+            "starts_on": _("Away from"),
+            "ends_on": _("Last day away"),
+            "note": _("Note (only you see it)"),
         }
         field_classes = {"starts_on": DayField, "ends_on": DayField}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "note": forms.TextInput(attrs={"placeholder": "Holiday"}),
+            "note": forms.TextInput(attrs={"placeholder": _("Holiday")}),
         }
 
     def __init__(self, *args, today: dt.date, **kwargs) -> None:
@@ -409,9 +457,9 @@ class AwayPeriodForm(forms.ModelForm):
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
         if start and end:
             if end < start:
-                self.add_error("ends_on", "The last day comes after the first.")
+                self.add_error("ends_on", _("The last day comes after the first."))
             elif end < self.today:
-                self.add_error("ends_on", "That period is already over.")
+                self.add_error("ends_on", _("That period is already over."))
         return cleaned
 
 
@@ -422,23 +470,32 @@ class MomentsForm(forms.ModelForm):
         model = OrgSettings
         fields = ["moments_anniversaries", "moments_wins", "moments_checkins", "moments_thanks"]
         labels = {
-            "moments_anniversaries": "Work anniversaries",
-            "moments_wins": "Wins shared in the thread",
-            "moments_checkins": "Check-in suggestions for managers",
-            "moments_thanks": "Thank-you reminders",
+            "moments_anniversaries": _("Work anniversaries"),
+            "moments_wins": _("Wins shared in the thread"),
+            "moments_checkins": _("Check-in suggestions for managers"),
+            "moments_thanks": _("Thank-you reminders"),
         }
+
+
+class OrgLanguageForm(forms.ModelForm):
+    """The language of everyone who has not chosen their own (docs/i18n.md)."""
+
+    class Meta:
+        model = OrgSettings
+        fields = ["default_language"]
+        labels = {"default_language": _("The organisation’s language")}
 
 
 class NudgeCeilingForm(forms.ModelForm):
     class Meta:
         model = OrgSettings
         fields = ["nudge_weekly_ceiling"]
-        labels = {"nudge_weekly_ceiling": "Most nudges anyone gets a week"}
+        labels = {"nudge_weekly_ceiling": _("Most nudges anyone gets a week")}
 
     def clean_nudge_weekly_ceiling(self) -> int:
         value = self.cleaned_data["nudge_weekly_ceiling"]
         if not 1 <= value <= 50:
-            raise forms.ValidationError("Choose a number from 1 to 50.")
+            raise forms.ValidationError(_("Choose a number from 1 to 50."))
         return value
 
 
@@ -472,7 +529,7 @@ class WebhookHostsForm(forms.ModelForm):
     class Meta:
         model = OrgSettings
         fields = ["webhook_hosts"]
-        labels = {"webhook_hosts": "Other hosts webhooks may post to"}
+        labels = {"webhook_hosts": _("Other hosts webhooks may post to")}
         widgets = {"webhook_hosts": forms.Textarea(attrs={"rows": 3})}
 
     def clean_webhook_hosts(self) -> str:
@@ -481,11 +538,14 @@ class WebhookHostsForm(forms.ModelForm):
         wrong = [host for host in hosts if not HOST_PATTERN.match(host)]
         if wrong:
             raise forms.ValidationError(
-                f"“{wrong[0][:100]}” is not a host name. Write one host a line, like "
-                "chat.example.com or *.example.com, without https:// or a path."
+                _(
+                    "“%(host)s” is not a host name. Write one host a line, like "
+                    "chat.example.com or *.example.com, without https:// or a path."
+                )
+                % {"host": wrong[0][:100]}
             )
         if len(hosts) > 50:
-            raise forms.ValidationError("Allow 50 hosts at most.")
+            raise forms.ValidationError(_("Allow 50 hosts at most."))
         return "\n".join(dict.fromkeys(hosts))
 
 
@@ -501,7 +561,8 @@ class TeamPickForm(forms.Form):
 
 class TokenForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("create", "Create"), ("renew", "Replace"), ("revoke", "Revoke")], required=False
+        choices=[("create", _("Create")), ("renew", _("Replace")), ("revoke", _("Revoke"))],
+        required=False,
     )
 
 
@@ -512,7 +573,9 @@ class InboxForm(forms.Form):
 
 
 class SnoozeActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("snooze", "Pause"), ("resume", "Resume")], required=False)
+    action = forms.ChoiceField(
+        choices=[("snooze", _("Pause")), ("resume", _("Resume"))], required=False
+    )
 
 
 class OutboxActionForm(forms.Form):
@@ -520,11 +583,11 @@ class OutboxActionForm(forms.Form):
 
     action = forms.ChoiceField(
         choices=[
-            ("resend", "Re-send selected"),
-            ("resend_all", "Re-send all"),
-            ("ceiling", "Save the weekly limit"),
-            ("webhook_hosts", "Save the hosts"),
-            ("moments", "Save the micro-moments"),
+            ("resend", _("Re-send selected")),
+            ("resend_all", _("Re-send all")),
+            ("ceiling", _("Save the weekly limit")),
+            ("webhook_hosts", _("Save the hosts")),
+            ("moments", _("Save the micro-moments")),
         ],
         required=False,
     )

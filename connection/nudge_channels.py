@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from connection.models import Nudge, NudgeChannel, User
 from connection.webhooks import WebhookRefused, post_json
@@ -23,7 +24,11 @@ WEBHOOK_TIMEOUT = 5  # seconds
 
 
 class PermanentFailure(Exception):
-    """Sending cannot work until someone changes something: fail now, keep the reason."""
+    """Sending cannot work until someone changes something: fail now, keep the reason.
+
+    A failure's text is stored in the outbox row (`last_error`), so it stays in
+    English, like a log line, whatever language the message was written in.
+    """
 
 
 class TransientFailure(Exception):
@@ -70,7 +75,8 @@ def send_email(group: list[Nudge], person: User, context: dict, mail_connection=
     try:
         validate_email(person.email)
     except ValidationError:
-        raise PermanentFailure(f"“{person.email}” is not a valid e-mail address") from None
+        problem = f"“{person.email}” is not a valid e-mail address"
+        raise PermanentFailure(problem) from None
     message = EmailMultiAlternatives(
         subject=context["subject"],
         body=render_to_string("emails/nudge.txt", context),
@@ -86,7 +92,8 @@ def send_email(group: list[Nudge], person: User, context: dict, mail_connection=
     try:
         message.send()
     except (OSError, ConnectionError) as error:
-        raise TransientFailure(f"e-mail server: {error}") from error
+        problem = f"e-mail server: {error}"
+        raise TransientFailure(problem) from error
 
 
 def webhook_url(person: User, channel: str) -> str:
@@ -94,7 +101,8 @@ def webhook_url(person: User, channel: str) -> str:
     url = getattr(person, field_name) or (getattr(person.team, field_name) if person.team else "")
     if not url:
         label = NudgeChannel(channel).label
-        raise PermanentFailure(f"no {label} webhook is set for this person or their team")
+        problem = f"no {label} webhook is set for this person or their team"
+        raise PermanentFailure(problem)
     return url
 
 
@@ -122,14 +130,20 @@ def send_webhook(group: list[Nudge], person: User, channel: str, context: dict) 
         text = render_to_string("emails/nudge_chat.txt", _as_chat_text(context, channel))
         body = {"text": text.strip()}
     try:
-        status = post_json(url, body, channel=channel, timeout=WEBHOOK_TIMEOUT)
+        with translation.override(None):  # a refusal's reason is stored: in English
+            status = post_json(url, body, channel=channel, timeout=WEBHOOK_TIMEOUT)
     except WebhookRefused as refusal:
-        raise PermanentFailure(f"webhook address refused: {refusal}") from refusal
+        problem = f"webhook address refused: {refusal}"
+        raise PermanentFailure(problem) from refusal
     except (OSError, http.client.HTTPException) as error:
-        raise TransientFailure(f"webhook unreachable: {error}") from error
+        problem = f"webhook unreachable: {error}"
+        raise TransientFailure(problem) from error
     if status == 429 or status >= 500:
-        raise TransientFailure(f"webhook answered {status}")
+        problem = f"webhook answered {status}"
+        raise TransientFailure(problem)
     if 300 <= status < 400:
-        raise PermanentFailure(f"webhook answered {status}: Hearth does not follow redirects")
+        problem = f"webhook answered {status}: Hearth does not follow redirects"
+        raise PermanentFailure(problem)
     if status >= 400:
-        raise PermanentFailure(f"webhook refused the message ({status})")
+        problem = f"webhook refused the message ({status})"
+        raise PermanentFailure(problem)

@@ -26,9 +26,11 @@ from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from connection.audit import record
+from connection.i18n import speaking
 from connection.models import (
     NUDGE_KINDS,
     AuditEntry,
@@ -336,7 +338,9 @@ def _hold_reason(nudge: Nudge, person: User, now: dt.datetime, away: list) -> st
     if not person.is_active:
         return "recipient deactivated"
     if nudge.kind in (person.muted_nudge_kinds or []):
-        return f"{NUDGE_KINDS[nudge.kind].label.lower()} turned off by the person"
+        with translation.override(None):  # stored for HR's outbox: kept in English
+            label = str(NUDGE_KINDS[nudge.kind].label).lower()
+        return f"{label} turned off by the person"
     if nudge.expires_at <= now:
         return "expired before it could be delivered"
     if person.snoozed_until and person.snoozed_until > now:
@@ -358,7 +362,13 @@ def _skip(nudge: Nudge, reason: str, report: DeliveryReport) -> None:
 
 
 def send_message(group: list[Nudge], person: User, mail_connection=None) -> None:
-    """Send one message (a nudge, or a digest of several) through its channel."""
+    """Send one message (a nudge, or a digest of several) through its channel, in
+    the recipient's language."""
+    with speaking(person):
+        _send_in_channel(group, person, mail_connection)
+
+
+def _send_in_channel(group: list[Nudge], person: User, mail_connection=None) -> None:
     channel = group[0].channel
     if channel == NudgeChannel.IN_APP:
         return  # the notification list shows every sent nudge
@@ -377,31 +387,43 @@ def send_message(group: list[Nudge], person: User, mail_connection=None) -> None
             return
         send_webhook(group, person, channel, context)
     else:
-        raise PermanentFailure(f"unknown channel “{channel}”")
+        problem = f"unknown channel “{channel}”"  # stored for HR's outbox: kept in English
+        raise PermanentFailure(problem)
 
 
 def message_context(group: list[Nudge], person: User) -> dict:
+    """What a message's templates show, in the recipient's language."""
+    with speaking(person):
+        return _message_context(group, person)
+
+
+def _message_context(group: list[Nudge], person: User) -> dict:
     site = settings.SITE_URL
     kinds = sorted({n.kind for n in group})
     return {
         "person": person,
         "items": [
             {
-                "title": n.title,
+                "title": str(n.title),
                 "body": n.body,
                 "url": f"{site}{n.url}" if n.url else "",
-                "reason": n.reason,
+                "reason": str(n.reason),
                 "turn_off_url": site
                 + reverse("nudge_unsubscribe", args=[unsubscribe_token(person, n.kind)]),
-                "kind_label": NUDGE_KINDS[n.kind].label,
-                "action": NUDGE_KINDS[n.kind].action,
+                "kind_label": str(NUDGE_KINDS[n.kind].label),
+                "action": str(NUDGE_KINDS[n.kind].action),
             }
             for n in group
         ],
         "is_digest": len(group) > 1,
-        "subject": group[0].title
+        "subject": str(group[0].title)
         if len(group) == 1
-        else f"{len(group)} small things from Hearth today",
+        else ngettext(
+            "%(count)s small thing from Hearth today",
+            "%(count)s small things from Hearth today",
+            len(group),
+        )
+        % {"count": len(group)},
         "preferences_url": site + reverse("nudge_preferences"),
         "unsubscribe_url": site
         + reverse(
@@ -424,7 +446,8 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
     person = User.objects.get(pk=data["p"])
     kind = data["k"]
     if kind != "all" and kind not in NUDGE_KINDS:
-        raise signing.BadSignature("unknown kind")
+        problem = "unknown kind"  # for the developer: the page says the link is broken
+        raise signing.BadSignature(problem)
     return person, kind
 
 

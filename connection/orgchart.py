@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from connection.models import Location, Team, User, known_time_zones
 
@@ -48,7 +49,9 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        return f"Row {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return str(self.message)
+        return _("Row %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class OrgChart:
 
 def _suggest(value: str, options) -> str:
     match = difflib.get_close_matches(value, options, n=1, cutoff=0.75)
-    return f" (did you mean {match[0]}?)" if match else ""
+    return _(" (did you mean %(match)s?)") % {"match": match[0]} if match else ""
 
 
 def _decode(data: bytes) -> tuple[str | None, Problem | None]:
@@ -121,13 +124,15 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, Problem(
-            "this row is not UTF-8 text. Save the file as “CSV UTF-8” and upload it again.", line
+            _("this row is not UTF-8 text. Save the file as “CSV UTF-8” and upload it again."),
+            line,
         )
     # No text holds NUL (a UTF-16 file does), and PostgreSQL refuses to store it.
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, Problem(
-            "this row has a NUL character. Save the file as “CSV UTF-8” and upload it again.", line
+            _("this row has a NUL character. Save the file as “CSV UTF-8” and upload it again."),
+            line,
         )
     return text, None
 
@@ -144,7 +149,7 @@ def parse_org_chart(data: bytes, known_emails: frozenset[str] = frozenset()) -> 
         chart.problems.append(problem)
         return chart
     if not text.strip():
-        chart.problems.append(Problem("The file is empty."))
+        chart.problems.append(Problem(_("The file is empty.")))
         return chart
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower().replace("_", " ") for cell in next(reader)]
@@ -154,7 +159,7 @@ def parse_org_chart(data: bytes, known_emails: frozenset[str] = frozenset()) -> 
         return chart
     _read_people(reader, header, chart)
     if not chart.people and not chart.problems:
-        chart.problems.append(Problem("The file has a header but no people."))
+        chart.problems.append(Problem(_("The file has a header but no people.")))
     _check_managers(chart, known_emails)
     _check_teams(chart)
     chart.problems.sort(key=lambda p: p.line or 0)
@@ -169,13 +174,19 @@ def _header_problem(header: list[str]) -> Problem | None:
         return None
     parts = []
     if missing:
-        parts.append("missing " + ", ".join(f"“{m}”" for m in missing))
+        columns = ", ".join(f"“{m}”" for m in missing)
+        parts.append(_("missing %(columns)s") % {"columns": columns})
     if unknown:
-        parts.append("unexpected " + ", ".join(f"“{u}”" for u in unknown if u))
+        columns = ", ".join(f"“{u}”" for u in unknown if u)
+        parts.append(_("unexpected %(columns)s") % {"columns": columns})
     if len(set(header)) != len(header):
-        parts.append("a column is repeated")
+        parts.append(_("a column is repeated"))
     expected = ", ".join(COLUMNS)
-    return Problem(f"The header row has {'; '.join(parts)}. The columns are: {expected}.", 1)
+    return Problem(
+        _("The header row has %(problems)s. The columns are: %(columns)s.")
+        % {"problems": "; ".join(parts), "columns": expected},
+        1,
+    )
 
 
 def _read_people(reader, header: list[str], chart: OrgChart) -> None:
@@ -185,12 +196,18 @@ def _read_people(reader, header: list[str], chart: OrgChart) -> None:
         if not any(cell.strip() for cell in cells):
             continue
         if len(chart.people) >= MAX_ROWS:
-            chart.problems.append(Problem(f"The file has more than {MAX_ROWS:,} people.", line))
+            chart.problems.append(
+                Problem(
+                    _("The file has more than %(most)s people.") % {"most": f"{MAX_ROWS:,}"}, line
+                )
+            )
             break
         if len(cells) != len(header):
             chart.problems.append(
                 Problem(
-                    f"this row has {len(cells)} cells where the header has {len(header)}.", line
+                    _("this row has %(cells)s cells where the header has %(columns)s.")
+                    % {"cells": len(cells), "columns": len(header)},
+                    line,
                 )
             )
             continue
@@ -200,7 +217,11 @@ def _read_people(reader, header: list[str], chart: OrgChart) -> None:
             continue
         if person.email in seen_emails:
             chart.problems.append(
-                Problem(f"{person.email} is already on row {seen_emails[person.email]}.", line)
+                Problem(
+                    _("%(email)s is already on row %(row)s.")
+                    % {"email": person.email, "row": seen_emails[person.email]},
+                    line,
+                )
             )
             continue
         seen_emails[person.email] = line
@@ -211,40 +232,53 @@ def _check_row(row: dict[str, str], line: int, problems: list[Problem]) -> Perso
     errors = []
     for column in REQUIRED:
         if not row[COLUMNS[column]]:
-            errors.append(f"“{column}” is empty")
+            errors.append(_("“%(column)s” is empty") % {"column": column})
     for column, longest in MAX_LENGTHS.items():
         if len(row[COLUMNS[column]]) > longest:
-            errors.append(f"“{column}” is longer than {longest} characters")
+            errors.append(
+                _("“%(column)s” is longer than %(longest)s characters")
+                % {"column": column, "longest": longest}
+            )
     email = row["email"].lower()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(f"“{row['email']}” is not an e-mail address")
+            errors.append(_("“%(email)s” is not an e-mail address") % {"email": row["email"]})
     manager_email = row["manager_email"].lower()
     if manager_email:
         try:
             validate_email(manager_email)
         except ValidationError:
-            errors.append(f"manager email “{row['manager_email']}” is not an e-mail address")
+            errors.append(
+                _("manager email “%(email)s” is not an e-mail address")
+                % {"email": row["manager_email"]}
+            )
         if manager_email == email:
-            errors.append("a person cannot be their own manager")
+            errors.append(_("a person cannot be their own manager"))
     start_date = None
     if row["start_date"]:
         try:
             start_date = dt.date.fromisoformat(row["start_date"])
         except ValueError:
-            errors.append(f"start date “{row['start_date']}” is not a date like 2026-03-31")
+            errors.append(
+                _("start date “%(date)s” is not a date like 2026-03-31")
+                % {"date": row["start_date"]}
+            )
     zone = row["time_zone"]
     if zone and zone not in known_time_zones():
         errors.append(
-            f"time zone “{zone}” is not a known IANA time zone{_suggest(zone, known_time_zones())}"
+            _("time zone “%(zone)s” is not a known IANA time zone") % {"zone": zone}
+            + _suggest(zone, known_time_zones())
         )
     location = row["location"].lower()
     if location and location not in Location.values:
-        errors.append(f"location “{row['location']}” must be one of {', '.join(Location.values)}")
+        errors.append(
+            _("location “%(location)s” must be one of %(values)s")
+            % {"location": row["location"], "values": ", ".join(Location.values)}
+        )
     if row["parent_team"] and row["parent_team"] == row["team"]:
-        errors.append("a team cannot be its own parent team")
+        errors.append(_("a team cannot be its own parent team"))
     if errors:
         problems.append(Problem("; ".join(errors) + ".", line))
         return None
@@ -267,7 +301,10 @@ def _check_managers(chart: OrgChart, known_emails: frozenset[str]) -> None:
         boss = person.manager_email
         if boss and boss not in in_file and boss not in known_emails:
             chart.problems.append(
-                Problem(f"manager {boss} is neither in this file nor in Hearth.", person.line)
+                Problem(
+                    _("manager %(email)s is neither in this file nor in Hearth.") % {"email": boss},
+                    person.line,
+                )
             )
     reported: set[str] = set()
     for person in chart.people:
@@ -281,7 +318,11 @@ def _check_managers(chart: OrgChart, known_emails: frozenset[str]) -> None:
             lines = ", ".join(str(in_file[e].line) for e in cycle)
             names = " → ".join([*cycle, current])
             chart.problems.append(
-                Problem(f"managers form a loop ({names}); see rows {lines}.", in_file[current].line)
+                Problem(
+                    _("managers form a loop (%(names)s); see rows %(rows)s.")
+                    % {"names": names, "rows": lines},
+                    in_file[current].line,
+                )
             )
 
 
@@ -295,8 +336,16 @@ def _check_teams(chart: OrgChart) -> None:
             if stated and stated[0] != person.parent_team:
                 chart.problems.append(
                     Problem(
-                        f"team “{person.team}” has parent “{person.parent_team}” here but "
-                        f"“{stated[0]}” on row {stated[1]}.",
+                        _(
+                            "team “%(team)s” has parent “%(parent)s” here but "
+                            "“%(other)s” on row %(row)s."
+                        )
+                        % {
+                            "team": person.team,
+                            "parent": person.parent_team,
+                            "other": stated[0],
+                            "row": stated[1],
+                        },
                         person.line,
                     )
                 )
@@ -314,7 +363,10 @@ def _check_teams(chart: OrgChart) -> None:
             reported.update(cycle)
             names = " → ".join([*cycle, current])
             chart.problems.append(
-                Problem(f"teams form a loop ({names}).", parents.get(current, ("", None))[1])
+                Problem(
+                    _("teams form a loop (%(names)s).") % {"names": names},
+                    parents.get(current, ("", None))[1],
+                )
             )
 
 

@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from connection.forms import ManyField, TeamChoiceField
 from connection.models import Team, User
@@ -80,7 +81,9 @@ class PersonPicker(_Picker, forms.RadioSelect):
 class PeoplePickForm(forms.Form):
     """What the picker's search box sends: which field, one or several, the text."""
 
-    name = forms.RegexField(regex=r"^[a-z_]{1,30}$", error_messages={"invalid": "Unknown picker."})
+    name = forms.RegexField(
+        regex=r"^[a-z_]{1,30}$", error_messages={"invalid": _("Unknown picker.")}
+    )
     many = forms.TypedChoiceField(
         choices=[("0", "one"), ("1", "several")],
         coerce=lambda v: v == "1",
@@ -110,7 +113,9 @@ class ChosenForm(forms.Form):
 class TeamsPickForm(forms.Form):
     """What a team select's search box sends: the field, where to look, the text."""
 
-    name = forms.RegexField(regex=r"^[a-z_]{1,30}$", error_messages={"invalid": "Unknown select."})
+    name = forms.RegexField(
+        regex=r"^[a-z_]{1,30}$", error_messages={"invalid": _("Unknown select.")}
+    )
     scope = forms.ChoiceField(choices=[("visible", "visible"), ("led", "led")])
     many = forms.TypedChoiceField(
         choices=[("0", "one"), ("1", "several")],

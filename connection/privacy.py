@@ -24,8 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 ABSOLUTE_MIN_K = 3
-NOT_ENOUGH = "Not enough responses"
+# Reasons are stored with the published figures (pulse.models), so they are kept in
+# English and translated where they are shown (`{% translate r.reason %}`, `gettext`).
+NOT_ENOUGH = gettext_noop("Not enough responses")
+HIDDEN_BESIDE = gettext_noop("Hidden so a smaller group next to it stays hidden")
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def partition(parts: dict, k: int, always_hidden=frozenset()) -> dict:
     if 0 < hidden_total < k:
         for key, n in sorted(parts.items(), key=lambda item: (item[1], str(item[0]))):
             if verdicts[key] and n > 0:
-                verdicts[key] = Verdict(False, "Hidden so a smaller group next to it stays hidden")
+                verdicts[key] = Verdict(False, HIDDEN_BESIDE)
                 hidden_total += n
                 if hidden_total >= k:
                     break
@@ -175,5 +180,5 @@ def headcount(count: int, group_size: int, k: int, shown: bool = True) -> str | 
     if count == 0:
         return "0"
     if count < k:
-        return f"fewer than {k}"
-    return f"about {k * round(count / k)}"
+        return gettext("fewer than %(k)s") % {"k": k}
+    return gettext("about %(count)s") % {"count": k * round(count / k)}

@@ -3,6 +3,7 @@ refusal body. Apart from the viewsets, because DRF imports these while it loads
 its generic views."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
@@ -46,7 +47,7 @@ class JsonModelSerializer(serializers.ModelSerializer):
 
 
 class PageQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1, help_text="1 is the first page.")
+    page = serializers.IntegerField(min_value=1, default=1, help_text=_("1 is the first page."))
 
 
 class Pagination(PageNumberPagination):

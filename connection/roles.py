@@ -10,9 +10,10 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import IsAuthenticated
 
-HR_ONLY = "Only HR admins can do this."
+HR_ONLY = _("Only HR admins can do this.")
 
 
 def hr_admin_required(view):
@@ -69,7 +70,7 @@ def lead_or_hr_required(refusal: str):
 class IsLeadOrHR(IsAuthenticated):
     """`lead_or_hr_required` for an API view."""
 
-    message = "Only team leads and HR admins can do this."
+    message = _("Only team leads and HR admins can do this.")
 
     def has_permission(self, request, view) -> bool:
         return super().has_permission(request, view) and leads_or_hr(request.user)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from connection.access import deactivate_people
@@ -168,7 +169,7 @@ def apply_org_import(
             pk=org_import.pk, status=OrgImport.Status.PREVIEWED
         ).update(status=OrgImport.Status.APPLIED, applied_at=timezone.now())
         if not claimed:
-            raise ImportRejected("This file has already been imported.")
+            raise ImportRejected(gettext("This file has already been imported."))
         # The database may have changed since the preview: plan again.
         plan = plan_org_import(data=org_import.content.encode("utf-8"), importer=applied_by)
         if not plan.ok:

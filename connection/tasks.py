@@ -9,6 +9,13 @@ from connection.services import record_heartbeat
 
 logger = logging.getLogger(__name__)
 
+# Log lines, for operators: in English.
+DELIVERED = (
+    "nudges: %s claimed, %s sent in %s messages, %s skipped, %s failed, %s retrying, "
+    "%s moved to working hours"
+)
+RETAINED = "retention: %s"
+
 
 @shared_task(ignore_result=True)
 def heartbeat_task() -> None:
@@ -20,8 +27,7 @@ def deliver_due_nudges_task() -> None:
     report = deliver_due_nudges()
     if report.claimed:
         logger.info(
-            "nudges: %s claimed, %s sent in %s messages, %s skipped, %s failed, %s retrying, "
-            "%s moved to working hours",
+            DELIVERED,
             report.claimed,
             report.sent,
             report.messages,
@@ -36,4 +42,4 @@ def deliver_due_nudges_task() -> None:
 def apply_retention_task() -> None:
     """Nightly: delete what is past its retention window (docs/data-lifecycle.md)."""
     deleted = apply_retention(now=timezone.now())
-    logger.info("retention: %s", ", ".join(f"{n} {key}" for key, n in deleted.items()))
+    logger.info(RETAINED, ", ".join(f"{n} {key}" for key, n in deleted.items()))

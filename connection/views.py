@@ -10,6 +10,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -131,7 +134,7 @@ def teams_pick(request: HttpRequest) -> HttpResponse:
 def people(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None, user=request.user)
     if form.is_bound and form.has_error("team", "invalid_choice"):
-        raise PermissionDenied("That team isn’t one you can see.")
+        raise PermissionDenied(_("That team isn’t one you can see."))
     if form.is_bound and not form.is_valid():
         return bad_request(request, form, back=reverse("people"))
     rows = (
@@ -162,7 +165,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved. Hearth will use these hours from now on.")
+        messages.success(request, _("Saved. Hearth will use these hours from now on."))
         return redirect("profile")
     token = Token.objects.filter(user=request.user).first()
     return render(request, "connection/profile.html", {"form": form, "token": token})
@@ -177,10 +180,10 @@ def api_token(request: HttpRequest) -> HttpResponse:
         return bad_request(request, form, back=reverse("profile"))
     if form.cleaned_data["action"] == "revoke":
         revoke_api_token(person=request.user)
-        messages.success(request, "Your API token is revoked.")
+        messages.success(request, _("Your API token is revoked."))
     else:
         issue_api_token(person=request.user)
-        messages.success(request, "A new API token is ready. The old one no longer works.")
+        messages.success(request, _("A new API token is ready. The old one no longer works."))
     return redirect("profile")
 
 
@@ -227,14 +230,23 @@ def org_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
             deactivate_missing=form.cleaned_data.get("deactivate_missing", False),
         )
     except ImportRejected as error:
-        messages.error(request, f"Nothing was imported: {error}")
+        messages.error(request, _("Nothing was imported: %(error)s") % {"error": error})
         return redirect("org_import")
     org_import.refresh_from_db()
     summary = org_import.summary
     messages.success(
         request,
-        f"Imported {summary['people']} people: {summary['created']} new, {summary['updated']} "
-        f"updated, {summary['unchanged']} unchanged, {summary.get('deactivated', 0)} deactivated.",
+        _(
+            "Imported %(people)s people: %(created)s new, %(updated)s updated, "
+            "%(unchanged)s unchanged, %(deactivated)s deactivated."
+        )
+        % {
+            "people": summary["people"],
+            "created": summary["created"],
+            "updated": summary["updated"],
+            "unchanged": summary["unchanged"],
+            "deactivated": summary.get("deactivated", 0),
+        },
     )
     return redirect("org_import")
 
@@ -319,7 +331,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
             "connection/notifications.html#menu",
             {"latest": inbox[:6], "unread": 0, "oob": True},
         )
-    messages.success(request, "All caught up.")
+    messages.success(request, _("All caught up."))
     return redirect("notifications")
 
 
@@ -361,7 +373,7 @@ def nudge_preferences(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _preferences_page(request, form=form)
     form.save()
-    messages.success(request, "Saved. Hearth will follow these from the next message on.")
+    messages.success(request, _("Saved. Hearth will follow these from the next message on."))
     return redirect("nudge_preferences")
 
 
@@ -375,7 +387,7 @@ def nudge_snooze(request: HttpRequest) -> HttpResponse:
     if action.cleaned_data["action"] == "resume":
         user.snoozed_until = None
         user.save(update_fields=["snoozed_until"])
-        messages.success(request, "Nudges are back on.")
+        messages.success(request, _("Nudges are back on."))
         return redirect("nudge_preferences")
     form = SnoozeForm(request.POST, today=user.local_now().date())
     if not form.is_valid():
@@ -385,7 +397,9 @@ def nudge_snooze(request: HttpRequest) -> HttpResponse:
     user.snoozed_until = day_after
     user.save(update_fields=["snoozed_until"])
     messages.success(
-        request, f"Paused until the end of {until:%A %-d %B}. Nothing will pile up meanwhile."
+        request,
+        _("Paused until the end of %(day)s. Nothing will pile up meanwhile.")
+        % {"day": date_format(until, "l j F")},
     )
     return redirect("nudge_preferences")
 
@@ -399,7 +413,7 @@ def away_add(request: HttpRequest) -> HttpResponse:
     period = form.save(commit=False)
     period.person = request.user
     period.save()
-    messages.success(request, "Noted. Nothing will reach you on those days.")
+    messages.success(request, _("Noted. Nothing will reach you on those days."))
     return redirect("nudge_preferences")
 
 
@@ -407,7 +421,7 @@ def away_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def away_delete(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(request.user.away_periods, pk=pk).delete()
-    messages.success(request, "Removed.")
+    messages.success(request, _("Removed."))
     return redirect("nudge_preferences")
 
 
@@ -443,9 +457,17 @@ def nudge_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 # HR's organisation-wide settings on the outbox page: (form, audit action, message).
 OUTBOX_SETTINGS = {
-    "ceiling": (NudgeCeilingForm, AuditEntry.Action.NUDGE_CEILING, "the weekly limit"),
-    "webhook_hosts": (WebhookHostsForm, AuditEntry.Action.WEBHOOK_HOSTS, "the webhook hosts"),
-    "moments": (MomentsForm, AuditEntry.Action.MOMENTS, "the micro-moments"),
+    "ceiling": (
+        NudgeCeilingForm,
+        AuditEntry.Action.NUDGE_CEILING,
+        gettext_lazy("the weekly limit"),
+    ),
+    "webhook_hosts": (
+        WebhookHostsForm,
+        AuditEntry.Action.WEBHOOK_HOSTS,
+        gettext_lazy("the webhook hosts"),
+    ),
+    "moments": (MomentsForm, AuditEntry.Action.MOMENTS, gettext_lazy("the micro-moments")),
 }
 
 
@@ -454,7 +476,7 @@ OUTBOX_SETTINGS = {
 def nudge_outbox(request: HttpRequest) -> HttpResponse:
     org = OrgSettings.load()
     settings_forms = {
-        action: form(instance=org) for action, (form, _, _) in OUTBOX_SETTINGS.items()
+        action: form(instance=org) for action, (form, _action, _what) in OUTBOX_SETTINGS.items()
     }
     if request.method == "POST":
         sent = OutboxActionForm(request.POST)
@@ -466,7 +488,9 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
             settings_forms[action] = form_class(request.POST, instance=org)
             if settings_forms[action].is_valid():
                 save_recorded(settings_forms[action], actor=request.user, action=audit_action)
-                messages.success(request, f"Saved {what} for the organisation.")
+                messages.success(
+                    request, _("Saved %(what)s for the organisation.") % {"what": what}
+                )
                 return redirect("nudge_outbox")
         else:
             ids = [nudge.pk for nudge in sent.cleaned_data["nudge"]]
@@ -475,7 +499,11 @@ def nudge_outbox(request: HttpRequest) -> HttpResponse:
                     Nudge.objects.filter(status=Nudge.Status.FAILED).values_list("pk", flat=True)
                 )
             count = resend_nudges(ids=ids, by=request.user)
-            messages.success(request, f"{count} nudge{'s' if count != 1 else ''} queued again.")
+            messages.success(
+                request,
+                ngettext("%(count)s nudge queued again.", "%(count)s nudges queued again.", count)
+                % {"count": count},
+            )
             return redirect("nudge_outbox")
     since = timezone.now() - dt.timedelta(days=7)
     totals = outbox_summary(since=since)

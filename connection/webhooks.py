@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from connection.models import OrgSettings
 
@@ -101,11 +102,11 @@ def check_webhook_url(url: str, *, channel: str) -> Target:
         host = (parts.hostname or "").rstrip(".")
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise WebhookRefused("The address has an invalid port.") from None
+        raise WebhookRefused(_("The address has an invalid port.")) from None
     if not host or parts.scheme not in ("http", "https"):
-        raise WebhookRefused("This is not a web address.")
+        raise WebhookRefused(_("This is not a web address."))
     if parts.username or parts.password:
-        raise WebhookRefused("A webhook address carries no user name or password.")
+        raise WebhookRefused(_("A webhook address carries no user name or password."))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     patterns = allowed_host_patterns(channel)
     if parts.scheme != "https" or not any(host_matches(host, p) for p in patterns):
@@ -114,18 +115,24 @@ def check_webhook_url(url: str, *, channel: str) -> Target:
             # Tests only (the setting is off unless a test turns it on).
             return Target(parts.scheme, host, port, path, addresses[0])
         if parts.scheme != "https":
-            raise WebhookRefused("Use an https:// address.")
-        service = SERVICE_LABELS.get(channel, "chat")
+            raise WebhookRefused(_("Use an https:// address."))
+        service = SERVICE_LABELS.get(channel) or _("chat")
         raise WebhookRefused(
-            f"Hearth posts only to {service} webhook hosts ({', '.join(BUILT_IN_HOSTS[channel])})"
-            f" or to hosts HR allows on the Outbox page; {host} is neither."
+            _(
+                "Hearth posts only to %(service)s webhook hosts (%(hosts)s)"
+                " or to hosts HR allows on the Outbox page; %(host)s is neither."
+            )
+            % {"service": service, "hosts": ", ".join(BUILT_IN_HOSTS[channel]), "host": host}
         )
     addresses = resolve(host, port)
     internal = [a for a in addresses if not is_public(a)]
     if internal:
         raise WebhookRefused(
-            f"{host} points to an internal address ({internal[0]}); "
-            "Hearth posts only to public addresses."
+            _(
+                "%(host)s points to an internal address (%(address)s); "
+                "Hearth posts only to public addresses."
+            )
+            % {"host": host, "address": internal[0]}
         )
     return Target(parts.scheme, host, port, path, addresses[0])
 
@@ -143,7 +150,7 @@ class WebhookURLValidator:
             raise ValidationError(str(refusal), code="webhook_refused") from None
         except OSError:
             raise ValidationError(
-                "That host could not be found. Check the address.", code="webhook_unknown_host"
+                _("That host could not be found. Check the address."), code="webhook_unknown_host"
             ) from None
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import OrgSettings
 from identity.models import SyncSource
@@ -27,12 +28,12 @@ class SharePercentField(forms.IntegerField):
 
 class SyncSourceForm(forms.ModelForm):
     max_deactivate_share = SharePercentField(
-        label="Pause when a run would deactivate more than (%)",
-        help_text="Of the people active now. The run waits for your approval instead.",
+        label=_("Pause when a run would deactivate more than (%)"),
+        help_text=_("Of the people active now. The run waits for your approval instead."),
     )
     max_move_share = SharePercentField(
-        label="Pause when a run would move more than (%)",
-        help_text="Of the people active now, moved to another team.",
+        label=_("Pause when a run would move more than (%)"),
+        help_text=_("Of the people active now, moved to another team."),
     )
 
     class Meta:
@@ -47,24 +48,24 @@ class SyncSourceForm(forms.ModelForm):
             "max_move_share",
         ]
         labels = {
-            "enabled": "Run the sync on its schedule",
-            "kind": "Read the org chart from",
-            "location": "File path or URL",
-            "every_hours": "Every (hours)",
-            "deactivate_missing": "Deactivate people who are no longer in the file",
+            "enabled": _("Run the sync on its schedule"),
+            "kind": _("Read the org chart from"),
+            "location": _("File path or URL"),
+            "every_hours": _("Every (hours)"),
+            "deactivate_missing": _("Deactivate people who are no longer in the file"),
         }
 
     def clean(self):
         data = super().clean()
         kind, location = data.get("kind"), (data.get("location") or "").strip()
         if data.get("enabled") and not location:
-            self.add_error("location", "Give the file's path or URL before turning the sync on.")
+            self.add_error("location", _("Give the file's path or URL before turning the sync on."))
         elif location and kind == SyncSource.Kind.URL:
             scheme = urlsplit(location).scheme
             if scheme != "https" and not (settings.HEARTH_SYNC_ALLOW_HTTP and scheme == "http"):
-                self.add_error("location", "Use an https:// address.")
+                self.add_error("location", _("Use an https:// address."))
         elif location and kind == SyncSource.Kind.FILE and not Path(location).is_absolute():
-            self.add_error("location", "Give the file's full path on the server, from /.")
+            self.add_error("location", _("Give the file's full path on the server, from /."))
         data["location"] = location
         return data
 
@@ -72,11 +73,11 @@ class SyncSourceForm(forms.ModelForm):
 class SyncActionForm(forms.Form):
     """Which button the settings page's form was sent with."""
 
-    action = forms.ChoiceField(choices=[("save", "Save"), ("run", "Run now")])
+    action = forms.ChoiceField(choices=[("save", _("Save")), ("run", _("Run now"))])
 
 
 class SyncDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
 
 
 class SignInSettingsForm(forms.ModelForm):
@@ -85,4 +86,4 @@ class SignInSettingsForm(forms.ModelForm):
     class Meta:
         model = OrgSettings
         fields = ["sso_creates_accounts"]
-        labels = {"sso_creates_accounts": "Single sign-on creates accounts"}
+        labels = {"sso_creates_accounts": _("Single sign-on creates accounts")}

@@ -4,6 +4,9 @@ in a run's diff and message. Loaded by IdentityConfig.ready()."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from connection.lifecycle import PersonalData, needles, register, replace_mentions
 from connection.models import User
 from identity.models import ScimPerson, ScimToken, SyncRun
@@ -19,11 +22,17 @@ def _scim(person: User) -> list[dict]:
 
 def _identity(person: User) -> list[dict]:
     rows = [
-        {"what": f"issued the SCIM token {token.label}", "when": token.created_at}
+        {
+            "what": _("issued the SCIM token %(label)s") % {"label": token.label},
+            "when": token.created_at,
+        }
         for token in ScimToken.objects.filter(created_by=person)
     ]
     rows += [
-        {"what": f"{run.get_status_display().lower()} an org sync", "when": run.decided_at}
+        {
+            "what": _("%(decision)s an org sync") % {"decision": run.get_status_display().lower()},
+            "when": run.decided_at,
+        }
         for run in SyncRun.objects.filter(decided_by=person)
     ]
     return rows
@@ -39,14 +48,14 @@ def _erase_identity(person: User) -> int:
 register(
     PersonalData(
         "scim",
-        "What your identity provider sent (SCIM)",
+        gettext_lazy("What your identity provider sent (SCIM)"),
         _scim,
         lambda person: ScimPerson.objects.filter(user=person).delete()[0],
         covers=("identity.ScimPerson.user",),
     ),
     PersonalData(
         "identity",
-        "SCIM tokens you issued and org syncs you decided",
+        gettext_lazy("SCIM tokens you issued and org syncs you decided"),
         _identity,
         _erase_identity,
         covers=("identity.ScimToken.created_by", "identity.SyncRun.decided_by"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def token_digest(raw: str) -> str:
@@ -24,7 +25,7 @@ class ScimTokenQuerySet(models.QuerySet):
 class ScimToken(models.Model):
     """A bearer token an identity provider uses for /scim/v2/; shown once, when issued."""
 
-    label = models.CharField(max_length=100, help_text="Which provider uses it, e.g. Okta.")
+    label = models.CharField(max_length=100, help_text=_("Which provider uses it, e.g. Okta."))
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False)
     created_by = models.ForeignKey(
@@ -38,7 +39,7 @@ class ScimToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "SCIM token"
+        verbose_name = _("SCIM token")
 
     def __str__(self) -> str:
         return f"{self.label} ({self.prefix}…)"
@@ -52,45 +53,49 @@ class SyncSource(models.Model):
     """Where the scheduled org sync reads the org chart CSV, and its safety brake. One row."""
 
     class Kind(models.TextChoices):
-        FILE = "file", "A file on the server (a drop folder)"
-        URL = "url", "A URL (HTTPS)"
+        FILE = "file", _("A file on the server (a drop folder)")
+        URL = "url", _("A URL (HTTPS)")
 
     enabled = models.BooleanField(default=False)
     kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.FILE)
     location = models.CharField(
         max_length=500,
         blank=True,
-        help_text="The CSV's path on the server, or its https:// URL.",
+        help_text=_("The CSV's path on the server, or its https:// URL."),
     )
     every_hours = models.PositiveSmallIntegerField(
         default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 7)]
     )
     deactivate_missing = models.BooleanField(
-        default=True, help_text="People no longer in the file are deactivated."
+        default=True, help_text=_("People no longer in the file are deactivated.")
     )
     max_deactivate_share = models.FloatField(
         default=default_share,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="A run that would deactivate more than this share of active people waits "
-        "for HR's approval.",
+        help_text=_(
+            "A run that would deactivate more than this share of active people waits "
+            "for HR's approval."
+        ),
     )
     max_move_share = models.FloatField(
         default=default_share,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="A run that would move more than this share of people between teams waits "
-        "for HR's approval.",
+        help_text=_(
+            "A run that would move more than this share of people between teams waits "
+            "for HR's approval."
+        ),
     )
     last_run_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "org sync source"
+        verbose_name = _("org sync source")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.location or 'not set'}"
 
     @classmethod
     def load(cls) -> SyncSource:
-        source, _ = cls.objects.get_or_create(pk=1)
+        source, _created = cls.objects.get_or_create(pk=1)
         return source
 
 
@@ -98,12 +103,12 @@ class SyncRun(models.Model):
     """One run of the scheduled sync: what it found, and what happened to it."""
 
     class Status(models.TextChoices):
-        UNCHANGED = "unchanged", "Nothing to change"
-        APPLIED = "applied", "Applied"
-        PAUSED = "paused", "Waiting for approval"
-        APPROVED = "approved", "Approved and applied"
-        REJECTED = "rejected", "Rejected"
-        FAILED = "failed", "Failed"
+        UNCHANGED = "unchanged", _("Nothing to change")
+        APPLIED = "applied", _("Applied")
+        PAUSED = "paused", _("Waiting for approval")
+        APPROVED = "approved", _("Approved and applied")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
 
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -146,8 +151,8 @@ class ScimPerson(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "person provisioned by SCIM"
-        verbose_name_plural = "people provisioned by SCIM"
+        verbose_name = _("person provisioned by SCIM")
+        verbose_name_plural = _("people provisioned by SCIM")
 
     def __str__(self) -> str:
         return f"SCIM record of {self.user_id}"

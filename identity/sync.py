@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from connection.audit import record
 from connection.models import AuditEntry, OrgImport, User
@@ -54,17 +55,33 @@ class Brake:
 
     @property
     def reasons(self) -> list[str]:
+        """Why the brake holds, in the language spoken now."""
         reasons = []
         if self.deactivate_share > self.max_deactivate_share:
             reasons.append(
-                f"it would deactivate {self.deactivating} of {self.active} active people "
-                f"({self.deactivate_share:.0%}, more than the {self.max_deactivate_share:.0%} "
-                "allowed)"
+                _(
+                    "it would deactivate %(count)s of %(active)s active people "
+                    "(%(share)s, more than the %(limit)s allowed)"
+                )
+                % {
+                    "count": self.deactivating,
+                    "active": self.active,
+                    "share": f"{self.deactivate_share:.0%}",
+                    "limit": f"{self.max_deactivate_share:.0%}",
+                }
             )
         if self.move_share > self.max_move_share:
             reasons.append(
-                f"it would move {self.moving} of {self.active} active people to another team "
-                f"({self.move_share:.0%}, more than the {self.max_move_share:.0%} allowed)"
+                _(
+                    "it would move %(count)s of %(active)s active people to another team "
+                    "(%(share)s, more than the %(limit)s allowed)"
+                )
+                % {
+                    "count": self.moving,
+                    "active": self.active,
+                    "share": f"{self.move_share:.0%}",
+                    "limit": f"{self.max_move_share:.0%}",
+                }
             )
         return reasons
 
@@ -73,33 +90,40 @@ def read_source(source: SyncSource) -> tuple[bytes, str]:
     """The CSV's bytes and a file name for the record."""
     location = source.location.strip()
     if not location:
-        raise SourceUnreadable("No file or URL is set.")
+        raise SourceUnreadable(_("No file or URL is set."))
     if source.kind == SyncSource.Kind.FILE:
         path = Path(location)
         try:
             if path.stat().st_size > MAX_BYTES:
-                raise SourceUnreadable(f"{path.name} is larger than 20 MB.")
+                raise SourceUnreadable(_("%(name)s is larger than 20 MB.") % {"name": path.name})
             return path.read_bytes(), path.name
         except OSError as error:
-            raise SourceUnreadable(f"Could not read {location}: {error.strerror}.") from None
+            raise SourceUnreadable(
+                _("Could not read %(location)s: %(error)s.")
+                % {"location": location, "error": error.strerror}
+            ) from None
     return _fetch(location)
 
 
 def _fetch(url: str) -> tuple[bytes, str]:
     parts = urlsplit(url)
     if parts.scheme != "https" and not (settings.HEARTH_SYNC_ALLOW_HTTP and parts.scheme == "http"):
-        raise SourceUnreadable("Use an https:// address.")
+        raise SourceUnreadable(_("Use an https:// address."))
     try:
         with requests.get(url, timeout=FETCH_TIMEOUT, stream=True, allow_redirects=False) as reply:
             if reply.status_code != 200:
-                raise SourceUnreadable(f"{parts.hostname} answered {reply.status_code}.")
+                raise SourceUnreadable(
+                    _("%(host)s answered %(status)s.")
+                    % {"host": parts.hostname, "status": reply.status_code}
+                )
             data = reply.raw.read(MAX_BYTES + 1, decode_content=True)
     except requests.RequestException as error:
         raise SourceUnreadable(
-            f"Could not reach {parts.hostname}: {type(error).__name__}."
+            _("Could not reach %(host)s: %(error)s.")
+            % {"host": parts.hostname, "error": type(error).__name__}
         ) from None
     if len(data) > MAX_BYTES:
-        raise SourceUnreadable("The file is larger than 20 MB.")
+        raise SourceUnreadable(_("The file is larger than 20 MB."))
     return data, Path(parts.path).name or parts.hostname or "org chart"
 
 
@@ -185,7 +209,8 @@ def run_sync(source: SyncSource, *, now: dt.datetime | None = None) -> SyncRun:
             started_at=now,
             finished_at=now,
             status=SyncRun.Status.FAILED,
-            message=f"The file has problems, nothing was changed: {problems}",
+            message=_("The file has problems, nothing was changed: %(problems)s")
+            % {"problems": problems},
         )
     diff = describe(plan, deactivate_missing=source.deactivate_missing)
     if not plan.has_changes and not diff["deactivated"]:
@@ -212,12 +237,9 @@ def _pause(run: SyncRun, brake: Brake) -> SyncRun:
         reasons = "; ".join(brake.reasons)
         run.message = f"{reasons[0].upper()}{reasons[1:]}."
         run.save()
-        record(
-            actor=None,
-            action=AuditEntry.Action.SYNC_PAUSED,
-            target=run,
-            detail={"why": brake.reasons},
-        )
+        with translation.override(None):  # the audit trail is kept in English
+            why = brake.reasons
+        record(actor=None, action=AuditEntry.Action.SYNC_PAUSED, target=run, detail={"why": why})
     return run
 
 
@@ -229,7 +251,8 @@ def _apply(run: SyncRun, source: SyncSource, *, status: str, actor: User | None)
             deactivate_missing=source.deactivate_missing,
         )
     except ImportRejected as error:
-        run.status, run.message = SyncRun.Status.FAILED, f"Nothing was changed: {error}"
+        run.status = SyncRun.Status.FAILED
+        run.message = _("Nothing was changed: %(error)s") % {"error": error}
     else:
         run.status = status
     run.finished_at = timezone.now()
@@ -251,7 +274,7 @@ def decide(run: SyncRun, *, approve: bool, actor: User) -> SyncRun:
             status=status, decided_by=actor, decided_at=timezone.now()
         )
         if not claimed:
-            raise DecisionRefused("This run is no longer waiting for a decision.")
+            raise DecisionRefused(_("This run is no longer waiting for a decision."))
         run.refresh_from_db()
         action = AuditEntry.Action.SYNC_APPROVED if approve else AuditEntry.Action.SYNC_REJECTED
         record(actor=actor, action=action, target=run, detail=run.diff.get("summary", {}))

@@ -25,9 +25,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection import privacy
 from connection.calendar import monday, week_bounds
+from connection.i18n import speaking
 from connection.models import AwayPeriod, OrgSettings, Signal, Team, User
 from connection.nudges import NudgeSpec, plan_linked_nudges, plan_nudges
 from insights.models import Alert, ConversationGuide, QuietNote, TeamWeek
@@ -106,9 +108,9 @@ def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
     sent = 0
     with transaction.atomic():
         for team, situation, specs in alerted:
-            alert, _ = Alert.objects.get_or_create(
+            alert = Alert.objects.get_or_create(
                 team=team, week=week, defaults={"situation": situation, "created_at": now}
-            )
+            )[0]
             new, nudge_ids = plan_linked_nudges(specs)
             alert.nudges.add(*nudge_ids)
             sent += new
@@ -118,36 +120,51 @@ def send_alerts(week: dt.date, *, now: dt.datetime | None = None) -> int:
 def _manager_specs(
     team: Team, week: dt.date, situation: str, guide: ConversationGuide | None, now: dt.datetime
 ) -> list[NudgeSpec]:
-    return [
-        NudgeSpec(
-            recipient=manager,
-            kind="manager_alert",
-            dedupe_key=f"alert:team:{team.pk}:{week.isoformat()}:{manager.pk}",
-            payload={
+    specs = []
+    for manager in team.managers.all():
+        if not manager.is_active:
+            continue
+        with speaking(manager):
+            payload = {
                 "title": _alert_title(situation, team.name),
-                "body": (
-                    "Fewer people connected with colleagues than in recent weeks, too. "
-                    "This is about the team as a whole, never about one person. "
-                    + (f"The guide “{guide.title}” " if guide else "A short guide ")
-                    + "has an opening line and questions for your next team meeting."
-                ),
+                "body": _alert_body(guide),
                 "url": reverse("insights_team") + f"?team={team.pk}#alert",
                 "team": team.pk,
                 "week": week.isoformat(),
                 "situation": situation,
-            },
-            when="morning",
-            due_at=now,
+            }
+        specs.append(
+            NudgeSpec(
+                recipient=manager,
+                kind="manager_alert",
+                dedupe_key=f"alert:team:{team.pk}:{week.isoformat()}:{manager.pk}",
+                payload=payload,
+                when="morning",
+                due_at=now,
+            )
         )
-        for manager in team.managers.all()
-        if manager.is_active
-    ]
+    return specs
+
+
+def _alert_body(guide: ConversationGuide | None) -> str:
+    if guide:
+        return _(
+            "Fewer people connected with colleagues than in recent weeks, too. "
+            "This is about the team as a whole, never about one person. "
+            "The guide “%(guide)s” has an opening line and questions for your next "
+            "team meeting."
+        ) % {"guide": guide.title}
+    return _(
+        "Fewer people connected with colleagues than in recent weeks, too. "
+        "This is about the team as a whole, never about one person. "
+        "A short guide has an opening line and questions for your next team meeting."
+    )
 
 
 def _alert_title(situation: str, team_name: str) -> str:
     if situation == ConversationGuide.Situation.FALLING:
-        return f"Connection in {team_name} dipped this week"
-    return f"Connection in {team_name} is lower than it could be"
+        return _("Connection in %(team)s dipped this week") % {"team": team_name}
+    return _("Connection in %(team)s is lower than it could be") % {"team": team_name}
 
 
 def quiet_people(week: dt.date):
@@ -184,20 +201,22 @@ def send_quiet_notes(week: dt.date, *, now: dt.datetime | None = None) -> int:
     buddies = _buddies([p for p in people if p.quiet_alerts_to in ("buddy", "both")])
     specs = []
     for person in people:
+        with speaking(person):
+            payload = {
+                "title": _("It’s been a quiet few weeks"),
+                "body": _(
+                    "Only you see this. If you’d like more company at work: join a coffee "
+                    "chat, drop into someone’s office hours, or say hello in your team’s "
+                    "thread. If you’re simply heads-down, ignore this."
+                ),
+                "url": reverse("my_connection"),
+            }
         specs.append(
             NudgeSpec(
                 recipient=person,
                 kind="personal_tip",
                 dedupe_key=f"quiet:person:{person.pk}:{week.isoformat()}",
-                payload={
-                    "title": "It’s been a quiet few weeks",
-                    "body": (
-                        "Only you see this. If you’d like more company at work: join a coffee "
-                        "chat, drop into someone’s office hours, or say hello in your team’s "
-                        "thread. If you’re simply heads-down, ignore this."
-                    ),
-                    "url": reverse("my_connection"),
-                },
+                payload=payload,
                 when="morning",
                 due_at=now,
             )
@@ -208,20 +227,23 @@ def send_quiet_notes(week: dt.date, *, now: dt.datetime | None = None) -> int:
         if person.quiet_alerts_to in ("buddy", "both"):
             told.extend(buddies.get(person.pk, []))
         for other in {o.pk: o for o in told if o.is_active and o.pk != person.pk}.values():
+            with speaking(other):
+                payload = {
+                    "title": _("%(name)s asked us to tell you") % {"name": person.display_name},
+                    "body": _(
+                        "%(name)s chose to let you know when they’ve had a quiet few weeks. "
+                        "A short, friendly hello is all it takes; there’s no need to mention "
+                        "this note."
+                    )
+                    % {"name": person.display_name},
+                    "url": reverse("people") + "?" + urlencode({"q": person.email}),
+                }
             specs.append(
                 NudgeSpec(
                     recipient=other,
                     kind="colleague_quiet",
                     dedupe_key=f"quiet:person:{person.pk}:{week.isoformat()}:{other.pk}",
-                    payload={
-                        "title": f"{person.display_name} asked us to tell you",
-                        "body": (
-                            f"{person.display_name} chose to let you know when they’ve had a "
-                            "quiet few weeks. A short, friendly hello is all it takes; "
-                            "there’s no need to mention this note."
-                        ),
-                        "url": reverse("people") + "?" + urlencode({"q": person.email}),
-                    },
+                    payload=payload,
                     when="morning",
                     due_at=now,
                 )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -23,7 +26,9 @@ ADOPTERS_LISTED = 50  # adopting teams an evidence card names
 
 class FigureSerializer(serializers.Serializer):
     label = serializers.CharField()
-    value = serializers.CharField(allow_null=True, help_text="Null when the guard hides it.")
+    value = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("Null when the guard hides it.")
+    )
     reason = serializers.CharField()
     weak = serializers.BooleanField()
     action = serializers.SerializerMethodField()
@@ -49,7 +54,9 @@ class TeamInsightSerializer(serializers.Serializer):
     trend = PointSerializer(many=True)
     dimensions = serializers.DictField(
         child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
-        help_text="Dimension -> week (as in `trend`) -> favourable share (null when hidden).",
+        help_text=gettext_lazy(
+            "Dimension -> week (as in `trend`) -> favourable share (null when hidden)."
+        ),
     )
     figures = FigureSerializer(many=True)
     ties = TieSerializer(many=True)
@@ -71,20 +78,25 @@ class OrgQuerySerializer(serializers.Serializer):
         min_value=0,
         max_value=32767,  # Team.depth is a small integer
         default=1,
-        help_text="Depth in the hierarchy; a level with no teams shows the top one.",
+        help_text=gettext_lazy("Depth in the hierarchy; a level with no teams shows the top one."),
     )
     page = serializers.IntegerField(
         min_value=1,
         max_value=1_000_000,
         default=1,
-        help_text=f"The level's teams come {TEAMS_PER_PAGE} a page, in tree order.",
+        help_text=format_lazy(
+            gettext_lazy("The level's teams come {per_page} a page, in tree order."),
+            per_page=TEAMS_PER_PAGE,
+        ),
     )
 
 
 class OrgInsightSerializer(serializers.Serializer):
     week = serializers.DateField(allow_null=True)
     level = serializers.IntegerField()
-    team_count = serializers.IntegerField(help_text="Teams at this level, on every page.")
+    team_count = serializers.IntegerField(
+        help_text=gettext_lazy("Teams at this level, on every page.")
+    )
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     trend = PointSerializer(many=True)
@@ -98,17 +110,25 @@ class CardSerializer(serializers.Serializer):
     effect = serializers.FloatField(allow_null=True)
     low = serializers.FloatField(allow_null=True)
     high = serializers.FloatField(allow_null=True)
-    adopters = serializers.IntegerField(help_text="Adopting teams the figure rests on.")
+    adopters = serializers.IntegerField(
+        help_text=gettext_lazy("Adopting teams the figure rests on.")
+    )
     adopted_by = serializers.ListField(
         child=serializers.CharField(),
-        help_text=f"The first {ADOPTERS_LISTED} teams that adopted it, in tree order.",
+        help_text=format_lazy(
+            gettext_lazy("The first {listed} teams that adopted it, in tree order."),
+            listed=ADOPTERS_LISTED,
+        ),
     )
-    adopted_by_count = serializers.IntegerField(help_text="How many teams adopted it.")
+    adopted_by_count = serializers.IntegerField(
+        help_text=gettext_lazy("How many teams adopted it.")
+    )
     comparison = serializers.IntegerField()
     rounds = serializers.IntegerField()
     respondents = serializers.IntegerField()
     trend = serializers.FloatField(
-        allow_null=True, help_text="Pre-trend check: the same comparison before adoption."
+        allow_null=True,
+        help_text=gettext_lazy("Pre-trend check: the same comparison before adoption."),
     )
     trend_flagged = serializers.BooleanField()
     trend_note = serializers.CharField()
@@ -163,7 +183,9 @@ class InsightViewSet(viewsets.ViewSet):
         parameters=[OrgQuerySerializer],
         responses={
             200: OrgInsightSerializer,
-            404: OpenApiResponse(DetailSerializer, "Past the last page of the level's teams."),
+            404: OpenApiResponse(
+                DetailSerializer, gettext_lazy("Past the last page of the level's teams.")
+            ),
         },
     )
     @action(detail=False, permission_classes=[IsHRAdmin])
@@ -182,7 +204,7 @@ class InsightViewSet(viewsets.ViewSet):
         )
         pages = max(1, -(-view.team_count // TEAMS_PER_PAGE))
         if page > pages:
-            raise NotFound("Past the last page of this level's teams.")
+            raise NotFound(_("Past the last page of this level's teams."))
         data = {
             "week": view.week,
             "level": view.level,

@@ -1,4 +1,7 @@
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from connection.forms import DayField, ManyField
 from connection.models import Team
@@ -12,6 +15,13 @@ class ConversationGuideForm(forms.ModelForm):
     class Meta:
         model = ConversationGuide
         fields = ["title", "opening", "questions", "avoid", "follow_up"]
+        labels = {
+            "title": gettext_lazy("Title"),
+            "opening": gettext_lazy("Opening"),
+            "questions": gettext_lazy("Questions"),
+            "avoid": gettext_lazy("Avoid"),
+            "follow_up": gettext_lazy("Follow up"),
+        }
         widgets = {
             "opening": forms.Textarea(attrs={"rows": 3}),
             "questions": forms.Textarea(attrs={"rows": 5}),
@@ -26,12 +36,12 @@ class OrgInsightsForm(forms.Form):
     level = forms.IntegerField(required=False, min_value=0, max_value=100)
     slice = forms.ChoiceField(
         required=False,
-        error_messages={"invalid_choice": "Choose a slice from the list."},
+        error_messages={"invalid_choice": gettext_lazy("Choose a slice from the list.")},
     )
 
     def __init__(self, *args, slices: list[tuple[str, str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slice"].choices = [("", "Everyone")] + [
+        self.fields["slice"].choices = [("", _("Everyone"))] + [
             (f"{by}:{value}", label) for by, value, label in slices
         ]
 
@@ -44,7 +54,13 @@ class OrgInsightsForm(forms.Form):
 class SettingsHubForm(forms.Form):
     """Which of the Settings page's forms was sent."""
 
-    form = forms.ChoiceField(choices=[("retention", "Retention"), ("sign_in", "Sign-in")])
+    form = forms.ChoiceField(
+        choices=[
+            ("retention", gettext_lazy("Retention")),
+            ("sign_in", gettext_lazy("Sign-in")),
+            ("language", gettext_lazy("Language")),
+        ]
+    )
 
 
 def _leaf_teams():
@@ -54,21 +70,27 @@ def _leaf_teams():
 class PilotForm(forms.Form):
     """HR starts a pilot: its teams (without sub-teams), rituals and first day."""
 
-    name = forms.CharField(max_length=120, label="Name it")
+    name = forms.CharField(max_length=120, label=gettext_lazy("Name it"))
     teams = ManyField(
         queryset=_leaf_teams(),
         widget=TeamSelectMultiple(attrs={"size": 6}),
-        label=f"Teams in the pilot (2 or 3 is usual; at most {pilots.MAX_TEAMS})",
-        error_messages={"invalid_choice": "Choose teams without sub-teams from the list."},
+        label=format_lazy(
+            gettext_lazy("Teams in the pilot (2 or 3 is usual; at most {max})"),
+            max=pilots.MAX_TEAMS,
+        ),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose teams without sub-teams from the list.")
+        },
     )
     templates = ManyField(
         queryset=RitualTemplate.objects.filter(active=True).order_by("position", "name"),
         widget=forms.CheckboxSelectMultiple,
-        label=f"Rituals to try (at most {pilots.MAX_RITUALS})",
-        error_messages={"invalid_choice": "Choose rituals from the catalogue."},
+        label=format_lazy(gettext_lazy("Rituals to try (at most {max})"), max=pilots.MAX_RITUALS),
+        error_messages={"invalid_choice": gettext_lazy("Choose rituals from the catalogue.")},
     )
     starts_on = DayField(
-        label="First day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("First day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -78,22 +100,28 @@ class PilotForm(forms.Form):
     def clean_teams(self):
         teams = list(self.cleaned_data["teams"])
         if len(teams) > pilots.MAX_TEAMS:
-            raise forms.ValidationError(f"Choose at most {pilots.MAX_TEAMS} teams.")
+            raise forms.ValidationError(
+                _("Choose at most %(max)s teams.") % {"max": pilots.MAX_TEAMS}
+            )
         return teams
 
     def clean_templates(self):
         templates = list(self.cleaned_data["templates"])
         if len(templates) > pilots.MAX_RITUALS:
-            raise forms.ValidationError(f"Choose at most {pilots.MAX_RITUALS} rituals.")
+            raise forms.ValidationError(
+                _("Choose at most %(max)s rituals.") % {"max": pilots.MAX_RITUALS}
+            )
         return templates
 
 
 class ExtendPilotForm(forms.Form):
     weeks = forms.TypedChoiceField(
         coerce=int,
-        choices=[(w, f"{w} week{'s' if w > 1 else ''}") for w in (1, 2, 4, 8)],
+        choices=[
+            (w, ngettext_lazy("%(n)s week", "%(n)s weeks", "n") % {"n": w}) for w in (1, 2, 4, 8)
+        ],
         initial=2,
-        label="Extend by",
+        label=gettext_lazy("Extend by"),
     )
 
 
@@ -103,8 +131,10 @@ class RollOutForm(forms.Form):
     teams = ManyField(
         queryset=_leaf_teams(),
         widget=TeamSelectMultiple(attrs={"size": 6}),
-        label="Roll the pilot's rituals out to",
-        error_messages={"invalid_choice": "Choose teams without sub-teams from the list."},
+        label=gettext_lazy("Roll the pilot's rituals out to"),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose teams without sub-teams from the list.")
+        },
     )
 
     def __init__(self, *args, pilot=None, **kwargs) -> None:

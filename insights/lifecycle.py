@@ -6,6 +6,7 @@ told. Loaded by InsightsConfig.ready()."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from connection.lifecycle import PersonalData, keep_from_retention, register
 from connection.models import Nudge, User
@@ -22,7 +23,7 @@ def _quiet_notes(person: User) -> list[dict]:
 register(
     PersonalData(
         "quiet_notes",
-        "Notes Hearth sent you when you had been quiet",
+        _("Notes Hearth sent you when you had been quiet"),
         _quiet_notes,
         lambda person: QuietNote.objects.filter(person=person).delete()[0],
         covers=("insights.QuietNote.person",),
@@ -40,7 +41,7 @@ def _pilots(person: User) -> list[dict]:
 register(
     PersonalData(
         "pilots",
-        "Pilots you started",
+        _("Pilots you started"),
         _pilots,
         # The pilot stays for the organisation; who started it is forgotten.
         lambda person: Pilot.objects.filter(started_by=person).update(started_by=None),

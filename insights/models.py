@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import Nudge, Team
 
@@ -30,7 +31,7 @@ class TeamWeek(models.Model):
     """
 
     team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="weeks")
-    week = models.DateField(help_text="Monday of the ISO week (UTC).")
+    week = models.DateField(help_text=_("Monday of the ISO week (UTC)."))
     members = models.PositiveIntegerField(default=0)
     people_shown = models.BooleanField(default=False)
     # Pulse (through the round's verdicts)
@@ -38,7 +39,7 @@ class TeamWeek(models.Model):
     min_group_size = models.PositiveSmallIntegerField(default=5)
     respondents = models.PositiveIntegerField(null=True)
     score = models.FloatField(null=True)
-    score_rolling = models.FloatField(null=True, help_text="Pooled over the last 4 rounds.")
+    score_rolling = models.FloatField(null=True, help_text=_("Pooled over the last 4 rounds."))
     dimensions = models.JSONField(default=dict)
     response_rate = models.PositiveSmallIntegerField(null=True)
     # Activity this week
@@ -49,11 +50,11 @@ class TeamWeek(models.Model):
     ties_internal = models.PositiveIntegerField(default=0)
     ties_external = models.PositiveIntegerField(default=0)
     bridges = models.PositiveIntegerField(
-        default=0, help_text="Other teams (big enough to show) reached by a tie."
+        default=0, help_text=_("Other teams (big enough to show) reached by a tie.")
     )
     partners = models.JSONField(
         default=dict,
-        help_text="The shown teams most tied to this one: {team id: ties}.",
+        help_text=_("The shown teams most tied to this one: {team id: ties}."),
     )
     # Onboarding, people who started in the last 90 days
     newcomers = models.PositiveIntegerField(default=0)
@@ -114,15 +115,15 @@ class ConversationGuide(models.Model):
     """What an alert suggests a manager says at the next team meeting. HR edits them."""
 
     class Situation(models.TextChoices):
-        LOW = "low", "Connection is low"
-        FALLING = "falling", "Connection is falling"
+        LOW = "low", _("Connection is low")
+        FALLING = "falling", _("Connection is falling")
 
     situation = models.CharField(max_length=8, choices=Situation.choices, unique=True)
     title = models.CharField(max_length=120)
-    opening = models.TextField(help_text="An opening line for the team meeting.")
-    questions = models.TextField(help_text="Questions to ask, one per line.")
-    avoid = models.TextField(help_text="What not to say, one per line.")
-    follow_up = models.TextField(help_text="Follow-up after the meeting, one per line.")
+    opening = models.TextField(help_text=_("An opening line for the team meeting."))
+    questions = models.TextField(help_text=_("Questions to ask, one per line."))
+    avoid = models.TextField(help_text=_("What not to say, one per line."))
+    follow_up = models.TextField(help_text=_("Follow-up after the meeting, one per line."))
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -152,7 +153,7 @@ class Alert(models.Model):
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="alerts")
-    week = models.DateField(help_text="Monday of the ISO week whose figures raised it.")
+    week = models.DateField(help_text=_("Monday of the ISO week whose figures raised it."))
     situation = models.CharField(max_length=8, choices=ConversationGuide.Situation.choices)
     created_at = models.DateTimeField(default=timezone.now)
     # The messages to the managers told; a manager sees the alert on the team's
@@ -176,7 +177,7 @@ class QuietNote(models.Model):
     private note. Only the 28-day rest reads it: no page shows these rows."""
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    week = models.DateField(help_text="Monday of the ISO week the note was about.")
+    week = models.DateField(help_text=_("Monday of the ISO week the note was about."))
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = RestingQuerySet.as_manager()

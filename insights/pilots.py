@@ -22,10 +22,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from connection import privacy
 from connection.audit import record
 from connection.calendar import monday
+from connection.i18n import speaking
 from connection.models import AuditEntry, Team, User
 from connection.nudges import NudgeSpec, plan_nudges
 from insights import evidence
@@ -49,6 +52,8 @@ BEFORE = 4  # the rounds before the start the report compares with
 MIN_TEAMS = 3  # as the evidence cards: fewer adopting teams can't be told from chance
 HISTORY = dt.timedelta(weeks=26)
 DEFAULT_START = dt.time(10, 0)
+TOO_SMALL = "too small to tell"  # the pilot's verdict beside the evidence cards' own
+TOO_SMALL_LABEL = gettext_lazy("too small to tell")
 
 
 class PilotError(Exception):
@@ -63,8 +68,14 @@ def _refuse_unfit_teams(teams: list[Team], templates: list[RitualTemplate]) -> N
     parents = [t for t in teams if t.children.exists()]
     if parents:
         raise PilotError(
-            f"{_names(parents)} {'has' if len(parents) == 1 else 'have'} sub-teams: a pilot "
-            "needs teams without them, since a team's score mixes its sub-teams'."
+            ngettext(
+                "%(teams)s has sub-teams: a pilot needs teams without them, since a team's "
+                "score mixes its sub-teams'.",
+                "%(teams)s have sub-teams: a pilot needs teams without them, since a team's "
+                "score mixes its sub-teams'.",
+                len(parents),
+            )
+            % {"teams": _names(parents)}
         )
     running = (
         TeamRitual.objects.active()
@@ -72,11 +83,14 @@ def _refuse_unfit_teams(teams: list[Team], templates: list[RitualTemplate]) -> N
         .select_related("team", "template")
         .order_by("team__name", "template__name")
     )
-    found = [f"{r.team.name} already runs {r.template.name}" for r in running]
+    found = [
+        _("%(team)s already runs %(ritual)s") % {"team": r.team.name, "ritual": r.template.name}
+        for r in running
+    ]
     if found:
         raise PilotError(
-            "; ".join(found) + ": its “before” would already hold the ritual. "
-            "Pick other teams or rituals."
+            _("%(found)s: its “before” would already hold the ritual. Pick other teams or rituals.")
+            % {"found": "; ".join(found)}
         )
 
 
@@ -113,7 +127,10 @@ def _adopt(
                     start_time=start_time,
                     time_zone=zone,
                     duration=template.default_duration,
-                    hypothesis=(template.hypothesis or f"Part of the pilot “{pilot.name}”")[:200],
+                    hypothesis=(
+                        template.hypothesis
+                        or _("Part of the pilot “%(name)s”") % {"name": pilot.name}
+                    )[:200],
                     template=template,
                     review_on=review_on,
                     starts_on=starts_on,
@@ -144,11 +161,13 @@ def start_pilot(
     now = now or timezone.now()
     today = now.date()
     if not 1 <= len(teams) <= MAX_TEAMS:
-        raise PilotError(f"Choose between 1 and {MAX_TEAMS} teams.")
+        raise PilotError(_("Choose between 1 and %(max)s teams.") % {"max": MAX_TEAMS})
     if not 1 <= len(templates) <= MAX_RITUALS:
-        raise PilotError(f"Choose between 1 and {MAX_RITUALS} rituals.")
+        raise PilotError(_("Choose between 1 and %(max)s rituals.") % {"max": MAX_RITUALS})
     if not today <= starts_on <= today + dt.timedelta(days=MAX_LEAD_DAYS):
-        raise PilotError(f"A pilot starts between today and {MAX_LEAD_DAYS} days from now.")
+        raise PilotError(
+            _("A pilot starts between today and %(days)s days from now.") % {"days": MAX_LEAD_DAYS}
+        )
     with transaction.atomic():
         # One pilot at a time per team: a second, racing start waits here and then
         # finds the rituals the first adopted.
@@ -184,7 +203,7 @@ def start_pilot(
 def extend_pilot(*, pilot: Pilot, weeks: int, by: User) -> Pilot:
     """The pilot and its rituals' review run `weeks` longer; the report waits for it."""
     if not 1 <= weeks <= MAX_EXTENSION_WEEKS:
-        raise PilotError(f"Extend by 1 to {MAX_EXTENSION_WEEKS} weeks.")
+        raise PilotError(_("Extend by 1 to %(max)s weeks.") % {"max": MAX_EXTENSION_WEEKS})
     with transaction.atomic():
         pilot = Pilot.objects.select_for_update().get(pk=pilot.pk)
         pilot.ends_on += dt.timedelta(weeks=weeks)
@@ -204,10 +223,13 @@ def roll_out(*, pilot: Pilot, teams: list[Team], by: User) -> int:
     """Adopt the pilot's rituals in more teams, starting today; the rituals adopted.
     The report keeps judging the pilot's own teams and lists these."""
     if not teams:
-        raise PilotError("Choose at least one team.")
+        raise PilotError(_("Choose at least one team."))
     inside = [t for t in teams if pilot.teams.filter(pk=t.pk).exists()]
     if inside:
-        raise PilotError(f"{_names(inside)} {'is' if len(inside) == 1 else 'are'} in the pilot.")
+        raise PilotError(
+            ngettext("%(teams)s is in the pilot.", "%(teams)s are in the pilot.", len(inside))
+            % {"teams": _names(inside)}
+        )
     templates = list(pilot.templates.order_by("name"))
     with transaction.atomic():
         list(Team.objects.select_for_update().filter(pk__in=[t.pk for t in teams]))
@@ -233,21 +255,28 @@ def send_pilot_reports(*, now: dt.datetime | None = None) -> int:
             "started_by"
         )
     )
-    specs = [
-        NudgeSpec(
-            recipient=pilot.started_by,
-            kind="pilot_report",
-            dedupe_key=f"pilot:{pilot.pk}:report:{pilot.ends_on.isoformat()}",
-            payload={
-                "title": f"The pilot “{pilot.name}” is over: its report is ready",
-                "body": "Before and after for each team, against comparable teams, with "
-                "what to keep, adjust or retire.",
+    specs = []
+    for pilot in due:
+        if pilot.started_by is None or not pilot.started_by.is_active:
+            continue
+        with speaking(pilot.started_by):
+            payload = {
+                "title": _("The pilot “%(name)s” is over: its report is ready")
+                % {"name": pilot.name},
+                "body": _(
+                    "Before and after for each team, against comparable teams, with "
+                    "what to keep, adjust or retire."
+                ),
                 "url": f"/insights/pilots/{pilot.pk}/",
-            },
+            }
+        specs.append(
+            NudgeSpec(
+                recipient=pilot.started_by,
+                kind="pilot_report",
+                dedupe_key=f"pilot:{pilot.pk}:report:{pilot.ends_on.isoformat()}",
+                payload=payload,
+            )
         )
-        for pilot in due
-        if pilot.started_by is not None and pilot.started_by.is_active
-    ]
     with transaction.atomic():
         plan_nudges(specs)
         Pilot.objects.filter(pk__in=[p.pk for p in due]).update(report_sent_on=today)
@@ -309,6 +338,13 @@ class Report:
     rounds_after: int
     comparison_teams: int
     rolled_out: list[Team] = field(default_factory=list)
+
+    @property
+    def verdict_label(self) -> str:
+        """The verdict in words for the page (`verdict` stays the identifier)."""
+        if self.verdict == TOO_SMALL:
+            return str(TOO_SMALL_LABEL)
+        return str(evidence.VERDICT_LABELS.get(self.verdict, self.verdict))
 
     @property
     def before(self) -> float | None:
@@ -424,21 +460,33 @@ def _verdict(card: evidence.Card, teams: int) -> tuple[str, str, str]:
     """(verdict, why, what to do) for the pilot as a whole."""
     if teams < MIN_TEAMS and card.verdict == evidence.TOO_EARLY:
         return (
-            "too small to tell",
-            f"With {teams} team{'s' if teams != 1 else ''} in the pilot, a change can't be "
-            f"told from chance: at least {MIN_TEAMS} teams are needed, each with pulse rounds "
-            "before and during the pilot.",
-            "Roll the rituals out to more teams and read the evidence cards in a few "
-            "weeks, or keep the rituals the teams found worth their time.",
+            TOO_SMALL,
+            ngettext(
+                "With %(n)s team in the pilot, a change can't be told from chance: at least "
+                "%(min)s teams are needed, each with pulse rounds before and during the pilot.",
+                "With %(n)s teams in the pilot, a change can't be told from chance: at least "
+                "%(min)s teams are needed, each with pulse rounds before and during the pilot.",
+                teams,
+            )
+            % {"n": teams, "min": MIN_TEAMS},
+            _(
+                "Roll the rituals out to more teams and read the evidence cards in a few "
+                "weeks, or keep the rituals the teams found worth their time."
+            ),
         )
     advice = {
-        evidence.HELPS: "Roll it out to more teams, keeping the rituals people found worth it.",
-        evidence.MAY_HURT: "Retire or rethink the rituals before going further, and ask the "
-        "teams what got in the way.",
-        evidence.NO_CLEAR_EFFECT: "Keep the rituals the teams found worth their time; adjust "
-        "or retire the rest.",
-        evidence.TOO_EARLY: "Extend the pilot for a few more pulse rounds, or roll it out to "
-        "more teams so there are enough to compare.",
+        evidence.HELPS: _("Roll it out to more teams, keeping the rituals people found worth it."),
+        evidence.MAY_HURT: _(
+            "Retire or rethink the rituals before going further, and ask the "
+            "teams what got in the way."
+        ),
+        evidence.NO_CLEAR_EFFECT: _(
+            "Keep the rituals the teams found worth their time; adjust or retire the rest."
+        ),
+        evidence.TOO_EARLY: _(
+            "Extend the pilot for a few more pulse rounds, or roll it out to "
+            "more teams so there are enough to compare."
+        ),
     }[card.verdict]
     return card.verdict, card.reason, advice
 
@@ -488,8 +536,10 @@ def pilot_report(pilot: Pilot, *, now: dt.datetime | None = None) -> Report:
             0,
             0,
             evidence.TOO_EARLY,
-            "No pulse round has been scored since the pilot started: the first “after” "
-            "figures come with the next round.",
+            _(
+                "No pulse round has been scored since the pilot started: the first “after” "
+                "figures come with the next round."
+            ),
         )
     active = _active(pilot, list(team_ids), today)
     rows = []

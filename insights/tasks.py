@@ -16,10 +16,13 @@ def nightly_insights_task() -> None:
     last_week, _ = nightly()
     alerts = send_alerts(last_week)
     notes = send_quiet_notes(last_week)
-    logger.info("insights: weeks recomputed, %s team alerts, %s quiet notes", alerts, notes)
+    # Logs stay in English: logger.log, not a page's message.
+    logger.log(
+        logging.INFO, "insights: weeks recomputed, %s team alerts, %s quiet notes", alerts, notes
+    )
 
 
 @shared_task(ignore_result=True)
 def pilot_reports_task() -> None:
     """Tell whoever started a pilot that ended that its report is ready (once a pilot)."""
-    logger.info("insights: %s pilot reports announced", send_pilot_reports())
+    logger.log(logging.INFO, "insights: %s pilot reports announced", send_pilot_reports())

@@ -4,6 +4,7 @@ the mentoring log and case notes."""
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from connection.models import User
 from connection.rest import DetailSerializer, JsonModelSerializer, QuerySerializer, StrictCharField
+from mentorship.matching.reasons import said
 from mentorship.models import (
     MAX_SESSION_MINUTES,
     Booking,
@@ -59,6 +61,11 @@ class GroupSerializer(JsonModelSerializer):
         model = MatchGroup
         fields = ["id", "programme", "run_on", "members", "reasons"]
 
+    def to_representation(self, instance: MatchGroup) -> dict:
+        data = super().to_representation(instance)
+        data["reasons"] = [said(reason) for reason in data["reasons"]]
+        return data
+
 
 class CheckInSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(choices=CheckIn.Answer.choices)
@@ -92,7 +99,7 @@ class BookingRequestSerializer(serializers.Serializer):
     def validate_starts_at(self, value: dt.datetime) -> dt.datetime:
         # Also keeps the block arithmetic away from the end of the calendar.
         if value > timezone.now() + BOOKING_HORIZON:
-            raise serializers.ValidationError("Book a block within the next year.")
+            raise serializers.ValidationError(_("Book a block within the next year."))
         return value
 
 
@@ -140,7 +147,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
             join_programme(programme=self.get_object(), person=request.user)
         except MentorshipError as error:
             _rejected(error)
-        return Response({"detail": "Joined."})
+        return Response({"detail": _("Joined.")})
 
 
 class GroupViewSet(viewsets.ReadOnlyModelViewSet):
@@ -166,7 +173,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
             check_in(group=self.get_object(), person=request.user, **data.validated_data)
         except MentorshipError as error:
             _rejected(error)
-        return Response({"detail": "Thanks."})
+        return Response({"detail": _("Thanks.")})
 
 
 class OfficeHoursViewSet(viewsets.ReadOnlyModelViewSet):

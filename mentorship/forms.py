@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from connection.forms import DayField, MomentField
 from connection.models import User
 from connection.pickers import PersonPicker
 from connection.team_select import TeamSelect
-from mentorship.models import CaseNote, CheckIn, MentoringSession, Programme, ShadowWindow
+from mentorship.models import (
+    WEEKDAY_NAMES,
+    CaseNote,
+    CheckIn,
+    MentoringSession,
+    Programme,
+    ShadowWindow,
+)
 
-WEEKDAYS = [
-    (1, "Monday"),
-    (2, "Tuesday"),
-    (3, "Wednesday"),
-    (4, "Thursday"),
-    (5, "Friday"),
-    (6, "Saturday"),
-    (7, "Sunday"),
-]
+WEEKDAYS = list(enumerate(WEEKDAY_NAMES, start=1))
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -35,9 +35,23 @@ class ProgrammeForm(forms.ModelForm):
             "weeks",
             "rotate_buddy",
         ]
-        labels = {"cadence_weeks": "Every (weeks)", "team": "Only for this team (and below)"}
+        labels = {
+            "kind": _("Kind"),
+            "name": _("Name"),
+            "description": _("Description"),
+            "team": _("Only for this team (and below)"),
+            "cadence_weeks": _("Every (weeks)"),
+            "group_size": _("Group size"),
+            "max_group_size": _("Max group size"),
+            "cross_team": _("Cross team"),
+            "topic": _("Topic"),
+            "weeks": _("Weeks"),
+            "rotate_buddy": _("Rotate buddy"),
+        }
         widgets = {
-            "cadence_weeks": forms.Select(choices=[(1, "1 week"), (2, "2 weeks"), (4, "4 weeks")]),
+            "cadence_weeks": forms.Select(
+                choices=[(1, _("1 week")), (2, _("2 weeks")), (4, _("4 weeks"))]
+            ),
             "team": TeamSelect(scope="led"),
         }
 
@@ -50,40 +64,50 @@ class ProgrammeForm(forms.ModelForm):
         cleaned = super().clean()
         size, biggest = cleaned.get("group_size"), cleaned.get("max_group_size")
         if size and biggest and not 2 <= size <= biggest <= 6:
-            self.add_error("max_group_size", "Groups of 2 to 6, the largest at least the usual.")
+            self.add_error("max_group_size", _("Groups of 2 to 6, the largest at least the usual."))
         return cleaned
 
 
 class OfficeHoursForm(forms.Form):
-    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label=_("Weekday"))
     start_time = forms.TimeField(
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), help_text="Your time."
+        label=_("Start time"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Your time."),
     )
-    minutes = forms.IntegerField(min_value=10, max_value=240, initial=60)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=10, max_value=240, initial=60)
     block_minutes = forms.IntegerField(
-        label="Blocks of (minutes)", min_value=10, max_value=120, initial=20
+        label=_("Blocks of (minutes)"), min_value=10, max_value=120, initial=20
     )
     about = forms.CharField(
-        max_length=120, required=False, help_text="What people can ask you about."
+        label=_("About"),
+        max_length=120,
+        required=False,
+        help_text=_("What people can ask you about."),
     )
 
 
 class BookingForm(forms.Form):
-    starts_at = MomentField(widget=forms.HiddenInput, label="Block")
-    topic = forms.CharField(max_length=120, label="What would you like to talk about?")
+    starts_at = MomentField(widget=forms.HiddenInput, label=_("Block"))
+    topic = forms.CharField(max_length=120, label=_("What would you like to talk about?"))
 
 
 class SessionForm(forms.Form):
-    other = forms.ModelChoiceField(queryset=User.objects.none(), label="With", widget=PersonPicker)
+    other = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("With"), widget=PersonPicker
+    )
     role = forms.ChoiceField(
-        choices=[("mentor", "I mentored them"), ("mentee", "They mentored me")],
+        label=_("Role"),
+        choices=[("mentor", _("I mentored them")), ("mentee", _("They mentored me"))],
         widget=forms.RadioSelect,
         initial="mentor",
     )
-    kind = forms.ChoiceField(choices=MentoringSession.Kind.choices)
-    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    minutes = forms.IntegerField(min_value=1, max_value=480)
-    note = forms.CharField(max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MentoringSession.Kind.choices)
+    held_on = forms.DateField(
+        label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=480)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -91,7 +115,7 @@ class SessionForm(forms.Form):
 
 
 class SessionDecisionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("confirm", "Confirm"), ("decline", "Decline")])
+    action = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("decline", _("Decline"))])
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -104,21 +128,26 @@ class CaseNoteForm(forms.ModelForm):
         model = CaseNote
         fields = ["topic", "tried", "failed", "learned", "visibility"]
         labels = {
-            "tried": "What we tried",
-            "failed": "What didn’t work",
-            "learned": "What we learned",
+            "topic": _("Topic"),
+            "tried": _("What we tried"),
+            "failed": _("What didn’t work"),
+            "learned": _("What we learned"),
+            "visibility": _("Visibility"),
         }
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("tried", "failed", "learned")}
 
 
 class ShadowForm(forms.Form):
-    title = forms.CharField(max_length=120, help_text="e.g. Shadow my incident review")
-    starts_at = MomentField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Your time.",
+    title = forms.CharField(
+        label=_("Title"), max_length=120, help_text=_("e.g. Shadow my incident review")
     )
-    minutes = forms.IntegerField(min_value=10, max_value=480, initial=60)
-    places = forms.IntegerField(min_value=1, max_value=10, initial=2)
+    starts_at = MomentField(
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Your time."),
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=10, max_value=480, initial=60)
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=10, initial=2)
 
 
 class ProgrammeKindForm(forms.Form):
@@ -131,21 +160,27 @@ class LogActionForm(forms.Form):
     """Which of the mentoring log page's two forms was sent."""
 
     action = forms.ChoiceField(
-        choices=[("session", "Log a session"), ("note", "Publish a case note")], required=False
+        choices=[("session", _("Log a session")), ("note", _("Publish a case note"))],
+        required=False,
     )
 
 
 class MembershipForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("join", "Join"), ("pause", "Pause"), ("resume", "Resume"), ("leave", "Leave")]
+        choices=[
+            ("join", _("Join")),
+            ("pause", _("Pause")),
+            ("resume", _("Resume")),
+            ("leave", _("Leave")),
+        ]
     )
-    until = DayField(required=False, label="Paused until")
+    until = DayField(required=False, label=_("Paused until"))
 
 
 class CheckInForm(forms.Form):
     answer = forms.ChoiceField(
         choices=CheckIn.Answer.choices,
-        error_messages={"invalid_choice": "Choose met, not yet or rescheduled."},
+        error_messages={"invalid_choice": _("Choose met, not yet or rescheduled.")},
     )
     # Buddies check in weekly for about three months; other groups answer once.
     week = forms.IntegerField(required=False, min_value=1, max_value=52)
@@ -154,11 +189,11 @@ class CheckInForm(forms.Form):
 class AvoidForm(forms.Form):
     person = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="Person",
+        label=_("Person"),
         widget=PersonPicker,
-        error_messages={"invalid_choice": "Choose someone from the list."},
+        error_messages={"invalid_choice": _("Choose someone from the list.")},
     )
-    action = forms.ChoiceField(choices=[("add", "Add"), ("remove", "Remove")], required=False)
+    action = forms.ChoiceField(choices=[("add", _("Add")), ("remove", _("Remove"))], required=False)
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -176,22 +211,22 @@ class AvoidForm(forms.Form):
         cleaned = super().clean()
         person = cleaned.get("person")
         if person and cleaned.get("action") != "remove" and not person.is_active:
-            self.add_error("person", "Choose someone from the list.")
+            self.add_error("person", _("Choose someone from the list."))
         return cleaned
 
 
 class NoteSearchForm(forms.Form):
-    q = forms.CharField(label="Topic", required=False, max_length=80)
+    q = forms.CharField(label=_("Topic"), required=False, max_length=80)
 
 
 class ShadowActionForm(forms.Form):
     """Which shadowing button was pressed: publish a window, or ask to join one."""
 
-    action = forms.ChoiceField(choices=[("publish", "Publish"), ("request", "Ask to join")])
+    action = forms.ChoiceField(choices=[("publish", _("Publish")), ("request", _("Ask to join"))])
     window = forms.ModelChoiceField(
         queryset=ShadowWindow.objects.all(),
         required=False,
-        error_messages={"invalid_choice": "Choose a window from the list."},
+        error_messages={"invalid_choice": _("Choose a window from the list.")},
     )
 
     def clean(self) -> dict:
@@ -201,5 +236,5 @@ class ShadowActionForm(forms.Form):
             and "window" not in self.errors
             and not cleaned.get("window")
         ):
-            self.add_error("window", "Choose a window from the list.")
+            self.add_error("window", _("Choose a window from the list."))
         return cleaned

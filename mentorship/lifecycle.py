@@ -7,6 +7,8 @@ Loaded by MentorshipConfig.ready()."""
 from __future__ import annotations
 
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from connection.lifecycle import (
     PersonalData,
@@ -32,17 +34,21 @@ from mentorship.models import (
 
 def _programmes(person: User) -> list[dict]:
     rows = [
-        {"programme": m.programme.name, "status": m.get_status_display(), "joined": m.joined_at}
+        {
+            "programme": m.programme.name,
+            "status": str(m.get_status_display()),
+            "joined": m.joined_at,
+        }
         for m in Membership.objects.filter(person=person).select_related("programme")
     ]
     rows += [
-        {"programme": p.name, "status": "set up by you", "joined": p.created_at}
+        {"programme": p.name, "status": gettext("set up by you"), "joined": p.created_at}
         for p in Programme.objects.filter(created_by=person)
     ]
     rows += [
         {
             "programme": "",
-            "status": f"not to be matched with {a.avoided.display_name}",
+            "status": gettext("not to be matched with %(name)s") % {"name": a.avoided.display_name},
             "joined": "",
         }
         for a in Avoid.objects.filter(person=person).select_related("avoided")
@@ -68,7 +74,7 @@ def _groups(person: User) -> list[dict]:
         for group in groups.select_related("round__programme").prefetch_related("members")
     ]
     rows += [
-        {"programme": "", "week": c.week, "with": "", "check-in": c.get_answer_display()}
+        {"programme": "", "week": c.week, "with": "", "check-in": str(c.get_answer_display())}
         for c in CheckIn.objects.filter(person=person).order_by("week")
     ]
     return rows
@@ -104,13 +110,13 @@ def _sessions(person: User) -> list[dict]:
     rows = MentoringSession.objects.involving(person).select_related("mentor", "mentee")
     return [
         {
-            "kind": s.get_kind_display(),
+            "kind": str(s.get_kind_display()),
             "held on": s.held_on,
             "minutes": s.minutes,
             "mentor": s.mentor.display_name,
             "mentee": s.mentee.display_name,
             "note": s.note,
-            "status": s.get_status_display(),
+            "status": str(s.get_status_display()),
         }
         for s in rows.order_by("held_on", "pk")
     ]
@@ -132,7 +138,11 @@ def _erase_sessions(person: User) -> int:
 def _shadowing(person: User) -> list[dict]:
     rows = list(ShadowWindow.objects.filter(host=person).values("title", "starts_at", "minutes"))
     rows += [
-        {"title": f"asked to shadow {w.host.display_name}: {w.title}", "starts_at": w.starts_at}
+        {
+            "title": gettext("asked to shadow %(name)s: %(title)s")
+            % {"name": w.host.display_name, "title": w.title},
+            "starts_at": w.starts_at,
+        }
         for w in ShadowWindow.objects.filter(requests=person).select_related("host")
     ]
     return rows
@@ -160,7 +170,7 @@ def _erase_notes(person: User) -> int:
 register(
     PersonalData(
         "programmes",
-        "Programmes",
+        _("Programmes"),
         _programmes,
         _erase_programmes,
         covers=(
@@ -172,7 +182,7 @@ register(
     ),
     PersonalData(
         "groups",
-        "Groups, pairs and check-ins",
+        _("Groups, pairs and check-ins"),
         _groups,
         _erase_groups,
         covers=(
@@ -183,14 +193,14 @@ register(
     ),
     PersonalData(
         "office_hours",
-        "Office hours and bookings",
+        _("Office hours and bookings"),
         _office_hours,
         _erase_office_hours,
         covers=("mentorship.OfficeHours.host", "mentorship.Booking.booker"),
     ),
     PersonalData(
         "mentoring_log",
-        "Mentoring log",
+        _("Mentoring log"),
         _sessions,
         _erase_sessions,
         covers=(
@@ -201,14 +211,14 @@ register(
     ),
     PersonalData(
         "shadowing",
-        "Shadowing",
+        _("Shadowing"),
         _shadowing,
         _erase_shadowing,
         covers=("mentorship.ShadowWindow.host", "mentorship.ShadowWindow.requests"),
     ),
     PersonalData(
         "case_notes",
-        "Case notes you wrote",
+        _("Case notes you wrote"),
         _notes,
         _erase_notes,
         covers=("mentorship.CaseNote.author",),

@@ -10,10 +10,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import Team, validate_time_zone
 
 MAX_SESSION_MINUTES = 8 * 60
+WEEKDAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
 
 
 class ProgrammeQuerySet(models.QuerySet):
@@ -39,10 +49,10 @@ class ProgrammeQuerySet(models.QuerySet):
 
 class Programme(models.Model):
     class Kind(models.TextChoices):
-        BUDDY = "buddy", "Newcomer buddy"
-        COFFEE = "coffee", "Coffee chat"
-        MENTORING = "mentoring", "Micro-mentoring"
-        POD = "pod", "Learning pod"
+        BUDDY = "buddy", _("Newcomer buddy")
+        COFFEE = "coffee", _("Coffee chat")
+        MENTORING = "mentoring", _("Micro-mentoring")
+        POD = "pod", _("Learning pod")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=80)
@@ -53,15 +63,15 @@ class Programme(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="programmes",
-        help_text="Empty: the whole organisation.",
+        help_text=_("Empty: the whole organisation."),
     )
     cadence_weeks = models.PositiveSmallIntegerField(default=2)
     group_size = models.PositiveSmallIntegerField(default=2)
     max_group_size = models.PositiveSmallIntegerField(default=3)
     cross_team = models.BooleanField(default=True)
-    topic = models.CharField(max_length=80, blank=True, help_text="Learning pods: the topic.")
+    topic = models.CharField(max_length=80, blank=True, help_text=_("Learning pods: the topic."))
     weeks = models.PositiveSmallIntegerField(
-        default=12, help_text="Buddies: weeks of check-ins. Pods: how long a pod runs."
+        default=12, help_text=_("Buddies: weeks of check-ins. Pods: how long a pod runs.")
     )
     rotate_buddy = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
@@ -105,9 +115,9 @@ class Programme(models.Model):
 
 class Membership(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Taking part"
-        PAUSED = "paused", "Paused"
-        LEFT = "left", "Left"
+        ACTIVE = "active", _("Taking part")
+        PAUSED = "paused", _("Paused")
+        LEFT = "left", _("Left")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(
@@ -182,13 +192,13 @@ class MatchGroup(models.Model):
 
 class CheckIn(models.Model):
     class Answer(models.TextChoices):
-        MET = "met", "We met"
-        NOT_YET = "not_yet", "Not yet"
-        RESCHEDULED = "rescheduled", "We rescheduled"
+        MET = "met", _("We met")
+        NOT_YET = "not_yet", _("Not yet")
+        RESCHEDULED = "rescheduled", _("We rescheduled")
 
     group = models.ForeignKey(MatchGroup, on_delete=models.CASCADE, related_name="checkins")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    week = models.PositiveSmallIntegerField(default=1, help_text="Buddies: week of the pairing.")
+    week = models.PositiveSmallIntegerField(default=1, help_text=_("Buddies: week of the pairing."))
     answer = models.CharField(max_length=12, choices=Answer.choices)
     answered_at = models.DateTimeField(default=timezone.now)
 
@@ -207,12 +217,12 @@ class OfficeHours(models.Model):
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_hours"
     )
-    weekday = models.PositiveSmallIntegerField(help_text="ISO weekday, 1 = Monday.")
+    weekday = models.PositiveSmallIntegerField(help_text=_("ISO weekday, 1 = Monday."))
     start_time = models.TimeField()
     minutes = models.PositiveSmallIntegerField(default=60)
     block_minutes = models.PositiveSmallIntegerField(default=20)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
-    about = models.CharField(max_length=120, blank=True, help_text="What people can ask about.")
+    about = models.CharField(max_length=120, blank=True, help_text=_("What people can ask about."))
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -231,9 +241,7 @@ class OfficeHours(models.Model):
 
     @property
     def weekday_name(self) -> str:
-        return ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][
-            self.weekday - 1
-        ]
+        return str(WEEKDAY_NAMES[self.weekday - 1])
 
     def blocks_between(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """UTC starts of the bookable blocks in [start, end), local wall time kept across DST."""
@@ -266,8 +274,8 @@ class OfficeHours(models.Model):
 
 class Booking(models.Model):
     class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CANCELLED = "cancelled", "Cancelled"
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
 
     office_hours = models.ForeignKey(OfficeHours, on_delete=models.CASCADE, related_name="bookings")
     starts_at = models.DateTimeField()
@@ -311,13 +319,13 @@ class MentoringSession(models.Model):
     person is the mentor, it waits for them to confirm before it counts."""
 
     class Kind(models.TextChoices):
-        MENTORING = "mentoring", "Mentoring"
-        SHADOWING = "shadowing", "Shadowing"
+        MENTORING = "mentoring", _("Mentoring")
+        SHADOWING = "shadowing", _("Shadowing")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the mentor to confirm"
-        CONFIRMED = "confirmed", "Confirmed"
-        DECLINED = "declined", "Declined by the mentor"
+        PENDING = "pending", _("Waiting for the mentor to confirm")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined by the mentor")
 
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_given"
@@ -382,8 +390,8 @@ class CaseNote(models.Model):
     """What was tried, what failed, what was learned: apprenticeship written down."""
 
     class Visibility(models.TextChoices):
-        TEAM = "team", "My team"
-        ORG = "org", "Everyone"
+        TEAM = "team", _("My team")
+        ORG = "org", _("Everyone")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notes"

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import save_recorded
@@ -30,6 +31,7 @@ from mentorship.forms import (
     ShadowActionForm,
     ShadowForm,
 )
+from mentorship.matching.reasons import said
 from mentorship.models import (
     Avoid,
     Booking,
@@ -107,6 +109,7 @@ def _recent_groups(user: User) -> list[MatchGroup]:
     today = timezone.now().date()
     for group in groups:
         group.others = [p.display_name for p in group.members.all() if p.pk != user.pk]
+        group.said_reasons = [said(reason) for reason in group.reasons]
         # Buddies check in weekly: the answer belongs to the current week of the pairing.
         group.week = max(1, (today - group.round.run_on).days // 7 + 1) if group.newcomer_id else 1
     return groups
@@ -135,14 +138,16 @@ def membership(request, pk: int):
         if action == "join":
             join_programme(programme=programme, person=request.user)
             messages.success(
-                request, f"You’re in {programme.name}. Matches come with the next round."
+                request,
+                _("You’re in %(programme)s. Matches come with the next round.")
+                % {"programme": programme.name},
             )
         else:
             member = get_object_or_404(Membership, programme=programme, person=request.user)
             status = {"pause": "paused", "resume": "active", "leave": "left"}[action]
             until = form.cleaned_data["until"] if status == "paused" else None
             set_membership(membership=member, status=status, until=until)
-            messages.success(request, "Saved. It applies from the next round.")
+            messages.success(request, _("Saved. It applies from the next round."))
     except MentorshipError as error:
         messages.error(request, str(error))
     return redirect("mentorship")
@@ -165,7 +170,7 @@ def checkin(request, pk: int):
     except MentorshipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Thanks for letting us know.")
+        messages.success(request, _("Thanks for letting us know."))
     return redirect("mentorship")
 
 
@@ -180,7 +185,7 @@ def avoid(request):
         Avoid.objects.filter(person=request.user, avoided=person).delete()
     else:
         Avoid.objects.get_or_create(person=request.user, avoided=person)
-    messages.success(request, "Saved. Only you can see this list.")
+    messages.success(request, _("Saved. Only you can see this list."))
     return redirect("mentorship")
 
 
@@ -190,7 +195,7 @@ def programmes(request):
     user = request.user
     teams = Team.objects.led_by(user)
     if not Programme.runs_org_wide(user) and not teams.exists():
-        raise PermissionDenied("HR admins and team leads run programmes.")
+        raise PermissionDenied(_("HR admins and team leads run programmes."))
     preset = ProgrammeKindForm(request.GET)
     if not preset.is_valid():
         return bad_request(request, preset, back=reverse("programmes"))
@@ -198,7 +203,7 @@ def programmes(request):
     if request.method == "POST" and form.is_valid():
         form.instance.created_by = user
         programme = save_recorded(form, actor=user, action=AuditEntry.Action.PROGRAMME_STARTED)
-        messages.success(request, f"{programme.name} is running.")
+        messages.success(request, _("%(programme)s is running.") % {"programme": programme.name})
         return redirect("programmes")
     rows, page = programme_page(user, PageForm(request.GET).number)
     return render(
@@ -226,7 +231,7 @@ def office_hours(request):
         except MentorshipError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your office hours are open for booking.")
+            messages.success(request, _("Your office hours are open for booking."))
             return redirect("office_hours")
     return _office_hours_page(request, form)
 
@@ -271,7 +276,7 @@ def office_hours_book(request, pk: int):
     form = BookingForm(request.POST)
     if not form.is_valid():
         if form.has_error("topic"):
-            messages.error(request, "Say in a few words what you'd like to talk about.")
+            messages.error(request, _("Say in a few words what you'd like to talk about."))
         for error in form.errors.get("starts_at", []):
             messages.error(request, f"{form['starts_at'].label}: {error}")
         return _office_hours_page(request, OfficeHoursForm())
@@ -281,7 +286,9 @@ def office_hours_book(request, pk: int):
         messages.error(request, str(error))
         return _office_hours_page(request, OfficeHoursForm())
     messages.success(
-        request, f"Booked with {slot.host.get_short_name()}. You’ll both get a reminder."
+        request,
+        _("Booked with %(name)s. You’ll both get a reminder.")
+        % {"name": slot.host.get_short_name()},
     )
     return redirect("office_hours")
 
@@ -293,7 +300,7 @@ def booking_cancel(request, pk: int):
         Booking.objects.filter(Q(booker=request.user) | Q(office_hours__host=request.user)), pk=pk
     )
     cancel_booking(booking=booking, by=request.user)
-    messages.success(request, "Cancelled; the block is free again.")
+    messages.success(request, _("Cancelled; the block is free again."))
     return redirect("office_hours")
 
 
@@ -342,9 +349,12 @@ def _log_session(request, form: SessionForm) -> bool:
         form.add_error(None, str(error))
         return False
     if session.status == MentoringSession.Status.PENDING:
-        messages.success(request, f"Logged. It counts once {mentor.get_short_name()} confirms it.")
+        messages.success(
+            request,
+            _("Logged. It counts once %(name)s confirms it.") % {"name": mentor.get_short_name()},
+        )
     else:
-        messages.success(request, "Logged. Consider writing a short case note below.")
+        messages.success(request, _("Logged. Consider writing a short case note below."))
     return True
 
 
@@ -357,7 +367,7 @@ def _publish_note(request, note_form: CaseNoteForm) -> bool:
     except MentorshipError as error:
         note_form.add_error(None, str(error))
         return False
-    messages.success(request, "Published. You can withdraw it at any time.")
+    messages.success(request, _("Published. You can withdraw it at any time."))
     return True
 
 
@@ -386,7 +396,7 @@ def session_detail(request, pk: int):
     form = SessionDecisionForm(request.POST or None)
     if request.method == "POST":
         if session.mentor_id != request.user.pk:
-            raise PermissionDenied("Only the mentor named in a session confirms it.")
+            raise PermissionDenied(_("Only the mentor named in a session confirms it."))
         if form.is_valid():
             _decide(request, session, confirm=form.cleaned_data["confirm"])
             return redirect("mentoring_log")
@@ -403,7 +413,7 @@ def _decide(request, session: MentoringSession, *, confirm: bool) -> None:
     except MentorshipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Thanks. The log is up to date.")
+        messages.success(request, _("Thanks. The log is up to date."))
 
 
 @login_required
@@ -411,7 +421,7 @@ def _decide(request, session: MentoringSession, *, confirm: bool) -> None:
 def note_withdraw(request, pk: int):
     note = get_object_or_404(CaseNote.objects.filter(author=request.user), pk=pk)
     CaseNote.objects.filter(pk=note.pk).update(withdrawn=True)
-    messages.success(request, "Withdrawn.")
+    messages.success(request, _("Withdrawn."))
     return redirect("mentoring_log")
 
 
@@ -462,7 +472,7 @@ def _publish_window(request, form: ShadowForm) -> bool:
     if timezone.is_naive(starts):
         starts = timezone.make_aware(starts, request.user.zone)
     if starts <= timezone.now():
-        form.add_error("starts_at", "Choose a time in the future.")
+        form.add_error("starts_at", _("Choose a time in the future."))
         return False
     ShadowWindow.objects.create(
         host=request.user,
@@ -471,7 +481,7 @@ def _publish_window(request, form: ShadowForm) -> bool:
         minutes=data["minutes"],
         places=data["places"],
     )
-    messages.success(request, "Published. Colleagues can ask to join.")
+    messages.success(request, _("Published. Colleagues can ask to join."))
     return True
 
 
@@ -481,4 +491,6 @@ def _ask_to_shadow(request, window: ShadowWindow) -> None:
     except MentorshipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"You’ll shadow {window.host.get_short_name()}.")
+        messages.success(
+            request, _("You’ll shadow %(name)s.") % {"name": window.host.get_short_name()}
+        )

@@ -6,6 +6,7 @@ MomentsConfig.ready()."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from connection.lifecycle import PersonalData, Retention, register
 from connection.models import User
@@ -31,7 +32,7 @@ def _checkins(person: User) -> list[dict]:
 register(
     PersonalData(
         "checkin_suggestions",
-        "Check-ins without an agenda Hearth suggested to a manager",
+        _("Check-ins without an agenda Hearth suggested to a manager"),
         _checkins,
         lambda person: CheckinSuggestion.objects.filter(
             Q(manager=person) | Q(person=person)

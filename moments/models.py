@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class CheckinSuggestion(models.Model):
@@ -16,7 +17,7 @@ class CheckinSuggestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    week = models.DateField(help_text="Monday of the manager's own ISO week.")
+    week = models.DateField(help_text=_("Monday of the manager's own ISO week."))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -34,8 +34,10 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
+from connection.i18n import speaking
 from connection.models import AwayPeriod, Nudge, OrgSettings, Signal, Team, User
 from connection.nudges import NudgeSpec, plan_nudges
 from mentorship.models import Booking, MentoringSession
@@ -47,8 +49,6 @@ CHECKIN_AFTER = dt.timedelta(days=21)
 CHECKIN_LOOKBACK = dt.timedelta(days=120)
 SUGGEST_AGAIN = dt.timedelta(weeks=4)
 THANKS_WITHIN = dt.timedelta(days=2)
-ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
-ORDINALS += ["tenth"]
 NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
@@ -95,22 +95,45 @@ def next_anniversary(start: dt.date, today: dt.date) -> dt.date | None:
     return None
 
 
+def _ordinals() -> list[str]:
+    """The first ten anniversaries, in the language spoken now."""
+    return [
+        _("first work anniversary"),
+        _("second work anniversary"),
+        _("third work anniversary"),
+        _("fourth work anniversary"),
+        _("fifth work anniversary"),
+        _("sixth work anniversary"),
+        _("seventh work anniversary"),
+        _("eighth work anniversary"),
+        _("ninth work anniversary"),
+        _("tenth work anniversary"),
+    ]
+
+
 def years_label(years: int) -> str:
-    """“third work anniversary”."""
-    if years <= len(ORDINALS):
-        return f"{ORDINALS[years - 1]} work anniversary"
-    suffix = (
-        "th" if years % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(years % 10, "th")
-    )
-    return f"{years}{suffix} work anniversary"
+    """“third work anniversary”, in the language spoken now."""
+    ordinals = _ordinals()
+    if years <= len(ordinals):
+        return ordinals[years - 1]
+    if years % 100 not in (11, 12, 13) and years % 10 == 1:
+        return _("%(years)sst work anniversary") % {"years": years}
+    if years % 100 not in (11, 12, 13) and years % 10 == 2:
+        return _("%(years)snd work anniversary") % {"years": years}
+    if years % 100 not in (11, 12, 13) and years % 10 == 3:
+        return _("%(years)srd work anniversary") % {"years": years}
+    return _("%(years)sth work anniversary") % {"years": years}
 
 
-def _day_label(day: dt.date, today: dt.date) -> str:
+def _anniversary_title(name: str, years: int, day: dt.date, today: dt.date) -> str:
+    """“Bob’s third work anniversary is tomorrow”, in the language spoken now."""
+    values = {"name": name, "anniversary": years_label(years)}
     if day == today:
-        return "today"
+        return _("%(name)s’s %(anniversary)s is today") % values
     if day == today + dt.timedelta(days=1):
-        return "tomorrow"
-    return f"on {day:%A}"
+        return _("%(name)s’s %(anniversary)s is tomorrow") % values
+    values["weekday"] = formats.date_format(day, "l")
+    return _("%(name)s’s %(anniversary)s is on %(weekday)s") % values
 
 
 def _month_days(today: dt.date) -> Q:
@@ -142,35 +165,41 @@ def plan_anniversaries(now: dt.datetime) -> tuple[int, int]:
             continue
         years = day.year - person.start_date.year
         if day == today:
+            with speaking(person):  # their own post, in their words
+                status = _("My %(anniversary)s today.") % {"anniversary": years_label(years)}
             posts.append(
                 ThreadPost(
                     team=person.team,
                     author=person,
-                    status=f"My {years_label(years)} today.",
+                    status=status,
                     moment=ThreadPost.Moment.ANNIVERSARY,
                     moment_key=f"anniversary:{person.pk}:{day.year}",
                     created_at=now,
                 )
             )
-        specs += [
-            NudgeSpec(
-                recipient=manager,
-                kind="moment",
-                dedupe_key=f"moment:anniversary:{person.pk}:{day.year}:{manager.pk}",
-                payload={
-                    "title": f"{person.display_name}’s {years_label(years)} is "
-                    f"{_day_label(day, today)}",
-                    "body": f"{person.get_short_name()} chose to share it with the team. A word "
-                    "from you on the day, in the thread or in person, goes a long way.",
-                    "url": f"{reverse('ritual_thread')}?team={person.team_id}",
-                    "moment": "anniversary",
-                    "about": person.pk,
-                },
-                due_at=now,
-                expires_at=now + dt.timedelta(days=(day - today).days + 1),
+        for manager in person.moment_managers():
+            with speaking(manager):
+                title = _anniversary_title(person.display_name, years, day, today)
+                body = _(
+                    "%(name)s chose to share it with the team. A word from you on the day, "
+                    "in the thread or in person, goes a long way."
+                ) % {"name": person.get_short_name()}
+            specs.append(
+                NudgeSpec(
+                    recipient=manager,
+                    kind="moment",
+                    dedupe_key=f"moment:anniversary:{person.pk}:{day.year}:{manager.pk}",
+                    payload={
+                        "title": title,
+                        "body": body,
+                        "url": f"{reverse('ritual_thread')}?team={person.team_id}",
+                        "moment": "anniversary",
+                        "about": person.pk,
+                    },
+                    due_at=now,
+                    expires_at=now + dt.timedelta(days=(day - today).days + 1),
+                )
             )
-            for manager in person.moment_managers()
-        ]
     before = ThreadPost.objects.filter(moment_key__in=[p.moment_key for p in posts]).count()
     ThreadPost.objects.bulk_create(posts, ignore_conflicts=True)
     after = ThreadPost.objects.filter(moment_key__in=[p.moment_key for p in posts]).count()
@@ -204,16 +233,21 @@ def suggest_checkins(now: dt.datetime) -> int:
         if person is None:
             continue
         rows.append(CheckinSuggestion(manager=manager, person=person, week=week, created_at=now))
+        with speaking(manager):
+            title = _("A check-in with %(name)s?") % {"name": person.display_name}
+            body = _(
+                "You and %(name)s have not had a one-to-one moment in Hearth for a few weeks. "
+                "Ten minutes without an agenda (how are you, what is on your mind) goes a long "
+                "way. Only you see this."
+            ) % {"name": person.get_short_name()}
         specs.append(
             NudgeSpec(
                 recipient=manager,
                 kind="checkin_suggestion",
                 dedupe_key=f"checkin:{manager.pk}:{week.isoformat()}",
                 payload={
-                    "title": f"A check-in with {person.display_name}?",
-                    "body": f"You and {person.get_short_name()} have not had a one-to-one moment "
-                    "in Hearth for a few weeks. Ten minutes without an agenda (how are you, "
-                    "what is on your mind) goes a long way. Only you see this.",
+                    "title": title,
+                    "body": body,
                     "url": reverse("people") + "?" + urlencode({"q": person.email}),
                 },
                 due_at=now,
@@ -296,14 +330,14 @@ def prompt_thanks(now: dt.datetime) -> int:
         ends = booking.starts_at + dt.timedelta(minutes=booking.office_hours.block_minutes)
         if ends > now or host.pk == booking.booker_id:
             continue
+        with speaking(booking.booker):
+            what = _("You talked with %(name)s about “%(topic)s”.") % {
+                "name": host.get_short_name(),
+                "topic": booking.topic,
+            }
         specs.append(
             _thanks_spec(
-                booking.booker,
-                host,
-                f"thanks:booking:{booking.pk}",
-                f"You talked with {host.get_short_name()} about “{booking.topic}”.",
-                booking.starts_at,
-                now,
+                booking.booker, host, f"thanks:booking:{booking.pk}", what, booking.starts_at, now
             )
         )
     sessions = (
@@ -317,13 +351,21 @@ def prompt_thanks(now: dt.datetime) -> int:
         .select_related("mentee", "mentor")
     )
     for session in sessions:
-        what = "session" if session.kind == MentoringSession.Kind.MENTORING else "shadowing"
+        with speaking(session.mentee):
+            values = {
+                "name": session.mentor.get_short_name(),
+                "weekday": formats.date_format(session.held_on, "l"),
+            }
+            if session.kind == MentoringSession.Kind.MENTORING:
+                what = _("You had a session with %(name)s on %(weekday)s.") % values
+            else:
+                what = _("You had a shadowing with %(name)s on %(weekday)s.") % values
         specs.append(
             _thanks_spec(
                 session.mentee,
                 session.mentor,
                 f"thanks:session:{session.pk}",
-                f"You had a {what} with {session.mentor.get_short_name()} on {session.held_on:%A}.",
+                what,
                 dt.datetime.combine(session.held_on, dt.time.min, tzinfo=dt.UTC),
                 now,
             )
@@ -335,13 +377,18 @@ def prompt_thanks(now: dt.datetime) -> int:
 def _thanks_spec(
     person: User, helper: User, key: str, what: str, since: dt.datetime, now: dt.datetime
 ) -> NudgeSpec:
+    with speaking(person):
+        title = _("Say thank you to %(name)s?") % {"name": helper.display_name}
+        body = _("%(what)s A short thank-you, here or in person, tells them it helped.") % {
+            "what": what
+        }
     return NudgeSpec(
         recipient=person,
         kind="thanks_prompt",
         dedupe_key=key,
         payload={
-            "title": f"Say thank you to {helper.display_name}?",
-            "body": f"{what} A short thank-you, here or in person, tells them it helped.",
+            "title": title,
+            "body": body,
             "url": reverse("recognition") + f"?to={helper.pk}",
             "about": helper.pk,
             "since": since.isoformat(),
@@ -391,11 +438,11 @@ def no_longer_wanted(nudges: list[Nudge]) -> dict[int, str]:
             "pk", "share_anniversary", "checkin_suggestions", "thanks_prompts"
         )
     }
-    found = {}
+    found = {}  # reasons are stored for HR's outbox: kept in English
     for nudge in nudges:
         moment = nudge.payload.get("moment")
         switch = KIND_SWITCH.get(nudge.kind) or MOMENT_SWITCH.get(moment)
-        _, suggestions, thanks = flags.get(nudge.recipient_id, (False, False, False))
+        _share, suggestions, thanks = flags.get(nudge.recipient_id, (False, False, False))
         if switch and not getattr(org, switch):
             found[nudge.pk] = "turned off for the organisation"
         elif (nudge.kind == "checkin_suggestion" and not suggestions) or (

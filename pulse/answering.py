@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection.models import Team
 from pulse.models import Answer, Question, Receipt, Response, Round, TenureBand
@@ -135,7 +136,7 @@ def answer_open_round(
     now = now or timezone.now()
     asked = open_round_at(now)
     if asked is None or not asked.asks(person):
-        raise RoundClosed("No pulse is open for you.")
+        raise RoundClosed(_("No pulse is open for you."))
     try:
         return store(person=person, asked=asked, answers=answers, comment=comment, now=now)
     except AlreadyAnswered:
@@ -155,16 +156,21 @@ def check(asked: Asked, answers: dict[int, int], comment: str) -> str:
     """The answers fit the round's items; the comment, trimmed."""
     unknown = set(answers) - set(asked.items)
     if unknown:
-        raise PulseError("Some answers are for questions this pulse doesn't ask.")
+        raise PulseError(_("Some answers are for questions this pulse doesn't ask."))
     missing = len(asked.items) - len(answers)
     if missing:
-        raise PulseError(f"Please answer every question ({missing} left).")
+        raise PulseError(
+            _("Please answer every question (%(missing)s left).") % {"missing": missing}
+        )
     for pk, value in answers.items():
         if value not in asked.items[pk].scale:
-            raise PulseError(f"“{value}” is not an answer to “{asked.items[pk].text}”.")
+            raise PulseError(
+                _("“%(value)s” is not an answer to “%(question)s”.")
+                % {"value": value, "question": asked.items[pk].text}
+            )
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise PulseError(f"Comments can be up to {COMMENT_MAX} characters.")
+        raise PulseError(_("Comments can be up to %(max)s characters.") % {"max": COMMENT_MAX})
     return comment
 
 
@@ -175,9 +181,9 @@ def store(*, person, asked: Asked, answers: dict[int, int], comment: str, now: d
     The receipt's unique (person, round) makes a second submission, even a
     simultaneous one, fail; the round must still be open when the row is written."""
     if not asked.is_open_at(now):
-        raise RoundClosed("This pulse has closed. The next one opens soon.")
+        raise RoundClosed(_("This pulse has closed. The next one opens soon."))
     if not asked.asks(person):
-        raise PulseError("This pulse isn't open to your team.")
+        raise PulseError(_("This pulse isn't open to your team."))
     comment = check(asked, answers, comment)
     facts = {
         "team": person.team_id,
@@ -190,9 +196,9 @@ def store(*, person, asked: Asked, answers: dict[int, int], comment: str, now: d
     try:
         stored = write(person.pk, asked.pk, facts, answers, comment, digest_of(key), now)
     except IntegrityError:
-        raise AlreadyAnswered("You've already answered this pulse. Thank you!") from None
+        raise AlreadyAnswered(_("You've already answered this pulse. Thank you!")) from None
     if not stored:
-        raise RoundClosed("This pulse has closed. The next one opens soon.")
+        raise RoundClosed(_("This pulse has closed. The next one opens soon."))
     return key
 
 

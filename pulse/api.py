@@ -1,6 +1,8 @@
 """Pulse API: my open round, submitting a response, guarded team results."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -38,13 +40,13 @@ class SubmissionSerializer(serializers.Serializer):
         extra = set(self.initial_data) - set(self.fields)
         if extra:
             raise serializers.ValidationError(
-                f"Unexpected field(s): {', '.join(sorted(extra))}. Your team and tenure come "
-                "from your profile."
+                _("Unexpected field(s): %(fields)s. Your team and tenure come from your profile.")
+                % {"fields": ", ".join(sorted(extra))}
             )
         try:
             attrs["answers"] = {int(k): v for k, v in attrs["answers"].items()}
         except ValueError:
-            raise serializers.ValidationError("Answer keys are question ids.") from None
+            raise serializers.ValidationError(_("Answer keys are question ids.")) from None
         return attrs
 
 
@@ -64,7 +66,7 @@ NO_RESULT = {
     "team": None,
     "round": None,
     "shown": False,
-    "reason": "No closed round yet",
+    "reason": "",
     "respondents": None,
     "connection_score": None,
     "enps": None,
@@ -100,9 +102,11 @@ class PulseViewSet(viewsets.ViewSet):
 class SubmittedSerializer(DetailSerializer):
     conversation_key = serializers.CharField(
         required=False,
-        help_text="With a comment only: the key to the conversation on it, given once and "
-        "stored nowhere. Whoever holds it reads the replies and answers them "
-        "(POST /pulse/conversations/read/).",
+        help_text=gettext_lazy(
+            "With a comment only: the key to the conversation on it, given once and "
+            "stored nowhere. Whoever holds it reads the replies and answers them "
+            "(POST /pulse/conversations/read/)."
+        ),
     )
 
 
@@ -125,7 +129,7 @@ class ResponseViewSet(viewsets.ViewSet):
             key = answer_open_round(person=request.user, **data.validated_data)
         except PulseError as error:
             return ApiResponse({"detail": str(error)}, status=error.status)
-        body = {"detail": "Thank you. Your answers are stored without your name."}
+        body = {"detail": _("Thank you. Your answers are stored without your name.")}
         if key:
             body["conversation_key"] = key
         return ApiResponse(body, status=status.HTTP_201_CREATED)
@@ -140,11 +144,11 @@ class TeamResultViewSet(viewsets.ViewSet):
         """The latest closed round for a team I manage (or any team, for HR), guarded."""
         teams = Team.objects.led_by(request.user)
         if not teams.exists():
-            raise PermissionDenied("Pulse results are for managers and HR admins.")
+            raise PermissionDenied(_("Pulse results are for managers and HR admins."))
         team = get_object_or_404(teams, pk=pk)
         rounds = results.latest_rounds(2)
         if not rounds:
-            return ApiResponse({**NO_RESULT, "team": pk})
+            return ApiResponse({**NO_RESULT, "team": pk, "reason": _("No closed round yet")})
         result = results.detail(results.OrgSnapshot(rounds), rounds[0], team)
         return ApiResponse(
             TeamResultSerializer(

@@ -25,7 +25,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from connection.i18n import speaking
 from connection.models import Team, User
 from connection.nudges import NudgeSpec, plan_nudges
 from pulse.answering import PulseError, digest_of
@@ -39,6 +41,16 @@ KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 class ConversationError(PulseError):
     pass
+
+
+def in_their_language(person: User, made: dict, build) -> dict:
+    """What `build()` writes, in `person`'s language (`speaking`): made once for each
+    language choice among the recipients, since everyone who chose none reads the
+    organisation's, so a large audience costs a few translations, not one each."""
+    if person.language not in made:
+        with speaking(person):
+            made[person.language] = build()
+    return dict(made[person.language])
 
 
 def next_batch(now: dt.datetime) -> dt.datetime:
@@ -60,9 +72,9 @@ class Thread:
 def _text(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ConversationError("Write a few words first.")
+        raise ConversationError(_("Write a few words first."))
     if len(text) > TEXT_MAX:
-        raise ConversationError(f"Keep it to {TEXT_MAX} characters.")
+        raise ConversationError(_("Keep it to %(max)s characters.") % {"max": TEXT_MAX})
     return text
 
 
@@ -90,7 +102,7 @@ def reply(*, person: User, response: Response, text: str, now: dt.datetime | Non
     """The organisation's message on a comment, seen by the author at the next batch."""
     text = _text(text)
     if not can_reply(person, response):
-        raise ConversationError("You can reply only to comments you can read.")
+        raise ConversationError(_("You can reply only to comments you can read."))
     side = CommentReply.Side.HR if person.is_hr_admin else CommentReply.Side.MANAGER
     return CommentReply.objects.create(
         response=response, side=side, text=text, shown_at=next_batch(now or timezone.now())
@@ -137,9 +149,9 @@ def answer_as_author(*, key: str, text: str, now: dt.datetime | None = None) -> 
     found = Response.objects.filter(reply_digest__in=digests).exclude(reply_digest="")
     response = found.first() if digests else None
     if response is None:
-        raise ConversationError("This conversation key isn't known. Keys come with a comment.")
+        raise ConversationError(_("This conversation key isn't known. Keys come with a comment."))
     if not response.replies.exclude(side=CommentReply.Side.AUTHOR).exists():
-        raise ConversationError("Nobody has replied to this comment yet.")
+        raise ConversationError(_("Nobody has replied to this comment yet."))
     return CommentReply.objects.create(
         response=response,
         side=CommentReply.Side.AUTHOR,
@@ -169,22 +181,30 @@ def announce_replies(now: dt.datetime | None = None) -> int:
     scope = Q(pk__in=[])
     for round_id, team_id in pairs:
         scope |= Q(round_id=round_id, team_id=team_id)
-    specs = [
-        NudgeSpec(
-            recipient=receipt.person,
-            kind="pulse_conversation",
-            dedupe_key=f"conversation:{receipt.round_id}:{receipt.team_id}:{batch.isoformat()}"
-            f":{receipt.person_id}",
-            payload={
-                "title": "Replies to comments on your team’s pulse",
-                "body": "Someone replied to a comment on your team’s pulse. Everyone who "
+
+    def note() -> dict:
+        return {
+            "title": _("Replies to comments on your team’s pulse"),
+            "body": _(
+                "Someone replied to a comment on your team’s pulse. Everyone who "
                 "answered it gets this note; if you left a comment, open your conversations "
-                "to read the reply.",
-                "url": reverse("pulse_conversations"),
-            },
-            due_at=now,
+                "to read the reply."
+            ),
+            "url": reverse("pulse_conversations"),
+        }
+
+    specs, made = [], {}
+    for receipt in Receipt.objects.filter(scope).select_related("person"):
+        payload = in_their_language(receipt.person, made, note)
+        specs.append(
+            NudgeSpec(
+                recipient=receipt.person,
+                kind="pulse_conversation",
+                dedupe_key=f"conversation:{receipt.round_id}:{receipt.team_id}:{batch.isoformat()}"
+                f":{receipt.person_id}",
+                payload=payload,
+                due_at=now,
+            )
         )
-        for receipt in Receipt.objects.filter(scope).select_related("person")
-    ]
     with transaction.atomic():
         return plan_nudges(specs)

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connection.forms import ManyField, TeamPickForm
 from connection.team_select import TeamSelect, TeamSelectMultiple
@@ -24,15 +26,18 @@ class AnswerForm(forms.Form):
                 choices=choices,
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Please choose an answer."},
+                error_messages={"required": gettext_lazy("Please choose an answer.")},
             )
         self.fields["comment"] = forms.CharField(
-            label="Anything else? (optional)",
+            label=_("Anything else? (optional)"),
             required=False,
             max_length=COMMENT_MAX,
             widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
-            help_text=f"Managers see comments only when at least {comment_threshold} people "
-            "answered, shuffled, never with your name, team or tenure.",
+            help_text=_(
+                "Managers see comments only when at least %(k)s people answered, shuffled, "
+                "never with your name, team or tenure."
+            )
+            % {"k": comment_threshold},
         )
 
     def answers(self) -> dict[int, int]:
@@ -47,10 +52,10 @@ class PulseSettingsForm(forms.ModelForm):
         model = PulseSettings
         fields = ["enabled", "cadence", "items_per_round", "open_days", "audience"]
         labels = {
-            "enabled": "Run the pulse",
-            "items_per_round": "Questions a round",
-            "open_days": "Days a round stays open",
-            "audience": "Ask these teams (and their sub-teams)",
+            "enabled": gettext_lazy("Run the pulse"),
+            "items_per_round": gettext_lazy("Questions a round"),
+            "open_days": gettext_lazy("Days a round stays open"),
+            "audience": gettext_lazy("Ask these teams (and their sub-teams)"),
         }
         widgets = {"audience": TeamSelectMultiple(attrs={"size": 8})}
         field_classes = {"audience": ManyField}
@@ -58,28 +63,30 @@ class PulseSettingsForm(forms.ModelForm):
     def clean_items_per_round(self) -> int:
         value = self.cleaned_data["items_per_round"]
         if not 5 <= value <= 8:
-            raise forms.ValidationError("A round asks 5 to 8 questions.")
+            raise forms.ValidationError(_("A round asks 5 to 8 questions."))
         return value
 
     def clean_open_days(self) -> int:
         value = self.cleaned_data["open_days"]
         if not 1 <= value <= 14:
-            raise forms.ValidationError("Choose 1 to 14 days.")
+            raise forms.ValidationError(_("Choose 1 to 14 days."))
         return value
 
 
 class PrivacyForm(forms.Form):
     min_group_size = forms.IntegerField(
-        label="Minimum group size (k)",
+        label=gettext_lazy("Minimum group size (k)"),
         min_value=3,
         max_value=50,
-        help_text="Groups with fewer answers show “not enough responses”. Never below 3.",
+        help_text=gettext_lazy(
+            "Groups with fewer answers show “not enough responses”. Never below 3."
+        ),
     )
     comment_threshold = forms.IntegerField(
-        label="Comments need at least",
+        label=gettext_lazy("Comments need at least"),
         min_value=3,
         max_value=100,
-        help_text="Answers in a group before its comments are shown; at least k.",
+        help_text=gettext_lazy("Answers in a group before its comments are shown; at least k."),
     )
 
 
@@ -87,7 +94,7 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["dimension", "text", "always_ask"]
-        labels = {"text": "Wording", "always_ask": "Ask in every round"}
+        labels = {"text": gettext_lazy("Wording"), "always_ask": gettext_lazy("Ask in every round")}
         widgets = {"text": forms.TextInput(attrs={"maxlength": 200})}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -101,7 +108,11 @@ class OrgResultsForm(TeamPickForm):
     """HR's pulse page: one team (or the organisation), optionally sliced."""
 
     by = forms.ChoiceField(
-        choices=[("", "No slice"), ("tenure_band", "Tenure"), ("location", "Location")],
+        choices=[
+            ("", gettext_lazy("No slice")),
+            ("tenure_band", gettext_lazy("Tenure")),
+            ("location", gettext_lazy("Location")),
+        ],
         required=False,
     )
 
@@ -109,7 +120,7 @@ class OrgResultsForm(TeamPickForm):
         super().__init__(*args, **kwargs)
         # A select of the first teams with a search, never all of an org's thousands.
         team = self.fields["team"]
-        team.empty_label = "Whole organisation"
+        team.empty_label = _("Whole organisation")
         team.label_from_instance = lambda group: group.indented_name
         team.widget = TeamSelect(attrs={"id": "slice-team"})
         team.widget.choices = team.choices
@@ -119,19 +130,29 @@ class SettingsActionForm(forms.Form):
     """Which of the settings page's forms was sent."""
 
     action = forms.ChoiceField(
-        choices=[("settings", "Settings"), ("privacy", "Privacy"), ("add", "Add a question")]
+        choices=[
+            ("settings", gettext_lazy("Settings")),
+            ("privacy", gettext_lazy("Privacy")),
+            ("add", gettext_lazy("Add a question")),
+        ]
     )
 
 
 class QuestionActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("retire", "Retire"), ("up", "Up"), ("down", "Down")])
+    action = forms.ChoiceField(
+        choices=[
+            ("retire", gettext_lazy("Retire")),
+            ("up", gettext_lazy("Up")),
+            ("down", gettext_lazy("Down")),
+        ]
+    )
 
 
 class CommentReplyForm(forms.Form):
     """A manager's or HR admin's reply to a comment on a results page."""
 
     text = forms.CharField(
-        label="Reply", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Reply"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -148,4 +169,4 @@ class AuthorAnswerForm(forms.Form):
     """The author's answer in a conversation, with the key that proves it is theirs."""
 
     key = forms.RegexField(regex=KEY_SHAPE, max_length=43)
-    text = forms.CharField(label="Answer", max_length=TEXT_MAX)
+    text = forms.CharField(label=gettext_lazy("Answer"), max_length=TEXT_MAX)

@@ -4,6 +4,8 @@ figures published from them stay as they are. Loaded by PulseConfig.ready()."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from connection.lifecycle import PULSE_STATEMENT, PersonalData, needles, register, replace_mentions
 from connection.models import User
 from pulse.models import Receipt, Response
@@ -30,11 +32,13 @@ def _erase_mentions(person: User) -> int:
 register(
     PersonalData(
         "pulse_receipts",
-        "Pulse rounds you answered",
+        gettext_lazy("Pulse rounds you answered"),
         _receipts,
         _erase_receipts,
         covers=("pulse.Receipt.person",),
         note=PULSE_STATEMENT,
     ),
-    PersonalData("pulse_mentions", "Pulse comments naming you", None, _erase_mentions),
+    PersonalData(
+        "pulse_mentions", gettext_lazy("Pulse comments naming you"), None, _erase_mentions
+    ),
 )

@@ -15,17 +15,18 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import Location, Nudge, Team
 
 
 class Dimension(models.TextChoices):
-    BELONGING = "belonging", "Belonging"
-    SAFETY = "safety", "Safety"
-    RECOGNITION = "recognition", "Recognition"
-    BOUNDARIES = "boundaries", "Boundaries"
-    LEARNING = "learning", "Learning"
+    BELONGING = "belonging", _("Belonging")
+    SAFETY = "safety", _("Safety")
+    RECOGNITION = "recognition", _("Recognition")
+    BOUNDARIES = "boundaries", _("Boundaries")
+    LEARNING = "learning", _("Learning")
     ENPS = "enps", "eNPS"
 
     @property
@@ -50,20 +51,20 @@ PROMOTER = 9
 DETRACTOR = 6
 
 AGREEMENT = [
-    (1, "Strongly disagree"),
-    (2, "Disagree"),
-    (3, "Neutral"),
-    (4, "Agree"),
-    (5, "Strongly agree"),
+    (1, _("Strongly disagree")),
+    (2, _("Disagree")),
+    (3, _("Neutral")),
+    (4, _("Agree")),
+    (5, _("Strongly agree")),
 ]
 
 
 class TenureBand(models.TextChoices):
-    NEW = "0-3m", "Under 3 months"
-    FIRST_YEAR = "3-12m", "3 to 12 months"
-    FEW_YEARS = "1-3y", "1 to 3 years"
-    LONG = "3y+", "Over 3 years"
-    UNKNOWN = "unknown", "Unknown"
+    NEW = "0-3m", _("Under 3 months")
+    FIRST_YEAR = "3-12m", _("3 to 12 months")
+    FEW_YEARS = "1-3y", _("1 to 3 years")
+    LONG = "3y+", _("Over 3 years")
+    UNKNOWN = "unknown", _("Unknown")
 
     @classmethod
     def for_start(cls, start: dt.date | None, on: dt.date) -> str:
@@ -88,7 +89,7 @@ class QuestionQuerySet(models.QuerySet):
 class Question(models.Model):
     """One wording of a pulse item. Editing makes a new version; answers keep theirs."""
 
-    code = models.SlugField(max_length=40, help_text="Stable name shared by all versions.")
+    code = models.SlugField(max_length=40, help_text=_("Stable name shared by all versions."))
     version = models.PositiveSmallIntegerField(default=1)
     dimension = models.CharField(max_length=12, choices=Dimension.choices)
     text = models.CharField(max_length=200)
@@ -123,22 +124,22 @@ class PulseSettings(models.Model):
     """HR's pulse configuration; one row."""
 
     class Cadence(models.TextChoices):
-        WEEKLY = "weekly", "Every week"
-        BIWEEKLY = "biweekly", "Every two weeks"
-        MONTHLY = "monthly", "Every four weeks"
+        WEEKLY = "weekly", _("Every week")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+        MONTHLY = "monthly", _("Every four weeks")
 
     enabled = models.BooleanField(default=True)
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
     items_per_round = models.PositiveSmallIntegerField(default=6)
     open_days = models.PositiveSmallIntegerField(
-        default=4, help_text="How many days a round stays open."
+        default=4, help_text=_("How many days a round stays open.")
     )
     audience = models.ManyToManyField(
-        Team, blank=True, help_text="Teams asked (with their sub-teams); none means everyone."
+        Team, blank=True, help_text=_("Teams asked (with their sub-teams); none means everyone.")
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "pulse settings"
+        verbose_name = verbose_name_plural = _("pulse settings")
 
     def __str__(self) -> str:
         return "Pulse settings"
@@ -185,9 +186,9 @@ class RoundQuerySet(models.QuerySet):
 
 class Round(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        REPORTED = "reported", "Reported"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        REPORTED = "reported", _("Reported")
 
     number = models.PositiveIntegerField(unique=True)
     opens_at = models.DateTimeField()
@@ -211,7 +212,7 @@ class Round(models.Model):
 
     @property
     def week_label(self) -> str:
-        return f"{self.opens_at:%d %b}"
+        return dateformat.format(self.opens_at, "d M")  # "07 Dec", "07 Dez"
 
     def asks(self, person) -> bool:
         """Whether `person` is in this round's audience (everyone, or chosen teams and below)."""
@@ -316,9 +317,9 @@ class CommentReply(models.Model):
     says which side wrote it, and the organisation's side its role."""
 
     class Side(models.TextChoices):
-        MANAGER = "manager", "The team's manager"
-        HR = "hr", "HR"
-        AUTHOR = "author", "The author"
+        MANAGER = "manager", _("The team's manager")
+        HR = "hr", _("HR")
+        AUTHOR = "author", _("The author")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="replies")
@@ -368,7 +369,7 @@ class RoundCell(models.Model):
     tenure_band = models.CharField(max_length=8, choices=TenureBand.choices)
     location = models.CharField(max_length=10, choices=Location.choices)
     respondents = models.PositiveIntegerField()
-    score_sum = models.FloatField(help_text="Sum of each respondent's mean item score (0-100).")
+    score_sum = models.FloatField(help_text=_("Sum of each respondent's mean item score (0-100)."))
     enps_answers = models.PositiveIntegerField(default=0)
     promoters = models.PositiveIntegerField(default=0)
     detractors = models.PositiveIntegerField(default=0)
@@ -394,7 +395,7 @@ class CellAnswer(models.Model):
     dimension = models.CharField(max_length=12, choices=Dimension.choices)
     answers = models.PositiveIntegerField()
     favourable = models.PositiveIntegerField()
-    counts = models.JSONField(help_text="Answers per scale value, lowest first.")
+    counts = models.JSONField(help_text=_("Answers per scale value, lowest first."))
 
     class Meta:
         constraints = [
@@ -431,9 +432,9 @@ class Published(models.Model):
     None, with the reason the page shows."""
 
     class By(models.TextChoices):
-        WHOLE = "", "Whole group"
-        TENURE = "tenure_band", "Tenure band"
-        LOCATION = "location", "Location"
+        WHOLE = "", _("Whole group")
+        TENURE = "tenure_band", _("Tenure band")
+        LOCATION = "location", _("Location")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="published")
     team = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="+")
@@ -444,10 +445,14 @@ class Published(models.Model):
     respondents = models.PositiveIntegerField(null=True)
     score = models.PositiveSmallIntegerField(null=True)
     enps = models.SmallIntegerField(null=True)
-    promoters = models.PositiveSmallIntegerField(null=True, help_text="% of eNPS answers 9-10")
+    promoters = models.PositiveSmallIntegerField(
+        null=True,
+        # xgettext:no-python-format
+        help_text=_("% of eNPS answers 9-10"),
+    )
     enps_reason = models.CharField(max_length=200, blank=True)
     shares = models.JSONField(
-        default=dict, help_text='Favourable % by "d:<dimension>" and "q:<question id>".'
+        default=dict, help_text=_('Favourable % by "d:<dimension>" and "q:<question id>".')
     )
     response_rate = models.PositiveSmallIntegerField(null=True)
     comments_shown = models.BooleanField(default=False)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_noop
 from threadpoolctl import threadpool_limits
 
 from connection import disclosure, privacy
@@ -45,10 +46,13 @@ from pulse.models import (
 
 SLICES = ("tenure_band", "location")
 WHOLE = ""
-SMALL_CHANGE = "Hidden: only a few people differ from the round before"
-WITHHELD = "Hidden so a smaller group next to it stays hidden"
-TEAM_HIDDEN = "Hidden with the team's own figures"
-TOO_ALIKE = "Hidden: answers too alike to show"
+# Why a figure is hidden: stored in English with the `Published` row, and translated
+# when a page reads it (`pulse.results`), so each reader sees their own language.
+NOT_ENOUGH = gettext_noop("Not enough responses")  # privacy.NOT_ENOUGH, as stored
+SMALL_CHANGE = gettext_noop("Hidden: only a few people differ from the round before")
+WITHHELD = gettext_noop("Hidden so a smaller group next to it stays hidden")
+TEAM_HIDDEN = gettext_noop("Hidden with the team's own figures")
+TOO_ALIKE = gettext_noop("Hidden: answers too alike to show")
 PROMOTERS, DETRACTORS = "promoters", "detractors"
 
 
@@ -214,7 +218,7 @@ def _publish(round_: Round) -> int:
 def _primary(data: _Round) -> dict:
     """{group: reason} for the groups no audit could show: fewer than k respondents,
     or a slice whose people changed by 1 to k-1 since the round before."""
-    hidden = {key: privacy.NOT_ENOUGH for key in data.groups if data.respondents(key) < data.k}
+    hidden = {key: NOT_ENOUGH for key in data.groups if data.respondents(key) < data.k}
     changed = _slice_changes(data)
     for key in data.groups:
         if key[1] != WHOLE and key not in hidden and 0 < changed.get(key, 0) < data.k:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection import privacy
 from connection.models import Team
@@ -29,12 +30,17 @@ from pulse.models import (
     Round,
     RoundTeam,
 )
-from pulse.publication import SLICES, TOO_ALIKE, WHOLE, half_up
+from pulse.publication import NOT_ENOUGH, SLICES, TOO_ALIKE, WHOLE, half_up
 
 ROLLING = 4  # rounds pooled in each point of a trend
-HIDDEN = privacy.Verdict(False, privacy.NOT_ENOUGH)
+HIDDEN = privacy.Verdict(False, NOT_ENOUGH)  # its reason as stored: see `said`
 
 __all__ = ["ROLLING", "SLICES", "TOO_ALIKE", "Enps", "GroupResult", "OrgSnapshot", "detail"]
+
+
+def said(reason: str) -> str:
+    """A reason as stored (`pulse.publication`, in English), in the reader's language."""
+    return _(str(reason)) if reason else ""
 
 
 @dataclass(eq=False)
@@ -150,8 +156,8 @@ class OrgSnapshot:
     def verdict(self, round_: Round, team_id: int | None) -> privacy.Verdict:
         row = self._row(round_, team_id)
         if row is None:
-            return HIDDEN
-        return privacy.Verdict(row.shown, row.reason)
+            return privacy.Verdict(False, said(HIDDEN.reason))
+        return privacy.Verdict(row.shown, said(row.reason))
 
     def members(self, round_: Round, team_id: int | None) -> list[int]:
         """Team ids in a team's subtree as it was for the round (all for the org)."""
@@ -196,9 +202,9 @@ class OrgSnapshot:
     def enps(self, round_: Round, team_id: int | None) -> Enps:
         row = self._row(round_, team_id)
         if row is None or not row.shown:
-            return Enps(None, None, row.reason if row else privacy.NOT_ENOUGH)
+            return Enps(None, None, said(row.reason if row else NOT_ENOUGH))
         if row.enps is None:
-            return Enps(None, None, row.enps_reason or TOO_ALIKE)
+            return Enps(None, None, said(row.enps_reason or TOO_ALIKE))
         return Enps(row.enps, row.promoters)
 
     def share(self, round_: Round, team_id: int | None, key: str) -> int | None:
@@ -221,7 +227,7 @@ class OrgSnapshot:
             out.append(
                 {
                     "text": question.text,
-                    "dimension": dimension.label,
+                    "dimension": str(dimension.label),
                     "favourable": enps.promoters
                     if is_enps
                     else self.share(round_, team_id, f"q:{question.pk}"),
@@ -277,7 +283,7 @@ def _slice(row: Published) -> dict:
     return {
         "value": row.value,
         "shown": row.shown,
-        "reason": row.reason,
+        "reason": said(row.reason),
         "respondents": row.respondents,
         "score": row.score,
     }
@@ -300,10 +306,10 @@ def detail(snapshot: OrgSnapshot, round_: Round, team: Team | None) -> GroupResu
 def _comments(snapshot: OrgSnapshot, round_: Round, team_id, row, result: GroupResult) -> None:
     if not row.comments_shown:
         threshold = max(round_.comment_threshold, round_.min_group_size)
-        result.comments_reason = (
-            f"Comments appear once at least {threshold} people answered in this team and in "
+        result.comments_reason = _(
+            "Comments appear once at least %(threshold)s people answered in this team and in "
             "the teams around it, so no one’s words can be singled out."
-        )
+        ) % {"threshold": threshold}
         return
     responses = Response.objects.filter(round=round_).exclude(comment="")
     if team_id is not None:
@@ -332,7 +338,7 @@ def _change(snapshot: OrgSnapshot, round_: Round, team_id, result: GroupResult) 
     if before.shown:
         result.change = result.score - before.score
     else:
-        result.change_reason = "No comparison: not enough responses the round before"
+        result.change_reason = _("No comparison: not enough responses the round before")
 
 
 def latest_rounds(count: int = 12) -> list[Round]:

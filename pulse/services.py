@@ -8,12 +8,15 @@ from collections import defaultdict
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from connection.audit import record
 from connection.models import AuditEntry, OrgSettings, Team, User
 from connection.nudges import NudgeSpec, plan_linked_nudges
 from connection.privacy import effective_k
 from pulse.answering import Asked, PulseError, forget, store
+from pulse.conversations import in_their_language
 from pulse.models import (
     DETRACTOR,
     PROMOTER,
@@ -102,30 +105,41 @@ def open_round(*, now: dt.datetime | None = None, now_anyway: bool = False) -> R
             RoundQuestion.objects.bulk_create(
                 RoundQuestion(round=round_, question=q, position=i) for i, q in enumerate(questions)
             )
-            _invite(
-                round_,
-                [
+
+            def invitation() -> dict:
+                return {
+                    "title": ngettext(
+                        "This week's pulse: %(n)s questions, under a minute",
+                        "This week's pulse: %(n)s questions, under a minute",
+                        len(questions),
+                    )
+                    % {"n": len(questions)},
+                    "body": _(
+                        "Nobody sees your answers; your manager sees team results "
+                        "only when at least %(k)s people answered."
+                    )
+                    % {"k": k},
+                    "url": "/pulse/",
+                    # For a chat app: answer in a DM (chat/).
+                    "chat": {"pulse": round_.pk},
+                }
+
+            specs, made = [], {}
+            # "morning" needs each person's days away: one query, not one each.
+            for person in audience(settings_row=config).prefetch_related("away_periods"):
+                payload = in_their_language(person, made, invitation)
+                specs.append(
                     NudgeSpec(
                         recipient=person,
                         kind="pulse_invite",
                         dedupe_key=f"pulse:{number}:invite:{person.pk}",
-                        payload={
-                            "title": f"This week's pulse: {len(questions)} questions, "
-                            "under a minute",
-                            "body": "Nobody sees your answers; your manager sees team results "
-                            f"only when at least {k} people answered.",
-                            "url": "/pulse/",
-                            # For a chat app: answer in a DM (chat/).
-                            "chat": {"pulse": round_.pk},
-                        },
+                        payload=payload,
                         when="morning",
                         due_at=now,
                         expires_at=round_.closes_at,
                     )
-                    # "morning" needs each person's days away: one query, not one each.
-                    for person in audience(settings_row=config).prefetch_related("away_periods")
-                ],
-            )
+                )
+            _invite(round_, specs)
     except IntegrityError:
         return None  # another beat opened it first
     except NoQuestions:
@@ -158,25 +172,29 @@ def plan_reminders(*, round_: Round, now: dt.datetime | None = None) -> int:
         waiting = (
             audience(round_).exclude(pulse_receipts__round=round_).prefetch_related("away_periods")
         )
-        return _invite(
-            round_,
-            [
+
+        def reminder() -> dict:
+            return {
+                "title": _("The pulse is still open"),
+                "url": "/pulse/",
+                "chat": {"pulse": round_.pk},
+            }
+
+        specs, made = [], {}
+        for person in waiting:
+            payload = in_their_language(person, made, reminder)
+            specs.append(
                 NudgeSpec(
                     recipient=person,
                     kind="pulse_reminder",
                     dedupe_key=f"pulse:{round_.number}:reminder:{person.pk}",
-                    payload={
-                        "title": "The pulse is still open",
-                        "url": "/pulse/",
-                        "chat": {"pulse": round_.pk},
-                    },
+                    payload=payload,
                     when="morning",
                     due_at=now,
                     expires_at=round_.closes_at,
                 )
-                for person in waiting
-            ],
-        )
+            )
+        return _invite(round_, specs)
 
 
 def close_round(*, round_: Round, now: dt.datetime | None = None) -> bool:
@@ -394,11 +412,11 @@ def change_privacy_settings(
     """Change k or the comment threshold, audited; k is locked while a round is open."""
     org = OrgSettings.load()
     if min_group_size < 3:
-        raise PulseError("The minimum group size can't be below 3.")
+        raise PulseError(_("The minimum group size can't be below 3."))
     if comment_threshold < min_group_size:
-        raise PulseError("Comments need at least as many answers as the minimum group size.")
+        raise PulseError(_("Comments need at least as many answers as the minimum group size."))
     if min_group_size != org.min_group_size and Round.objects.open().exists():
-        raise PulseError("The minimum group size is locked while a pulse is open.")
+        raise PulseError(_("The minimum group size is locked while a pulse is open."))
     changed = {}
     wanted = {"min_group_size": min_group_size, "comment_threshold": comment_threshold}
     for name, value in wanted.items():

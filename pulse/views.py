@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -60,7 +62,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     context = {"round": round_}
     if round_ is None:
         if request.method == "POST":
-            context["error"] = "This pulse has closed. The next one opens soon."
+            context["error"] = _("This pulse has closed. The next one opens soon.")
         return render(request, "pulse/answer.html", context)
     if round_.receipts.filter(person=request.user).exists():
         context["answered"] = True
@@ -73,7 +75,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "pulse/answer.html", context)
     if "team" in request.POST:
-        context["error"] = "Your team comes from your profile; it can't be sent with answers."
+        context["error"] = _("Your team comes from your profile; it can't be sent with answers.")
         return render(request, "pulse/answer.html", context, status=400)
     if not form.is_valid():
         return render(request, "pulse/answer.html", context)
@@ -102,10 +104,10 @@ def team_results(request: HttpRequest) -> HttpResponse:
     led = Team.objects.led_by(request.user).order_by("path")
     first = led.first()
     if first is None:
-        raise PermissionDenied("Pulse results are for managers and HR admins.")
+        raise PermissionDenied(_("Pulse results are for managers and HR admins."))
     form = TeamPickForm(request.GET, teams=led)
     if form.has_error("team", "invalid_choice"):
-        raise PermissionDenied("That team isn't one you look after.")
+        raise PermissionDenied(_("That team isn't one you look after."))
     if not form.is_valid():
         return bad_request(request, form, back=reverse("pulse_results"))
     team = form.cleaned_data["team"] or first
@@ -121,8 +123,9 @@ def team_results(request: HttpRequest) -> HttpResponse:
         context["trend"] = points
         context["chart"] = charts.line_chart(
             points,
-            title=f"{team.name}: connection score, last {len(points)} rounds, 4-round rolling",
-            desc="Score from 0 to 100 per round; gaps mean not enough responses.",
+            title=_("%(team)s: connection score, last %(n)s rounds, 4-round rolling")
+            % {"team": team.name, "n": len(points)},
+            desc=_("Score from 0 to 100 per round; gaps mean not enough responses."),
         )
     return render(request, "pulse/results.html", context)
 
@@ -154,7 +157,7 @@ def _org_rows(snapshot, round_, teams, root=None, limit=None) -> tuple[list, boo
         teams = [t for t in teams if t.depth in depths]
     snapshot.read_round(round_)
     if root is None:
-        rows = [("Whole organisation", None, snapshot.headline(round_, None))]
+        rows = [(_("Whole organisation"), None, snapshot.headline(round_, None))]
     else:
         rows = [(root.name, root, snapshot.headline(round_, root.pk))]
     rows += [(t.indented_name, t, snapshot.headline(round_, t.pk)) for t in teams]
@@ -178,7 +181,7 @@ def _page_rows(snapshot, round_, root=None) -> tuple[list, bool]:
     teams = [t for t in first if t.up_to_level <= ORG_ROWS]
     teams.sort(key=lambda t: t.path)
     snapshot.read_teams(round_, [root.pk if root else None, *(t.pk for t in teams)])
-    top = ("Whole organisation", None) if root is None else (root.name, root)
+    top = (_("Whole organisation"), None) if root is None else (root.name, root)
     rows = [(*top, snapshot.headline(round_, top[1].pk if top[1] else None))]
     rows += [(t.indented_name, t, snapshot.headline(round_, t.pk)) for t in teams]
     return rows, len(teams) < len(first)
@@ -190,7 +193,7 @@ def _page_rows(snapshot, round_, root=None) -> tuple[list, bool]:
 def org_results(request: HttpRequest) -> HttpResponse:
     form = OrgResultsForm(request.GET, teams=Team.objects.all())
     if form.has_error("team", "invalid_choice"):
-        raise Http404("No such team.")
+        raise Http404(_("No such team."))
     if not form.is_valid():
         return bad_request(request, form, back=reverse("pulse_org"))
     rounds = results.latest_rounds()
@@ -231,20 +234,20 @@ def org_results_csv(request: HttpRequest) -> HttpResponse:
     writer = csv_writer(response)
     writer.writerow(
         [
-            "round",
-            "opened",
-            "team",
-            "respondents",
-            "connection score (4-round rolling)",
+            pgettext("CSV column", "round"),
+            pgettext("CSV column", "opened"),
+            pgettext("CSV column", "team"),
+            pgettext("CSV column", "respondents"),
+            pgettext("CSV column", "connection score (4-round rolling)"),
             "eNPS",
-            "note",
+            pgettext("CSV column", "note"),
         ]
     )
     if rounds:
         snapshot = results.OrgSnapshot(rounds)
         # The same figures the pages show: per-round counts, rolling scores.
         snapshot.read_all()
-        for name, team, _ in _org_rows(snapshot, rounds[0], _teams())[0]:
+        for name, team, _headline in _org_rows(snapshot, rounds[0], _teams())[0]:
             team_id = team.pk if team else None
             for round_ in rounds:
                 result = snapshot.headline(round_, team_id)
@@ -284,7 +287,7 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
                 save_recorded(
                     settings_form, actor=request.user, action=AuditEntry.Action.PULSE_SETTINGS
                 )
-                messages.success(request, "Pulse settings saved.")
+                messages.success(request, _("Pulse settings saved."))
                 return redirect("pulse_settings")
         elif action == "privacy":
             privacy_form = PrivacyForm(request.POST)
@@ -294,7 +297,7 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
                 except PulseError as error:
                     privacy_form.add_error(None, str(error))
                 else:
-                    messages.success(request, "Privacy thresholds saved (and recorded).")
+                    messages.success(request, _("Privacy thresholds saved (and recorded)."))
                     return redirect("pulse_settings")
         elif action == "add":
             question_form = QuestionForm(request.POST)
@@ -304,7 +307,7 @@ def pulse_settings(request: HttpRequest) -> HttpResponse:
                     record(
                         actor=request.user, action=AuditEntry.Action.QUESTION_ADDED, target=added
                     )
-                messages.success(request, "Question added to the bank.")
+                messages.success(request, _("Question added to the bank."))
                 return redirect("pulse_settings")
     context = {
         "settings_form": settings_form,
@@ -349,7 +352,9 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 target=new,
                 detail=changes(form),
             )
-        messages.success(request, "Saved as a new version; earlier answers keep the old wording.")
+        messages.success(
+            request, _("Saved as a new version; earlier answers keep the old wording.")
+        )
         return redirect("pulse_settings")
     return render(
         request,
@@ -369,11 +374,11 @@ def question_action(request: HttpRequest, pk: int) -> HttpResponse:
     action = form.cleaned_data["action"]
     if action == "retire":
         if question.is_enps:
-            messages.error(request, "eNPS stays in the bank; it can't be retired.")
+            messages.error(request, _("eNPS stays in the bank; it can't be retired."))
         else:
             Question.objects.filter(pk=pk).update(retired=True)
             record(actor=request.user, action=AuditEntry.Action.QUESTION_RETIRED, target=question)
-            messages.success(request, "Retired. It won't be asked again; its history stays.")
+            messages.success(request, _("Retired. It won't be asked again; its history stays."))
     elif action in ("up", "down"):
         current = list(Question.objects.current())
         index = current.index(question)
@@ -410,7 +415,7 @@ def comment_reply(request: HttpRequest, pk) -> HttpResponse:
             raise PermissionDenied(str(error)) from None
         messages.error(request, str(error))
         return HttpResponseRedirect(back)
-    messages.success(request, "Sent. The author sees it at the next batch, within six hours.")
+    messages.success(request, _("Sent. The author sees it at the next batch, within six hours."))
     return HttpResponseRedirect(back)
 
 
@@ -427,7 +432,7 @@ def conversations(request: HttpRequest) -> HttpResponse:
 def conversations_read(request: HttpRequest) -> HttpResponse:
     form = ConversationKeysForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Unreadable keys.", status=400)
+        return HttpResponse(_("Unreadable keys."), status=400)
     threads = author_threads(form.cleaned_data["keys"], timezone.now())
     return render(request, "pulse/conversations.html#threads", {"threads": threads})
 
@@ -437,7 +442,7 @@ def conversations_read(request: HttpRequest) -> HttpResponse:
 def conversations_answer(request: HttpRequest) -> HttpResponse:
     form = AuthorAnswerForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Write an answer of up to 1000 characters.", status=400)
+        return HttpResponse(_("Write an answer of up to 1000 characters."), status=400)
     try:
         answer_as_author(key=form.cleaned_data["key"], text=form.cleaned_data["text"])
     except ConversationError as error:

@@ -2,6 +2,8 @@
 budgets and spends, with the pages' visibility rules."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -182,7 +184,9 @@ class VisibleRitualField(serializers.PrimaryKeyRelatedField):
 
 
 class OccurrenceQuerySerializer(QuerySerializer):
-    ritual = VisibleRitualField(required=False, help_text="Only this ritual's occurrences.")
+    ritual = VisibleRitualField(
+        required=False, help_text=gettext_lazy("Only this ritual's occurrences.")
+    )
 
     def filter(self, queryset):
         ritual = self.validated_data.get("ritual")
@@ -190,7 +194,7 @@ class OccurrenceQuerySerializer(QuerySerializer):
 
 
 class PostQuerySerializer(QuerySerializer):
-    team = VisibleTeamField(required=False, help_text="Only this team's thread.")
+    team = VisibleTeamField(required=False, help_text=gettext_lazy("Only this team's thread."))
 
     def filter(self, queryset):
         team = self.validated_data.get("team")
@@ -219,7 +223,7 @@ class OccurrenceViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except RitualError as error:
             _rejected(error)
-        return Response({"detail": "Recorded."})
+        return Response({"detail": _("Recorded.")})
 
 
 class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -4,6 +4,9 @@ from django import forms
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from connection.forms import DayField, ManyField, TeamChoiceField
 from connection.models import OrgSettings, Team, User, known_time_zones
@@ -15,10 +18,13 @@ from rituals.recurrence import MAX_INTERVAL, ORDINALS, WEEKDAY_NAMES, WEEKDAYS, 
 
 # Rules the builder cannot make, offered under "Custom".
 CADENCES = [
-    ("FREQ=DAILY", "Every day"),
-    ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "The last working day of the month"),
-    ("FREQ=MONTHLY;BYMONTHDAY=15", "Monthly on the 15th"),
-    ("FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO", "Every quarter on the first Monday"),
+    ("FREQ=DAILY", gettext_lazy("Every day")),
+    (
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        gettext_lazy("The last working day of the month"),
+    ),
+    ("FREQ=MONTHLY;BYMONTHDAY=15", gettext_lazy("Monthly on the 15th")),
+    ("FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO", gettext_lazy("Every quarter on the first Monday")),
 ]
 WEEKDAY_CHOICES = list(WEEKDAY_NAMES.items())
 NTH_CHOICES = [(position, ORDINALS[position]) for position in (1, 2, 3, 4, -1)]
@@ -30,37 +36,43 @@ class RuleForm(forms.Form):
     `cleaned_data["rule"]` is the rule either way, checked by `Recurrence`."""
 
     repeats = forms.ChoiceField(
-        label="Repeats",
-        choices=[("weekly", "Weekly"), ("monthly", "Monthly"), ("custom", "Custom")],
+        label=gettext_lazy("Repeats"),
+        choices=[
+            ("weekly", gettext_lazy("Weekly")),
+            ("monthly", gettext_lazy("Monthly")),
+            ("custom", gettext_lazy("Custom")),
+        ],
         widget=forms.RadioSelect,
         initial="weekly",
     )
     weekdays = forms.MultipleChoiceField(
-        label="On",
+        label=gettext_lazy("On"),
         choices=WEEKDAY_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     every = forms.IntegerField(
-        label="Every",
+        label=gettext_lazy("Every"),
         min_value=1,
         max_value=MAX_INTERVAL["WEEKLY"],
         required=False,
         initial=1,
-        error_messages={"invalid": "Weeks: a whole number from 1 to 52."},
-        widget=forms.NumberInput(attrs={"aria-label": "Every how many weeks"}),
+        error_messages={"invalid": gettext_lazy("Weeks: a whole number from 1 to 52.")},
+        widget=forms.NumberInput(attrs={"aria-label": gettext_lazy("Every how many weeks")}),
     )
     nth = forms.TypedChoiceField(
-        label="On the", choices=NTH_CHOICES, coerce=int, required=False, initial=1
+        label=gettext_lazy("On the"), choices=NTH_CHOICES, coerce=int, required=False, initial=1
     )
     nth_weekday = forms.ChoiceField(
-        label="Weekday", choices=WEEKDAY_CHOICES, required=False, initial="MO"
+        label=gettext_lazy("Weekday"), choices=WEEKDAY_CHOICES, required=False, initial="MO"
     )
     rule = forms.CharField(
-        label="Rule (RFC 5545)",
+        label=gettext_lazy("Rule (RFC 5545)"),
         max_length=200,
         required=False,
-        help_text="For other rhythms, e.g. FREQ=MONTHLY;BYMONTHDAY=15. Examples are listed.",
+        help_text=gettext_lazy(
+            "For other rhythms, e.g. FREQ=MONTHLY;BYMONTHDAY=15. Examples are listed."
+        ),
         widget=forms.TextInput(attrs={"list": "cadences", "spellcheck": "false"}),
     )
 
@@ -94,17 +106,17 @@ class RuleForm(forms.Form):
         if repeats == "weekly":
             days = values.get("weekdays") or []
             if not days:
-                raise forms.ValidationError({"weekdays": "Tick at least one day of the week."})
+                raise forms.ValidationError({"weekdays": _("Tick at least one day of the week.")})
             chosen = tuple((None, day) for day in WEEKDAYS if day in days)
             return str(Recurrence("WEEKLY", values.get("every") or 1, chosen))
         if repeats == "monthly":
             if values.get("nth") is None or not values.get("nth_weekday"):
-                raise forms.ValidationError({"nth": "Pick which weekday of the month."})
+                raise forms.ValidationError({"nth": _("Pick which weekday of the month.")})
             return str(Recurrence("MONTHLY", 1, ((values["nth"], values["nth_weekday"]),)))
         text = (values.get("rule") or "").strip()
         if not text:
             raise forms.ValidationError(
-                {"rule": "Write the rule, or choose weekly or monthly above."}
+                {"rule": _("Write the rule, or choose weekly or monthly above.")}
             )
         try:
             return str(Recurrence.parse(text))
@@ -154,7 +166,9 @@ class AdoptQuery(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        error_messages={"invalid_choice": "That is not a team you can adopt rituals for."},
+        error_messages={
+            "invalid_choice": gettext_lazy("That is not a team you can adopt rituals for.")
+        },
     )
 
     def __init__(self, *args, teams, **kwargs) -> None:
@@ -164,39 +178,58 @@ class AdoptQuery(forms.Form):
 
 class AdoptForm(RuleForm):
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), empty_label=None, widget=TeamSelect(scope="led")
+        label=gettext_lazy("Team"),
+        queryset=Team.objects.none(),
+        empty_label=None,
+        widget=TeamSelect(scope="led"),
     )
-    name = forms.CharField(max_length=80)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=80)
     start_time = forms.TimeField(
-        label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=gettext_lazy("Starts at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     time_zone = forms.ChoiceField(
-        label="In the time zone of",
+        label=gettext_lazy("In the time zone of"),
         choices=[],
-        help_text="Type a city, such as Lisbon or New York.",
+        help_text=gettext_lazy("Type a city, such as Lisbon or New York."),
         widget=forms.TextInput(attrs={"list": "zone-list", "autocomplete": "off"}),
     )
     duration = forms.IntegerField(
-        label="Minutes",
+        label=gettext_lazy("Minutes"),
         min_value=1,
         max_value=MAX_DURATION,
-        error_messages={"invalid": f"Minutes: a whole number from 1 to {MAX_DURATION}."},
+        error_messages={
+            "invalid": format_lazy(
+                gettext_lazy("Minutes: a whole number from 1 to {most}."), most=MAX_DURATION
+            )
+        },
     )
-    host = forms.ModelChoiceField(queryset=User.objects.none(), required=False, widget=PersonPicker)
-    video_link = forms.URLField(required=False, assume_scheme="https")
+    host = forms.ModelChoiceField(
+        label=gettext_lazy("Host"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PersonPicker,
+    )
+    video_link = forms.URLField(
+        label=gettext_lazy("Video link"), required=False, assume_scheme="https"
+    )
     participation = forms.ChoiceField(
         choices=TeamRitual.Participation.choices,
         widget=forms.RadioSelect,
-        label="Who takes part",
+        label=gettext_lazy("Who takes part"),
     )
     hypothesis = forms.CharField(
-        max_length=200, help_text="What should change if this works? It is reviewed later."
+        label=gettext_lazy("Hypothesis"),
+        max_length=200,
+        help_text=gettext_lazy("What should change if this works? It is reviewed later."),
     )
     review_on = DayField(
-        label="Review on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("Review on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     confirm_outside_hours = forms.BooleanField(
-        required=False, label="Schedule it even though it is outside some people’s hours"
+        required=False,
+        label=gettext_lazy("Schedule it even though it is outside some people’s hours"),
     )
 
     def __init__(self, *args, teams, format: str, **kwargs) -> None:
@@ -219,27 +252,28 @@ class AdoptForm(RuleForm):
             User.objects.active().filter(team__in=teams).select_related("team")
         )
         if format == Format.ASYNC:
-            self.fields["start_time"].help_text = "When the thread opens each day."
+            self.fields["start_time"].help_text = _("When the thread opens each day.")
 
     def clean_review_on(self) -> dt.date:
         value = self.cleaned_data["review_on"]
         if value <= timezone.now().date():
-            raise forms.ValidationError("The review comes after today.")
+            raise forms.ValidationError(_("The review comes after today."))
         return value
 
 
 class ScheduleForm(RuleForm):
     start_time = forms.TimeField(
-        label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=gettext_lazy("Starts at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     review_on = DayField(
-        label="Next review",
+        label=gettext_lazy("Next review"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 
 
 def _is_yes(value: str) -> bool:
@@ -262,17 +296,25 @@ class RitualActionForm(forms.Form):
     """Which button was pressed on a ritual's page; the schedule form has its own fields."""
 
     action = forms.ChoiceField(
-        choices=[("schedule", "Save the schedule"), ("retire", "Retire")], required=False
+        choices=[
+            ("schedule", gettext_lazy("Save the schedule")),
+            ("retire", gettext_lazy("Retire")),
+        ],
+        required=False,
     )
     confirm = forms.BooleanField(required=False)
 
 
 class JoinForm(forms.Form):
-    action = forms.ChoiceField(choices=[("join", "Join"), ("leave", "Leave")], required=False)
+    action = forms.ChoiceField(
+        choices=[("join", gettext_lazy("Join")), ("leave", gettext_lazy("Leave"))], required=False
+    )
 
 
 class HideForm(forms.Form):
-    action = forms.ChoiceField(choices=[("hide", "Hide"), ("show", "Show")], required=False)
+    action = forms.ChoiceField(
+        choices=[("hide", gettext_lazy("Hide")), ("show", gettext_lazy("Show"))], required=False
+    )
 
 
 class ThreadPickForm(forms.Form):
@@ -287,32 +329,39 @@ class ThreadPickForm(forms.Form):
 
 
 class RecognitionScopeForm(forms.Form):
-    scope = forms.ChoiceField(choices=[("team", "My team"), ("org", "Everyone")], required=False)
+    scope = forms.ChoiceField(
+        choices=[("team", gettext_lazy("My team")), ("org", gettext_lazy("Everyone"))],
+        required=False,
+    )
     # ?to=: the colleague to thank, filled in (a thank-you reminder links here).
     to = forms.ModelChoiceField(queryset=User.objects.active(), required=False)
 
 
 class BudgetQuarterForm(forms.Form):
-    quarter = DayField(required=False, label="Quarter")
+    quarter = DayField(required=False, label=gettext_lazy("Quarter"))
 
 
 class PostForm(forms.Form):
     status = forms.CharField(
-        label="What are you working on?",
+        label=gettext_lazy("What are you working on?"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
     )
     highlight = forms.CharField(
-        label="One personal highlight (optional)",
+        label=gettext_lazy("One personal highlight (optional)"),
         max_length=200,
         required=False,
-        help_text="Something outside work, if you like: a walk, a book, a win.",
+        help_text=gettext_lazy("Something outside work, if you like: a walk, a book, a win."),
     )
-    is_question = forms.BooleanField(label="This is a question for the team", required=False)
+    is_question = forms.BooleanField(
+        label=gettext_lazy("This is a question for the team"), required=False
+    )
     is_win = forms.BooleanField(
-        label="Share this as a win",
+        label=gettext_lazy("Share this as a win"),
         required=False,
-        help_text="It is marked as a win in the thread, and your manager hears of it.",
+        help_text=gettext_lazy(
+            "It is marked as a win in the thread, and your manager hears of it."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -322,20 +371,25 @@ class PostForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    status = forms.CharField(label="Reply", max_length=500)
+    status = forms.CharField(label=gettext_lazy("Reply"), max_length=500)
 
 
 class RecognitionForm(forms.Form):
-    receivers = ManyField(label="Who", queryset=User.objects.none(), widget=PeoplePicker)
+    receivers = ManyField(
+        label=gettext_lazy("Who"), queryset=User.objects.none(), widget=PeoplePicker
+    )
     message = forms.CharField(
-        label="What did they do?",
+        label=gettext_lazy("What did they do?"),
         max_length=280,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 280}),
     )
-    values = ManyField(label="Which values", queryset=None, widget=forms.CheckboxSelectMultiple)
-    visibility = forms.ChoiceField(widget=forms.RadioSelect, label="Who can see it")
+    values = ManyField(
+        label=gettext_lazy("Which values"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    visibility = forms.ChoiceField(widget=forms.RadioSelect, label=gettext_lazy("Who can see it"))
     notify_manager = forms.BooleanField(
-        label="Also let their manager see it (private recognition only)", required=False
+        label=gettext_lazy("Also let their manager see it (private recognition only)"),
+        required=False,
     )
 
     def __init__(self, *args, giver: User, **kwargs) -> None:
@@ -350,17 +404,24 @@ class BudgetForm(forms.Form):
     """One team's budget, or the same budget for every team at one level of the chart."""
 
     team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"),
         queryset=Team.objects.order_by("path"),
         required=False,
         empty_label="—",
         widget=TeamSelect(scope="led"),
     )
     level = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Or every team at a level"
+        coerce=int, required=False, empty_value=None, label=gettext_lazy("Or every team at a level")
     )
-    hours = forms.DecimalField(min_value=0, max_digits=8, decimal_places=1)
-    money = forms.DecimalField(label="Money", min_value=0, max_digits=12, decimal_places=2)
-    allow_overspend = forms.BooleanField(required=False, label="Allow spending past it")
+    hours = forms.DecimalField(
+        label=gettext_lazy("Hours"), min_value=0, max_digits=8, decimal_places=1
+    )
+    money = forms.DecimalField(
+        label=gettext_lazy("Money"), min_value=0, max_digits=12, decimal_places=2
+    )
+    allow_overspend = forms.BooleanField(
+        required=False, label=gettext_lazy("Allow spending past it")
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -382,32 +443,47 @@ class BudgetForm(forms.Form):
             names.setdefault(depth, []).append(name)
             sizes[depth] = size
         self.fields["level"].choices = [("", "—")] + [
-            (
-                depth,
-                f"Level {depth + 1}: {sizes[depth]} teams ({', '.join(teams)}"
-                f"{', …' if sizes[depth] > 3 else ''})",
-            )
+            (depth, _level_choice(depth, sizes[depth], teams))
             for depth, teams in sorted(names.items())
         ]
 
     def clean(self):
         data = super().clean()
         if (data.get("team") is None) == (data.get("level") is None):
-            raise forms.ValidationError("Choose a team, or a level for all its teams.")
+            raise forms.ValidationError(_("Choose a team, or a level for all its teams."))
         return data
 
 
+def _level_choice(depth: int, size: int, teams: list[str]) -> str:
+    """ "Level 2: 14 teams (Design, Growth, Platform, …)": a level, its size, its first names."""
+    names = ", ".join(teams) + (", …" if size > 3 else "")
+    # The English reads "teams" even for one (the top level's one team), as it always has.
+    return ngettext(
+        "Level %(level)s: %(size)s teams (%(names)s)",
+        "Level %(level)s: %(size)s teams (%(names)s)",
+        size,
+    ) % {"level": depth + 1, "size": size, "names": names}
+
+
 class SpendForm(forms.Form):
-    category = forms.ChoiceField(choices=Spend.Category.choices)
-    amount = forms.DecimalField(max_digits=12, decimal_places=2, initial=0)
-    hours = forms.DecimalField(max_digits=8, decimal_places=1, initial=0)
-    spent_on = DayField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    note = forms.CharField(max_length=200, required=False)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Spend.Category.choices)
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount"), max_digits=12, decimal_places=2, initial=0
+    )
+    hours = forms.DecimalField(
+        label=gettext_lazy("Hours"), max_digits=8, decimal_places=1, initial=0
+    )
+    spent_on = DayField(
+        label=gettext_lazy("Spent on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
 
 class ReactionForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=Reaction.Kind.choices, error_messages={"invalid_choice": "Unknown reaction."}
+        choices=Reaction.Kind.choices,
+        error_messages={"invalid_choice": gettext_lazy("Unknown reaction.")},
     )
     # "1" adds, "0" takes back; left out, the tap flips the reaction.
     # (A hidden input reads "1"/"0" as such; the default select widget would not.)

@@ -6,6 +6,8 @@ colleague" after erasure. Loaded by RitualsConfig.ready()."""
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connection.lifecycle import (
     PersonalData,
@@ -128,7 +130,7 @@ def _attendance(person: User) -> list[dict]:
 
 def _feed(person: User) -> list[dict]:
     return [
-        {"calendar feed": "a private link (not shown here)", "created": feed.created_at}
+        {"calendar feed": _("a private link (not shown here)"), "created": feed.created_at}
         for feed in CalendarFeed.objects.filter(person=person)
     ]
 
@@ -147,7 +149,7 @@ def _erase_spends(person: User) -> int:
 register(
     PersonalData(
         "thread_posts",
-        "Your posts in team threads",
+        gettext_lazy("Your posts in team threads"),
         _posts,
         _erase_posts,
         covers=("rituals.ThreadPost.author",),
@@ -155,28 +157,28 @@ register(
     ),
     PersonalData(
         "reactions",
-        "Your reactions in team threads",
+        gettext_lazy("Your reactions in team threads"),
         _reactions,
         lambda person: Reaction.objects.filter(person=person).delete()[0],
         covers=("rituals.Reaction.person",),
     ),
     PersonalData(
         "recognition_given",
-        "Recognition you gave",
+        gettext_lazy("Recognition you gave"),
         _given,
         _erase_given,
         covers=("rituals.Recognition.giver",),
     ),
     PersonalData(
         "recognition_received",
-        "Recognition you received",
+        gettext_lazy("Recognition you received"),
         _received,
         _erase_received,
         covers=("rituals.Recognition.receivers",),
     ),
     PersonalData(
         "rituals",
-        "Rituals you host, set up or take part in",
+        gettext_lazy("Rituals you host, set up or take part in"),
         _rituals,
         _erase_rituals,
         covers=(
@@ -187,21 +189,21 @@ register(
     ),
     PersonalData(
         "attendance",
-        "Ritual attendance",
+        gettext_lazy("Ritual attendance"),
         _attendance,
         lambda person: Attendance.objects.filter(person=person).delete()[0],
         covers=("rituals.Attendance.person",),
     ),
     PersonalData(
         "calendar_feed",
-        "Calendar feed",
+        gettext_lazy("Calendar feed"),
         _feed,
         lambda person: CalendarFeed.objects.filter(person=person).delete()[0],
         covers=("rituals.CalendarFeed.person",),
     ),
     PersonalData(
         "spends",
-        "Budget spends you logged",
+        gettext_lazy("Budget spends you logged"),
         _spends,
         _erase_spends,
         covers=("rituals.Spend.logged_by",),

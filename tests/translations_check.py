@@ -209,9 +209,8 @@ def python_files(roots: list[Path]) -> list[Path]:
     files = []
     for root in roots:
         candidates = [root] if root.is_file() else sorted(root.rglob("*.py"))
-        files += [
-            p for p in candidates if "migrations" not in p.parts and "management" not in p.parts
-        ]
+        # Migrations and commands speak to operators; the demo's seed is content.
+        files += [p for p in candidates if not {"migrations", "management", "demo"} & set(p.parts)]
     return files
 
 
@@ -223,6 +222,34 @@ def python_leftovers(paths: list[Path]) -> list[str]:
         for line, text in sorted(set(finder.found)):
             out.append(f"{path.relative_to(ROOT)}:{line}: {text}")
     return out
+
+
+CATALOGUE = ROOT / "locale" / "de" / "LC_MESSAGES" / "django.po"
+
+
+def read_catalogue(path: Path = CATALOGUE) -> dict[str, list[str]]:
+    """{msgid (after its context and "\\x04", if any): [msgstr, ...]} of a .po file;
+    fuzzy entries are left out (they are not translations)."""
+    entries: dict[str, list[str]] = {}
+    for block in path.read_text().split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#~")]
+        if not lines or any(line.startswith("#,") and "fuzzy" in line for line in lines):
+            continue
+        fields: dict[str, str] = {}
+        current = None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            found = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) "(.*)"$', line)
+            if found:
+                current = found[1]
+                fields[current] = found[2]
+            elif line.startswith('"') and current:
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            key = "\x04".join(filter(None, (fields.get("msgctxt"), fields["msgid"])))
+            entries[key] = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
+    return entries
 
 
 def leftovers(paths: list[Path]) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from connection.nudge_channels import slack_escape
 from mentorship.models import CheckIn
 
@@ -56,11 +58,11 @@ def slack_date(moment: dt.datetime, token: str, fallback: str) -> str:
 
 
 def who_sees_what(k: int) -> str:
-    return (
-        f"*Who sees what:* nobody sees your answers. Your manager sees your team's results "
-        f"only when at least {k} people answered, and never who answered what. Hearth keeps "
+    return _(
+        "*Who sees what:* nobody sees your answers. Your manager sees your team's results "
+        "only when at least %(k)s people answered, and never who answered what. Hearth keeps "
         "nothing Slack sends with your answers."
-    )
+    ) % {"k": k}
 
 
 def item_blocks(item: dict, hint: dict, extra: dict) -> list[dict]:
@@ -71,7 +73,7 @@ def item_blocks(item: dict, hint: dict, extra: dict) -> list[dict]:
     open_link = button(item["action"], "open_in_hearth", url=item["url"]) if item["url"] else None
     if "pulse" in hint:
         blocks.append(section(who_sees_what(extra["k"])))
-        answer = button("Answer here", "pulse_open", str(hint["pulse"]), style="primary")
+        answer = button(_("Answer here"), "pulse_open", str(hint["pulse"]), style="primary")
         blocks.append(actions(answer, *([open_link] if open_link else [])))
     elif "checkin" in hint:
         value = f"{hint['checkin']}:{hint.get('week', 1)}"
@@ -85,18 +87,13 @@ def item_blocks(item: dict, hint: dict, extra: dict) -> list[dict]:
             )
         )
     elif "thread_team" in hint:
-        shared = (
-            " Your team shares highlights in its Slack channel too."
-            if extra.get("shares_highlights")
-            else ""
+        line = _(
+            "Reply in this message's thread with a line or two: it goes to your team's "
+            "thread in Hearth. Add `Highlight:` and one thing outside work, if you like."
         )
-        blocks.append(
-            context_line(
-                "Reply in this message's thread with a line or two: it goes to your team's "
-                "thread in Hearth. Add `Highlight:` and one thing outside work, if you like."
-                + shared
-            )
-        )
+        if extra.get("shares_highlights"):
+            line += " " + _("Your team shares highlights in its Slack channel too.")
+        blocks.append(context_line(line))
     elif open_link:
         blocks.append(actions(open_link))
     return blocks
@@ -114,9 +111,15 @@ def nudge_message(context: dict, hints: list[dict], extras: list[dict]) -> tuple
     first = context["items"][0]
     blocks.append(
         context_line(
-            f"You get this because {esc(first['reason'])}. "
-            f"<{context['unsubscribe_url']}|Turn these off> · "
-            f"<{context['preferences_url']}|Choose what reaches you>"
+            _(
+                "You get this because %(reason)s. <%(off_url)s|Turn these off> · "
+                "<%(preferences_url)s|Choose what reaches you>"
+            )
+            % {
+                "reason": esc(first["reason"]),
+                "off_url": context["unsubscribe_url"],
+                "preferences_url": context["preferences_url"],
+            }
         )
     )
     return context["subject"], blocks
@@ -127,19 +130,24 @@ def introduction(names: list[str], reasons: list[str], slots: list, starter: str
 
     The suggested times are inside everyone's working hours; Slack shows each reader
     them in their own time zone."""
-    text = f"*Meet each other: {esc(', '.join(names))}*"
+    text = _("*Meet each other: %(names)s*") % {"names": esc(", ".join(names))}
     if reasons:
-        text += f"\nWhy you: {esc('; '.join(reasons[:2]))}."
+        text += "\n" + _("Why you: %(reasons)s.") % {"reasons": esc("; ".join(reasons[:2]))}
     blocks = [section(text)]
     if slots:
         times = ", ".join(
             slack_date(slot, "{date_short_pretty} {time}", f"{slot:%a %d %b %H:%M} UTC")
             for slot in slots
         )
-        blocks.append(section(f"Times inside everyone's working hours (your time): {times}."))
+        blocks.append(
+            section(
+                _("Times inside everyone's working hours (your time): %(times)s.")
+                % {"times": times}
+            )
+        )
     if starter:
-        blocks.append(section(f"A starter: _{esc(starter)}_"))
-    blocks.append(actions(button("See the match in Hearth", "open_in_hearth", url=url)))
+        blocks.append(section(_("A starter: _%(starter)s_") % {"starter": esc(starter)}))
+    blocks.append(actions(button(_("See the match in Hearth"), "open_in_hearth", url=url)))
     return blocks
 
 

@@ -80,5 +80,6 @@ def call(workspace: SlackWorkspace | None, method: str, *, patient: bool = False
     except (SlackRequestError, URLError, OSError) as error:
         raise TransientFailure(f"Slack {method}: {error}") from None
     if not isinstance(response.data, dict):
-        raise TransientFailure(f"Slack {method}: an answer that isn't JSON")
+        problem = f"Slack {method}: an answer that isn't JSON"  # HR's outbox: kept in English
+        raise TransientFailure(problem)
     return response.data

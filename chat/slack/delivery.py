@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from chat.models import (
     SlackAccount,
@@ -31,6 +32,7 @@ from chat.models import (
 from chat.slack import blocks
 from chat.slack.client import WORKSPACE_GONE, SlackGone, call
 from chat.slack.payload import obj, text
+from connection.i18n import org_language, speaking
 from connection.models import Nudge, OrgSettings, Team, User
 from connection.models.people import shared_working_window
 from connection.nudge_channels import TransientFailure
@@ -57,7 +59,8 @@ def deliver(group: list[Nudge], person: User, context: dict) -> bool:
     if account is None:
         return False
     try:
-        return _deliver(account, group, person, context)
+        with speaking(person):
+            return _deliver(account, group, person, context)
     except SlackGone as gone:
         _forget(account, gone.code)
         return False
@@ -126,19 +129,21 @@ def _introduce(account: SlackAccount, hint: dict, context: dict) -> bool:
             account.workspace, "conversations_open", patient=True, users=",".join(user_ids)
         )
         channel = text(obj(opened, "channel"), "id")
-        message = blocks.introduction(
-            sorted(m.get_short_name() for m in members),
-            list(group.reasons),
-            suggested_slots(members),
-            hint.get("starter", ""),
-            context["items"][0]["url"],
-        )
+        with translation.override(org_language()):  # a group DM: the organisation's language
+            message = blocks.introduction(
+                sorted(m.get_short_name() for m in members),
+                list(group.reasons),
+                suggested_slots(members),
+                hint.get("starter", ""),
+                context["items"][0]["url"],
+            )
+            title = _("Meet each other")
         posted = call(
             account.workspace,
             "chat_postMessage",
             patient=True,
             channel=channel,
-            text="Meet each other",
+            text=title,
             blocks=message,
         )
     except Exception:
@@ -166,7 +171,8 @@ def _claim(group: MatchGroup) -> SlackIntroduction | None:
     if stale:
         return SlackIntroduction.objects.get(group=group)
     if SlackIntroduction.objects.filter(group=group, ts="").exists():
-        raise TransientFailure("the group's introduction is being posted by another delivery")
+        problem = "the group's introduction is being posted by another delivery"  # HR's outbox
+        raise TransientFailure(problem)
     return None
 
 

@@ -6,19 +6,23 @@ never trusts their shape."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from chat.models import SlackAccount, SlackWorkspace
 from chat.slack import home, pulse, replies, thanks
 from chat.slack.blocks import answered, esc
 from chat.slack.client import call
 from chat.slack.payload import dicts, number, obj, text
 from chat.slack.people import connect_text, linked_person
+from connection.i18n import speaking
 from connection.models import User
 from mentorship.models import CheckIn, MatchGroup
 from mentorship.services.errors import MentorshipError
 from mentorship.services.programmes import check_in
 from pulse.models import Round
 
-HELP = (
+HELP = gettext_lazy(
     "Hearth in Slack: `/hearth thanks @someone for <value>: what they did` to recognise a "
     "colleague; the Home tab shows your pulse, next ritual, pairing and office hours."
 )
@@ -37,7 +41,9 @@ def on_event(workspace: SlackWorkspace, event: dict) -> None:
         user_id = text(event, "user")
         person = linked_person(workspace, user_id)
         connect = "" if person else connect_text(workspace, user_id)
-        call(workspace, "views_publish", user_id=user_id, view=home.view(person, connect))
+        with speaking(person):
+            view = home.view(person, connect)
+        call(workspace, "views_publish", user_id=user_id, view=view)
     elif replies.is_prompt_reply(event):
         replies.post_reply(workspace, event)
 
@@ -61,10 +67,11 @@ def on_command(workspace: SlackWorkspace, user_id: str, command_text: str) -> di
     person = linked_person(workspace, user_id)
     if person is None:
         return _ephemeral(connect_text(workspace, user_id))
-    word, _, rest = command_text.strip().partition(" ")
-    if word.lower() in ("thanks", "thank", "kudos"):
-        return _ephemeral(thanks.from_command(workspace, person, rest))
-    return _ephemeral(HELP)
+    word, _space, rest = command_text.strip().partition(" ")
+    with speaking(person):
+        if word.lower() in ("thanks", "thank", "kudos"):
+            return _ephemeral(thanks.from_command(workspace, person, rest))
+        return _ephemeral(str(HELP))
 
 
 def _ephemeral(message: str) -> dict:
@@ -75,12 +82,17 @@ def _ephemeral(message: str) -> dict:
 
 
 def on_interaction(workspace: SlackWorkspace, payload: dict) -> dict | None:
-    """The HTTP answer's body (None: an empty 200)."""
+    """The HTTP answer's body (None: an empty 200), in the person's language."""
     user_id = text(obj(payload, "user"), "id")
     person = linked_person(workspace, user_id)
-    kind = text(payload, "type")
     if person is None:
         return _refuse_unlinked(workspace, payload, user_id)
+    with speaking(person):
+        return _interact(workspace, person, payload)
+
+
+def _interact(workspace: SlackWorkspace, person: User, payload: dict) -> dict | None:
+    kind = text(payload, "type")
     if kind == "block_actions":
         for action in dicts(payload, "actions"):
             _on_action(workspace, person, payload, action)
@@ -98,7 +110,9 @@ def _refuse_unlinked(workspace: SlackWorkspace, payload: dict, user_id: str) -> 
         return None
     message = connect_text(workspace, user_id)
     if text(payload, "type") == "view_submission":
-        return {"response_action": "update", "view": pulse.notice("Connect Hearth", message)}
+        with speaking(None):
+            title = _("Connect Hearth")
+        return {"response_action": "update", "view": pulse.notice(title, message)}
     channel = text(obj(payload, "channel"), "id") or user_id
     call(workspace, "chat_postEphemeral", channel=channel, user=user_id, text=message)
     return None
@@ -122,15 +136,15 @@ def _open_pulse(workspace: SlackWorkspace, person: User, payload: dict, value: s
 
 
 def _check_in(workspace, person: User, payload: dict, answer: str, action: dict) -> None:
-    group_pk, _, week = text(action, "value").partition(":")
+    group_pk, _colon, week = text(action, "value").partition(":")
     group = MatchGroup.objects.filter(pk=number(group_pk)).first() if number(group_pk) else None
     try:
         if group is None or answer not in CheckIn.Answer.values or number(week) is None:
-            raise MentorshipError("That pairing is no longer in Hearth.")
+            raise MentorshipError(_("That pairing is no longer in Hearth."))
         check_in(group=group, person=person, answer=answer, week=number(week))
-        message = f"Thanks: recorded “{CheckIn.Answer(answer).label}”."
+        message = _("Thanks: recorded “%(answer)s”.") % {"answer": CheckIn.Answer(answer).label}
     except MentorshipError as error:
-        message = f"Not recorded: {esc(error)}"
+        message = _("Not recorded: %(error)s") % {"error": esc(error)}
     _replace_message(workspace, payload, message)
 
 
@@ -150,11 +164,11 @@ def _on_submission(workspace: SlackWorkspace, person: User, view: dict) -> dict 
         return thanks.submit(workspace, person, values)
     if callback != pulse.CALLBACK:
         return None
-    round_pk, _, message = text(view, "private_metadata").partition(":")
+    round_pk, _colon, message = text(view, "private_metadata").partition(":")
     round_ = Round.objects.filter(pk=number(round_pk)).first() if number(round_pk) else None
     answer, stored = pulse.submit(person, round_, values)
-    channel, _, ts = message.partition(":")
+    channel, _colon, ts = message.partition(":")
     if stored and channel and ts:
-        done = "Answered. Thank you!"
+        done = _("Answered. Thank you!")
         call(workspace, "chat_update", channel=channel, ts=ts, text=done, blocks=answered(done))
     return answer

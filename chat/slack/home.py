@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chat.slack.blocks import actions, button, context_line, esc, section, slack_date
 from connection.models import User
@@ -21,15 +22,18 @@ def _link(name: str) -> str:
 def _pulse(person: User) -> list[dict]:
     round_ = Round.objects.open_for(person)
     if round_ is None:
-        return [section("*This week's pulse*\nNo pulse is open for you right now.")]
+        return [section(_("*This week's pulse*\nNo pulse is open for you right now."))]
     if round_.receipts.filter(person=person).exists():
-        return [section("*This week's pulse*\nAnswered. Thank you!")]
+        return [section(_("*This week's pulse*\nAnswered. Thank you!"))]
     closes = slack_date(round_.closes_at, "{date_long_pretty}", f"{round_.closes_at:%d %b}")
     return [
-        section(f"*This week's pulse*\n{round_.question_count} questions, open until {closes}."),
+        section(
+            _("*This week's pulse*\n%(count)s questions, open until %(closes)s.")
+            % {"count": round_.question_count, "closes": closes}
+        ),
         actions(
-            button("Answer here", "pulse_open", str(round_.pk), style="primary"),
-            button("Open in Hearth", "open_in_hearth", url=_link("pulse_answer")),
+            button(_("Answer here"), "pulse_open", str(round_.pk), style="primary"),
+            button(_("Open in Hearth"), "open_in_hearth", url=_link("pulse_answer")),
         ),
     ]
 
@@ -46,13 +50,18 @@ def _ritual(person: User, now) -> list[dict]:
         .first()
     )
     if occurrence is None:
-        return [section("*Your next ritual*\nNothing planned. Browse the catalogue in Hearth.")]
+        return [section(_("*Your next ritual*\nNothing planned. Browse the catalogue in Hearth."))]
     when = slack_date(
         occurrence.starts_at,
         "{date_short_pretty} {time}",
         f"{occurrence.starts_at:%d %b %H:%M} UTC",
     )
-    return [section(f"*Your next ritual*\n{esc(occurrence.ritual.name)}, {when}.")]
+    return [
+        section(
+            _("*Your next ritual*\n%(name)s, %(when)s.")
+            % {"name": esc(occurrence.ritual.name), "when": when}
+        )
+    ]
 
 
 def _pairing(person: User) -> list[dict]:
@@ -64,10 +73,15 @@ def _pairing(person: User) -> list[dict]:
         .first()
     )
     if group is None:
-        return [section("*Your buddy or coffee chat*\nNot paired yet: join a programme in Hearth.")]
+        return [
+            section(_("*Your buddy or coffee chat*\nNot paired yet: join a programme in Hearth."))
+        ]
     others = ", ".join(m.get_short_name() for m in group.members.all() if m.pk != person.pk)
     return [
-        section(f"*Your buddy or coffee chat*\n{esc(group.round.programme.name)}: {esc(others)}.")
+        section(
+            _("*Your buddy or coffee chat*\n%(programme)s: %(others)s.")
+            % {"programme": esc(group.round.programme.name), "others": esc(others)}
+        )
     ]
 
 
@@ -79,25 +93,31 @@ def _office_hours(person: User, now) -> list[dict]:
         .first()
     )
     if booking is None:
-        text = "*Office hours*\nNothing booked. Colleagues host office hours in Hearth."
+        text = _("*Office hours*\nNothing booked. Colleagues host office hours in Hearth.")
     else:
         when = slack_date(
             booking.starts_at, "{date_short_pretty} {time}", f"{booking.starts_at:%d %b}"
         )
         host = booking.office_hours.host.get_short_name()
-        text = f"*Office hours*\nWith {esc(host)}, {when}: {esc(booking.topic)}."
+        text = _("*Office hours*\nWith %(host)s, %(when)s: %(topic)s.") % {
+            "host": esc(host),
+            "when": when,
+            "topic": esc(booking.topic),
+        }
     return [
         section(text),
-        actions(button("Find office hours", "open_in_hearth", url=_link("mentorship"))),
+        actions(button(_("Find office hours"), "open_in_hearth", url=_link("mentorship"))),
     ]
 
 
 def view(person: User | None, connect: str = "") -> dict:
-    """The Home tab for `person`; for someone Hearth does not know, how to connect."""
+    """The Home tab for `person`, in their language; for someone Hearth does not know,
+    how to connect."""
     if person is None:
-        return {"type": "home", "blocks": [section(f"*Welcome to Hearth*\n{connect}")]}
+        welcome = _("*Welcome to Hearth*\n%(connect)s") % {"connect": connect}
+        return {"type": "home", "blocks": [section(welcome)]}
     now = timezone.now()
-    blocks = [section(f"*Hi {esc(person.get_short_name())}*")]
+    blocks = [section(_("*Hi %(name)s*") % {"name": esc(person.get_short_name())})]
     for part in (
         _pulse(person),
         _ritual(person, now),
@@ -105,7 +125,6 @@ def view(person: User | None, connect: str = "") -> dict:
         _office_hours(person, now),
     ):
         blocks += [{"type": "divider"}, *part]
-    blocks.append(
-        context_line(f"<{_link('nudge_preferences')}|Choose what Hearth sends you in Slack>")
-    )
+    choose = _("Choose what Hearth sends you in Slack")
+    blocks.append(context_line(f"<{_link('nudge_preferences')}|{choose}>"))
     return {"type": "home", "blocks": blocks}

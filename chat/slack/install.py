@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chat.models import SlackWorkspace
 from chat.slack.client import call
@@ -72,10 +73,12 @@ def complete(person: User, session, code: str, state: str) -> SlackWorkspace:
     try:
         data = signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE)
     except signing.BadSignature:
-        raise InstallError("That install link expired or wasn't Hearth's: start again.") from None
+        raise InstallError(
+            _("That install link expired or wasn't Hearth's: start again.")
+        ) from None
     nonce = session.pop(SESSION_KEY, None)
     if data.get("p") != person.pk or not nonce or data.get("n") != nonce:
-        raise InstallError("That install was started by someone else, or already finished.")
+        raise InstallError(_("That install was started by someone else, or already finished."))
     try:
         answer = call(
             None,
@@ -86,10 +89,12 @@ def complete(person: User, session, code: str, state: str) -> SlackWorkspace:
             redirect_uri=redirect_uri(),
         )
     except (PermanentFailure, TransientFailure) as error:
-        raise InstallError(f"Slack didn't accept the install ({error}); try again.") from None
+        raise InstallError(
+            _("Slack didn't accept the install (%(error)s); try again.") % {"error": error}
+        ) from None
     team = answer.get("team") or {}
     if answer.get("token_type") != "bot" or not team.get("id"):
-        raise InstallError("Slack answered without a bot token; check the app's scopes.")
+        raise InstallError(_("Slack answered without a bot token; check the app's scopes."))
     with transaction.atomic():
         workspace = SlackWorkspace.objects.filter(team_id=team["id"]).first() or SlackWorkspace(
             team_id=team["id"]

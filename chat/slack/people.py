@@ -16,10 +16,12 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chat.models import SlackAccount, SlackWorkspace
 from chat.slack.client import call
 from chat.slack.payload import obj, text
+from connection.i18n import speaking
 from connection.models import User
 from connection.nudge_channels import PermanentFailure, TransientFailure
 
@@ -89,18 +91,20 @@ def link_url(identity: SlackIdentity) -> str:
 
 
 def connect_text(workspace: SlackWorkspace, user_id: str) -> str:
-    """The friendly answer to someone Hearth does not know yet."""
+    """The friendly answer to someone Hearth does not know yet, in the language of the
+    account Slack's e-mail names (else the organisation's)."""
     identity = slack_identity(workspace, user_id)
     if identity is None:
-        return (
-            "Hearth doesn't know you yet, and Slack has no verified e-mail for you to "
-            "match. Ask your HR admin to add you, then try again."
-        )
-    return (
-        "Hearth doesn't know your Slack account yet. "
-        f"<{link_url(identity)}|Connect it to Hearth> (one click, signed in as "
-        f"{identity.email}); then try again."
-    )
+        with speaking(None):
+            return _(
+                "Hearth doesn't know you yet, and Slack has no verified e-mail for you to "
+                "match. Ask your HR admin to add you, then try again."
+            )
+    with speaking(User.objects.filter(email__iexact=identity.email).first()):
+        return _(
+            "Hearth doesn't know your Slack account yet. <%(url)s|Connect it to Hearth> "
+            "(one click, signed in as %(email)s); then try again."
+        ) % {"url": link_url(identity), "email": identity.email}
 
 
 def read_link(token: str) -> SlackIdentity:
@@ -108,10 +112,10 @@ def read_link(token: str) -> SlackIdentity:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
     except signing.SignatureExpired:
         raise LinkError(
-            "This link has expired: ask the Hearth app in Slack for a new one."
+            _("This link has expired: ask the Hearth app in Slack for a new one.")
         ) from None
     except signing.BadSignature:
-        raise LinkError("This link isn't one Hearth made.") from None
+        raise LinkError(_("This link isn't one Hearth made.")) from None
     return SlackIdentity(data["w"], data["u"], data["e"], data.get("n", ""))
 
 
@@ -119,21 +123,24 @@ def link(person: User, identity: SlackIdentity) -> SlackAccount:
     """Link `identity` to `person`, who must be the one its verified e-mail names."""
     if person.email.lower() != identity.email:
         raise LinkError(
-            f"This Slack account's e-mail is {identity.email}, but you're signed in as "
-            f"{person.email}. Sign in as {identity.email} to connect it."
+            _(
+                "This Slack account's e-mail is %(slack)s, but you're signed in as "
+                "%(email)s. Sign in as %(slack)s to connect it."
+            )
+            % {"slack": identity.email, "email": person.email}
         )
     workspace = SlackWorkspace.objects.filter(team_id=identity.workspace).first()
     if workspace is None:
-        raise LinkError("Hearth is no longer installed in that Slack workspace.")
+        raise LinkError(_("Hearth is no longer installed in that Slack workspace."))
     try:
         with transaction.atomic():
             SlackAccount.objects.filter(
                 workspace=workspace, slack_user_id=identity.user_id
             ).exclude(person=person).delete()  # the e-mail moved to this person: the old link goes
-            account, _ = SlackAccount.objects.update_or_create(
+            account, _created = SlackAccount.objects.update_or_create(
                 person=person,
                 defaults={"workspace": workspace, "slack_user_id": identity.user_id},
             )
     except IntegrityError:
-        raise LinkError("That Slack account was linked a moment ago; reload the page.") from None
+        raise LinkError(_("That Slack account was linked a moment ago; reload the page.")) from None
     return account

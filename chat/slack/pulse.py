@@ -10,6 +10,8 @@ as it does for the browser.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from chat.slack.blocks import esc, plain, section, who_sees_what
 from chat.slack.payload import obj, text
 from connection.models import User
@@ -35,7 +37,7 @@ def _element(question: Question) -> dict:
         return {
             "type": "static_select",
             "action_id": "answer",
-            "placeholder": plain("0 = not at all, 10 = extremely"),
+            "placeholder": plain(_("0 = not at all, 10 = extremely")),
             "options": [_option(v, str(v)) for v in question.scale],
         }
     return {
@@ -62,10 +64,13 @@ def modal(round_: Round, metadata: str) -> dict:
             "type": "input",
             "block_id": "comment",
             "optional": True,
-            "label": plain("Anything else? (optional)"),
+            "label": plain(_("Anything else? (optional)")),
             "hint": plain(
-                f"Managers see comments only when at least {round_.comment_threshold} people "
-                "answered, shuffled, never with your name, team or tenure.",
+                _(
+                    "Managers see comments only when at least %(k)s people answered, shuffled, "
+                    "never with your name, team or tenure."
+                )
+                % {"k": round_.comment_threshold},
                 2000,
             ),
             "element": {
@@ -80,9 +85,9 @@ def modal(round_: Round, metadata: str) -> dict:
         "type": "modal",
         "callback_id": CALLBACK,
         "private_metadata": metadata,
-        "title": plain("This week's pulse", 24),
-        "submit": plain("Send", 24),
-        "close": plain("Not now", 24),
+        "title": plain(_("This week's pulse"), 24),
+        "submit": plain(_("Send"), 24),
+        "close": plain(_("Not now"), 24),
         "blocks": blocks,
     }
 
@@ -92,17 +97,17 @@ def notice(title: str, text: str) -> dict:
     return {
         "type": "modal",
         "title": plain(title, 24),
-        "close": plain("Close", 24),
+        "close": plain(_("Close"), 24),
         "blocks": [section(text)],
     }
 
 
 def already_answered() -> dict:
-    return notice("This week's pulse", "You've already answered this pulse. Thank you!")
+    return notice(_("This week's pulse"), _("You've already answered this pulse. Thank you!"))
 
 
 def closed() -> dict:
-    return notice("This week's pulse", "This pulse has closed. The next one opens soon.")
+    return notice(_("This week's pulse"), _("This pulse has closed. The next one opens soon."))
 
 
 def opening_view(round_: Round | None, person: User, metadata: str) -> dict:
@@ -147,15 +152,16 @@ def submit(person: User, round_: Round | None, values: dict) -> tuple[dict, bool
     except AlreadyAnswered:
         return {"response_action": "update", "view": already_answered()}, False
     except PulseError as error:
-        return {"response_action": "update", "view": notice("This week's pulse", esc(error))}, False
-    text = (
+        view = notice(_("This week's pulse"), esc(error))
+        return {"response_action": "update", "view": view}, False
+    text = _(
         "Your answers are in, without your name. Your team's results appear after the "
-        f"round closes, if at least {round_.min_group_size} people answered."
-    )
+        "round closes, if at least %(k)s people answered."
+    ) % {"k": round_.min_group_size}
     if needs_care(questions, form.answers()):
-        text += (
-            "\n\n*A week like that is worth a conversation.* Only you see this. A coffee "
+        text += "\n\n" + _(
+            "*A week like that is worth a conversation.* Only you see this. A coffee "
             "chat or someone's office hours are one click away in Hearth; and you can "
             "pause nudges for a quieter week. Hearth saved nothing about this."
         )
-    return {"response_action": "update", "view": notice("Thank you", text)}, True
+    return {"response_action": "update", "view": notice(_("Thank you"), text)}, True

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from chat.models import SlackPrompt, SlackWorkspace, TeamSlackChannel
 from chat.slack.blocks import esc
 from chat.slack.client import call
 from chat.slack.payload import as_text, text
 from chat.slack.people import linked_person
+from connection.i18n import org_language, speaking
 from rituals.services.errors import RitualError
 from rituals.services.thread import post_to_thread
 
@@ -48,20 +52,26 @@ def post_reply(workspace: SlackWorkspace, event: dict) -> bool:
     if prompt is None or person is None or prompt.person_id != person.pk:
         return False
     status, highlight = split(as_text(text(event, "text")))
-    try:
-        post_to_thread(author=person, team=prompt.team, status=status, highlight=highlight)
-    except RitualError as error:
-        _answer(workspace, event, f"Not posted: {esc(error)}")
-        return True
-    _answer(workspace, event, f"Posted to {esc(prompt.team.name)}'s thread in Hearth.")
+    with speaking(person):
+        try:
+            post_to_thread(author=person, team=prompt.team, status=status, highlight=highlight)
+        except RitualError as error:
+            _answer(workspace, event, _("Not posted: %(error)s") % {"error": esc(error)})
+            return True
+        _answer(
+            workspace,
+            event,
+            _("Posted to %(team)s's thread in Hearth.") % {"team": esc(prompt.team.name)},
+        )
     channel = TeamSlackChannel.objects.filter(team=prompt.team, share_highlights=True).first()
     if highlight and channel is not None:
+        with translation.override(org_language()):  # the team's channel: everyone reads it
+            line = _("%(name)s's highlight today: %(highlight)s") % {
+                "name": esc(person.get_short_name()),
+                "highlight": esc(highlight),
+            }
         call(
-            workspace,
-            "chat_postMessage",
-            channel=channel.channel_id,
-            text=f"{esc(person.get_short_name())}'s highlight today: {esc(highlight)}",
-            unfurl_links=False,
+            workspace, "chat_postMessage", channel=channel.channel_id, text=line, unfurl_links=False
         )
     return True
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from chat.models import SlackWorkspace
 from chat.slack.blocks import esc, plain, section
 from chat.slack.payload import as_text, dicts, number, obj, strings, text
@@ -20,7 +23,9 @@ CALLBACK = "thanks"
 MAX_RECEIVERS = 5
 SHORTCUT = "hearth_thanks"
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-USAGE = "Say it like this: `/hearth thanks @someone for <value>: what they did`. Values: {values}."
+USAGE = gettext_lazy(
+    "Say it like this: `/hearth thanks @someone for <value>: what they did`. Values: %(values)s."
+)
 
 
 def _values() -> list[Value]:
@@ -28,7 +33,7 @@ def _values() -> list[Value]:
 
 
 def _value_names() -> str:
-    return ", ".join(v.name for v in _values()) or "none yet (ask HR to add some)"
+    return ", ".join(v.name for v in _values()) or _("none yet (ask HR to add some)")
 
 
 def parse(command_text: str) -> tuple[list[str], list[str], str]:
@@ -48,14 +53,17 @@ def from_command(workspace: SlackWorkspace, giver: User, command_text: str) -> s
     user_ids, names, message = parse(command_text)
     message = as_text(message)
     if not user_ids or not names or not message:
-        return USAGE.format(values=_value_names())
+        return str(USAGE) % {"values": _value_names()}
     by_name = {v.name.lower(): v for v in _values()}
     unknown = [name for name in names if name.lower() not in by_name]
     if unknown:
-        return f"“{esc(unknown[0])}” isn't one of your values: {esc(_value_names())}."
+        return _("“%(name)s” isn't one of your values: %(values)s.") % {
+            "name": esc(unknown[0]),
+            "values": esc(_value_names()),
+        }
     receivers = [colleague(workspace, user_id) for user_id in user_ids]
     if any(person is None for person in receivers):
-        return "One of those people isn't in Hearth yet; recognition goes to colleagues there."
+        return _("One of those people isn't in Hearth yet; recognition goes to colleagues there.")
     try:
         recognise(
             giver=giver,
@@ -67,7 +75,9 @@ def from_command(workspace: SlackWorkspace, giver: User, command_text: str) -> s
     except RitualError as error:
         return esc(error)
     who = ", ".join(person.get_short_name() for person in receivers)
-    return f"Thanks sent to {esc(who)}. It's on the recognition wall for your teams."
+    return _("Thanks sent to %(who)s. It's on the recognition wall for your teams.") % {
+        "who": esc(who)
+    }
 
 
 def modal(author_id: str, excerpt: str) -> dict:
@@ -85,11 +95,11 @@ def modal(author_id: str, excerpt: str) -> dict:
     if author_id:
         people["initial_users"] = [author_id]
     blocks = [
-        {"type": "input", "block_id": "receivers", "label": plain("Who"), "element": people},
+        {"type": "input", "block_id": "receivers", "label": plain(_("Who")), "element": people},
         {
             "type": "input",
             "block_id": "values",
-            "label": plain("Which of your values"),
+            "label": plain(_("Which of your values")),
             "element": {"type": "multi_static_select", "action_id": "answer", "options": values}
             if values
             else {"type": "plain_text_input", "action_id": "answer"},
@@ -97,19 +107,19 @@ def modal(author_id: str, excerpt: str) -> dict:
         {
             "type": "input",
             "block_id": "message",
-            "label": plain("What they did"),
+            "label": plain(_("What they did")),
             "element": {
                 "type": "plain_text_input",
                 "action_id": "answer",
                 "multiline": True,
                 "max_length": 280,
-                "placeholder": plain(excerpt[:140] or "Thanks for…", 150),
+                "placeholder": plain(excerpt[:140] or _("Thanks for…"), 150),
             },
         },
         {
             "type": "input",
             "block_id": "visibility",
-            "label": plain("Who can see it"),
+            "label": plain(_("Who can see it")),
             "element": {
                 "type": "radio_buttons",
                 "action_id": "answer",
@@ -121,9 +131,9 @@ def modal(author_id: str, excerpt: str) -> dict:
     return {
         "type": "modal",
         "callback_id": CALLBACK,
-        "title": plain("Say thanks", 24),
-        "submit": plain("Send", 24),
-        "close": plain("Cancel", 24),
+        "title": plain(_("Say thanks"), 24),
+        "submit": plain(_("Send"), 24),
+        "close": plain(_("Cancel"), 24),
         "blocks": blocks,
     }
 
@@ -137,7 +147,7 @@ def submit(workspace: SlackWorkspace, giver: User, values: dict) -> dict:
     user_ids = strings(_field(values, "receivers"), "selected_users")[:MAX_RECEIVERS]
     receivers = [colleague(workspace, user_id) for user_id in user_ids]
     if any(person is None for person in receivers):
-        return _error("receivers", "Someone there isn't in Hearth yet.")
+        return _error("receivers", _("Someone there isn't in Hearth yet."))
     picked = [number(text(o, "value")) for o in dicts(_field(values, "values"), "selected_options")]
     chosen = list(Value.objects.filter(active=True, pk__in=[p for p in picked if p]))
     visibility = text(obj(_field(values, "visibility"), "selected_option"), "value")
@@ -156,9 +166,9 @@ def submit(workspace: SlackWorkspace, giver: User, values: dict) -> dict:
         "response_action": "update",
         "view": {
             "type": "modal",
-            "title": plain("Thanks sent", 24),
-            "close": plain("Close", 24),
-            "blocks": [section(f"Your thanks reached {esc(who)}.")],
+            "title": plain(_("Thanks sent"), 24),
+            "close": plain(_("Close"), 24),
+            "blocks": [section(_("Your thanks reached %(who)s.") % {"who": esc(who)})],
         },
     }
 

@@ -16,6 +16,7 @@ import hashlib
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from chat.models import SeenRequest, SlackWorkspace
@@ -44,19 +45,19 @@ class _HearthClock(Clock):
 def check_signature(body: bytes, timestamp: str, signature: str) -> None:
     secret = settings.HEARTH_SLACK_SIGNING_SECRET
     if not secret:
-        raise Refused("The Slack app is not configured here.", status=404)
+        raise Refused(_("The Slack app is not configured here."), status=404)
     if not timestamp or not signature:
-        raise Refused("Not signed by Slack.")
+        raise Refused(_("Not signed by Slack."))
     try:
         moment = int(timestamp)
     except ValueError:
-        raise Refused("Not signed by Slack.") from None
+        raise Refused(_("Not signed by Slack.")) from None
     if abs(timezone.now().timestamp() - moment) > WINDOW.total_seconds():
-        raise Refused("Too old: Slack requests are accepted for five minutes.")
+        raise Refused(_("Too old: Slack requests are accepted for five minutes."))
     if not SignatureVerifier(secret, clock=_HearthClock()).is_valid(body, timestamp, signature):
-        raise Refused("Not signed by Slack.")
+        raise Refused(_("Not signed by Slack."))
     if not first_time(f"sig:{hashlib.sha256(signature.encode()).hexdigest()}"):
-        raise Refused("This request was already handled (a replay).")
+        raise Refused(_("This request was already handled (a replay)."))
 
 
 def first_time(key: str) -> bool:
@@ -76,5 +77,5 @@ def workspace_for(team_id: str) -> SlackWorkspace:
         SlackWorkspace.objects.filter(team_id=team_id, active=True).first() if team_id else None
     )
     if workspace is None:
-        raise Refused("Hearth is not installed in this Slack workspace.", status=403)
+        raise Refused(_("Hearth is not installed in this Slack workspace."), status=403)
     return workspace

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -71,7 +72,7 @@ def events(request: HttpRequest) -> HttpResponse:
     try:
         handlers.on_event(workspace, obj(body, "event"))
     except (PermanentFailure, TransientFailure) as error:
-        log.warning("Slack event %s not fully handled: %s", event_id, error)
+        log.log(logging.WARNING, "Slack event %s not fully handled: %s", event_id, error)
     except MALFORMED:
         return _malformed("event")
     return JsonResponse({"ok": True})
@@ -92,7 +93,7 @@ def interactions(request: HttpRequest) -> HttpResponse:
     try:
         answer = handlers.on_interaction(workspace, payload)
     except (PermanentFailure, TransientFailure) as error:
-        log.warning("Slack interaction not fully handled: %s", error)
+        log.log(logging.WARNING, "Slack interaction not fully handled: %s", error)
         answer = None
     except MALFORMED:
         return _malformed("interaction")
@@ -115,7 +116,10 @@ def commands(request: HttpRequest) -> HttpResponse:
             workspace, form.cleaned_data["user_id"], form.cleaned_data["text"]
         )
     except (PermanentFailure, TransientFailure):
-        answer = {"response_type": "ephemeral", "text": "Hearth couldn't reach Slack; try again."}
+        answer = {
+            "response_type": "ephemeral",
+            "text": _("Hearth couldn't reach Slack; try again."),
+        }
     except MALFORMED:
         return _malformed("command")
     return JsonResponse(answer)
@@ -125,7 +129,9 @@ def commands(request: HttpRequest) -> HttpResponse:
 @require_POST
 def install(request: HttpRequest) -> HttpResponse:
     if not configured():
-        messages.error(request, "Set the Slack app's client id, secret and signing secret first.")
+        messages.error(
+            request, _("Set the Slack app's client id, secret and signing secret first.")
+        )
         return redirect("chat_settings")
     return redirect(authorize_url(request.user, request.session))
 
@@ -135,7 +141,7 @@ def install(request: HttpRequest) -> HttpResponse:
 def oauth_callback(request: HttpRequest) -> HttpResponse:
     form = OAuthCallbackForm(request.GET)
     if not form.is_valid() or form.cleaned_data["error"] or not form.cleaned_data["code"]:
-        messages.error(request, "Slack didn't install the app (cancelled, or a broken link).")
+        messages.error(request, _("Slack didn't install the app (cancelled, or a broken link)."))
         return redirect("chat_settings")
     try:
         workspace = complete(
@@ -144,7 +150,10 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     except InstallError as error:
         messages.error(request, str(error))
         return redirect("chat_settings")
-    messages.success(request, f"Hearth is installed in the Slack workspace {workspace.name}.")
+    messages.success(
+        request,
+        _("Hearth is installed in the Slack workspace %(name)s.") % {"name": workspace.name},
+    )
     return redirect("chat_settings")
 
 

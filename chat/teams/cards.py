@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from chat.teams.links import action_url
+from connection.i18n import speaking
 from connection.models import Nudge, User
 from mentorship.models import CheckIn
 
@@ -23,9 +27,9 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CHECKIN_KINDS = ("pairing", "buddy_checkin")
 CHECKIN_BUTTONS = (
-    (CheckIn.Answer.MET, "We met"),
-    (CheckIn.Answer.NOT_YET, "Not yet"),
-    (CheckIn.Answer.RESCHEDULED, "Rescheduled"),
+    (CheckIn.Answer.MET, gettext_lazy("We met")),
+    (CheckIn.Answer.NOT_YET, gettext_lazy("Not yet")),
+    (CheckIn.Answer.RESCHEDULED, gettext_lazy("Rescheduled")),
 )
 
 # The "]" of "[label](target)", "[label] (target)" or a reference "[label]: target".
@@ -61,7 +65,7 @@ def text_block(text: str, **style) -> dict:
 
 
 def open_url(title: str, url: str, **style) -> dict:
-    return {"type": "Action.OpenUrl", "title": title, "url": url, **style}
+    return {"type": "Action.OpenUrl", "title": str(title), "url": url, **style}
 
 
 def checkin_buttons(nudge: Nudge, person: User) -> list[dict]:
@@ -86,10 +90,12 @@ def item_container(nudge: Nudge, item: dict, person: User, *, digest: bool, own:
     body = [text_block(item["title"], size="Medium" if digest else "Large", weight="Bolder")]
     if item["body"]:
         body.append(text_block(item["body"]))
-    reason = f"You get this because {item['reason']}."
+    reason = _("You get this because %(reason)s.") % {"reason": item["reason"]}
+    if not own:
+        reason = _("For %(name)s. %(reason)s") % {"name": person.get_short_name(), "reason": reason}
     body.append(
         text_block(
-            reason if own else f"For {person.get_short_name()}. {reason}",
+            reason,
             isSubtle=True,
             size="Small",
             spacing="Small",
@@ -112,22 +118,23 @@ def card(group: list[Nudge], person: User, context: dict) -> dict:
         for nudge, item in zip(group, context["items"], strict=True)
     ]
     turn_off = context["unsubscribe_url"] if digest else context["items"][0]["turn_off_url"]
-    actions = [open_url("Turn these off", turn_off)] if own else []
+    actions = [open_url(_("Turn these off"), turn_off)] if own else []
     return {
         "$schema": SCHEMA,
         "type": "AdaptiveCard",
         "version": "1.5",
         "fallbackText": plain(context["subject"]),
         "body": body,
-        "actions": [*actions, open_url("Preferences", context["preferences_url"])],
+        "actions": [*actions, open_url(_("Preferences"), context["preferences_url"])],
     }
 
 
 def webhook_body(group: list[Nudge], person: User, context: dict) -> dict:
-    """What a Teams webhook is posted: one message carrying one Adaptive Card."""
+    """What a Teams webhook is posted: one message carrying one Adaptive Card, in the
+    person's language."""
+    with speaking(person):
+        content = card(group, person, context)
     return {
         "type": "message",
-        "attachments": [
-            {"contentType": CARD_TYPE, "contentUrl": None, "content": card(group, person, context)}
-        ],
+        "attachments": [{"contentType": CARD_TYPE, "contentUrl": None, "content": content}],
     }

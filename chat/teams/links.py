@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from connection.models import User
 from mentorship.models import CheckIn
@@ -70,15 +71,15 @@ def read_action(token: str) -> tuple[User, str, dict]:
     try:
         data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
     except signing.SignatureExpired:
-        raise ActionLinkError("This button is more than two weeks old.") from None
+        raise ActionLinkError(_("This button is more than two weeks old.")) from None
     except signing.BadSignature:
-        raise ActionLinkError("This link is incomplete or was changed.") from None
+        raise ActionLinkError(_("This link is incomplete or was changed.")) from None
     try:
         person_pk, action, params = data["p"], data["a"], data["q"]
         _check(action, params)
     except (KeyError, TypeError, ValueError):
-        raise ActionLinkError("This link is incomplete or was changed.") from None
+        raise ActionLinkError(_("This link is incomplete or was changed.")) from None
     person = User.objects.filter(pk=person_pk, is_active=True).select_related("team").first()
     if person is None:
-        raise ActionLinkError("This link belongs to an account that is no longer active.")
+        raise ActionLinkError(_("This link belongs to an account that is no longer active."))
     return person, action, params

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chat.teams.links import ActionLinkError, read_action
+from connection.i18n import speaking
 from connection.models import User
 from mentorship.models import CheckIn, MatchGroup
 from mentorship.services.errors import MentorshipError
@@ -19,16 +21,18 @@ TEMPLATE = "chat/teams_action.html"
 
 def _names(people: list[User]) -> str:
     names = [p.get_short_name() for p in people]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def _question(group: MatchGroup, person: User, answer: str) -> str:
-    others = _names([m for m in group.members.all() if m.pk != person.pk]) or "your group"
+    others = _names([m for m in group.members.all() if m.pk != person.pk]) or _("your group")
     if answer == CheckIn.Answer.MET:
-        return f"Record that you met {others} this week?"
+        return _("Record that you met %(others)s this week?") % {"others": others}
     if answer == CheckIn.Answer.NOT_YET:
-        return f"Record that you haven't met {others} yet?"
-    return f"Record that you and {others} rescheduled?"
+        return _("Record that you haven't met %(others)s yet?") % {"others": others}
+    return _("Record that you and %(others)s rescheduled?") % {"others": others}
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,11 +41,18 @@ def one_click(request: HttpRequest, token: str) -> HttpResponse:
         person, _action, params = read_action(token)  # "checkin" is the one action so far
     except ActionLinkError as error:
         return render(request, TEMPLATE, {"invalid": str(error)}, status=400)
+    with speaking(person):  # the card's reader, who may not be signed in here
+        return _answer(request, token, person, params)
+
+
+def _answer(request: HttpRequest, token: str, person: User, params: dict) -> HttpResponse:
     group = (
         MatchGroup.objects.of(person).filter(pk=params["group"]).prefetch_related("members").first()
     )
     if group is None:
-        return render(request, TEMPLATE, {"refused": "That isn't one of your groups."}, status=400)
+        return render(
+            request, TEMPLATE, {"refused": _("That isn't one of your groups.")}, status=400
+        )
     context = {
         "person": person,
         "token": token,

@@ -9,6 +9,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from connection.access import end_access
@@ -26,6 +28,7 @@ from connection.models import (
     Nudge,
     OrgImport,
     Signal,
+    SignIn,
     User,
 )
 
@@ -38,7 +41,7 @@ def _profile(person: User) -> list[Row]:
             "team": person.team.name if person.team_id else "",
             "line manager": person.manager.display_name if person.manager_id else "",
             "start date": person.start_date,
-            "location": person.get_location_display(),
+            "location": str(person.get_location_display()),
             "HR admin": person.is_hr_admin,
             "senior": person.is_senior,
             "joined Hearth": person.date_joined,
@@ -69,7 +72,7 @@ def _preferences(person: User) -> list[Row]:
             "snoozed until": person.snoozed_until,
             "own Slack webhook": person.slack_webhook_url,
             "own Teams webhook": person.teams_webhook_url,
-            "when quiet, also tell": person.get_quiet_alerts_to_display(),
+            "when quiet, also tell": str(person.get_quiet_alerts_to_display()),
             "share my work anniversary": person.share_anniversary,
             "check-in suggestions": person.checkin_suggestions,
             "thank-you reminders": person.thanks_prompts,
@@ -100,11 +103,11 @@ def _away(person: User) -> list[Row]:
 def _nudges(person: User) -> list[Row]:
     return [
         {
-            "kind": NUDGE_KINDS[nudge.kind].label if nudge.kind in NUDGE_KINDS else nudge.kind,
-            "title": nudge.title,
+            "kind": str(NUDGE_KINDS[nudge.kind].label) if nudge.kind in NUDGE_KINDS else nudge.kind,
+            "title": str(nudge.title),
             "body": nudge.body,
-            "by": nudge.channel_label,
-            "status": nudge.get_status_display(),
+            "by": str(nudge.channel_label),
+            "status": str(nudge.get_status_display()),
             "planned": nudge.created_at,
             "sent": nudge.sent_at,
             "read": nudge.read_at,
@@ -119,11 +122,11 @@ def _signals(person: User) -> list[Row]:
     )
     return [
         {
-            "what": signal.get_kind_display(),
-            "who": "you" if signal.actor_id == person.pk else signal.actor.display_name,
+            "what": str(signal.get_kind_display()),
+            "who": gettext("you") if signal.actor_id == person.pk else signal.actor.display_name,
             "with": ""
             if signal.other_id is None
-            else "you"
+            else gettext("you")
             if signal.other_id == person.pk
             else signal.other.display_name,
             "team": signal.team.name if signal.team_id else "",
@@ -134,13 +137,19 @@ def _signals(person: User) -> list[Row]:
 
 
 def _sign_ins(person: User) -> list[Row]:
+    how = {
+        SignIn.Method.PASSWORD: gettext("signed in by password"),
+        SignIn.Method.SSO: gettext("signed in by single sign-on"),
+    }
     rows: list[Row] = [
-        {"what": f"signed in by {sign_in.get_method_display().lower()}", "when": sign_in.at}
+        {"what": how.get(sign_in.method, sign_in.method), "when": sign_in.at}
         for sign_in in person.sign_ins.order_by("at")
     ]
     token = Token.objects.filter(user=person).first()
     if token is not None:
-        rows.append({"what": "API token created (its key is not shown)", "when": token.created})
+        rows.append(
+            {"what": gettext("API token created (its key is not shown)"), "when": token.created}
+        )
     return rows
 
 
@@ -152,7 +161,7 @@ def _erase_sign_ins(person: User) -> int:
 
 def _acted(person: User) -> list[Row]:
     return [
-        {"when": entry.at, "did": entry.get_action_display(), "to": entry.target_label}
+        {"when": entry.at, "did": str(entry.get_action_display()), "to": entry.target_label}
         for entry in AuditEntry.objects.filter(actor=person).order_by("at", "pk")
     ]
 
@@ -231,38 +240,38 @@ FINISHED = Q(status__in=[Nudge.Status.SENT, Nudge.Status.SKIPPED, Nudge.Status.F
 
 register(
     PersonalData(
-        "profile", "Profile", _profile, _erase_profile, covers=("connection.User.manager",)
+        "profile", _("Profile"), _profile, _erase_profile, covers=("connection.User.manager",)
     ),
-    PersonalData("hours", "Working hours", _hours, lambda person: 0),
-    PersonalData("preferences", "Preferences", _preferences, lambda person: 0),
+    PersonalData("hours", _("Working hours"), _hours, lambda person: 0),
+    PersonalData("preferences", _("Preferences"), _preferences, lambda person: 0),
     PersonalData(
         "teams_managed",
-        "Teams you manage",
+        _("Teams you manage"),
         _managed,
         _erase_managed,
         covers=("connection.Team.managers",),
     ),
     PersonalData(
         "away",
-        "Days away",
+        _("Days away"),
         _away,
         lambda person: person.away_periods.all().delete()[0],
         covers=("connection.AwayPeriod.person",),
     ),
     PersonalData(
         "nudges",
-        "Messages Hearth sent you",
+        _("Messages Hearth sent you"),
         _nudges,
         _erase_nudges,
         covers=("connection.Nudge.recipient",),
         retention=Retention(Nudge, "created_at", "nudge_retention_days", only=FINISHED),
     ),
     PersonalData(
-        "nudge_mentions", "Messages to others naming you", None, _erase_mentions_in_messages
+        "nudge_mentions", _("Messages to others naming you"), None, _erase_mentions_in_messages
     ),
     PersonalData(
         "signals",
-        "Connection signals (what you did with whom)",
+        _("Connection signals (what you did with whom)"),
         _signals,
         _erase_signals,
         covers=("connection.Signal.actor", "connection.Signal.other"),
@@ -270,14 +279,14 @@ register(
     ),
     PersonalData(
         "sign_ins",
-        "Sign-ins and API token",
+        _("Sign-ins and API token"),
         _sign_ins,
         _erase_sign_ins,
         covers=("connection.SignIn.user", "authtoken.Token.user"),
     ),
     PersonalData(
         "audit",
-        "What you changed as an HR admin (audit trail)",
+        _("What you changed as an HR admin (audit trail)"),
         _acted,
         _erase_audit,
         covers=("connection.AuditEntry.actor",),
@@ -285,17 +294,17 @@ register(
     ),
     PersonalData(
         "org_imports",
-        "Org charts you imported",
+        _("Org charts you imported"),
         _imports,
         _erase_imports,
         covers=("connection.OrgImport.uploaded_by",),
     ),
     PersonalData(
         "admin_log",
-        "Changes you made in the admin",
+        _("Changes you made in the admin"),
         _admin_log,
         _erase_admin_log,
         covers=("admin.LogEntry.user",),
     ),
-    PersonalData("sign_in_attempts", "Sign-in attempts", _attempts, _erase_attempts),
+    PersonalData("sign_in_attempts", _("Sign-in attempts"), _attempts, _erase_attempts),
 )

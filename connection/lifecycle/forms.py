@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import OrgSettings, User
 
@@ -13,7 +14,9 @@ LONGEST_DAYS = 3650  # ten years: longer than any record-keeping rule asks
 class EraseForm(forms.Form):
     """Typing the person's e-mail confirms: no erasure by a stray click."""
 
-    email = forms.CharField(label="Type the e-mail address to confirm", max_length=254, strip=True)
+    email = forms.CharField(
+        label=_("Type the e-mail address to confirm"), max_length=254, strip=True
+    )
 
     def __init__(self, *args, person: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -22,7 +25,7 @@ class EraseForm(forms.Form):
     def clean_email(self) -> str:
         typed = self.cleaned_data["email"]
         if typed.lower() != self.person.email.lower():
-            raise forms.ValidationError("That is not the e-mail address of this account.")
+            raise forms.ValidationError(_("That is not the e-mail address of this account."))
         return typed
 
 
@@ -39,11 +42,11 @@ class RetentionForm(forms.ModelForm):
             "people_may_erase_themselves",
         ]
         labels = {
-            "signal_retention_days": "Keep behaviour signals for (days)",
-            "nudge_retention_days": "Keep messages for (days)",
-            "thread_retention_days": "Keep team thread posts for (days)",
-            "audit_retention_days": "Keep audit entries for (days)",
-            "people_may_erase_themselves": "People may erase their own account and data",
+            "signal_retention_days": _("Keep behaviour signals for (days)"),
+            "nudge_retention_days": _("Keep messages for (days)"),
+            "thread_retention_days": _("Keep team thread posts for (days)"),
+            "audit_retention_days": _("Keep audit entries for (days)"),
+            "people_may_erase_themselves": _("People may erase their own account and data"),
         }
 
     def __init__(self, *args, **kwargs) -> None:

@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from connection.audit import record
 from connection.lifecycle.anonymise import FORMER_EMAIL, audit_maintenance, former_colleague
@@ -24,7 +25,7 @@ from connection.models import AuditEntry, OrgSettings, User
 
 BATCH = 5_000  # rows per DELETE: short statements, short locks
 
-PULSE_STATEMENT = (
+PULSE_STATEMENT = gettext_lazy(
     "Your pulse answers cannot be given back: nothing in Hearth links an answer to the "
     "person who gave it. A receipt says only that you answered a round, and those "
     "receipts are listed here."
@@ -34,14 +35,19 @@ PULSE_STATEMENT = (
 def export_person(person: User, *, now: dt.datetime | None = None) -> dict:
     """Everything Hearth holds about `person`, section by section, as plain data."""
     sections = [
-        {"key": entry.key, "label": entry.label, "note": entry.note, "rows": entry.export(person)}
+        {
+            "key": entry.key,
+            "label": str(entry.label),
+            "note": str(entry.note),
+            "rows": entry.export(person),
+        }
         for entry in entries()
         if entry.export is not None
     ]
     return {
         "person": {"id": person.pk, "email": person.email, "name": person.display_name},
         "generated_at": (now or timezone.now()).isoformat(),
-        "pulse_answers": PULSE_STATEMENT,
+        "pulse_answers": str(PULSE_STATEMENT),
         "sections": sections,
     }
 
@@ -66,7 +72,7 @@ def erase_person(*, person: User, actor: User) -> dict[str, int]:
     `actor` is the HR admin, or the person themselves (then the audit entry names
     "a former colleague")."""
     if person.email == FORMER_EMAIL:
-        raise CannotErase("The placeholder for former colleagues is nobody to erase.")
+        raise CannotErase(gettext("The placeholder for former colleagues is nobody to erase."))
     pk, by_themselves = person.pk, actor.pk == person.pk
     with transaction.atomic():
         counts = {entry.key: entry.erase(person) for entry in entries()}

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connection.lifecycle.anonymise import FORMER_EMAIL
@@ -121,7 +122,7 @@ def _erase(request: HttpRequest, person: User, *, own: bool) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def erase_self(request: HttpRequest) -> HttpResponse:
     if not _may_erase_themselves():
-        raise PermissionDenied("Your HR admin erases accounts here; ask them.")
+        raise PermissionDenied(_("Your HR admin erases accounts here; ask them."))
     return _erase(request, request.user, own=True)
 
 
@@ -130,5 +131,7 @@ def erase_self(request: HttpRequest) -> HttpResponse:
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     person = _someone(pk)
     if person == request.user:
-        raise PermissionDenied("Another HR admin erases your account, or you do from your profile.")
+        raise PermissionDenied(
+            _("Another HR admin erases your account, or you do from your profile.")
+        )
     return _erase(request, person, own=False)

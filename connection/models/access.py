@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SignIn(models.Model):
     """A session a person opened, by password or single sign-on; removed at sign-out."""
 
     class Method(models.TextChoices):
-        PASSWORD = "password", "Password"
-        SSO = "sso", "Single sign-on"
+        PASSWORD = "password", _("Password")
+        SSO = "sso", _("Single sign-on")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins"

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditQuerySet(models.QuerySet):
@@ -29,71 +31,74 @@ class AuditEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PRIVACY = "privacy", "Privacy thresholds"
-        ROLES = "roles", "Roles, teams and managers"
-        EXPORT = "export", "Exports"
-        BUDGET = "budget", "Budgets"
-        PROGRAMME = "programme", "Programmes"
-        PULSE = "pulse", "Pulse settings and items"
-        GUIDE = "guide", "Conversation guides"
-        CATALOGUE = "catalogue", "Ritual catalogue and values"
-        RECOGNITION = "recognition", "Recognition moderation"
-        OUTBOX = "outbox", "Nudge outbox"
-        IDENTITY = "identity", "Sign-in, provisioning and personal data"
-        CHAT = "chat", "Chat apps (Slack, Teams)"
+        PRIVACY = "privacy", _("Privacy thresholds")
+        ROLES = "roles", _("Roles, teams and managers")
+        EXPORT = "export", _("Exports")
+        BUDGET = "budget", _("Budgets")
+        PROGRAMME = "programme", _("Programmes")
+        PULSE = "pulse", _("Pulse settings and items")
+        GUIDE = "guide", _("Conversation guides")
+        CATALOGUE = "catalogue", _("Ritual catalogue and values")
+        RECOGNITION = "recognition", _("Recognition moderation")
+        OUTBOX = "outbox", _("Nudge outbox")
+        IDENTITY = "identity", _("Sign-in, provisioning and personal data")
+        CHAT = "chat", _("Chat apps (Slack, Teams)")
+        PILOT = "pilot", _("Pilots")
+        SETTINGS = "settings", _("Organisation settings")
 
     class Action(models.TextChoices):
         # "kind.what": the part before the dot is the entry's kind.
-        PRIVACY_CHANGED = "privacy.changed", "changed the privacy thresholds"
-        PERSON_ADDED = "roles.person_added", "added a person in the admin"
-        PERSON_CHANGED = "roles.person_changed", "changed a person in the admin"
-        PERSON_DELETED = "roles.person_deleted", "deleted a person in the admin"
-        TEAM_ADDED = "roles.team_added", "added a team in the admin"
-        TEAM_CHANGED = "roles.team_changed", "changed a team in the admin"
-        TEAM_DELETED = "roles.team_deleted", "deleted a team in the admin"
-        ORG_IMPORTED = "roles.org_imported", "imported the org chart"
-        PULSE_CSV = "export.pulse_csv", "exported the pulse results CSV"
-        INSIGHTS_CSV = "export.insights_csv", "exported the insights CSV"
-        BUDGET_SET = "budget.set", "set a budget"
-        SPEND_LOGGED = "budget.spend", "logged a spend"
-        PROGRAMME_STARTED = "programme.started", "started a programme"
-        PILOT_STARTED = "pilot.started", "started a pilot"
-        PILOT_EXTENDED = "pilot.extended", "extended a pilot"
-        PILOT_ROLLED_OUT = "pilot.rolled_out", "rolled a pilot's rituals out to more teams"
-        PULSE_SETTINGS = "pulse.settings", "changed the pulse settings"
-        QUESTION_ADDED = "pulse.question_added", "added a pulse question"
-        QUESTION_EDITED = "pulse.question_edited", "edited a pulse question"
-        QUESTION_RETIRED = "pulse.question_retired", "retired a pulse question"
-        QUESTIONS_REORDERED = "pulse.questions_reordered", "reordered the pulse questions"
-        QUESTION_DELETED = "pulse.question_deleted", "deleted a pulse question in the admin"
-        GUIDE_ADDED = "guide.added", "added a conversation guide in the admin"
-        GUIDE_EDITED = "guide.edited", "edited a conversation guide"
-        GUIDE_DELETED = "guide.deleted", "deleted a conversation guide in the admin"
-        CATALOGUE_ADDED = "catalogue.added", "added to the ritual catalogue in the admin"
-        CATALOGUE_CHANGED = "catalogue.changed", "changed the ritual catalogue in the admin"
-        RECOGNITION_HIDDEN = "recognition.hidden", "hid a recognition"
-        RECOGNITION_SHOWN = "recognition.shown", "showed a hidden recognition"
-        NUDGES_RESENT = "outbox.resent", "queued failed nudges again"
-        NUDGE_CEILING = "outbox.ceiling", "changed the weekly nudge limit"
-        WEBHOOK_HOSTS = "outbox.webhook_hosts", "changed the hosts webhooks may post to"
-        MOMENTS = "outbox.moments", "changed which micro-moments the organisation allows"
-        PEOPLE_DEACTIVATED = "identity.deactivated", "deactivated people"
-        PERSON_ERASED = "identity.erased", "erased a person's data"
-        DATA_EXPORTED = "identity.exported", "downloaded a person's data"
-        RETENTION_CHANGED = "identity.retention", "changed how long data is kept"
-        RETENTION_APPLIED = "identity.retention_applied", "deleted data past its retention"
-        SCIM_TOKEN_ISSUED = "identity.scim_token", "issued a SCIM token"
-        SCIM_TOKEN_REVOKED = "identity.scim_revoked", "revoked a SCIM token"
-        SCIM_CHANGED = "identity.scim", "provisioned people or teams by SCIM"
-        SYNC_CONFIGURED = "identity.sync_configured", "configured the scheduled org sync"
-        SYNC_PAUSED = "identity.sync_paused", "paused an org sync at the safety brake"
-        SYNC_APPROVED = "identity.sync_approved", "approved a paused org sync"
-        SYNC_REJECTED = "identity.sync_rejected", "rejected a paused org sync"
-        SSO_SETTINGS = "identity.sso", "changed single sign-on settings"
-        SSO_ACCOUNT_CREATED = "identity.sso_created", "created an account at single sign-on"
-        CHAT_INSTALLED = "chat.installed", "installed the Slack app in a workspace"
-        CHAT_REMOVED = "chat.removed", "removed the Slack app from a workspace"
-        CHAT_CHANNEL = "chat.channel", "chose a team's Slack channel for highlights"
+        PRIVACY_CHANGED = "privacy.changed", _("changed the privacy thresholds")
+        PERSON_ADDED = "roles.person_added", _("added a person in the admin")
+        PERSON_CHANGED = "roles.person_changed", _("changed a person in the admin")
+        PERSON_DELETED = "roles.person_deleted", _("deleted a person in the admin")
+        TEAM_ADDED = "roles.team_added", _("added a team in the admin")
+        TEAM_CHANGED = "roles.team_changed", _("changed a team in the admin")
+        TEAM_DELETED = "roles.team_deleted", _("deleted a team in the admin")
+        ORG_IMPORTED = "roles.org_imported", _("imported the org chart")
+        PULSE_CSV = "export.pulse_csv", _("exported the pulse results CSV")
+        INSIGHTS_CSV = "export.insights_csv", _("exported the insights CSV")
+        BUDGET_SET = "budget.set", _("set a budget")
+        SPEND_LOGGED = "budget.spend", _("logged a spend")
+        PROGRAMME_STARTED = "programme.started", _("started a programme")
+        PILOT_STARTED = "pilot.started", _("started a pilot")
+        PILOT_EXTENDED = "pilot.extended", _("extended a pilot")
+        PILOT_ROLLED_OUT = "pilot.rolled_out", _("rolled a pilot's rituals out to more teams")
+        LANGUAGE_CHANGED = "settings.language", _("changed the organisation’s language")
+        PULSE_SETTINGS = "pulse.settings", _("changed the pulse settings")
+        QUESTION_ADDED = "pulse.question_added", _("added a pulse question")
+        QUESTION_EDITED = "pulse.question_edited", _("edited a pulse question")
+        QUESTION_RETIRED = "pulse.question_retired", _("retired a pulse question")
+        QUESTIONS_REORDERED = "pulse.questions_reordered", _("reordered the pulse questions")
+        QUESTION_DELETED = "pulse.question_deleted", _("deleted a pulse question in the admin")
+        GUIDE_ADDED = "guide.added", _("added a conversation guide in the admin")
+        GUIDE_EDITED = "guide.edited", _("edited a conversation guide")
+        GUIDE_DELETED = "guide.deleted", _("deleted a conversation guide in the admin")
+        CATALOGUE_ADDED = "catalogue.added", _("added to the ritual catalogue in the admin")
+        CATALOGUE_CHANGED = "catalogue.changed", _("changed the ritual catalogue in the admin")
+        RECOGNITION_HIDDEN = "recognition.hidden", _("hid a recognition")
+        RECOGNITION_SHOWN = "recognition.shown", _("showed a hidden recognition")
+        NUDGES_RESENT = "outbox.resent", _("queued failed nudges again")
+        NUDGE_CEILING = "outbox.ceiling", _("changed the weekly nudge limit")
+        WEBHOOK_HOSTS = "outbox.webhook_hosts", _("changed the hosts webhooks may post to")
+        MOMENTS = "outbox.moments", _("changed which micro-moments the organisation allows")
+        PEOPLE_DEACTIVATED = "identity.deactivated", _("deactivated people")
+        PERSON_ERASED = "identity.erased", _("erased a person's data")
+        DATA_EXPORTED = "identity.exported", _("downloaded a person's data")
+        RETENTION_CHANGED = "identity.retention", _("changed how long data is kept")
+        RETENTION_APPLIED = "identity.retention_applied", _("deleted data past its retention")
+        SCIM_TOKEN_ISSUED = "identity.scim_token", _("issued a SCIM token")
+        SCIM_TOKEN_REVOKED = "identity.scim_revoked", _("revoked a SCIM token")
+        SCIM_CHANGED = "identity.scim", _("provisioned people or teams by SCIM")
+        SYNC_CONFIGURED = "identity.sync_configured", _("configured the scheduled org sync")
+        SYNC_PAUSED = "identity.sync_paused", _("paused an org sync at the safety brake")
+        SYNC_APPROVED = "identity.sync_approved", _("approved a paused org sync")
+        SYNC_REJECTED = "identity.sync_rejected", _("rejected a paused org sync")
+        SSO_SETTINGS = "identity.sso", _("changed single sign-on settings")
+        SSO_ACCOUNT_CREATED = "identity.sso_created", _("created an account at single sign-on")
+        CHAT_INSTALLED = "chat.installed", _("installed the Slack app in a workspace")
+        CHAT_REMOVED = "chat.removed", _("removed the Slack app from a workspace")
+        CHAT_CHANNEL = "chat.channel", _("chose a team's Slack channel for highlights")
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     # PROTECT: deleting a person must not blank out what they did.
@@ -103,7 +108,7 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Empty when Hearth itself acted (the command line, the demo set-up).",
+        help_text=_("Empty when Hearth itself acted (the command line, the demo set-up)."),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=40, choices=Action.choices)
@@ -117,7 +122,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["at"])]
 
     def __str__(self) -> str:
@@ -148,7 +153,7 @@ class AuditEntry(models.Model):
 
 def _shown(value) -> str:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(str(v) for v in value) or gettext("none")
     if value in ("", None):
-        return "none"
+        return gettext("none")
     return str(value)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AwayPeriod(models.Model):
@@ -37,16 +38,16 @@ class AwayPeriod(models.Model):
 
 
 class NudgeChannel(models.TextChoices):
-    IN_APP = "in_app", "In Hearth only"
-    EMAIL = "email", "E-mail"
+    IN_APP = "in_app", _("In Hearth only")
+    EMAIL = "email", _("E-mail")
     SLACK = "slack", "Slack"
     TEAMS = "teams", "Microsoft Teams"
 
 
 class Priority(models.IntegerChoices):
-    LOW = 1, "low"
-    NORMAL = 2, "normal"
-    HIGH = 3, "high"
+    LOW = 1, _("low")
+    NORMAL = 2, _("normal")
+    HIGH = 3, _("high")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class NudgeKind:
     # they have not answered the pulse): HR's outbox shows it without its kind.
     private: bool = False
     # What the message's link says: what the person goes to do.
-    action: str = "Open in Hearth"
+    action: str = _("Open in Hearth")
 
 
 # Every kind of message Hearth sends. Low priority ones are merged into a
@@ -66,105 +67,108 @@ class NudgeKind:
 # (they answer something the person did, such as a booking).
 NUDGE_KINDS: dict[str, NudgeKind] = {
     "pulse_invite": NudgeKind(
-        "Pulse invitations",
+        _("Pulse invitations"),
         Priority.NORMAL,
-        "your team runs the weekly pulse",
-        action="Answer the pulse",
+        _("your team runs the weekly pulse"),
+        action=_("Answer the pulse"),
     ),
     "pulse_reminder": NudgeKind(
-        "Pulse reminders",
+        _("Pulse reminders"),
         Priority.LOW,
-        "you have not answered this week's pulse yet",
+        _("you have not answered this week's pulse yet"),
         True,
-        action="Answer the pulse",
+        action=_("Answer the pulse"),
     ),
     "ritual_reminder": NudgeKind(
-        "Ritual reminders", Priority.NORMAL, "you take part in this team ritual"
+        _("Ritual reminders"), Priority.NORMAL, _("you take part in this team ritual")
     ),
     "ritual_review": NudgeKind(
-        "Ritual reviews",
+        _("Ritual reviews"),
         Priority.NORMAL,
-        "you own a ritual whose review date came",
-        action="Read the review",
+        _("you own a ritual whose review date came"),
+        action=_("Read the review"),
     ),
     "buddy_checkin": NudgeKind(
-        "Buddy check-ins",
+        _("Buddy check-ins"),
         Priority.NORMAL,
-        "you are in the newcomer buddy programme",
-        action="Say how it went",
+        _("you are in the newcomer buddy programme"),
+        action=_("Say how it went"),
     ),
     "pairing": NudgeKind(
-        "Coffee chats and mentoring matches",
+        _("Coffee chats and mentoring matches"),
         Priority.NORMAL,
-        "you joined a pairing programme",
-        action="See your match",
+        _("you joined a pairing programme"),
+        action=_("See your match"),
     ),
     "booking": NudgeKind(
-        "Office-hours bookings",
+        _("Office-hours bookings"),
         Priority.HIGH,
-        "someone booked or changed your office hours",
-        action="See the booking",
+        _("someone booked or changed your office hours"),
+        action=_("See the booking"),
     ),
     "recognition": NudgeKind(
-        "Recognition you received", Priority.LOW, "a colleague recognised you"
+        _("Recognition you received"), Priority.LOW, _("a colleague recognised you")
     ),
     "thread_activity": NudgeKind(
-        "Replies and reactions", Priority.LOW, "someone answered you in the team thread"
+        _("Replies and reactions"), Priority.LOW, _("someone answered you in the team thread")
     ),
     "manager_alert": NudgeKind(
-        "Team alerts for managers",
+        _("Team alerts for managers"),
         Priority.NORMAL,
-        "you manage a team whose figures changed",
-        action="Open the conversation guide",
+        _("you manage a team whose figures changed"),
+        action=_("Open the conversation guide"),
     ),
     "colleague_quiet": NudgeKind(
-        "A colleague asked you to check on them",
+        _("A colleague asked you to check on them"),
         Priority.NORMAL,
-        "a colleague chose you to hear when they have been quiet",
+        _("a colleague chose you to hear when they have been quiet"),
         True,
     ),
     "personal_tip": NudgeKind(
-        "Suggestions just for you", Priority.LOW, "you asked Hearth for personal suggestions", True
+        _("Suggestions just for you"),
+        Priority.LOW,
+        _("you asked Hearth for personal suggestions"),
+        True,
     ),
     "announcement": NudgeKind(
-        "Announcements from HR", Priority.NORMAL, "your HR admin sent it to everyone"
+        _("Announcements from HR"), Priority.NORMAL, _("your HR admin sent it to everyone")
     ),
     "mentoring_confirm": NudgeKind(
-        "Mentoring sessions to confirm",
+        _("Mentoring sessions to confirm"),
         Priority.NORMAL,
-        "a colleague logged a session naming you as their mentor",
-        action="Confirm or decline",
+        _("a colleague logged a session naming you as their mentor"),
+        action=_("Confirm or decline"),
     ),
     "pulse_conversation": NudgeKind(
-        "Replies to pulse comments",
+        _("Replies to pulse comments"),
         Priority.LOW,
-        "you answered a pulse on which someone replied to a comment",
-        action="Open your conversations",
+        _("you answered a pulse on which someone replied to a comment"),
+        action=_("Open your conversations"),
     ),
     "pilot_report": NudgeKind(
-        "Pilot reports",
+        _("Pilot reports"),
         Priority.NORMAL,
-        "you started a pilot whose four weeks are over",
-        action="Read the report",
+        _("you started a pilot whose four weeks are over"),
+        action=_("Read the report"),
     ),
     "moment": NudgeKind(
-        "Moments to mark on your team",
+        _("Moments to mark on your team"),
         Priority.NORMAL,
-        "someone you manage chose to share a work anniversary or a win",
-        action="Say congratulations",
+        _("someone you manage chose to share a work anniversary or a win"),
+        action=_("Say congratulations"),
     ),
     "checkin_suggestion": NudgeKind(
-        "Check-in suggestions",
+        _("Check-in suggestions"),
         Priority.NORMAL,
-        "you asked for a weekly suggestion of someone to check in with",
+        _("you asked for a weekly suggestion of someone to check in with"),
         True,
-        action="See who",
+        action=_("See who"),
     ),
     "thanks_prompt": NudgeKind(
-        "Reminders to say thank you",
+        _("Reminders to say thank you"),
         Priority.LOW,
-        "you asked to be reminded to thank people who helped you",
-        action="Say thank you",
+        _("you asked to be reminded to thank people who helped you"),
+        action=_("Say thank you"),
     ),
 }
 NUDGE_KIND_CHOICES = [(key, kind.label) for key, kind in NUDGE_KINDS.items()]
@@ -183,11 +187,11 @@ class Nudge(models.Model):
     """One intended message in the transactional outbox."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges"
@@ -256,4 +260,4 @@ class Nudge(models.Model):
     @property
     def kind_label_for_hr(self) -> str:
         kind = NUDGE_KINDS[self.kind]
-        return "Private message" if kind.private else kind.label
+        return _("Private message") if kind.private else kind.label

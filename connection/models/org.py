@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The settings row, read once per request: a page reads it from many places (the
 # privacy guard, the alerts, each figure); within a request it cannot change but by
@@ -33,8 +34,8 @@ class OrgImport(models.Model):
     """One uploaded org chart: previewed, then applied at most once."""
 
     class Status(models.TextChoices):
-        PREVIEWED = "previewed", "Previewed"
-        APPLIED = "applied", "Applied"
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Applied")
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -75,99 +76,113 @@ class OrgSettings(models.Model):
         max_length=8,
         default=settings.LANGUAGE_CODE,
         choices=settings.LANGUAGES,
-        help_text="The language of everyone who has not chosen their own.",
+        help_text=_("The language of everyone who has not chosen their own."),
     )
     nudge_weekly_ceiling = models.PositiveSmallIntegerField(
         default=10,
-        help_text="Nobody gets more nudges a week than this, whatever they choose.",
+        help_text=_("Nobody gets more nudges a week than this, whatever they choose."),
     )
     min_group_size = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(3)],
-        help_text="Fewer answers than this and a group shows “not enough responses”.",
+        help_text=_("Fewer answers than this and a group shows “not enough responses”."),
     )
     comment_threshold = models.PositiveSmallIntegerField(
-        default=10, help_text="Comments appear only for groups with at least this many answers."
+        default=10, help_text=_("Comments appear only for groups with at least this many answers.")
     )
     currency = models.CharField(
-        max_length=3, default="EUR", help_text="ISO 4217 code for connection budgets."
+        max_length=3, default="EUR", help_text=_("ISO 4217 code for connection budgets.")
     )
     alert_low_score = models.PositiveSmallIntegerField(
         default=60,
-        help_text="A team's connection score (0-100) below this counts as low for alerts.",
+        help_text=_("A team's connection score (0-100) below this counts as low for alerts."),
     )
     alert_drop = models.PositiveSmallIntegerField(
         default=8,
-        help_text="A fall of this many points against the team's 4-week average counts as "
-        "falling for alerts.",
+        help_text=_(
+            "A fall of this many points against the team's 4-week average counts as "
+            "falling for alerts."
+        ),
     )
     webhook_hosts = models.TextField(
         blank=True,
-        help_text="Hosts besides Slack's and Microsoft's that Slack or Teams webhooks may post "
-        "to, one a line (*.example.com for every name under example.com).",
+        help_text=_(
+            "Hosts besides Slack's and Microsoft's that Slack or Teams webhooks may post "
+            "to, one a line (*.example.com for every name under example.com)."
+        ),
     )
 
     # Identity and the data lifecycle (docs/identity.md, docs/data-lifecycle.md).
     sso_creates_accounts = models.BooleanField(
         default=False,
-        help_text="Someone the identity provider vouches for but Hearth does not know gets an "
-        "account at first sign-in (on no team until the org chart places them). Off: they "
-        "see a page saying HR has not added them yet.",
+        help_text=_(
+            "Someone the identity provider vouches for but Hearth does not know gets an "
+            "account at first sign-in (on no team until the org chart places them). Off: they "
+            "see a page saying HR has not added them yet."
+        ),
     )
     people_may_erase_themselves = models.BooleanField(
         default=False,
-        help_text="People may erase their own account and data from their profile. HR admins "
-        "can always erase a person.",
+        help_text=_(
+            "People may erase their own account and data from their profile. HR admins "
+            "can always erase a person."
+        ),
     )
     signal_retention_days = models.PositiveIntegerField(
         default=396,
         validators=[MinValueValidator(30)],
-        help_text="Behaviour signals older than this are deleted each night (13 months: a "
-        "year-on-year comparison still has its data).",
+        help_text=_(
+            "Behaviour signals older than this are deleted each night (13 months: a "
+            "year-on-year comparison still has its data)."
+        ),
     )
     nudge_retention_days = models.PositiveIntegerField(
         default=180,
         validators=[MinValueValidator(30)],
-        help_text="Messages sent, skipped or failed longer ago than this are deleted.",
+        help_text=_("Messages sent, skipped or failed longer ago than this are deleted."),
     )
     thread_retention_days = models.PositiveIntegerField(
         default=730,
         validators=[MinValueValidator(30)],
-        help_text="Team thread posts older than this are deleted.",
+        help_text=_("Team thread posts older than this are deleted."),
     )
     audit_retention_days = models.PositiveIntegerField(
         default=2555,
         validators=[MinValueValidator(365)],
-        help_text="Audit entries older than this are deleted (7 years by default).",
+        help_text=_("Audit entries older than this are deleted (7 years by default)."),
     )
 
     # Micro-moments (moments/): HR can turn each off for everyone; people still choose.
     moments_anniversaries = models.BooleanField(
-        "work anniversaries",
+        _("work anniversaries"),
         default=True,
-        help_text="People who choose to share theirs see it marked in their team's thread; "
-        "their manager hears a few days before.",
+        help_text=_(
+            "People who choose to share theirs see it marked in their team's thread; "
+            "their manager hears a few days before."
+        ),
     )
     moments_wins = models.BooleanField(
-        "wins shared in the thread",
+        _("wins shared in the thread"),
         default=True,
-        help_text="People may mark a thread post as a win; their manager hears of it.",
+        help_text=_("People may mark a thread post as a win; their manager hears of it."),
     )
     moments_checkins = models.BooleanField(
-        "check-in suggestions for managers",
+        _("check-in suggestions for managers"),
         default=True,
-        help_text="Managers who ask get at most one a week: someone they have not had a "
-        "one-to-one moment with in a while.",
+        help_text=_(
+            "Managers who ask get at most one a week: someone they have not had a "
+            "one-to-one moment with in a while."
+        ),
     )
     moments_thanks = models.BooleanField(
-        "thank-you reminders",
+        _("thank-you reminders"),
         default=True,
-        help_text="People who ask are reminded to thank a mentor or office-hours host.",
+        help_text=_("People who ask are reminded to thank a mentor or office-hours host."),
     )
 
     class Meta:
-        verbose_name = "organisation settings"
-        verbose_name_plural = "organisation settings"
+        verbose_name = _("organisation settings")
+        verbose_name_plural = _("organisation settings")
 
     def __str__(self) -> str:
         return "Organisation settings"

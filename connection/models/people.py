@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from connection.calendar import NEWCOMER_DAYS
 
@@ -48,21 +50,26 @@ def listed_time_zones() -> tuple[str, ...]:
 
 def validate_time_zone(value: str) -> None:
     if value not in known_time_zones():
-        raise ValidationError(f"“{value}” is not a known IANA time zone, such as Europe/Lisbon.")
+        raise ValidationError(
+            gettext("“%(value)s” is not a known IANA time zone, such as Europe/Lisbon.")
+            % {"value": value}
+        )
 
 
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAY_NAMES = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
 def validate_working_days(value: str) -> None:
     if not value or any(ch not in "1234567" for ch in value) or len(set(value)) != len(value):
-        raise ValidationError("Working days are ISO weekday digits, 1 (Monday) to 7 (Sunday).")
+        raise ValidationError(
+            gettext("Working days are ISO weekday digits, 1 (Monday) to 7 (Sunday).")
+        )
 
 
 class Location(models.TextChoices):
-    REMOTE = "remote", "Remote"
-    HYBRID = "hybrid", "Hybrid"
-    OFFICE = "office", "Office"
+    REMOTE = "remote", _("Remote")
+    HYBRID = "hybrid", _("Hybrid")
+    OFFICE = "office", _("Office")
 
 
 class TeamQuerySet(models.QuerySet):
@@ -133,13 +140,13 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams"
     )
     members_adopt_rituals = models.BooleanField(
-        default=False, help_text="Any member, not only managers, may adopt rituals for the team."
+        default=False, help_text=_("Any member, not only managers, may adopt rituals for the team.")
     )
     slack_webhook_url = models.URLField(
-        blank=True, help_text="Incoming webhook for members who choose Slack."
+        blank=True, help_text=_("Incoming webhook for members who choose Slack.")
     )
     teams_webhook_url = models.URLField(
-        blank=True, help_text="Incoming webhook for members who choose Microsoft Teams."
+        blank=True, help_text=_("Incoming webhook for members who choose Microsoft Teams.")
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # The identity provider's id for the group this team mirrors (SCIM externalId).
@@ -162,7 +169,7 @@ class Team(models.Model):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
-                raise ValidationError({"parent": "A team cannot sit below itself."})
+                raise ValidationError({"parent": gettext("A team cannot sit below itself.")})
             ancestor = ancestor.parent
 
     @property
@@ -248,13 +255,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     # Blank: the organisation's default (OrgSettings.default_language).
     language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
-    work_start = models.TimeField(default=default_work_start, help_text="Local time.")
-    work_end = models.TimeField(default=default_work_end, help_text="Local time.")
+    work_start = models.TimeField(default=default_work_start, help_text=_("Local time."))
+    work_end = models.TimeField(default=default_work_end, help_text=_("Local time."))
     working_days = models.CharField(
         max_length=7,
         default="12345",
         validators=[validate_working_days],
-        help_text="ISO weekdays you work, 1 = Monday … 7 = Sunday.",
+        help_text=_("ISO weekdays you work, 1 = Monday … 7 = Sunday."),
     )
     start_date = models.DateField(null=True, blank=True)
     location = models.CharField(max_length=10, choices=Location.choices, default=Location.REMOTE)
@@ -267,16 +274,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reports",
-        help_text="Line manager.",
+        help_text=_("Line manager."),
     )
-    is_hr_admin = models.BooleanField("HR admin", default=False)
+    is_hr_admin = models.BooleanField(_("HR admin"), default=False)
     # The identity provider's own id for this person (SCIM externalId, OIDC subject link).
     external_id = models.CharField(max_length=255, blank=True, db_index=True)
     is_senior = models.BooleanField(
-        default=False, help_text="Expected to give mentoring hours each quarter."
+        default=False, help_text=_("Expected to give mentoring hours each quarter.")
     )
-    skills = models.JSONField(default=list, blank=True, help_text="What this person can offer.")
-    interests = models.JSONField(default=list, blank=True, help_text="What they want to learn.")
+    skills = models.JSONField(default=list, blank=True, help_text=_("What this person can offer."))
+    interests = models.JSONField(default=list, blank=True, help_text=_("What they want to learn."))
     # How this person wants to be nudged (the nudge outbox reads these at delivery).
     nudge_channel = models.CharField(max_length=10, default="email")
     weekly_nudge_cap = models.PositiveSmallIntegerField(default=5)
@@ -285,35 +292,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     slack_webhook_url = models.URLField(blank=True)
     teams_webhook_url = models.URLField(blank=True)
     quiet_alerts_to = models.CharField(
-        "when I have been quiet for three weeks, also tell",
+        _("when I have been quiet for three weeks, also tell"),
         max_length=8,
         choices=[
-            ("nobody", "Nobody: just me"),
-            ("buddy", "My buddy"),
-            ("manager", "My manager"),
-            ("both", "My buddy and my manager"),
+            ("nobody", _("Nobody: just me")),
+            ("buddy", _("My buddy")),
+            ("manager", _("My manager")),
+            ("both", _("My buddy and my manager")),
         ],
         default="nobody",
-        help_text="Off unless you choose it. Hearth then asks them to say hello; nothing more.",
+        help_text=_("Off unless you choose it. Hearth then asks them to say hello; nothing more."),
     )
     # Micro-moments (moments/): each is off until the person turns it on.
     share_anniversary = models.BooleanField(
-        "share my work anniversary with my team",
+        _("share my work anniversary with my team"),
         default=False,
-        help_text="On the day, your team's thread marks it, and your manager hears a few days "
-        "before. Only the years, never your birthday or anything else.",
+        help_text=_(
+            "On the day, your team's thread marks it, and your manager hears a few days "
+            "before. Only the years, never your birthday or anything else."
+        ),
     )
     checkin_suggestions = models.BooleanField(
-        "suggest someone I could check in with",
+        _("suggest someone I could check in with"),
         default=False,
-        help_text="For managers: at most one a week, someone on your team you have not had a "
-        "one-to-one moment with in a while. Nobody is scored, and they never hear of it.",
+        help_text=_(
+            "For managers: at most one a week, someone on your team you have not had a "
+            "one-to-one moment with in a while. Nobody is scored, and they never hear of it."
+        ),
     )
     thanks_prompts = models.BooleanField(
-        "remind me to say thank you",
+        _("remind me to say thank you"),
         default=False,
-        help_text="The day after a mentoring session or an office-hours booking, a reminder "
-        "to thank the person who helped.",
+        help_text=_(
+            "The day after a mentoring session or an office-hours booking, a reminder "
+            "to thank the person who helped."
+        ),
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -344,7 +357,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.email.strip().lower()
         if self.work_start == self.work_end:
-            raise ValidationError({"work_end": "Working hours must end at a different time."})
+            raise ValidationError(
+                {"work_end": gettext("Working hours must end at a different time.")}
+            )
 
     def get_full_name(self) -> str:
         return self.display_name
@@ -372,7 +387,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def role_label(self) -> str:
-        return {"hr": "HR admin", "manager": "Manager", "employee": "Employee"}[self.role]
+        labels = {"hr": _("HR admin"), "manager": _("Manager"), "employee": _("Employee")}
+        return str(labels[self.role])
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -409,7 +425,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def picker_place(self) -> str:
         """Team and city, as a picker shows them after the name: “Payments · Lisbon”."""
-        team = self.team.name if self.team_id else "no team"
+        team = self.team.name if self.team_id else gettext("no team")
         return f"{team} · {self.zone_label}"
 
     @property
@@ -420,9 +436,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def working_days_label(self) -> str:
         days = sorted(int(d) for d in self.working_days)
+        names = [str(name) for name in WEEKDAY_NAMES]
         if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-            return f"{WEEKDAY_NAMES[days[0] - 1]}–{WEEKDAY_NAMES[days[-1] - 1]}"
-        return ", ".join(WEEKDAY_NAMES[d - 1] for d in days)
+            return f"{names[days[0] - 1]}–{names[days[-1] - 1]}"
+        return ", ".join(names[d - 1] for d in days)
 
     def moment_managers(self) -> list[User]:
         """Who hears of a moment this person shares (moments/): their line manager, or

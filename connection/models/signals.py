@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.models.people import Team
 
@@ -22,15 +23,15 @@ class Signal(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ATTENDED = "attended", "Attended a ritual"
-        POSTED = "posted", "Posted to the team thread"
-        ASKED = "asked", "Asked a question"
-        REPLIED = "replied", "Replied or reacted"
-        RECOGNISED = "recognised", "Recognised a colleague"
-        BOOKED = "booked", "Booked office hours"
-        CHECKED_IN = "checked_in", "Met their match"
-        MENTORED = "mentored", "Mentoring session"
-        SHADOWED = "shadowed", "Shadowing"
+        ATTENDED = "attended", _("Attended a ritual")
+        POSTED = "posted", _("Posted to the team thread")
+        ASKED = "asked", _("Asked a question")
+        REPLIED = "replied", _("Replied or reacted")
+        RECOGNISED = "recognised", _("Recognised a colleague")
+        BOOKED = "booked", _("Booked office hours")
+        CHECKED_IN = "checked_in", _("Met their match")
+        MENTORED = "mentored", _("Mentoring session")
+        SHADOWED = "shadowed", _("Shadowing")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signals"

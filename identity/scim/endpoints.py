@@ -11,6 +11,7 @@ import functools
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from identity.models import ScimToken, token_digest
@@ -28,12 +29,12 @@ from identity.scim.protocol import (
 
 
 def authenticate(request: HttpRequest) -> ScimToken:
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
-        raise ScimError(401, "Send the SCIM token HR issued as a bearer token.")
+        raise ScimError(401, _("Send the SCIM token HR issued as a bearer token."))
     token = ScimToken.objects.live().filter(digest=token_digest(raw.strip())).first()
     if token is None:
-        raise ScimError(401, "This token is unknown or revoked.")
+        raise ScimError(401, _("This token is unknown or revoked."))
     ScimToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token
 
@@ -47,7 +48,10 @@ def scim_endpoint(*methods: str):
             try:
                 authenticate(request)
                 if request.method not in methods:
-                    raise ScimError(405, f"{request.method} is not supported here.")
+                    raise ScimError(
+                        405,
+                        _("%(method)s is not supported here.") % {"method": request.method},
+                    )
                 return view(request, *args, **kwargs)
             except ScimError as error:
                 return error_answer(error)
@@ -132,7 +136,11 @@ def schema_list(request: HttpRequest) -> HttpResponse:
 @scim_endpoint("GET")
 def schema(request: HttpRequest, urn: str) -> HttpResponse:
     if urn not in schemas.SCHEMAS:
-        raise ScimError(404, f"No schema {urn!r}; see {location('scim_schemas')}.")
+        raise ScimError(
+            404,
+            _("No schema %(urn)s; see %(url)s.")
+            % {"urn": repr(urn), "url": location("scim_schemas")},
+        )
     return answer(schemas.schema_resource(urn))
 
 
@@ -145,5 +153,7 @@ def resource_types(request: HttpRequest) -> HttpResponse:
 @scim_endpoint("GET")
 def resource_type(request: HttpRequest, name: str) -> HttpResponse:
     if name not in schemas.RESOURCE_TYPES:
-        raise ScimError(404, f"No resource type {name!r}; Hearth has User and Group.")
+        raise ScimError(
+            404, _("No resource type %(name)s; Hearth has User and Group.") % {"name": repr(name)}
+        )
     return answer(schemas.resource_type(name))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from identity.scim.protocol import ScimError
 
@@ -48,20 +49,25 @@ def _value(raw: str):
 def parse_filter(text: str) -> list[tuple[str, object]]:
     """[(attribute path, lower-cased), value] for each `eq` comparison."""
     if not text.strip():
-        raise ScimError(400, "The filter is empty.", "invalidFilter")
+        raise ScimError(400, _("The filter is empty."), "invalidFilter")
     comparisons = []
     for clause in _clauses(text):
         match = _COMPARISON.fullmatch(clause)
         if match is None:
             raise ScimError(
                 400,
-                f'Cannot read the filter {text!r}: Hearth understands attr eq "value" '
-                "joined by and.",
+                _(
+                    'Cannot read the filter %(filter)s: Hearth understands attr eq "value" '
+                    "joined by and."
+                )
+                % {"filter": repr(text)},
                 "invalidFilter",
             )
         if match["op"].lower() != "eq":
             raise ScimError(
-                400, f"The operator {match['op']!r} is not supported; use eq.", "invalidFilter"
+                400,
+                _("The operator %(op)s is not supported; use eq.") % {"op": repr(match["op"])},
+                "invalidFilter",
             )
         comparisons.append((match["attr"].lower(), _value(match["value"])))
     return comparisons
@@ -76,7 +82,8 @@ def filter_q(text: str, lookups: dict[str, object]) -> Q:
         if lookup is None:
             raise ScimError(
                 400,
-                f"Cannot filter on {attribute!r}; filterable: {', '.join(sorted(lookups))}.",
+                _("Cannot filter on %(attribute)s; filterable: %(names)s.")
+                % {"attribute": repr(attribute), "names": ", ".join(sorted(lookups))},
                 "invalidFilter",
             )
         condition &= lookup(value) if callable(lookup) else Q(**{lookup: value})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from connection.lifecycle import FORMER_EMAIL
 from connection.models import Team, User, validate_time_zone
@@ -106,7 +107,7 @@ class IssueTokenForm(forms.ModelForm):
     class Meta:
         model = ScimToken
         fields = ["label"]
-        labels = {"label": "Which provider will use it"}
+        labels = {"label": _("Which provider will use it")}
 
 
 def check(form: forms.Form) -> dict:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from identity.scim.filters import parse_filter
 from identity.scim.protocol import PATCH_OP, ScimError
 
@@ -51,7 +53,9 @@ def parse_path(text: str, *, extensions: tuple[str, ...]) -> Path:
             return Path(schema=rest.rsplit(":", 1)[0].lower(), attribute=rest.rsplit(":", 1)[-1])
     match = _PATH.fullmatch(rest)
     if match is None:
-        raise ScimError(400, f"Cannot read the path {text!r}.", "invalidPath")
+        raise ScimError(
+            400, _("Cannot read the path %(path)s.") % {"path": repr(text)}, "invalidPath"
+        )
     where = tuple(parse_filter(match["filter"])) if match["filter"] is not None else ()
     return Path(
         schema=schema,
@@ -65,26 +69,36 @@ def operations(body: dict, *, extensions: tuple[str, ...]) -> list[Operation]:
     """The body's operations, in order; an operation without a path whose value is an
     object becomes one operation per attribute in it."""
     if PATCH_OP not in body.get("schemas", [PATCH_OP]):
-        raise ScimError(400, f"A PATCH body has the schema {PATCH_OP}.", "invalidSyntax")
+        raise ScimError(
+            400,
+            _("A PATCH body has the schema %(schema)s.") % {"schema": PATCH_OP},
+            "invalidSyntax",
+        )
     raw = body.get("Operations", body.get("operations"))
     if not isinstance(raw, list) or not raw:
-        raise ScimError(400, "A PATCH body lists its Operations.", "invalidSyntax")
+        raise ScimError(400, _("A PATCH body lists its Operations."), "invalidSyntax")
     result = []
     for item in raw:
         if not isinstance(item, dict):
-            raise ScimError(400, "Each operation is a JSON object.", "invalidSyntax")
+            raise ScimError(400, _("Each operation is a JSON object."), "invalidSyntax")
         op = str(item.get("op", "")).lower()
         if op not in ("add", "replace", "remove"):
-            raise ScimError(400, f"Unknown operation {item.get('op')!r}.", "invalidSyntax")
+            raise ScimError(
+                400,
+                _("Unknown operation %(op)s.") % {"op": repr(item.get("op"))},
+                "invalidSyntax",
+            )
         path, value = item.get("path"), item.get("value")
         if path:
             result.append(Operation(op, parse_path(str(path), extensions=extensions), value))
         elif op == "remove":
-            raise ScimError(400, "A remove operation names its path.", "noTarget")
+            raise ScimError(400, _("A remove operation names its path."), "noTarget")
         elif isinstance(value, dict):
             result.extend(_spread(op, value, extensions=extensions))
         else:
-            raise ScimError(400, "An operation without a path has an object value.", "invalidValue")
+            raise ScimError(
+                400, _("An operation without a path has an object value."), "invalidValue"
+            )
     return result
 
 
@@ -112,4 +126,6 @@ def reference_id(value) -> str | None:
         return None
     if isinstance(value, str | int) and not isinstance(value, bool):
         return str(value)
-    raise ScimError(400, f"Cannot read a reference from {value!r}.", "invalidValue")
+    raise ScimError(
+        400, _("Cannot read a reference from %(value)s.") % {"value": repr(value)}, "invalidValue"
+    )

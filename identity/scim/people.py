@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection.access import deactivate_people
 from connection.audit import record
@@ -55,7 +56,7 @@ def find(scim_id: str) -> User:
     pk = resource_pk(scim_id)
     person = listed("").filter(pk=pk).first() if pk else None
     if person is None:
-        raise not_found("User", scim_id)
+        raise not_found(kind="User", scim_id=scim_id)
     return person
 
 
@@ -119,7 +120,9 @@ def _text(value, name: str) -> str:
         return ""
     if isinstance(value, str):
         return value.strip()
-    raise invalid_value(f"{name} must be a string, not {value!r}.")
+    raise invalid_value(
+        _("%(name)s must be a string, not %(value)s.") % {"name": name, "value": repr(value)}
+    )
 
 
 def _primary_email(emails) -> str | None:
@@ -174,7 +177,7 @@ def change_from_operation(operation: Operation) -> dict:
     attribute = path.attribute
     if attribute == "username":
         if removing:
-            raise ScimError(400, "userName cannot be removed.", "mutability")
+            raise ScimError(400, _("userName cannot be removed."), "mutability")
         return {"email": _text(value, "userName")}
     if attribute in TEXT_ATTRIBUTES:
         return {TEXT_ATTRIBUTES[attribute]: "" if removing else _text(value, attribute)}
@@ -182,7 +185,7 @@ def change_from_operation(operation: Operation) -> dict:
         return {} if removing or value is None else {"time_zone": _text(value, "timezone")}
     if attribute == "active":
         if removing:
-            raise ScimError(400, "active cannot be removed; set it to false.", "mutability")
+            raise ScimError(400, _("active cannot be removed; set it to false."), "mutability")
         return {"is_active": as_bool(value, name="active")}
     if attribute == "name" and path.sub:
         field = NAME_PARTS.get(path.sub)
@@ -191,7 +194,7 @@ def change_from_operation(operation: Operation) -> dict:
         if removing:
             return dict.fromkeys(NAME_PARTS.values(), "")
         if not isinstance(value, dict):
-            raise invalid_value("name is an object.")
+            raise invalid_value(_("name is an object."))
         return _name_parts(value)
     return {}
 
@@ -203,7 +206,7 @@ def _current_parts(person: User | None, scim: ScimPerson | None) -> tuple[str, s
         return "", ""
     # Someone the org import created has one name: read its last word as the family
     # name, so a provider that sends only name.familyName changes only that word.
-    given, _, family = person.display_name.strip().rpartition(" ")
+    given, _space, family = person.display_name.strip().rpartition(" ")
     return (given, family) if given else (family, "")
 
 
@@ -241,9 +244,13 @@ def _write(person: User | None, changes: dict, *, operation: str, fresh: bool = 
     if person is not None:
         taken = taken.exclude(pk=person.pk)
     if taken.exists():
-        raise ScimError(409, f"{data['email']} is someone else's userName.", "uniqueness")
+        raise ScimError(
+            409,
+            _("%(email)s is someone else's userName.") % {"email": data["email"]},
+            "uniqueness",
+        )
     if person is not None and data["manager"] is not None and data["manager"].pk == person.pk:
-        raise invalid_value("A person cannot be their own manager.")
+        raise invalid_value(_("A person cannot be their own manager."))
     before = {field: getattr(person, field) for field in KEPT} if person else {}
     deactivating = not data["is_active"] and person is not None and person.is_active
     person = person or User()
@@ -289,21 +296,23 @@ def _unique(write):
         with transaction.atomic():
             return write()
     except IntegrityError as error:
-        raise ScimError(409, "That userName is someone else's.", "uniqueness") from error
+        raise ScimError(409, _("That userName is someone else's."), "uniqueness") from error
 
 
 def create(body: dict) -> int:
     """POST /Users. A userName the provider deleted before brings that person back."""
     changes = changes_from_resource(body)
     if not changes.get("email"):
-        raise invalid_value("userName is required.")
+        raise invalid_value(_("userName is required."))
 
     def write() -> int:
         existing = User.objects.filter(email__iexact=changes["email"].lower()).first()
         if existing is not None and _record(existing) and _record(existing).deleted_at:
             return _write(existing, changes, operation="restored", fresh=True)
         if existing is not None:
-            raise ScimError(409, f"{existing.email} already exists.", "uniqueness")
+            raise ScimError(
+                409, _("%(email)s already exists.") % {"email": existing.email}, "uniqueness"
+            )
         return _write(None, changes, operation="created", fresh=True)
 
     return _unique(write)
@@ -318,7 +327,7 @@ def replace(scim_id: str, body: dict) -> int:
     """PUT /Users/{id}: the attributes it carries replace Hearth's; userName is required."""
     changes = changes_from_resource(body)
     if not changes.get("email"):
-        raise invalid_value("userName is required.")
+        raise invalid_value(_("userName is required."))
     return _unique(lambda: _write(_locked(scim_id), changes, operation="replaced"))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 CONTENT_TYPE = "application/scim+json"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -45,7 +46,7 @@ def invalid_value(detail: str) -> ScimError:
 
 
 def not_found(kind: str, scim_id: str) -> ScimError:
-    return ScimError(404, f"No {kind} with id {scim_id!r}.")
+    return ScimError(404, _("No %(kind)s with id %(id)s.") % {"kind": kind, "id": repr(scim_id)})
 
 
 def answer(data: dict | None, *, status: int = 200, location: str = "") -> HttpResponse:
@@ -70,9 +71,11 @@ def read_json(request: HttpRequest) -> dict:
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as error:
-        raise ScimError(400, f"The body is not JSON: {error}", "invalidSyntax") from error
+        raise ScimError(
+            400, _("The body is not JSON: %(error)s") % {"error": error}, "invalidSyntax"
+        ) from error
     if not isinstance(body, dict):
-        raise ScimError(400, "The body must be a JSON object.", "invalidSyntax")
+        raise ScimError(400, _("The body must be a JSON object."), "invalidSyntax")
     return body
 
 
@@ -104,7 +107,9 @@ def as_bool(value, *, name: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise invalid_value(f"{name} must be true or false, not {value!r}.")
+    raise invalid_value(
+        _("%(name)s must be true or false, not %(value)s.") % {"name": name, "value": repr(value)}
+    )
 
 
 def trim(resource: dict, *, attributes: list[str], excluded: list[str]) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import IntegrityError, router, transaction
 from django.db.models import Prefetch, ProtectedError, Q, RestrictedError
 from django.db.models.deletion import Collector
+from django.utils.translation import gettext as _
 
 from connection.audit import record
 from connection.models import AuditEntry, Team, User
@@ -59,7 +60,7 @@ def find(scim_id: str) -> Team:
     pk = resource_pk(scim_id)
     team = listed("").filter(pk=pk).first() if pk else None
     if team is None:
-        raise not_found("Group", scim_id)
+        raise not_found(kind="Group", scim_id=scim_id)
     return team
 
 
@@ -124,7 +125,9 @@ def _text(value, name: str) -> str:
         return ""
     if isinstance(value, str):
         return value.strip()
-    raise invalid_value(f"{name} must be a string, not {value!r}.")
+    raise invalid_value(
+        _("%(name)s must be a string, not %(value)s.") % {"name": name, "value": repr(value)}
+    )
 
 
 def change_from_operation(operation: Operation) -> tuple[dict, list]:
@@ -137,7 +140,7 @@ def change_from_operation(operation: Operation) -> tuple[dict, list]:
         return {}, []
     if path.attribute == "displayname":
         if removing:
-            raise ScimError(400, "displayName cannot be removed.", "mutability")
+            raise ScimError(400, _("displayName cannot be removed."), "mutability")
         return {"name": _text(value, "displayName")}, []
     if path.attribute == "externalid":
         return {"external_id": "" if removing else _text(value, "externalId")}, []
@@ -160,18 +163,20 @@ def _check_place(team: Team | None, data: dict) -> None:
     if team is not None:
         taken = taken.exclude(pk=team.pk)
     if taken.exists():
-        raise ScimError(409, f"A team named {data['name']!r} exists.", "uniqueness")
+        raise ScimError(
+            409, _("A team named %(name)s exists.") % {"name": repr(data["name"])}, "uniqueness"
+        )
     parent = data["parent"]
     if team is not None and parent is not None and team.pk in parent.lineage_ids:
-        raise invalid_value("A team cannot sit below itself.")
+        raise invalid_value(_("A team cannot sit below itself."))
 
 
 def _move_people(team: Team, actions: list) -> dict:
     """Apply member actions in order; returns how many people joined and left."""
-    named = [pk for _, ids in actions for pk in ids]
+    named = [pk for _action, ids in actions for pk in ids]
     people = check(MembersForm({"people": named}))["people"] if named else []
     if len({person.pk for person in people}) != len(set(named)):
-        raise invalid_value("members: every value is the id of a User.")
+        raise invalid_value(_("members: every value is the id of a User."))
     moved = {"joined": 0, "left": 0}
     on_team = scim_people().filter(team=team)
     for action, ids in actions:
@@ -220,7 +225,7 @@ def _unique(write) -> int:
         with transaction.atomic():
             return write()
     except IntegrityError as error:
-        raise ScimError(409, "A team with that displayName exists.", "uniqueness") from error
+        raise ScimError(409, _("A team with that displayName exists."), "uniqueness") from error
 
 
 def _locked(scim_id: str) -> Team:
@@ -230,14 +235,14 @@ def _locked(scim_id: str) -> Team:
 def create(body: dict) -> int:
     changes, actions = changes_from_resource(body)
     if not changes.get("name"):
-        raise invalid_value("displayName is required.")
+        raise invalid_value(_("displayName is required."))
     return _unique(lambda: _write(None, changes, actions, operation="created"))
 
 
 def replace(scim_id: str, body: dict) -> int:
     changes, actions = changes_from_resource(body)
     if not changes.get("name"):
-        raise invalid_value("displayName is required.")
+        raise invalid_value(_("displayName is required."))
     return _unique(lambda: _write(_locked(scim_id), changes, actions, operation="replaced"))
 
 
@@ -284,13 +289,18 @@ def delete(scim_id: str) -> None:
         if people or below:
             raise ScimError(
                 409,
-                f"Team {team.name!r} still has {people} people and {below} sub-teams; "
-                "Hearth removes only an empty team.",
+                _(
+                    "Team %(name)s still has %(people)s people and %(below)s sub-teams; "
+                    "Hearth removes only an empty team."
+                )
+                % {"name": repr(team.name), "people": people, "below": below},
             )
         kept = _history(team)
         if kept:
             raise ScimError(
-                409, f"Team {team.name!r} keeps history ({', '.join(kept)}); HR removes it."
+                409,
+                _("Team %(name)s keeps history (%(kept)s); HR removes it.")
+                % {"name": repr(team.name), "kept": ", ".join(kept)},
             )
         record(
             actor=None,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from connection.roles import hr_admin_required
@@ -31,7 +32,7 @@ def scim_tokens(request: HttpRequest) -> HttpResponse:
     form = IssueTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # The raw token is on this answer only: Hearth keeps its digest.
-        _, raw = issue_token(label=form.cleaned_data["label"], by=request.user)
+        _token, raw = issue_token(label=form.cleaned_data["label"], by=request.user)
         return _page(request, IssueTokenForm(), raw=raw)
     return _page(request, form)
 
@@ -41,7 +42,10 @@ def scim_tokens(request: HttpRequest) -> HttpResponse:
 def scim_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ScimToken, pk=pk)
     if revoke_token(token=token, by=request.user):
-        messages.success(request, f"Revoked {token}. A provider using it is refused from now on.")
+        messages.success(
+            request,
+            _("Revoked %(token)s. A provider using it is refused from now on.") % {"token": token},
+        )
     else:
-        messages.info(request, f"{token} was already revoked.")
+        messages.info(request, _("%(token)s was already revoked.") % {"token": token})
     return redirect("scim_tokens")

@@ -19,6 +19,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
@@ -58,7 +59,9 @@ def sso_enabled() -> bool:
 
 def _check_transport(url: str) -> None:
     if urlsplit(url).scheme != "https" and not settings.HEARTH_OIDC_ALLOW_HTTP:
-        raise SSOError(f"The identity provider must be reached over https ({url}).")
+        raise SSOError(
+            _("The identity provider must be reached over https (%(url)s).") % {"url": url}
+        )
 
 
 def _get_json(url: str, **kwargs) -> dict:
@@ -68,9 +71,11 @@ def _get_json(url: str, **kwargs) -> dict:
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as error:
-        raise SSOError("The identity provider could not be reached. Try again shortly.") from error
+        raise SSOError(
+            _("The identity provider could not be reached. Try again shortly.")
+        ) from error
     if not isinstance(document, dict):
-        raise SSOError("The identity provider answered something Hearth cannot read.")
+        raise SSOError(_("The identity provider answered something Hearth cannot read."))
     return document
 
 
@@ -82,10 +87,13 @@ def provider_metadata() -> dict:
     if metadata is None:
         metadata = _get_json(f"{issuer}/.well-known/openid-configuration")
         if metadata.get("issuer") != issuer:
-            raise SSOError("The identity provider's discovery document names another issuer.")
+            raise SSOError(_("The identity provider's discovery document names another issuer."))
         for field in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
             if not isinstance(metadata.get(field), str):
-                raise SSOError(f"The identity provider's discovery document has no {field}.")
+                raise SSOError(
+                    _("The identity provider's discovery document has no %(field)s.")
+                    % {"field": field}
+                )
             _check_transport(metadata[field])
         cache.set(key, metadata, METADATA_SECONDS)
     return metadata
@@ -109,7 +117,7 @@ def start_authorization(redirect_uri: str) -> Authorization:
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     verifier = generate_token(48)
     with _session(redirect_uri) as oauth:
-        url, _ = oauth.create_authorization_url(
+        url, _state = oauth.create_authorization_url(
             metadata["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
         )
     return Authorization(url=url, state=state, nonce=nonce, verifier=verifier)
@@ -128,9 +136,9 @@ def exchange_code(*, code: str, verifier: str, redirect_uri: str) -> dict:
                 timeout=TIMEOUT,
             )
         except (OAuthError, requests.RequestException, ValueError) as error:
-            raise SSOError("The identity provider did not accept this sign-in.") from error
+            raise SSOError(_("The identity provider did not accept this sign-in.")) from error
     if not isinstance(token.get("id_token"), str):
-        raise SSOError("The identity provider sent no ID token.")
+        raise SSOError(_("The identity provider sent no ID token."))
     return dict(token)
 
 
@@ -140,7 +148,7 @@ def provider_keys() -> KeySet:
     try:
         return KeySet.import_key_set(_get_json(provider_metadata()["jwks_uri"]))
     except (JoseError, ValueError, TypeError) as error:
-        raise SSOError("The identity provider's signing keys cannot be read.") from error
+        raise SSOError(_("The identity provider's signing keys cannot be read.")) from error
 
 
 def verify_id_token(raw: str, *, nonce: str, now: int) -> dict:
@@ -149,7 +157,7 @@ def verify_id_token(raw: str, *, nonce: str, now: int) -> dict:
     try:
         token = jwt.decode(raw, provider_keys(), algorithms=SIGNING_ALGORITHMS)
     except (JoseError, ValueError) as error:
-        raise SSOError("The sign-in could not be verified: its signature is wrong.") from error
+        raise SSOError(_("The sign-in could not be verified: its signature is wrong.")) from error
     registry = JWTClaimsRegistry(
         now=now,
         leeway=CLOCK_LEEWAY,
@@ -162,13 +170,15 @@ def verify_id_token(raw: str, *, nonce: str, now: int) -> dict:
     try:
         registry.validate(token.claims)
     except ExpiredTokenError as error:
-        raise SSOError("The sign-in has expired. Sign in again.") from error
+        raise SSOError(_("The sign-in has expired. Sign in again.")) from error
     except JoseError as error:
-        raise SSOError("The sign-in could not be verified: it was not made for Hearth.") from error
+        raise SSOError(
+            _("The sign-in could not be verified: it was not made for Hearth.")
+        ) from error
     azp = token.claims.get("azp")
     if isinstance(token.claims["aud"], list) and azp != settings.HEARTH_OIDC_CLIENT_ID:
         # Several audiences: OpenID Connect Core 3.1.3.7 asks for azp to name us.
-        raise SSOError("The sign-in could not be verified: it was not made for Hearth.")
+        raise SSOError(_("The sign-in could not be verified: it was not made for Hearth."))
     return token.claims
 
 
@@ -180,7 +190,7 @@ def user_info(access_token: str, *, subject: str) -> dict:
         return {}
     claims = _get_json(endpoint, headers={"Authorization": f"Bearer {access_token}"})
     if claims.get("sub") != subject:
-        raise SSOError("The identity provider described someone else than who signed in.")
+        raise SSOError(_("The identity provider described someone else than who signed in."))
     return claims
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
 
 
 class CallbackForm(forms.Form):
@@ -18,5 +19,5 @@ class CallbackForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("error") and not (data.get("code") and data.get("state")):
-            raise forms.ValidationError("The answer has neither a code and state nor an error.")
+            raise forms.ValidationError(_("The answer has neither a code and state nor an error."))
         return data

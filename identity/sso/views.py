@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,13 +37,15 @@ MAX_PENDING = 5  # a few tabs at once; older ones are forgotten
 # sign-out. The base template reads it to send "Sign out" through sso_logout.
 SIGNED_IN = "hearth_sso"
 
-STALE = "This sign-in has expired or was already used. Start again from the sign-in page."
+STALE = gettext_lazy(
+    "This sign-in has expired or was already used. Start again from the sign-in page."
+)
 PROVIDER_ERRORS = {
-    "access_denied": "The sign-in was cancelled, or {name} did not let you in.",
-    "login_required": "{name} asks you to sign in again.",
-    "consent_required": "{name} needs your consent before Hearth can sign you in.",
-    "interaction_required": "{name} needs you to finish signing in there first.",
-    "temporarily_unavailable": "{name} is busy at the moment. Try again shortly.",
+    "access_denied": gettext_lazy("The sign-in was cancelled, or %(name)s did not let you in."),
+    "login_required": gettext_lazy("%(name)s asks you to sign in again."),
+    "consent_required": gettext_lazy("%(name)s needs your consent before Hearth can sign you in."),
+    "interaction_required": gettext_lazy("%(name)s needs you to finish signing in there first."),
+    "temporarily_unavailable": gettext_lazy("%(name)s is busy at the moment. Try again shortly."),
 }
 
 
@@ -58,7 +62,7 @@ def refused(request: HttpRequest, error: SSOError) -> HttpResponse:
 @require_GET
 def sso_login(request: HttpRequest) -> HttpResponse:
     if not sso_enabled():
-        raise Http404("Single sign-on is not set up.")
+        raise Http404(_("Single sign-on is not set up."))
     form = NextForm(request.GET)
     target = form.cleaned_data["next"] if form.is_valid() else ""
     try:
@@ -86,25 +90,25 @@ def _take_pending(request: HttpRequest, state: str) -> dict | None:
 
 def _provider_error(code: str) -> SSOError:
     name = settings.HEARTH_OIDC_NAME
-    message = PROVIDER_ERRORS.get(code, "{name} could not sign you in ({code}).")
-    return SSOError(capfirst(message.format(name=name, code=code[:40])))
+    message = PROVIDER_ERRORS.get(code) or _("%(name)s could not sign you in (%(code)s).")
+    return SSOError(capfirst(str(message) % {"name": name, "code": code[:40]}))
 
 
 @require_GET
 def sso_callback(request: HttpRequest) -> HttpResponse:
     if not sso_enabled():
-        raise Http404("Single sign-on is not set up.")
+        raise Http404(_("Single sign-on is not set up."))
     form = CallbackForm(request.GET)
     if not form.is_valid():
-        return refused(request, SSOError("The answer from the identity provider is incomplete."))
+        return refused(request, SSOError(_("The answer from the identity provider is incomplete.")))
     answer = form.cleaned_data
     pending = _take_pending(request, answer["state"])
     if answer["error"]:
         return refused(request, _provider_error(answer["error"]))
     if pending is None:
-        return refused(request, SSOError(STALE))
+        return refused(request, SSOError(str(STALE)))
     if answer["iss"] and answer["iss"] != settings.HEARTH_OIDC_ISSUER:
-        return refused(request, SSOError("The answer came from another identity provider."))
+        return refused(request, SSOError(_("The answer came from another identity provider.")))
     try:
         person, id_token = _complete(code=answer["code"], pending=pending)
     except SSOError as error:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from insights.dashboards.common import DIMENSIONS
 
 
@@ -22,19 +25,31 @@ class Column:
         return row["dimensions"].get(self.key) if self.dimension else row[self.key]
 
 
-SCORE = Column("score", "connection score", "Score", decimals=0)
+SCORE = Column("score", _("connection score"), _("Score"), decimals=0)
 DIMENSION_COLUMNS = [
-    Column(key, f"{label} favourable %", label, unit="%", decimals=0, dimension=True)
+    Column(
+        key,
+        format_lazy(_("{dimension} favourable %"), dimension=label),
+        label,
+        unit="%",
+        decimals=0,
+        dimension=True,
+    )
     for key, label in DIMENSIONS
 ]
 FIGURES = [
-    Column("response_rate", "answered the pulse %", "Answered the pulse", unit="%"),
-    Column("activity", "connected this week %", "Connected this week", unit="%"),
-    Column("isolated", "isolated (90 days)", "No tie in 90 days"),
-    Column("ei", "silo index (E-I)", "Silo index", decimals=2),
-    Column("bridges", "teams reached", "Teams reached"),
-    Column("first_ask", "median days to first question", "Days to first question", decimals=0),
-    Column("without_ask", "newcomers without a question after 14 days"),
+    Column("response_rate", _("answered the pulse %"), _("Answered the pulse"), unit="%"),
+    Column("activity", _("connected this week %"), _("Connected this week"), unit="%"),
+    Column("isolated", _("isolated (90 days)"), _("No tie in 90 days")),
+    Column("ei", _("silo index (E-I)"), _("Silo index"), decimals=2),
+    Column("bridges", _("teams reached"), _("Teams reached")),
+    Column(
+        "first_ask",
+        _("median days to first question"),
+        _("Days to first question"),
+        decimals=0,
+    ),
+    Column("without_ask", _("newcomers without a question after 14 days")),
 ]
 # The CSV's columns after week, team and level; the page splits them over two tables
 # (dimensions, then the other figures).

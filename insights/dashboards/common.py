@@ -11,7 +11,9 @@ from typing import TypeVar
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from connection.models import OrgSettings, Team
 from mentorship.models import Programme
@@ -45,7 +47,7 @@ class Figure:
 
 
 def week_label(week: dt.date) -> str:
-    return week.strftime("%d %b").lstrip("0")
+    return dateformat.format(week, pgettext("date format", "j M"))  # "7 Dec", "7. Dez"
 
 
 def short_label(week: dt.date, *, first: bool) -> str:
@@ -66,18 +68,24 @@ def actions(team: Team | None = None) -> dict[str, tuple[str, str]]:
             running.setdefault(programme.kind, programme)
     coffee, buddy = running.get(Programme.Kind.COFFEE), running.get(Programme.Kind.BUDDY)
     return {
-        "ritual": ("Adopt a ritual from the catalogue", reverse("ritual_catalogue")),
+        "ritual": (_("Adopt a ritual from the catalogue"), reverse("ritual_catalogue")),
         "together": (
-            "Try a 15-minute co-working window",
+            _("Try a 15-minute co-working window"),
             reverse("ritual_adopt", args=["coworking"]),
         ),
-        "coffee": (f"Invite the team to {coffee.name}", reverse("mentorship"))
+        "coffee": (
+            _("Invite the team to %(programme)s") % {"programme": coffee.name},
+            reverse("mentorship"),
+        )
         if coffee
-        else ("Start a coffee-chat programme", reverse("programmes") + "?kind=coffee"),
-        "checkin": ("Host office hours for check-ins", reverse("office_hours")),
-        "buddy": (f"Check newcomers are in {buddy.name}", reverse("programmes"))
+        else (_("Start a coffee-chat programme"), reverse("programmes") + "?kind=coffee"),
+        "checkin": (_("Host office hours for check-ins"), reverse("office_hours")),
+        "buddy": (
+            _("Check newcomers are in %(programme)s") % {"programme": buddy.name},
+            reverse("programmes"),
+        )
         if buddy
-        else ("Give newcomers a buddy", reverse("programmes") + "?kind=buddy"),
+        else (_("Give newcomers a buddy"), reverse("programmes") + "?kind=buddy"),
     }
 
 

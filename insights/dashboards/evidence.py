@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection.calendar import monday
 from connection.models import Team
@@ -83,10 +84,11 @@ def _only_parents_adopted(card: evidence.Card, rituals: list) -> evidence.Card:
     names = ", ".join(ritual.team.name for ritual in rituals)
     return dataclasses.replace(
         card,
-        reason=(
-            f"Only teams with sub-teams have adopted it ({names}): a team's score mixes "
+        reason=_(
+            "Only teams with sub-teams have adopted it (%(teams)s): a team's score mixes "
             "its sub-teams', so there is no team to compare yet."
-        ),
+        )
+        % {"teams": names},
     )
 
 

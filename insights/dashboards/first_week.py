@@ -9,6 +9,9 @@ from urllib.parse import urlencode
 
 from django.db.models import Exists, Prefetch
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from connection.models import Signal, User, next_shared_slot
 from mentorship.models import Booking, CheckIn, MatchGroup
@@ -64,10 +67,17 @@ def _email(person: User, buddy: User, meet) -> str:
     when = ""
     if meet:
         theirs = meet[0].astimezone(buddy.zone)
-        day = f"{theirs:%A} {theirs.day} {theirs:%B at %H:%M}"
-        when = f" Would {day} your time work for a first half hour?"
-    body = f"Hi {buddy.get_short_name()}, I'm {person.get_short_name()}, new here.{when}"
-    query = urlencode({"subject": "Our first buddy check-in", "body": body})
+        # Translators: a date format, as in Django's date filter ("l, j. F").
+        date = dateformat.format(theirs, pgettext("date format", "l j F"))
+        when = " " + _("Would %(date)s at %(time)s your time work for a first half hour?") % {
+            "date": date,
+            "time": f"{theirs:%H:%M}",
+        }
+    body = _("Hi %(buddy)s, I'm %(me)s, new here.") % {
+        "buddy": buddy.get_short_name(),
+        "me": person.get_short_name(),
+    }
+    query = urlencode({"subject": _("Our first buddy check-in"), "body": body + when})
     return f"mailto:{buddy.email}?{query.replace('+', '%20')}"
 
 
@@ -96,8 +106,8 @@ def _steps(person: User, group: MatchGroup | None) -> list[Step]:
     met, booked, asked = done["met"], done["booked"], done["asked"]
     joined = done["attended"] or done["joined"] or (done["posted"] and done["async_ritual"])
     return [
-        Step("Meet your buddy", met, reverse("mentorship")),
-        Step("Book office hours", booked, reverse("office_hours")),
-        Step("Join a ritual", joined, reverse("rituals")),
-        Step("Ask a first question in the thread", asked, reverse("ritual_thread")),
+        Step(_("Meet your buddy"), met, reverse("mentorship")),
+        Step(_("Book office hours"), booked, reverse("office_hours")),
+        Step(_("Join a ritual"), joined, reverse("rituals")),
+        Step(_("Ask a first question in the thread"), asked, reverse("ritual_thread")),
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection import privacy
 from connection.calendar import quarter_start
@@ -162,11 +163,11 @@ def _slice_scores(ids: list[int], by: str, value: str, view: OrgView) -> dict:
     latest = rounds[0]
     snapshot = OrgSnapshot(rounds)
     view.slice_by, view.slice_value = by, value
-    view.slice_note = (
-        f"Scores from round {latest.number} for this group only; a team shows a figure only "
-        f"when at least {latest.min_group_size} of its people in the group answered and no "
+    view.slice_note = _(
+        "Scores from round %(round)s for this group only; a team shows a figure only "
+        "when at least %(k)s of its people in the group answered and no "
         "smaller group can be worked out from it."
-    )
+    ) % {"round": latest.number, "k": latest.min_group_size}
     return snapshot.slice_scores(latest, by, value, ids)
 
 

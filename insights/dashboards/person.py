@@ -8,6 +8,8 @@ import datetime as dt
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connection.models import Signal, User
 from mentorship.models import MatchGroup
@@ -15,15 +17,15 @@ from rituals.models import Recognition
 
 # What two people did together, said the same way from either side.
 TOGETHER = {
-    Signal.Kind.ATTENDED: "a ritual",
-    Signal.Kind.POSTED: "the team thread",
-    Signal.Kind.ASKED: "a question",
-    Signal.Kind.REPLIED: "the team thread",
-    Signal.Kind.RECOGNISED: "recognition",
-    Signal.Kind.BOOKED: "office hours",
-    Signal.Kind.CHECKED_IN: "a programme meet-up",
-    Signal.Kind.MENTORED: "mentoring",
-    Signal.Kind.SHADOWED: "shadowing",
+    Signal.Kind.ATTENDED: gettext_lazy("a ritual"),
+    Signal.Kind.POSTED: gettext_lazy("the team thread"),
+    Signal.Kind.ASKED: gettext_lazy("a question"),
+    Signal.Kind.REPLIED: gettext_lazy("the team thread"),
+    Signal.Kind.RECOGNISED: gettext_lazy("recognition"),
+    Signal.Kind.BOOKED: gettext_lazy("office hours"),
+    Signal.Kind.CHECKED_IN: gettext_lazy("a programme meet-up"),
+    Signal.Kind.MENTORED: gettext_lazy("mentoring"),
+    Signal.Kind.SHADOWED: gettext_lazy("shadowing"),
 }
 
 
@@ -43,7 +45,7 @@ def my_connection(person: User, *, now: dt.datetime | None = None) -> dict:
             continue
         entry = people.setdefault(pk, {"name": name, "times": 0, "kinds": set()})
         entry["times"] += 1
-        entry["kinds"].add(TOGETHER.get(kind, kind))
+        entry["kinds"].add(str(TOGETHER.get(kind, kind)))
     attended = signals.filter(actor=person, kind=Signal.Kind.ATTENDED).count()
     given = Recognition.objects.filter(giver=person, created_at__gte=since).count()
     received = Recognition.objects.filter(receivers=person, created_at__gte=since).count()
@@ -77,21 +79,23 @@ def my_connection(person: User, *, now: dt.datetime | None = None) -> dict:
 def _suggestion(person: User, connections: list, attended: int, given: int) -> tuple[str, str]:
     if not connections:
         return (
-            "Nobody yet this month, and that’s fine. A 20-minute coffee chat with someone "
-            "from another team is an easy start.",
+            _(
+                "Nobody yet this month, and that’s fine. A 20-minute coffee chat with someone "
+                "from another team is an easy start."
+            ),
             reverse("mentorship"),
         )
     if given == 0:
         return (
-            "Someone helped you lately? A line of recognition takes a minute and makes a week.",
+            _("Someone helped you lately? A line of recognition takes a minute and makes a week."),
             reverse("recognition"),
         )
     if attended == 0:
         return (
-            "Your team’s rituals are a low-effort way to see people: pick one that suits you.",
+            _("Your team’s rituals are a low-effort way to see people: pick one that suits you."),
             reverse("rituals"),
         )
     return (
-        "You’re well connected this month. Office hours are a good way to pass it on.",
+        _("You’re well connected this month. Office hours are a good way to pass it on."),
         reverse("office_hours"),
     )

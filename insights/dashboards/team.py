@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
 from connection import privacy
 from connection.calendar import NEWCOMER_DAYS
@@ -86,7 +88,7 @@ def _pulse_figures(scored: TeamWeek, actions: dict) -> list[Figure]:
     score = scored.score
     figures = [
         Figure(
-            "Connection score (latest pulse)",
+            _("Connection score (latest pulse)"),
             f"{floatformat(score, 0)} / 100" if score is not None else None,
             "" if score is not None else privacy.NOT_ENOUGH,
             weak=score is not None and score < WEAK_SCORE,
@@ -102,7 +104,7 @@ def _pulse_figures(scored: TeamWeek, actions: dict) -> list[Figure]:
             action = actions["coffee" if key in ("belonging", "learning") else "ritual"]
             figures.append(
                 Figure(
-                    f"{label}: favourable answers",
+                    _("%(dimension)s: favourable answers") % {"dimension": label},
                     f"{floatformat(value, 0)} %",
                     weak=True,
                     action=action if key == weakest else None,
@@ -111,7 +113,7 @@ def _pulse_figures(scored: TeamWeek, actions: dict) -> list[Figure]:
     rate = scored.response_rate
     figures.append(
         Figure(
-            "Answered the pulse",
+            _("Answered the pulse"),
             f"{rate} %" if rate is not None else None,
             "" if rate is not None else privacy.NOT_ENOUGH,
         )
@@ -122,29 +124,33 @@ def _pulse_figures(scored: TeamWeek, actions: dict) -> list[Figure]:
 def _activity_figures(latest: TeamWeek, k: int, actions: dict) -> list[Figure]:
     shown = latest.people_shown
     active = privacy.people_share(latest.active_members, latest.members, k, shown)
-    reason = "" if shown else f"Fewer than {k} people, or it would single out a smaller group"
+    reason = (
+        ""
+        if shown
+        else _("Fewer than %(k)s people, or it would single out a smaller group") % {"k": k}
+    )
     isolated = privacy.headcount(latest.isolated, latest.members, k, shown)
     ties = latest.ties_internal + latest.ties_external
     ei = latest.ei_index if shown and ties >= k else None
     return [
         Figure(
-            "Connected with a colleague this week",
+            _("Connected with a colleague this week"),
             f"{active} %" if active is not None else None,
             reason,
             weak=active is not None and active < WEAK_ACTIVITY,
             action=actions["together"],
         ),
         Figure(
-            "People with no one-to-one connection in 90 days",
+            _("People with no one-to-one connection in 90 days"),
             isolated,
             reason,
             weak=isolated not in (None, "0"),
             action=actions["checkin"],
         ),
         Figure(
-            "Ties reaching outside the team (−1 all within it, +1 all outside)",
-            f"{ei:+.2f}" if ei is not None else None,
-            "" if ei is not None else "Too few ties to say",
+            _("Ties reaching outside the team (−1 all within it, +1 all outside)"),
+            f"{ei:+.2f}".replace(".", get_format("DECIMAL_SEPARATOR")) if ei is not None else None,
+            "" if ei is not None else _("Too few ties to say"),
             weak=ei is not None and ei < WEAK_EI,
             action=actions["coffee"],
         ),
@@ -155,10 +161,13 @@ def _onboarding_figures(latest: TeamWeek, k: int, actions: dict) -> list[Figure]
     if not (latest.people_shown and latest.newcomers >= privacy.effective_k(k)):
         return [
             Figure(
-                "Onboarding",
+                _("Onboarding"),
                 None,
-                f"Fewer than {k} people started in the last {NEWCOMER_DAYS} days; "
-                "shown for bigger groups",
+                _(
+                    "Fewer than %(k)s people started in the last %(days)s days; "
+                    "shown for bigger groups"
+                )
+                % {"k": k, "days": NEWCOMER_DAYS},
             )
         ]
     # A median over fewer than k people who asked would be one person's days.
@@ -167,12 +176,12 @@ def _onboarding_figures(latest: TeamWeek, k: int, actions: dict) -> list[Figure]
     without = privacy.headcount(latest.newcomers_without_ask, latest.newcomers, k)
     return [
         Figure(
-            "Newcomers: median days to their first question",
+            _("Newcomers: median days to their first question"),
             f"{median:.0f}" if enough and median is not None else None,
-            "" if enough else f"Shown once at least {k} newcomers have asked",
+            "" if enough else _("Shown once at least %(k)s newcomers have asked") % {"k": k},
         ),
         Figure(
-            "Newcomers with no question after 14 days",
+            _("Newcomers with no question after 14 days"),
             without,
             weak=without not in (None, "0"),
             action=actions["buddy"],

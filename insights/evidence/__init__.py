@@ -1,7 +1,7 @@
 """Which rituals work: a difference in differences over clean comparison teams.
 
-Pure Python with SciPy's t distribution (no Django), so it can be tested and
-benchmarked on its own.
+Pure Python with SciPy's t distribution (Django only for the wording's
+translations), so it can be tested and benchmarked on its own.
 
 For one ritual template, each team that adopted it is compared with itself: its mean
 connection score over the `before` pulse rounds before adoption against its mean over
@@ -31,10 +31,17 @@ from dataclasses import replace
 
 from connection.calendar import monday
 from insights.evidence import changes, interval, pretrend, wording
-from insights.evidence.card import HELPS, MAY_HURT, NO_CLEAR_EFFECT, TOO_EARLY, Card
+from insights.evidence.card import (
+    HELPS,
+    MAY_HURT,
+    NO_CLEAR_EFFECT,
+    TOO_EARLY,
+    VERDICT_LABELS,
+    Card,
+)
 from insights.evidence.wording import explain
 
-__all__ = ["HELPS", "MAY_HURT", "NO_CLEAR_EFFECT", "TOO_EARLY", "Card", "explain"]
+__all__ = ["HELPS", "MAY_HURT", "NO_CLEAR_EFFECT", "TOO_EARLY", "VERDICT_LABELS", "Card", "explain"]
 __all__ += ["difference_in_differences", "judge_together"]
 
 

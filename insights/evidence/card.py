@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+# The verdicts are identifiers (the API's values, the page's CSS classes); what a
+# person reads is their label, in their language.
 HELPS = "helps"
 NO_CLEAR_EFFECT = "no clear effect"
 MAY_HURT = "may hurt"
 TOO_EARLY = "too early to tell"
+VERDICT_LABELS = {
+    HELPS: _("helps"),
+    NO_CLEAR_EFFECT: _("no clear effect"),
+    MAY_HURT: _("may hurt"),
+    TOO_EARLY: _("too early to tell"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,11 @@ class Card:
     trend_high: float | None = None
     trend_p: float | None = None
     trend_note: str = ""
+
+    @property
+    def verdict_label(self) -> str:
+        """The verdict in words for the page (`verdict` stays the identifier)."""
+        return str(VERDICT_LABELS.get(self.verdict, self.verdict))
 
     @property
     def trend_flagged(self) -> bool:

@@ -14,10 +14,13 @@ from django.core.exceptions import SuspiciousOperation
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from connection.audit import save_recorded
 from connection.calendar import quarter_label, quarter_start
+from connection.forms import OrgLanguageForm
 from connection.lifecycle.forms import RetentionForm
 from connection.models import AuditEntry, Nudge, NudgeChannel, OrgSettings, Team, User
 from connection.roles import hr_admin_required
@@ -33,9 +36,14 @@ HUB_FORMS = {
     "retention": (
         RetentionForm,
         AuditEntry.Action.RETENTION_CHANGED,
-        "Saved. The nightly clean-up uses these windows from tonight.",
+        gettext_lazy("Saved. The nightly clean-up uses these windows from tonight."),
     ),
-    "sign_in": (SignInSettingsForm, AuditEntry.Action.SSO_SETTINGS, "Saved."),
+    "sign_in": (SignInSettingsForm, AuditEntry.Action.SSO_SETTINGS, gettext_lazy("Saved.")),
+    "language": (
+        OrgLanguageForm,
+        AuditEntry.Action.LANGUAGE_CHANGED,
+        gettext_lazy("Saved. Everyone who has not chosen a language reads Hearth in it."),
+    ),
 }
 
 
@@ -46,20 +54,22 @@ def hr_settings(request):
     themselves (docs/data-lifecycle.md), and whether single sign-on creates accounts
     (docs/identity.md)."""
     org = OrgSettings.load()
-    forms = {name: form_class(instance=org) for name, (form_class, _, _) in HUB_FORMS.items()}
+    forms = {name: entry[0](instance=org) for name, entry in HUB_FORMS.items()}
     if request.method == "POST":
         which = SettingsHubForm(request.POST)
         if not which.is_valid():
-            raise SuspiciousOperation("Unknown settings form.")
+            raise SuspiciousOperation(_("Unknown settings form."))
         name = which.cleaned_data["form"]
         form_class, action, saved = HUB_FORMS[name]
         forms[name] = form = form_class(request.POST, instance=org)
         if form.is_valid():
             save_recorded(form, actor=request.user, action=action)
-            messages.success(request, saved)
+            messages.success(request, str(saved))
             return redirect("hr_settings")
     context = (
-        _hub(org) | _identity() | {"retention": forms["retention"], "sign_in": forms["sign_in"]}
+        _hub(org)
+        | _identity()
+        | {name: forms[name] for name in ("retention", "sign_in", "language")}
     )
     return render(request, "insights/settings.html", context)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from connection import charts
@@ -16,7 +18,7 @@ from rituals.models import Occurrence, TeamRitual
 NAMED = 12  # adopting teams a card names; it counts them all
 
 
-@lead_or_hr_required("Evidence cards are for team leads and HR.")
+@lead_or_hr_required(gettext_lazy("Evidence cards are for team leads and HR."))
 @require_GET
 def ritual_evidence(request):
     cards = org_wide(f"evidence-page:k{min_group_size()}", _cards)
@@ -57,7 +59,8 @@ def _cards() -> list[dict]:
                 card.effect,
                 card.low,
                 card.high,
-                title=f"{item['template'].name}: change in connection score, points",
+                title=_("%(ritual)s: change in connection score, points")
+                % {"ritual": item["template"].name},
                 desc=item["explain"],
             )
             if card.effect is not None
@@ -70,6 +73,11 @@ def _left_out(adopted: int, counted: int) -> str:
     """Why the figure rests on fewer teams than adopted the ritual, if it does."""
     if counted >= adopted or counted == 0:  # none counted: the card's reason says why
         return ""
-    why = "a team with sub-teams (its score mixes theirs) or too few pulse rounds around it"
     missing = adopted - counted
-    return f"{missing} of them {'is' if missing == 1 else 'are'} not in the figure: {why}."
+    return ngettext(
+        "%(n)s of them is not in the figure: a team with sub-teams (its score mixes theirs) "
+        "or too few pulse rounds around it.",
+        "%(n)s of them are not in the figure: a team with sub-teams (its score mixes theirs) "
+        "or too few pulse rounds around it.",
+        missing,
+    ) % {"n": missing}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from connection import charts
@@ -46,7 +48,7 @@ def org_insights(request):
 def _tables(view) -> dict:
     names = {node["id"]: node["label"] for node in view.nodes}
     return {
-        "dimension_labels": [column.label for column in columns.DIMENSION_COLUMNS],
+        "dimension_labels": [str(column.label) for column in columns.DIMENSION_COLUMNS],
         "figure_columns": columns.PAGE_FIGURES,
         "edge_rows": sorted(
             ((names[a], names[b], n) for a, b, n in view.edges), key=lambda e: -e[2]
@@ -74,41 +76,47 @@ def _tables(view) -> dict:
 
 
 def _charts(view) -> dict:
-    labels = [column.label for column in columns.DIMENSION_COLUMNS]
+    labels = [str(column.label) for column in columns.DIMENSION_COLUMNS]
+    score = str(columns.SCORE.label)
     heat = {
-        (row["team"].name, column.label): column.value(row)
+        (row["team"].name, str(column.label)): column.value(row)
         for row in view.rows
         for column in columns.DIMENSION_COLUMNS
-    } | {(row["team"].name, "Score"): row["score"] for row in view.rows}
+    } | {(row["team"].name, score): row["score"] for row in view.rows}
     return {
         "budget_chart": charts.bar_chart(
             [(b["team"].name, b["used"]) for b in view.budgets],
-            title="Share of this quarter's budget spent",
-            desc="Money spent as a share of each team's budget this quarter.",
+            title=_("Share of this quarter's budget spent"),
+            desc=_("Money spent as a share of each team's budget this quarter."),
             unit=" %",
             max_value=100,
         ),
         "heat_chart": charts.heatmap(
             [row["team"].name for row in view.rows],
-            ["Score", *labels],
+            [score, *labels],
             heat,
-            title="Teams by dimension (favourable answers)",
-            desc="Each cell is the share of favourable answers; blank cells are hidden by "
-            "the privacy guard.",
+            title=_("Teams by dimension (favourable answers)"),
+            desc=_(
+                "Each cell is the share of favourable answers; blank cells are hidden by "
+                "the privacy guard."
+            ),
         )
         if not view.slice_by
         else "",
         "trend_chart": charts.line_chart(
             view.trend,
-            title="Organisation connection score by week",
-            desc="Rolling connection score for the whole organisation.",
+            title=_("Organisation connection score by week"),
+            desc=_("Rolling connection score for the whole organisation."),
         ),
         "network_chart": charts.network(
             view.nodes,
             view.edges,
-            title="How teams connect",
-            desc=f"{len(view.nodes)} teams; lines are ties between people of two teams in "
-            "the last 90 days, thicker for more.",
+            title=_("How teams connect"),
+            desc=_(
+                "%(n)s teams; lines are ties between people of two teams in "
+                "the last 90 days, thicker for more."
+            )
+            % {"n": len(view.nodes)},
         ),
     }
 
@@ -130,12 +138,16 @@ def _pager(request, view, number: int) -> dict:
 
 
 def _slice_choices() -> list[tuple[str, str, str]]:
-    return [("tenure_band", v, f"Tenure: {label}") for v, label in TenureBand.choices] + [
-        ("location", v, f"Location: {label}") for v, label in Location.choices
+    return [
+        ("tenure_band", v, _("Tenure: %(band)s") % {"band": label})
+        for v, label in TenureBand.choices
+    ] + [
+        ("location", v, _("Location: %(location)s") % {"location": label})
+        for v, label in Location.choices
     ]
 
 
-ORGANISATION = "Whole organisation"
+ORGANISATION = gettext_lazy("Whole organisation")
 
 
 @hr_admin_required
@@ -147,15 +159,25 @@ def org_insights_csv(request):
         return bad_request(request, form, back=reverse("insights_org"))
     view = dashboards.org_view(**form.view_arguments())
     # Which slice the file holds: in its name and on every row.
-    held = f"{view.slice_by}: {view.slice_value}" if view.slice_by else "everyone"
+    held = f"{view.slice_by}: {view.slice_value}" if view.slice_by else _("everyone")
     named = f"-{view.slice_by}-{view.slice_value}" if view.slice_by else ""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="hearth-insights-{view.week}-level-{view.level}{named}.csv"'
     )
     writer = csv_writer(response)
-    writer.writerow(["week", "team", "level", *[c.header for c in columns.CSV_COLUMNS], "slice"])
-    teams = [(ORGANISATION, "", view.org)] + [(r["team"].name, view.level, r) for r in view.rows]
+    writer.writerow(
+        [
+            _("week"),
+            _("team"),
+            _("level"),
+            *[str(c.header) for c in columns.CSV_COLUMNS],
+            _("slice"),
+        ]
+    )
+    teams = [(str(ORGANISATION), "", view.org)] + [
+        (r["team"].name, view.level, r) for r in view.rows
+    ]
     writer.writerows(
         [view.week, name, level, *[_cell(c.value(row)) for c in columns.CSV_COLUMNS], held]
         for name, level, row in teams
@@ -171,7 +193,7 @@ def org_insights_csv(request):
 
 
 def _cell(value):
-    return "not enough responses" if value is None else value
+    return _("not enough responses") if value is None else value
 
 
 def _other_tables(writer, view) -> None:
@@ -179,12 +201,12 @@ def _other_tables(writer, view) -> None:
     names = {node["id"]: node["label"] for node in view.nodes}
     _section(
         writer,
-        ["team", "team", "ties (90 days)"],
+        [_("team"), _("team"), _("ties (90 days)")],
         [(names[a], names[b], n) for a, b, n in view.edges],
     )
     _section(
         writer,
-        ["programme", "kind", "people", "groups matched", "groups met %"],
+        [_("programme"), _("kind"), _("people"), _("groups matched"), _("groups met %")],
         [
             (p["name"], p["kind"], p["members"], p["groups"], _cell(p["met_share"]))
             for p in view.programmes
@@ -192,7 +214,7 @@ def _other_tables(writer, view) -> None:
     )
     _section(
         writer,
-        ["ritual", "teams", "running", "retired", "worth it %"],
+        [_("ritual"), _("teams"), _("running"), _("retired"), _("worth it %")],
         [
             (r["template"].name, r["teams"], r["active"], r["retired"], _cell(r["worth_it"]))
             for r in view.rituals
@@ -200,7 +222,7 @@ def _other_tables(writer, view) -> None:
     )
     _section(
         writer,
-        ["budget team", "budget", "spent", "used %"],
+        [_("budget team"), _("budget"), _("spent"), _("used %")],
         [
             (b["team"].name, b["budget"].money, b["budget"].spent or 0, _cell(b["used"]))
             for b in view.budgets

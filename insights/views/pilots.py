@@ -11,7 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from xhtml2pdf import pisa
 
@@ -45,16 +47,19 @@ def pilot_list(request):
         except pilots.PilotError as refusal:
             form.add_error(None, str(refusal))
         else:
-            baseline = (
-                f" Round {pilot.first_round.number} of the pulse opened as its baseline."
-                if pilot.first_round
-                else ""
-            )
-            messages.success(
-                request,
-                f"Pilot “{pilot.name}” planned from {pilot.starts_on:%-d %B} to "
-                f"{pilot.ends_on:%-d %B}, with its rituals and their reminders.{baseline}",
-            )
+            planned = _(
+                "Pilot “%(name)s” planned from %(start)s to %(end)s, with its rituals and "
+                "their reminders."
+            ) % {
+                "name": pilot.name,
+                "start": _day(pilot.starts_on),
+                "end": _day(pilot.ends_on),
+            }
+            if pilot.first_round:
+                planned += " " + _("Round %(number)s of the pulse opened as its baseline.") % {
+                    "number": pilot.first_round.number
+                }
+            messages.success(request, planned)
             return redirect("insights_pilot", pk=pilot.pk)
     listed = Pilot.objects.prefetch_related("teams", "templates").order_by("-starts_on", "-pk")
     return render(
@@ -96,7 +101,9 @@ def pilot_pdf(request, pk: int):
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
     if result.err:
-        return HttpResponse("The PDF could not be made; the page has the same report.", status=500)
+        return HttpResponse(
+            _("The PDF could not be made; the page has the same report."), status=500
+        )
     response = HttpResponse(out.getvalue(), content_type="application/pdf")
     name = f"pilot-{pilot.pk}-report.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -111,7 +118,8 @@ def pilot_extend(request, pk: int):
     if not form.is_valid():
         return bad_request(request, form, back=pilot_url(pilot))
     pilot = pilots.extend_pilot(pilot=pilot, weeks=form.cleaned_data["weeks"], by=request.user)
-    messages.success(request, f"The pilot now runs until {pilot.ends_on:%-d %B %Y}.")
+    until = dateformat.format(pilot.ends_on, pgettext("date format", "j F Y"))
+    messages.success(request, _("The pilot now runs until %(day)s.") % {"day": until})
     return redirect(pilot_url(pilot))
 
 
@@ -129,8 +137,15 @@ def pilot_roll_out(request, pk: int):
     except pilots.PilotError as refusal:
         form.add_error(None, str(refusal))
         return bad_request(request, form, back=pilot_url(pilot))
-    messages.success(request, f"{count} ritual{'s' if count != 1 else ''} adopted.")
+    messages.success(
+        request, ngettext("%(n)s ritual adopted.", "%(n)s rituals adopted.", count) % {"n": count}
+    )
     return redirect(pilot_url(pilot))
+
+
+def _day(day: dt.date) -> str:
+    """ "7 December" ("7. Dezember")."""
+    return dateformat.format(day, pgettext("date format", "j F"))
 
 
 def pilot_url(pilot: Pilot) -> str:

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from connection import charts
@@ -30,10 +31,10 @@ def team_insights(request):
     led = Team.objects.led_by(request.user).order_by("path")
     first = led.first()
     if first is None:
-        raise PermissionDenied("The team dashboard is for people who lead a team.")
+        raise PermissionDenied(_("The team dashboard is for people who lead a team."))
     form = TeamPickForm(request.GET, teams=led)
     if form.has_error("team", "invalid_choice"):
-        raise PermissionDenied("That team is not one of yours.")
+        raise PermissionDenied(_("That team is not one of yours."))
     if not form.is_valid():
         return bad_request(request, form, back=reverse("insights_team"))
     # Without a choice: the highest team they lead (ordered by path).
@@ -49,31 +50,39 @@ def team_insights(request):
 def _team_charts(view) -> dict:
     shown = [v for _, v in view.trend if v is not None]
     trend_desc = (
-        f"Rolling connection score over {len(view.trend)} weeks, from "
-        f"{floatformat(shown[0], 0)} to {floatformat(shown[-1], 0)} out of 100."
+        _("Rolling connection score over %(weeks)s weeks, from %(first)s to %(last)s out of 100.")
+        % {
+            "weeks": len(view.trend),
+            "first": floatformat(shown[0], 0),
+            "last": floatformat(shown[-1], 0),
+        }
         if shown
-        else "Not enough responses in these weeks to show a score."
+        else _("Not enough responses in these weeks to show a score.")
     )
     labels = [label for _, label in dashboards.DIMENSIONS]
     return {
         "trend_chart": charts.line_chart(
-            view.trend, title=f"{view.team.name}: connection score by week", desc=trend_desc
+            view.trend,
+            title=_("%(team)s: connection score by week") % {"team": view.team.name},
+            desc=trend_desc,
         ),
         "heat_chart": charts.heatmap(
             labels,
             view.weeks,
             view.heat,
             headings=view.week_heads,
-            title="Favourable answers by dimension and week",
-            desc="Share of answers of 4 or 5 for each dimension; blank cells are hidden by the "
-            "privacy guard.",
+            title=_("Favourable answers by dimension and week"),
+            desc=_(
+                "Share of answers of 4 or 5 for each dimension; blank cells are hidden by the "
+                "privacy guard."
+            ),
         ),
         "ties_chart": charts.bar_chart(
             view.ties,
-            title="Ties with other teams (last 90 days)",
-            desc="Distinct pairs of people who connected across the two teams.",
-            unit=" ties",
-            missing="not shown, to protect a small group",
+            title=_("Ties with other teams (last 90 days)"),
+            desc=_("Distinct pairs of people who connected across the two teams."),
+            unit=" " + _("ties"),
+            missing=_("not shown, to protect a small group"),
         )
         if view.ties
         else "",

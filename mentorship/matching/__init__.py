@@ -1,7 +1,8 @@
 """The matching engine: who meets whom in buddies, coffee chats, micro-mentoring and pods.
 
-Pure Python, no Django and no database: `mentorship.services.programmes` turns people and
-past rounds into `Participant`s and a history, and writes the `Group`s back.
+Pure Python and no database (Django only to say a reason in a reader's language,
+`reasons.said`): `mentorship.services.programmes` turns people and past rounds into
+`Participant`s and a history, and writes the `Group`s back.
 
 Hard rules, never broken: nobody is grouped with their own line manager (either
 direction), nor with someone either of them listed in `avoid`, nor with anyone not in

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from django.utils.translation import gettext, gettext_noop, ngettext
+
 from mentorship.matching.participants import Participant
 
 AVOIDED = "avoided"  # everyone else is on their own don't-pair list
@@ -19,25 +21,69 @@ AVOIDED_OR_REPORTING = "avoided_or_reporting"
 RULES = "rules"  # someone else's private list is among the causes: said no further
 NO_ROOM = "no_room"  # someone allowed was there, but every group was full
 
-# What the person reads; {programme} is the programme's name.
+# What the person reads; %(programme)s is the programme's name. Marked here, said in
+# the reader's language where the message is written (`to_person`).
 TO_PERSON = {
-    AVOIDED: "Everyone in {programme} this round is someone you asked not to be paired with.",
-    REPORTING: "Everyone else in {programme} this round is your manager or reports to you, "
-    "and nobody is matched with their own manager.",
-    AVOIDED_OR_REPORTING: "Everyone else in {programme} this round is your manager, reports "
-    "to you, or is someone you asked not to be paired with.",
-    RULES: "Nobody else in {programme} this round could be matched with you under the "
-    "programme's rules.",
-    NO_ROOM: "Everyone you could be matched with in {programme} was already in a full group.",
+    AVOIDED: gettext_noop(
+        "Everyone in %(programme)s this round is someone you asked not to be paired with."
+    ),
+    REPORTING: gettext_noop(
+        "Everyone else in %(programme)s this round is your manager or reports to you, "
+        "and nobody is matched with their own manager."
+    ),
+    AVOIDED_OR_REPORTING: gettext_noop(
+        "Everyone else in %(programme)s this round is your manager, reports "
+        "to you, or is someone you asked not to be paired with."
+    ),
+    RULES: gettext_noop(
+        "Nobody else in %(programme)s this round could be matched with you under the "
+        "programme's rules."
+    ),
+    NO_ROOM: gettext_noop(
+        "Everyone you could be matched with in %(programme)s was already in a full group."
+    ),
 }
-# What the owner reads, after a count of people.
-TO_OWNER = {
-    AVOIDED: "asked not to be paired with everyone else",
-    REPORTING: "had only their manager or their reports in the round",
-    AVOIDED_OR_REPORTING: "had only their manager, their reports or people they avoid",
-    RULES: "were ruled out by reporting lines and don't-pair lists",
-    NO_ROOM: "found every group they could join already full",
-}
+
+
+def to_person(code: str, programme: str) -> str:
+    """Why the person is in no group, in the language being spoken."""
+    return gettext(TO_PERSON[code]) % {"programme": programme}
+
+
+def to_owner(code: str, count: int) -> str:
+    """`count` people left out for the reason `code`, for the owner, in the language
+    being spoken."""
+    if code == AVOIDED:
+        text = ngettext(
+            "%(count)d person asked not to be paired with everyone else",
+            "%(count)d people asked not to be paired with everyone else",
+            count,
+        )
+    elif code == REPORTING:
+        text = ngettext(
+            "%(count)d person had only their manager or their reports in the round",
+            "%(count)d people had only their manager or their reports in the round",
+            count,
+        )
+    elif code == AVOIDED_OR_REPORTING:
+        text = ngettext(
+            "%(count)d person had only their manager, their reports or people they avoid",
+            "%(count)d people had only their manager, their reports or people they avoid",
+            count,
+        )
+    elif code == RULES:
+        text = ngettext(
+            "%(count)d person were ruled out by reporting lines and don't-pair lists",
+            "%(count)d people were ruled out by reporting lines and don't-pair lists",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(count)d person found every group they could join already full",
+            "%(count)d people found every group they could join already full",
+            count,
+        )
+    return text % {"count": count}
 
 
 def left_out(
@@ -70,10 +116,11 @@ def _why(person: Participant, people: dict[int, Participant]) -> str:
 
 
 def owner_summary(reasons: dict[int, str]) -> str:
-    """One sentence for the programme's owner: how many were left out and why, no names."""
+    """One sentence for the programme's owner: how many were left out and why, no names,
+    in the language being spoken."""
     counts = Counter(reasons.values())
     parts = [
-        f"{count} {'person' if count == 1 else 'people'} {TO_OWNER[code]}"
+        to_owner(code, count)
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
     return "; ".join(parts) + "."

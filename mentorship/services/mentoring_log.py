@@ -9,13 +9,32 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from connection.calendar import quarter_start
+from connection.i18n import speaking
 from connection.models import Signal, User
 from connection.nudges import create_nudge
 from connection.services import record_signals
 from mentorship.models import MAX_SESSION_MINUTES, CaseNote, MentoringSession
 from mentorship.services.errors import MentorshipError
+
+# The kind and the status as they read inside a sentence (German keeps nouns capitalised).
+KIND_IN_SENTENCE = {
+    MentoringSession.Kind.MENTORING: gettext_noop("mentoring"),
+    MentoringSession.Kind.SHADOWING: gettext_noop("shadowing"),
+}
+ALREADY = {
+    MentoringSession.Status.PENDING: gettext_noop(
+        "This session is already waiting for the mentor to confirm."
+    ),
+    MentoringSession.Status.CONFIRMED: gettext_noop("This session is already confirmed."),
+    MentoringSession.Status.DECLINED: gettext_noop(
+        "This session is already declined by the mentor."
+    ),
+}
 
 
 def log_session(
@@ -29,15 +48,15 @@ def log_session(
     logged_by: User,
 ) -> MentoringSession:
     if mentor.pk == mentee.pk:
-        raise MentorshipError("A session takes two people.")
+        raise MentorshipError(_("A session takes two people."))
     if logged_by.pk not in (mentor.pk, mentee.pk):
-        raise MentorshipError("Only the two people in a session log it.")
+        raise MentorshipError(_("Only the two people in a session log it."))
     if not 1 <= minutes <= MAX_SESSION_MINUTES:
-        raise MentorshipError("A session lasts between 1 minute and 8 hours.")
+        raise MentorshipError(_("A session lasts between 1 minute and 8 hours."))
     if held_on > logged_by.local_now().date():
-        raise MentorshipError("Log sessions that have happened.")
+        raise MentorshipError(_("Log sessions that have happened."))
     if kind not in MentoringSession.Kind.values:
-        raise MentorshipError("Mentoring or shadowing?")
+        raise MentorshipError(_("Mentoring or shadowing?"))
     # The mentor vouches for their own time, so it counts at once; the hours and
     # the signal are the mentor's, so a session the mentee logs waits for them.
     by_mentor = logged_by.pk == mentor.pk
@@ -58,17 +77,26 @@ def log_session(
         if by_mentor:
             _record_session_signal(session)
         else:
+            with speaking(mentor):
+                payload = {
+                    "title": _("Did you mentor %(name)s?") % {"name": mentee.get_short_name()},
+                    "body": _(
+                        "%(name)s logged %(minutes)s minutes of %(kind)s with you on %(day)s. "
+                        "Confirm it to count it, or decline it."
+                    )
+                    % {
+                        "name": mentee.display_name,
+                        "minutes": minutes,
+                        "kind": _(KIND_IN_SENTENCE[session.kind]),
+                        "day": date_format(held_on, "D j M"),
+                    },
+                    "url": reverse("mentoring_session", args=[session.pk]),
+                }
             create_nudge(
                 recipient=mentor,
                 kind="mentoring_confirm",
                 dedupe_key=f"session:{session.pk}:confirm",
-                payload={
-                    "title": f"Did you mentor {mentee.get_short_name()}?",
-                    "body": f"{mentee.display_name} logged {minutes} minutes of "
-                    f"{session.get_kind_display().lower()} with you on {held_on:%a %-d %b}. "
-                    "Confirm it to count it, or decline it.",
-                    "url": reverse("mentoring_session", args=[session.pk]),
-                },
+                payload=payload,
             )
     return session
 
@@ -79,7 +107,7 @@ def decide_session(*, session: MentoringSession, by: User, confirm: bool) -> Men
     Repeating the same decision is a no-op, so a double click is harmless.
     """
     if by.pk != session.mentor_id:
-        raise MentorshipError("Only the mentor named in a session confirms it.")
+        raise MentorshipError(_("Only the mentor named in a session confirms it."))
     wanted = MentoringSession.Status.CONFIRMED if confirm else MentoringSession.Status.DECLINED
     with transaction.atomic():
         # A conditional update claims the decision: of two racing clicks, one acts.
@@ -90,7 +118,7 @@ def decide_session(*, session: MentoringSession, by: User, confirm: bool) -> Men
         if decided and confirm:
             _record_session_signal(session)
     if session.status != wanted:
-        raise MentorshipError(f"This session is already {session.get_status_display().lower()}.")
+        raise MentorshipError(_(ALREADY[session.status]))
     return session
 
 
@@ -159,9 +187,9 @@ def publish_note(
     session: MentoringSession | None = None,
 ) -> CaseNote:
     if not topic.strip() or not tried.strip() or not learned.strip():
-        raise MentorshipError("A case note needs a topic, what was tried and what was learned.")
+        raise MentorshipError(_("A case note needs a topic, what was tried and what was learned."))
     if session is not None and author.pk not in (session.mentor_id, session.mentee_id):
-        raise MentorshipError("Only someone from that session can write its note.")
+        raise MentorshipError(_("Only someone from that session can write its note."))
     return CaseNote.objects.create(
         author=author,
         team=author.team,

@@ -7,7 +7,10 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
+from connection.i18n import speaking
 from connection.models import Signal, Team, User
 from connection.nudges import create_nudge
 from connection.services import record_signals
@@ -25,9 +28,9 @@ def host_office_hours(
     about: str = "",
 ) -> OfficeHours:
     if not 1 <= weekday <= 7:
-        raise MentorshipError("Choose a weekday.")
+        raise MentorshipError(_("Choose a weekday."))
     if not 10 <= block_minutes <= minutes <= 240:
-        raise MentorshipError("Blocks of at least 10 minutes, in a slot of up to 4 hours.")
+        raise MentorshipError(_("Blocks of at least 10 minutes, in a slot of up to 4 hours."))
     slot = OfficeHours(
         host=host,
         weekday=weekday,
@@ -38,7 +41,7 @@ def host_office_hours(
         about=about,
     )
     if any(slot.overlaps(other) for other in host.office_hours.filter(active=True)):
-        raise MentorshipError("That overlaps office hours you already host.")
+        raise MentorshipError(_("That overlaps office hours you already host."))
     slot.full_clean()
     slot.save()
     return slot
@@ -48,16 +51,16 @@ def book(*, office_hours: OfficeHours, starts_at: dt.datetime, booker: User, top
     """Book one block; the database refuses a second booking of the same block."""
     now = timezone.now()
     if office_hours.host_id == booker.pk:
-        raise MentorshipError("You can't book your own office hours.")
+        raise MentorshipError(_("You can't book your own office hours."))
     if not office_hours.active:
-        raise MentorshipError("These office hours have closed.")
+        raise MentorshipError(_("These office hours have closed."))
     if starts_at <= now:
-        raise MentorshipError("That block has already started.")
+        raise MentorshipError(_("That block has already started."))
     if starts_at not in office_hours.blocks_between(starts_at, starts_at + dt.timedelta(minutes=1)):
-        raise MentorshipError("That isn't one of the bookable blocks.")
+        raise MentorshipError(_("That isn't one of the bookable blocks."))
     topic = topic.strip()
     if not 1 <= len(topic) <= 120:
-        raise MentorshipError("Say in a few words what you'd like to talk about.")
+        raise MentorshipError(_("Say in a few words what you'd like to talk about."))
     try:
         with transaction.atomic():
             booking = Booking.objects.create(
@@ -76,36 +79,43 @@ def book(*, office_hours: OfficeHours, starts_at: dt.datetime, booker: User, top
                 ]
             )
             for person, other in ((host, booker), (booker, host)):
+                with speaking(person):
+                    name = other.get_short_name()
+                    confirmation = {
+                        "title": _("Office hours with %(name)s") % {"name": name},
+                        "body": _("%(when)s your time: %(topic)s")
+                        % {
+                            "when": date_format(starts_at.astimezone(person.zone), "D d M H:i"),
+                            "topic": topic,
+                        },
+                        "url": "/mentorship/office-hours/",
+                    }
+                    reminder = {
+                        "title": _("In 30 minutes: office hours with %(name)s") % {"name": name},
+                        "url": "/mentorship/office-hours/",
+                    }
                 create_nudge(
                     recipient=person,
                     kind="booking",
                     dedupe_key=f"booking:{booking.pk}:{person.pk}",
-                    payload={
-                        "title": f"Office hours with {other.get_short_name()}",
-                        "body": f"{starts_at.astimezone(person.zone):%a %d %b %H:%M} "
-                        f"your time: {topic}",
-                        "url": "/mentorship/office-hours/",
-                    },
+                    payload=confirmation,
                 )
                 create_nudge(
                     recipient=person,
                     kind="booking",
                     dedupe_key=f"booking:{booking.pk}:{person.pk}:soon",
-                    payload={
-                        "title": f"In 30 minutes: office hours with {other.get_short_name()}",
-                        "url": "/mentorship/office-hours/",
-                    },
+                    payload=reminder,
                     due_at=max(now, starts_at - dt.timedelta(minutes=30)),
                     expires_at=starts_at,
                 )
     except IntegrityError:
-        raise MentorshipError("Someone just booked that block. Pick another one.") from None
+        raise MentorshipError(_("Someone just booked that block. Pick another one.")) from None
     return booking
 
 
 def cancel_booking(*, booking: Booking, by: User) -> None:
     if by.pk not in (booking.booker_id, booking.office_hours.host_id):
-        raise MentorshipError("Only the two of you can cancel it.")
+        raise MentorshipError(_("Only the two of you can cancel it."))
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
 
 

@@ -10,13 +10,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from connection.calendar import NEWCOMER_DAYS
+from connection.i18n import speaking
 from connection.models import AwayPeriod, Signal, User, shared_working_window
 from connection.nudges import NudgeSpec, create_nudge, plan_nudges
 from connection.services import record_signals
-from mentorship.matching.left_out import TO_PERSON, left_out, owner_summary
+from mentorship.matching.left_out import left_out, owner_summary, to_person
 from mentorship.matching.participants import Group, Participant
+from mentorship.matching.reasons import said
 from mentorship.matching.rounds import choose_buddy, match
 from mentorship.models import (
     Avoid,
@@ -29,17 +33,17 @@ from mentorship.models import (
 from mentorship.services.errors import MentorshipError
 
 STARTERS = [
-    "What's something you learned recently that surprised you?",
-    "What does a good week look like for you?",
-    "What's one thing about how we work that took you a while to figure out?",
-    "What are you curious about outside work these days?",
+    gettext_noop("What's something you learned recently that surprised you?"),
+    gettext_noop("What does a good week look like for you?"),
+    gettext_noop("What's one thing about how we work that took you a while to figure out?"),
+    gettext_noop("What are you curious about outside work these days?"),
 ]
 
 
 def join_programme(*, programme: Programme, person: User) -> Membership:
     if not programme.active or not programme.eligible(person):
-        raise MentorshipError("This programme isn't open to you.")
-    membership, _ = Membership.objects.update_or_create(
+        raise MentorshipError(_("This programme isn't open to you."))
+    membership, _created = Membership.objects.update_or_create(
         programme=programme,
         person=person,
         defaults={"status": Membership.Status.ACTIVE, "paused_until": None},
@@ -50,7 +54,7 @@ def join_programme(*, programme: Programme, person: User) -> Membership:
 def set_membership(*, membership: Membership, status: str, until: dt.date | None = None) -> None:
     """Pause (optionally until a date), resume or leave; effective from the next round."""
     if status not in Membership.Status.values:
-        raise MentorshipError("Unknown status.")
+        raise MentorshipError(_("Unknown status."))
     membership.status = status
     membership.paused_until = until if status == Membership.Status.PAUSED else None
     membership.save(update_fields=["status", "paused_until"])
@@ -175,34 +179,46 @@ def _write_group(
     starter = STARTERS[(match_round.number + row.pk) % len(STARTERS)]
     for person in members:
         others = ", ".join(p.get_short_name() for p in members if p.pk != person.pk)
-        when = ""
-        if window:
-            start = window[0].astimezone(person.zone)
-            end = window[1].astimezone(person.zone)
-            when = f" You all work {start:%H:%M}–{end:%H:%M} your time."
+        with speaking(person):
+            when = ""
+            if window:
+                start = window[0].astimezone(person.zone)
+                end = window[1].astimezone(person.zone)
+                when = " " + _("You all work %(start)s–%(end)s your time.") % {
+                    "start": f"{start:%H:%M}",
+                    "end": f"{end:%H:%M}",
+                }
+            said_starter = _(starter)
+            introduction = {
+                "title": _("%(programme)s: meet %(others)s")
+                % {"programme": programme.name, "others": others},
+                "body": _("Why you: %(reasons)s.") % {"reasons": _why(group.reasons)}
+                + when
+                + " "
+                + _("A starter: %(starter)s") % {"starter": said_starter},
+                "url": "/mentorship/",
+                # For a chat app: introduce the group in one group DM (chat/), in the
+                # organisation's language: the starter goes as its English, to look up.
+                "chat": {"intro": row.pk, "starter": starter},
+            }
+            question = {
+                "title": _("Did you meet %(others)s?") % {"others": others},
+                "body": _("One tap: met, not yet, or rescheduled."),
+                "url": "/mentorship/",
+                "chat": {"checkin": row.pk, "week": 1},
+            }
         create_nudge(
             recipient=person,
             kind="pairing",
             dedupe_key=f"match:{row.pk}:{person.pk}",
-            payload={
-                "title": f"{programme.name}: meet {others}",
-                "body": f"Why you: {'; '.join(group.reasons[:2])}.{when} A starter: {starter}",
-                "url": "/mentorship/",
-                # For a chat app: introduce the group in one group DM (chat/).
-                "chat": {"intro": row.pk, "starter": starter},
-            },
+            payload=introduction,
             when="morning",
         )
         create_nudge(
             recipient=person,
             kind="pairing",
             dedupe_key=f"checkin:{row.pk}:{person.pk}:1",
-            payload={
-                "title": f"Did you meet {others}?",
-                "body": "One tap: met, not yet, or rescheduled.",
-                "url": "/mentorship/",
-                "chat": {"checkin": row.pk, "week": 1},
-            },
+            payload=question,
             due_at=timezone.now() + dt.timedelta(days=6),
             when="morning",
         )
@@ -216,31 +232,49 @@ def _tell_left_out(
     owners how many and why (counts, no names: a don't-pair list stays private)."""
     programme = match_round.programme
     for pk, code in reasons.items():
+        with speaking(people[pk]):
+            payload = {
+                "title": _("%(programme)s: no match for you this round")
+                % {"programme": programme.name},
+                "body": to_person(code, programme.name) + " " + _("We'll try again next round."),
+                "url": "/mentorship/",
+            }
         create_nudge(
             recipient=people[pk],
             kind="pairing",
             dedupe_key=f"left_out:{match_round.pk}:{pk}",
-            payload={
-                "title": f"{programme.name}: no match for you this round",
-                "body": f"{TO_PERSON[code].format(programme=programme.name)} "
-                "We'll try again next round.",
-                "url": "/mentorship/",
-            },
+            payload=payload,
             when="morning",
         )
     count = len(reasons)
     for owner in programme_owners(programme):
+        with speaking(owner):
+            values = {
+                "programme": programme.name,
+                "round": match_round.number,
+                "count": count,
+                "members": len(people),
+                "summary": owner_summary(reasons),
+            }
+            payload = {
+                "title": ngettext(
+                    "%(programme)s, round %(round)s: %(count)s person left out",
+                    "%(programme)s, round %(round)s: %(count)s people left out",
+                    count,
+                )
+                % values,
+                "body": _(
+                    "The matching rules left %(count)s of %(members)s members without "
+                    "a group: %(summary)s Each has been told why."
+                )
+                % values,
+                "url": "/mentorship/",
+            }
         create_nudge(
             recipient=owner,
             kind="pairing",
             dedupe_key=f"left_out_owner:{match_round.pk}:{owner.pk}",
-            payload={
-                "title": f"{programme.name}, round {match_round.number}: "
-                f"{count} {'person' if count == 1 else 'people'} left out",
-                "body": f"The matching rules left {count} of {len(people)} members without "
-                f"a group: {owner_summary(reasons)} Each has been told why.",
-                "url": "/mentorship/",
-            },
+            payload=payload,
             when="morning",
         )
 
@@ -316,54 +350,77 @@ def _pair_buddy(
             window = shared_working_window([newcomer, buddy], today + dt.timedelta(days=1))
             specs = []
             for person, other in ((newcomer, buddy), (buddy, newcomer)):
-                when = ""
-                if window:
-                    start = window[0].astimezone(person.zone)
-                    when = f" A first check-in fits at {start:%H:%M} your time."
-                specs.append(
-                    NudgeSpec(
-                        recipient=person,
-                        kind="buddy_checkin",
-                        dedupe_key=f"buddy:{row.pk}:{person.pk}",
-                        payload={
-                            "title": f"Your buddy: {other.display_name}"
-                            if person == newcomer
-                            else f"You're {newcomer.get_short_name()}'s buddy",
-                            "body": f"Why: {'; '.join(group.reasons[:2])}.{when}",
-                            "url": "/mentorship/",
-                            "chat": {"intro": row.pk},
-                        },
-                        when="morning",
-                    )
-                )
-                for week in range(1, programme.weeks + 1):
-                    specs.append(
-                        NudgeSpec(
-                            recipient=person,
-                            kind="buddy_checkin",
-                            dedupe_key=f"buddy:{row.pk}:{person.pk}:week{week}",
-                            payload={
-                                "title": f"Buddy check-in, week {week}",
-                                "url": "/mentorship/",
-                                "chat": {"checkin": row.pk, "week": week},
-                            },
-                            due_at=timezone.now() + dt.timedelta(weeks=week),
-                            when="morning",
-                        )
-                    )
+                with speaking(person):
+                    specs += _buddy_nudges(programme, row, group, person, other, newcomer, window)
             plan_nudges(specs)
     except IntegrityError:
         return False
     return True
 
 
+def _why(reasons) -> str:
+    """The first two of a group's reasons, in the language being spoken."""
+    return "; ".join(said(reason) for reason in reasons[:2])
+
+
+def _buddy_nudges(
+    programme: Programme,
+    row: MatchGroup,
+    group: Group,
+    person: User,
+    other: User,
+    newcomer: User,
+    window,
+) -> list[NudgeSpec]:
+    """The introduction and the weekly check-ins of one of a buddy pair, in the language
+    being spoken (the caller speaks `person`'s)."""
+    when = ""
+    if window:
+        start = window[0].astimezone(person.zone)
+        when = " " + _("A first check-in fits at %(time)s your time.") % {"time": f"{start:%H:%M}"}
+    if person == newcomer:
+        title = _("Your buddy: %(name)s") % {"name": other.display_name}
+    else:
+        title = _("You're %(name)s's buddy") % {"name": newcomer.get_short_name()}
+    specs = [
+        NudgeSpec(
+            recipient=person,
+            kind="buddy_checkin",
+            dedupe_key=f"buddy:{row.pk}:{person.pk}",
+            payload={
+                "title": title,
+                "body": _("Why: %(reasons)s.") % {"reasons": _why(group.reasons)} + when,
+                "url": "/mentorship/",
+                "chat": {"intro": row.pk},
+            },
+            when="morning",
+        )
+    ]
+    for week in range(1, programme.weeks + 1):
+        specs.append(
+            NudgeSpec(
+                recipient=person,
+                kind="buddy_checkin",
+                dedupe_key=f"buddy:{row.pk}:{person.pk}:week{week}",
+                payload={
+                    "title": _("Buddy check-in, week %(week)s") % {"week": week},
+                    "url": "/mentorship/",
+                    "chat": {"checkin": row.pk, "week": week},
+                },
+                due_at=timezone.now() + dt.timedelta(weeks=week),
+                when="morning",
+            )
+        )
+    return specs
+
+
 def check_in(*, group: MatchGroup, person: User, answer: str, week: int = 1) -> CheckIn:
     if answer not in CheckIn.Answer.values:
-        raise MentorshipError("Choose met, not yet or rescheduled.")
+        raise MentorshipError(_("Choose met, not yet or rescheduled."))
     if not group.members.filter(pk=person.pk).exists():
-        raise MentorshipError("That isn't one of your groups.")
+        raise MentorshipError(_("That isn't one of your groups."))
     with transaction.atomic():
-        checkin, _ = CheckIn.objects.update_or_create(
+        checkin, _created = CheckIn.objects.update_or_create(
             group=group, person=person, week=week, defaults={"answer": answer}
         )
         if answer == CheckIn.Answer.MET:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.calendar import quarter_end, quarter_label
 from connection.models import Team
@@ -29,7 +30,7 @@ class Budget(models.Model):
     """A team's connection allocation for one quarter, set by HR."""
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="budgets")
-    quarter = models.DateField(help_text="First day of the quarter.")
+    quarter = models.DateField(help_text=_("First day of the quarter."))
     hours = models.DecimalField(max_digits=8, decimal_places=1, default=0)
     money = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     allow_overspend = models.BooleanField(default=False)
@@ -59,12 +60,12 @@ class Budget(models.Model):
 
 class Spend(models.Model):
     class Category(models.TextChoices):
-        GATHERING = "gathering", "In-person gathering"
-        LEARNING_PAIR = "learning_pair", "Learning pair"
-        FACILITATION = "facilitation", "Facilitation training"
-        TRAVEL = "travel", "Travel stipend"
-        ONBOARDING = "onboarding", "Onboarding coach"
-        OTHER = "other", "Other"
+        GATHERING = "gathering", _("In-person gathering")
+        LEARNING_PAIR = "learning_pair", _("Learning pair")
+        FACILITATION = "facilitation", _("Facilitation training")
+        TRAVEL = "travel", _("Travel stipend")
+        ONBOARDING = "onboarding", _("Onboarding coach")
+        OTHER = "other", _("Other")
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="spends")
     category = models.CharField(max_length=15, choices=Category.choices)

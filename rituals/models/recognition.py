@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import Team
 
@@ -44,9 +45,9 @@ class RecognitionQuerySet(models.QuerySet):
 
 class Recognition(models.Model):
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Everyone"
-        TEAM = "team", "Our teams"
-        PRIVATE = "private", "Only them"
+        PUBLIC = "public", _("Everyone")
+        TEAM = "team", _("Our teams")
+        PRIVATE = "private", _("Only them")
 
     giver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recognitions_given"

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import Team, validate_time_zone
 from rituals.recurrence import Recurrence
@@ -34,8 +35,8 @@ def validate_rrule(value: str) -> None:
 
 
 class Format(models.TextChoices):
-    SYNC = "sync", "Synchronous"
-    ASYNC = "async", "Asynchronous"
+    SYNC = "sync", _("Synchronous")
+    ASYNC = "async", _("Asynchronous")
 
 
 class RitualTemplate(models.Model):
@@ -46,7 +47,7 @@ class RitualTemplate(models.Model):
     purpose = models.TextField()
     format = models.CharField(max_length=5, choices=Format.choices)
     default_rule = models.CharField(max_length=200, validators=[validate_rrule])
-    default_duration = models.PositiveSmallIntegerField(help_text="Minutes.")
+    default_duration = models.PositiveSmallIntegerField(help_text=_("Minutes."))
     facilitation = models.TextField(blank=True)
     norms = models.TextField(blank=True)
     hypothesis = models.CharField(max_length=200, blank=True)
@@ -87,12 +88,12 @@ class TeamRitualQuerySet(models.QuerySet):
 
 class TeamRitual(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Running"
-        RETIRED = "retired", "Retired"
+        ACTIVE = "active", _("Running")
+        RETIRED = "retired", _("Retired")
 
     class Participation(models.TextChoices):
-        WHOLE_TEAM = "team", "The whole team"
-        OPT_IN = "opt_in", "Those who join"
+        WHOLE_TEAM = "team", _("The whole team")
+        OPT_IN = "opt_in", _("Those who join")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rituals")
     template = models.ForeignKey(
@@ -101,15 +102,15 @@ class TeamRitual(models.Model):
     name = models.CharField(max_length=80)
     format = models.CharField(max_length=5, choices=Format.choices)
     rule = models.CharField(
-        "recurrence",
+        _("recurrence"),
         max_length=200,
         validators=[validate_rrule],
-        help_text="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=TU or FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+        help_text=_("RFC 5545, e.g. FREQ=WEEKLY;BYDAY=TU or FREQ=WEEKLY;INTERVAL=2;BYDAY=TH"),
     )
-    start_time = models.TimeField(help_text="Wall-clock time in the ritual's time zone.")
+    start_time = models.TimeField(help_text=_("Wall-clock time in the ritual's time zone."))
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     starts_on = models.DateField(default=today_utc)
-    duration = models.PositiveSmallIntegerField(help_text="Minutes.")
+    duration = models.PositiveSmallIntegerField(help_text=_("Minutes."))
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

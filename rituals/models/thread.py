@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import Team
 
@@ -24,8 +25,8 @@ class ThreadPost(models.Model):
     is_question = models.BooleanField(default=False)
 
     class Moment(models.TextChoices):
-        ANNIVERSARY = "anniversary", "Work anniversary"
-        WIN = "win", "A win"
+        ANNIVERSARY = "anniversary", _("Work anniversary")
+        WIN = "win", _("A win")
 
     # A micro-moment the author chose to share (moments/); `moment_key` makes the one
     # a task writes (a work anniversary) once only.
@@ -43,11 +44,11 @@ class ThreadPost(models.Model):
 
 class Reaction(models.Model):
     class Kind(models.TextChoices):
-        THANKS = "thanks", "Thanks"
-        CELEBRATE = "celebrate", "Yay"
-        LOVE = "love", "Love it"
-        INSIGHT = "insight", "Learned something"
-        SAME = "same", "Me too"
+        THANKS = "thanks", _("Thanks")
+        CELEBRATE = "celebrate", _("Yay")
+        LOVE = "love", _("Love it")
+        INSIGHT = "insight", _("Learned something")
+        SAME = "same", _("Me too")
 
     post = models.ForeignKey(ThreadPost, on_delete=models.CASCADE, related_name="reactions")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import DateField, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection.audit import record
 from connection.calendar import previous_quarter, quarter_end, quarter_start
@@ -31,7 +32,7 @@ def set_budget(
     """Set a team's budget for a quarter; recorded in the audit trail (`set_by`
     None is Hearth itself, such as the demo set-up)."""
     if hours < 0 or money < 0:
-        raise RitualError("A budget can't be negative.")
+        raise RitualError(_("A budget can't be negative."))
     wanted = {"hours": hours, "money": money, "allow_overspend": allow_overspend}
     with transaction.atomic():
         before = (
@@ -40,7 +41,7 @@ def set_budget(
             .values(*wanted)
             .first()
         ) or dict.fromkeys(wanted, "")
-        budget, _ = Budget.objects.update_or_create(
+        budget, _created = Budget.objects.update_or_create(
             team=team, quarter=quarter_start(quarter), defaults=wanted
         )
         record(
@@ -262,27 +263,34 @@ def log_spend(
 ) -> Spend:
     """Record a spend; the budget row is locked, so two spends can't both take the last of it."""
     if amount < 0 or hours < 0:
-        raise RitualError("Amounts and hours can't be negative.")
+        raise RitualError(_("Amounts and hours can't be negative."))
     if amount == 0 and hours == 0:
-        raise RitualError("Enter an amount, hours, or both.")
+        raise RitualError(_("Enter an amount, hours, or both."))
     if category not in Spend.Category.values:
-        raise RitualError("Choose a category.")
+        raise RitualError(_("Choose a category."))
     today = timezone.now().date()
     if budget.ends_on < today:
-        raise RitualError(f"{budget.quarter_label} is closed; log it against this quarter.")
+        raise RitualError(
+            _("%(quarter)s is closed; log it against this quarter.")
+            % {"quarter": budget.quarter_label}
+        )
     if not budget.quarter <= spent_on <= budget.ends_on:
-        raise RitualError(f"The date must fall in {budget.quarter_label}.")
+        raise RitualError(
+            _("The date must fall in %(quarter)s.") % {"quarter": budget.quarter_label}
+        )
     with transaction.atomic():
         locked = Budget.objects.select_for_update().get(pk=budget.pk)
         status = budget_status(locked, today=today)
         if not locked.allow_overspend:
             if amount > status.money_left:
                 raise RitualError(
-                    f"That would go over the budget: {status.money_left} left this quarter."
+                    _("That would go over the budget: %(left)s left this quarter.")
+                    % {"left": status.money_left}
                 )
             if hours > status.hours_left:
                 raise RitualError(
-                    f"That would go over the budget: {status.hours_left} hours left this quarter."
+                    _("That would go over the budget: %(left)s hours left this quarter.")
+                    % {"left": status.hours_left}
                 )
         spend = Spend.objects.create(
             budget=locked,

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from connection.i18n import speaking
 from connection.models import NudgeChannel, Signal, User
 from connection.nudge_channels import app_reaches
 from connection.nudges import NudgeSpec, create_nudge, plan_linked_nudges
@@ -56,8 +59,10 @@ def _rule_accepted(ritual: TeamRitual) -> bool:
     if problem:
         # A rule stored before today's limits (or past the validators) could take
         # seconds to expand or write thousands of rows: skip it until a manager
-        # chooses a new schedule; the ritual's page says why.
-        logger.warning(
+        # chooses a new schedule; the ritual's page says why. (A log line for
+        # operators, in English: `log`, not `warning`, which reads as a page's message.)
+        logger.log(
+            logging.WARNING,
             "Ritual %s not materialised: its rule %r is no longer accepted (%s)",
             ritual.pk,
             ritual.rule,
@@ -103,13 +108,13 @@ def _plan_reminders(
             and app_reaches(NudgeChannel.SLACK, person)
         ]
     pairs = [(occurrence, person) for occurrence in upcoming for person in people]
-    _, nudge_ids = plan_linked_nudges(
+    _planned, nudge_ids = plan_linked_nudges(
         [_reminder(ritual, occurrence, person, now=now) for occurrence, person in pairs]
     )
     Reminder.objects.bulk_create(
         [
             Reminder(occurrence=occurrence, nudge_id=nudge_id)
-            for (occurrence, _), nudge_id in zip(pairs, nudge_ids, strict=True)
+            for (occurrence, _person), nudge_id in zip(pairs, nudge_ids, strict=True)
         ],
         ignore_conflicts=True,  # a replan finds the reminders it linked before
     )
@@ -125,16 +130,23 @@ def _reminder(
 ) -> NudgeSpec:
     if is_thread_ritual(ritual):
         return _thread_prompt(ritual, occurrence, person, now=now)
+    said = {
+        "ritual": ritual.name,
+        "minutes": ritual.duration,
+        "team": ritual.team.name,
+        "link": ritual.video_link,
+    }
+    with speaking(person):
+        title = _("%(ritual)s in an hour") % said
+        if ritual.video_link:
+            body = _("%(minutes)s minutes with %(team)s. Join: %(link)s") % said
+        else:
+            body = _("%(minutes)s minutes with %(team)s.") % said
     return NudgeSpec(
         recipient=person,
         kind="ritual_reminder",
         dedupe_key=f"ritual:{occurrence.pk}:{person.pk}",
-        payload={
-            "title": f"{ritual.name} in an hour",
-            "body": f"{ritual.duration} minutes with {ritual.team.name}."
-            + (f" Join: {ritual.video_link}" if ritual.video_link else ""),
-            "url": f"/rituals/{ritual.pk}/",
-        },
+        payload={"title": title, "body": body, "url": f"/rituals/{ritual.pk}/"},
         due_at=max(occurrence.starts_at - REMINDER_BEFORE, now),
         expires_at=occurrence.starts_at,
     )
@@ -145,14 +157,19 @@ def _thread_prompt(
 ) -> NudgeSpec:
     """The daily micro-update's prompt: a chat app sends it so that a reply becomes the
     person's post in the team thread (payload["chat"], read by chat/)."""
+    with speaking(person):
+        title = _("%(ritual)s: how's your day?") % {"ritual": ritual.name}
+        body = _(
+            "A line or two for %(team)s's thread; one highlight outside "
+            "work is welcome, never required."
+        ) % {"team": ritual.team.name}
     return NudgeSpec(
         recipient=person,
         kind="ritual_reminder",
         dedupe_key=f"ritual:{occurrence.pk}:{person.pk}",
         payload={
-            "title": f"{ritual.name}: how's your day?",
-            "body": f"A line or two for {ritual.team.name}'s thread; one highlight outside "
-            "work is welcome, never required.",
+            "title": title,
+            "body": body,
             "url": f"/rituals/thread/?team={ritual.team_id}",
             "chat": {"thread_team": ritual.team_id},
             "app_only": True,  # never to a team's webhook: one post per person a day
@@ -174,11 +191,11 @@ def record_attendance(
 ) -> Attendance:
     """A participant's one-tap answer after an occurrence; changing it is allowed."""
     if occurrence.starts_at > timezone.now():
-        raise RitualError("You can say how it went once it has started.")
+        raise RitualError(_("You can say how it went once it has started."))
     if not members_of(occurrence.ritual).filter(pk=person.pk).exists():
-        raise RitualError("Only the ritual's participants can answer.")
+        raise RitualError(_("Only the ritual's participants can answer."))
     with transaction.atomic():
-        attendance, _ = Attendance.objects.update_or_create(
+        attendance, _created = Attendance.objects.update_or_create(
             occurrence=occurrence,
             person=person,
             defaults={"attended": attended, "worth_it": worth_it if attended else None},
@@ -199,10 +216,10 @@ def record_attendance(
 
 
 VERDICTS = {
-    "keep": "Keep it",
-    "adjust": "Adjust it",
-    "retire": "Retire it",
-    "wait": "Too early to tell",
+    "keep": gettext_lazy("Keep it"),
+    "adjust": gettext_lazy("Adjust it"),
+    "retire": gettext_lazy("Retire it"),
+    "wait": gettext_lazy("Too early to tell"),
 }
 
 
@@ -220,12 +237,12 @@ class Health:
     @property
     def verdict(self) -> str:
         """The recommendation in words: "Keep it", "Retire it", …"""
-        return VERDICTS[self.recommendation]
+        return str(VERDICTS[self.recommendation])
 
     @property
     def advice(self) -> str:
         """Verdict and reason in one sentence pair, as the review message says it."""
-        return f"{self.verdict}. {self.reason}"
+        return _("%(verdict)s. %(reason)s") % {"verdict": self.verdict, "reason": self.reason}
 
 
 def ritual_health(ritual: TeamRitual, *, now: dt.datetime | None = None) -> Health:
@@ -272,7 +289,7 @@ def with_health(rituals, *, now: dt.datetime | None = None) -> list[tuple[TeamRi
 
 def _health(past: list[Occurrence], size: int) -> Health:
     if not past:
-        return Health(0, None, None, 0, None, False, "wait", "No occurrence has happened yet.")
+        return Health(0, None, None, 0, None, False, "wait", _("No occurrence has happened yet."))
     rates = [o.came / size for o in past]
     attendance = sum(rates) / len(rates)
     ratings = sum(o.rated for o in past)
@@ -281,21 +298,21 @@ def _health(past: list[Occurrence], size: int) -> Health:
     trend = (sum(rates[half:]) / len(rates[half:]) - sum(rates[:half]) / half) if half else None
     performative = attendance >= 0.7 and worth is not None and worth < 0.4 and ratings >= 5
     if ratings < 5:
-        recommendation, reason = "wait", "Too few “worth it” answers yet to tell."
+        recommendation, reason = "wait", _("Too few “worth it” answers yet to tell.")
     elif performative:
         recommendation, reason = (
             "adjust",
-            (
+            _(
                 "People come but few find it worth their time: it may be performative. "
                 "Ask the team what would make it useful, or make it opt-in."
             ),
         )
     elif worth < 0.4 or attendance < 0.3:
-        recommendation, reason = "retire", "Few people come or find it worth it."
+        recommendation, reason = "retire", _("Few people come or find it worth it.")
     elif worth >= 0.6 and attendance >= 0.5:
-        recommendation, reason = "keep", "People come and find it worth their time."
+        recommendation, reason = "keep", _("People come and find it worth their time.")
     else:
-        recommendation, reason = "adjust", "Mixed results: try another cadence or time."
+        recommendation, reason = "adjust", _("Mixed results: try another cadence or time.")
     return Health(
         len(past),
         round(100 * attendance),
@@ -320,16 +337,15 @@ def send_due_reviews(*, now: dt.datetime | None = None) -> int:
         owner = ritual.created_by or ritual.host
         if not claimed or owner is None:
             continue
-        health = ritual_health(ritual, now=now)
+        with speaking(owner):
+            health = ritual_health(ritual, now=now)
+            title = _("Time to review %(ritual)s") % {"ritual": ritual.name}
+            body = health.advice
         create_nudge(
             recipient=owner,
             kind="ritual_review",
             dedupe_key=f"ritual-review:{ritual.pk}:{ritual.review_on}",
-            payload={
-                "title": f"Time to review {ritual.name}",
-                "body": health.advice,
-                "url": f"/rituals/{ritual.pk}/",
-            },
+            payload={"title": title, "body": body, "url": f"/rituals/{ritual.pk}/"},
             when="morning",
         )
         sent += 1
@@ -340,5 +356,7 @@ def calendar_token(*, person: User, renew: bool = False) -> CalendarFeed:
     feed = CalendarFeed.objects.filter(person=person).first()
     if feed is None or renew:
         token = secrets.token_urlsafe(32)
-        feed, _ = CalendarFeed.objects.update_or_create(person=person, defaults={"token": token})
+        feed, _created = CalendarFeed.objects.update_or_create(
+            person=person, defaults={"token": token}
+        )
     return feed

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from connection.i18n import speaking
 from connection.models import Signal, User
 from connection.nudges import create_nudge
 from connection.services import record_signals
@@ -45,17 +47,19 @@ def _check(
     *, giver: User, receivers: list[User], message: str, values: list[Value], visibility: str
 ) -> None:
     if not receivers:
-        raise RitualError("Choose at least one colleague.")
+        raise RitualError(_("Choose at least one colleague."))
     if any(person.pk == giver.pk for person in receivers):
-        raise RitualError("Recognition is for others: you can’t recognise yourself.")
+        raise RitualError(_("Recognition is for others: you can’t recognise yourself."))
     if any(not person.is_active for person in receivers):
-        raise RitualError("One of those people has left; recognition goes to current colleagues.")
+        raise RitualError(
+            _("One of those people has left; recognition goes to current colleagues.")
+        )
     if not 1 <= len(message) <= 280:
-        raise RitualError("Say what they did in up to 280 characters.")
+        raise RitualError(_("Say what they did in up to 280 characters."))
     if not values or any(not value.active for value in values):
-        raise RitualError("Choose at least one of the organisation’s values.")
+        raise RitualError(_("Choose at least one of the organisation’s values."))
     if visibility not in Recognition.Visibility.values:
-        raise RitualError("Choose who can see it.")
+        raise RitualError(_("Choose who can see it."))
 
 
 def _claim_one_of_today(giver: User) -> None:
@@ -66,7 +70,8 @@ def _claim_one_of_today(giver: User) -> None:
     given_today = Recognition.objects.filter(giver=giver, created_at__gte=local_midnight).count()
     if given_today >= DAILY_RECOGNITION_LIMIT:
         raise RitualError(
-            f"You’ve recognised {DAILY_RECOGNITION_LIMIT} times today; save some for tomorrow."
+            _("You’ve recognised %(limit)s times today; save some for tomorrow.")
+            % {"limit": DAILY_RECOGNITION_LIMIT}
         )
 
 
@@ -86,12 +91,14 @@ def _tell_receivers(recognition: Recognition, receivers: list[User]) -> None:
         ]
     )
     for person in receivers:
+        with speaking(person):
+            title = _("%(giver)s recognised you") % {"giver": giver.get_short_name()}
         create_nudge(
             recipient=person,
             kind="recognition",
             dedupe_key=f"recognition:{recognition.pk}:{person.pk}",
             payload={
-                "title": f"{giver.get_short_name()} recognised you",
+                "title": title,
                 "body": recognition.message,
                 "url": "/rituals/recognition/mine/",
             },

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from connection.models import Nudge, Team, User, shared_working_window
 from rituals.models import Occurrence, RitualTemplate, TeamRitual
@@ -22,8 +23,11 @@ class NeedsConfirmation(RitualError):
     def __init__(self, outside: int, total: int):
         self.outside, self.total = outside, total
         super().__init__(
-            f"This time is outside the working hours of {outside} of {total} people. "
-            "Confirm to schedule it anyway, or pick a suggested slot."
+            _(
+                "This time is outside the working hours of %(outside)s of %(total)s people. "
+                "Confirm to schedule it anyway, or pick a suggested slot."
+            )
+            % {"outside": outside, "total": total}
         )
 
 
@@ -44,7 +48,7 @@ def suggest_slots(*, team: Team, duration: int, on: dt.date, count: int = 3) -> 
     window = shared_working_window(people, on)
     if window is None:
         return []
-    start, end, _, total = window
+    start, end, _working, total = window
     slots, cursor = [], start
     while cursor + dt.timedelta(minutes=duration) <= end and len(slots) < count:
         finish = cursor + dt.timedelta(minutes=duration - 1)
@@ -74,7 +78,7 @@ def adopt_ritual(
     confirm_outside_hours: bool = False,
 ) -> TeamRitual:
     if not 1 <= duration <= MAX_DURATION:
-        raise RitualError("A ritual lasts between 1 minute and 8 hours.")
+        raise RitualError(_("A ritual lasts between 1 minute and 8 hours."))
     today = timezone.now().date()
     ritual = TeamRitual(
         team=team,
@@ -155,7 +159,7 @@ def adoptions() -> dict[int, list[TeamRitual]]:
     for ritual in rows.order_by("starts_on", "pk"):
         first.setdefault((ritual.template_id, ritual.team_id), ritual)
     found: dict[int, list[TeamRitual]] = {}
-    for (template_id, _), ritual in first.items():
+    for (template_id, _team), ritual in first.items():
         found.setdefault(template_id, []).append(ritual)
     for rituals in found.values():
         rituals.sort(key=lambda ritual: ritual.team.path)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from connection.i18n import speaking
 from connection.models import OrgSettings, Signal, Team, User
 from connection.nudges import create_nudge
 from connection.services import record_signals
@@ -29,13 +31,13 @@ def post_to_thread(
     allows wins) carries the mark, and the author's manager hears of it."""
     status, highlight = status.strip(), highlight.strip()
     if not status:
-        raise RitualError("Write a line or two first.")
+        raise RitualError(_("Write a line or two first."))
     if len(status) > 500 or len(highlight) > 200:
-        raise RitualError("Keep it short: 500 characters, and 200 for the highlight.")
+        raise RitualError(_("Keep it short: 500 characters, and 200 for the highlight."))
     if not can_post(author, team):
-        raise RitualError("Only the team's members post in its thread.")
+        raise RitualError(_("Only the team's members post in its thread."))
     if parent is not None and (parent.team_id != team.pk or parent.parent_id is not None):
-        raise RitualError("Replies go under a post in the same thread.")
+        raise RitualError(_("Replies go under a post in the same thread."))
     win = is_win and parent is None and OrgSettings.load().moments_wins
     with transaction.atomic():
         post = ThreadPost.objects.create(
@@ -66,12 +68,14 @@ def post_to_thread(
                     source=f"reply:{post.pk}",
                 )
             )
+            with speaking(parent.author):
+                title = _("%(author)s replied to your post") % {"author": author.get_short_name()}
             create_nudge(
                 recipient=parent.author,
                 kind="thread_activity",
                 dedupe_key=f"reply:{post.pk}",
                 payload={
-                    "title": f"{author.get_short_name()} replied to your post",
+                    "title": title,
                     "body": status[:140],
                     "url": f"/rituals/thread/?team={team.pk}#post-{parent.pk}",
                 },
@@ -85,12 +89,14 @@ def _tell_managers_of_win(post: ThreadPost) -> None:
     moments/services.py drops it if wins are turned off before it comes due)."""
     author = post.author
     for manager in author.moment_managers():
+        with speaking(manager):
+            title = _("%(author)s shared a win") % {"author": author.display_name}
         create_nudge(
             recipient=manager,
             kind="moment",
             dedupe_key=f"moment:win:{post.pk}:{manager.pk}",
             payload={
-                "title": f"{author.display_name} shared a win",
+                "title": title,
                 "body": post.status[:140],
                 "url": f"/rituals/thread/?team={post.team_id}#post-{post.pk}",
                 "moment": "win",
@@ -108,10 +114,10 @@ def toggle_reaction(*, person: User, post: ThreadPost, kind: str, on: bool | Non
     the unique constraint.
     """
     if kind not in Reaction.Kind.values:
-        raise RitualError("Unknown reaction.")
+        raise RitualError(_("Unknown reaction."))
     # Reading a thread (HR reads them all) is not taking part: the same rule as posting.
     if not can_post(person, post.team):
-        raise RitualError("Only the team's members react in its thread.")
+        raise RitualError(_("Only the team's members react in its thread."))
     with transaction.atomic():
         mine = Reaction.objects.filter(post=post, person=person, kind=kind)
         if on is None:
@@ -120,7 +126,7 @@ def toggle_reaction(*, person: User, post: ThreadPost, kind: str, on: bool | Non
             mine.delete()
             return False
         # get_or_create takes a concurrent insert's row instead of raising.
-        _, created = Reaction.objects.get_or_create(post=post, person=person, kind=kind)
+        _reaction, created = Reaction.objects.get_or_create(post=post, person=person, kind=kind)
         if not created:
             return True
         if post.author_id != person.pk:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from connection.calendar import next_quarter, previous_quarter, quarter_label, quarter_start
@@ -46,7 +47,11 @@ def budgets(request: HttpRequest) -> HttpResponse:
         if copying:
             copied = copy_budgets(into=quarter, set_by=request.user)
             source = quarter_label(previous_quarter(quarter))
-            messages.success(request, f"{copied} budgets copied from {source}.")
+            messages.success(
+                request,
+                _("%(copied)s budgets copied from %(source)s.")
+                % {"copied": copied, "source": source},
+            )
             return redirect(back)
         if form.is_valid():
             messages.success(request, _save(form.cleaned_data, quarter, request.user))
@@ -61,9 +66,12 @@ def _save(data: dict, quarter: dt.date, by: User) -> str:
     amounts = {k: data[k] for k in ("hours", "money", "allow_overspend")}
     if data["team"] is not None:
         set_budget(team=data["team"], quarter=quarter, set_by=by, **amounts)
-        return f"Budget saved for {data['team'].name}."
+        return _("Budget saved for %(team)s.") % {"team": data["team"].name}
     count = set_level_budgets(depth=data["level"], quarter=quarter, set_by=by, **amounts)
-    return f"Budget saved for the {count} teams at level {data['level'] + 1}."
+    return _("Budget saved for the %(count)s teams at level %(level)s.") % {
+        "count": count,
+        "level": data["level"] + 1,
+    }
 
 
 BUDGETS_PAGE = 50
@@ -106,7 +114,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except RitualError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Spend logged.")
+            messages.success(request, _("Spend logged."))
             return redirect("budget_detail", pk=pk)
     return render(
         request,

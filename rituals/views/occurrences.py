@@ -9,8 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connection.i18n import speaking
 from connection.models import User
 from connection.redirects import safe_next
 from connection.responses import bad_request
@@ -34,7 +36,7 @@ def occurrence_say(request: HttpRequest, pk: int) -> HttpResponse:
     except RitualError as error:
         messages.error(request, str(error))
         return redirect("rituals")
-    messages.success(request, "Thanks. That helps your team decide what to keep.")
+    messages.success(request, _("Thanks. That helps your team decide what to keep."))
     return redirect(safe_next(request, "rituals"))
 
 
@@ -42,7 +44,7 @@ def occurrence_say(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def feed_renew(request: HttpRequest) -> HttpResponse:
     calendar_token(person=request.user, renew=True)
-    messages.success(request, "Your calendar link is ready. Any older link has stopped working.")
+    messages.success(request, _("Your calendar link is ready. Any older link has stopped working."))
     return redirect("rituals")
 
 
@@ -50,8 +52,9 @@ def feed_renew(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.filter(token=token).select_related("person").first()
     if feed is None or not feed.person.is_active:
-        raise Http404("No such calendar.")
-    calendar = _calendar(request, person=feed.person)
+        raise Http404(_("No such calendar."))
+    with speaking(feed.person):
+        calendar = _calendar(request, person=feed.person)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
@@ -63,7 +66,7 @@ def _calendar(request: HttpRequest, *, person: User) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Hearth//rituals//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Hearth rituals")
+    calendar.add("x-wr-calname", _("Hearth rituals"))
     occurrences = (
         Occurrence.objects.filter(
             ritual__in=TeamRitual.objects.for_person(person),

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.audit import record
@@ -29,7 +30,7 @@ def recognition(request: HttpRequest) -> HttpResponse:
     initial = {"receivers": [to]} if to and to != request.user else None
     form = RecognitionForm(request.POST or None, giver=request.user, initial=initial)
     if request.method == "POST" and _recognise(form, giver=request.user):
-        messages.success(request, "Sent. Small thanks add up.")
+        messages.success(request, _("Sent. Small thanks add up."))
         return redirect("recognition")
     scope = scope_form.cleaned_data["scope"] or "team"
     return render(
@@ -91,5 +92,5 @@ def recognition_hide(request: HttpRequest, pk: int) -> HttpResponse:
     if Recognition.objects.filter(pk=pk).update(hidden=hide):
         hidden, shown = AuditEntry.Action.RECOGNITION_HIDDEN, AuditEntry.Action.RECOGNITION_SHOWN
         record(actor=request.user, action=hidden if hide else shown, detail={"recognition": pk})
-    messages.success(request, "Done.")
+    messages.success(request, _("Done."))
     return redirect("recognition")

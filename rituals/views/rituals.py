@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connection.forms import PageForm
@@ -123,7 +124,7 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     template = get_object_or_404(RitualTemplate, slug=slug, active=True)
     teams = _adoptable_teams(request.user).order_by("path")
     if not teams.exists():
-        raise PermissionDenied("Managers adopt rituals for their teams.")
+        raise PermissionDenied(_("Managers adopt rituals for their teams."))
     if request.htmx and request.htmx.target == "rule-summary":
         return _rule_summary(request)
     query = AdoptQuery(request.GET, teams=teams)
@@ -138,7 +139,11 @@ def adopt(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         ritual = _adopt(form, template=template, user=request.user)
         if ritual is not None:
-            messages.success(request, f"{ritual.name} is on {ritual.team.name}’s calendar.")
+            messages.success(
+                request,
+                _("%(ritual)s is on %(team)s’s calendar.")
+                % {"ritual": ritual.name, "team": ritual.team.name},
+            )
             return redirect("ritual_detail", pk=ritual.pk)
     context = {"form": form, "query": query, "template": template, "cadences": CADENCES}
     context.update(_shared_hours(form, template=template, team=team, user=request.user))
@@ -250,7 +255,7 @@ def ritual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     schedule_form = ScheduleForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if not can_manage:
-            raise PermissionDenied("Only the team's managers change its rituals.")
+            raise PermissionDenied(_("Only the team's managers change its rituals."))
         changed = _change(request, ritual, schedule_form)
         if changed is not None:
             return changed
@@ -269,10 +274,10 @@ def _change(
         return bad_request(request, action)
     if action.cleaned_data["action"] == "retire":
         if not action.cleaned_data["confirm"]:
-            messages.error(request, "Tick “Yes, retire it” to retire the ritual.")
+            messages.error(request, _("Tick “Yes, retire it” to retire the ritual."))
             return redirect("ritual_detail", pk=ritual.pk)
         retire_ritual(ritual=ritual)
-        messages.success(request, "Retired. Its history stays here.")
+        messages.success(request, _("Retired. Its history stays here."))
         return redirect("ritual_detail", pk=ritual.pk)
     if not schedule_form.is_valid():
         return None
@@ -283,7 +288,7 @@ def _change(
         start_time=data["start_time"],
         review_on=data["review_on"],
     )
-    messages.success(request, "New schedule saved; upcoming sessions moved.")
+    messages.success(request, _("New schedule saved; upcoming sessions moved."))
     return redirect("ritual_detail", pk=ritual.pk)
 
 
@@ -320,9 +325,9 @@ def ritual_join(request: HttpRequest, pk: int) -> HttpResponse:
         return bad_request(request, form, back=reverse("ritual_detail", args=[pk]))
     if form.cleaned_data["action"] == "leave":
         ritual.participants.remove(request.user)
-        messages.success(request, "You’ve left this ritual.")
+        messages.success(request, _("You’ve left this ritual."))
     else:
         ritual.participants.add(request.user)
         materialise(ritual=ritual, replan=True)  # reminders for the sessions ahead
-        messages.success(request, "You’ve joined. It’s in your calendar feed.")
+        messages.success(request, _("You’ve joined. It’s in your calendar feed."))
     return redirect("ritual_detail", pk=pk)

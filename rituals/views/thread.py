@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from connection.forms import PageForm
@@ -58,7 +59,7 @@ def thread(request: HttpRequest) -> HttpResponse:
     # A post names its team in the form; reading names it in the query string.
     picker = ThreadPickForm(request.POST if request.method == "POST" else request.GET, teams=teams)
     if picker.has_error("team", "invalid_choice"):
-        raise Http404("No such team thread.")
+        raise Http404(_("No such team thread."))
     if not picker.is_valid():
         return bad_request(request, picker, back=reverse("ritual_thread"))
     team = picker.cleaned_data["team"] or teams.filter(pk=request.user.team_id).first()
@@ -136,7 +137,7 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
         except RitualError as error:
             messages.error(request, str(error))
     else:
-        messages.error(request, "Write a reply first (up to 500 characters).")
+        messages.error(request, _("Write a reply first (up to 500 characters)."))
     return redirect(f"{reverse('ritual_thread')}?team={parent.team_id}#post-{parent.pk}")
 
 

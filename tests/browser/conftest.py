@@ -87,15 +87,18 @@ def demo_org(transactional_db):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """A page in a fresh browser context (own cookies): `new_page(width=390, height=844)`.
+    """A page in a fresh browser context (own cookies): `new_page(width=390, height=844)`;
+    `locale="de-DE"` for a browser that asks for German.
     `bypass_csp=True` lets a test inject its own script (axe-core) past the page's CSP."""
     contexts = []
 
-    def open_page(*, width: int = 1280, height: int = 800, bypass_csp: bool = False):
+    def open_page(
+        *, width: int = 1280, height: int = 800, bypass_csp: bool = False, locale: str = "en-GB"
+    ):
         context = browser.new_context(
             base_url=live_server.url,
             viewport={"width": width, "height": height},
-            locale="en-GB",
+            locale=locale,
             bypass_csp=bypass_csp,
         )
         context.set_default_timeout(10_000)

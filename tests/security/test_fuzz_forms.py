@@ -210,6 +210,13 @@ CASES = [
         valid=lambda w: {"form": "sign_in", "sso_creates_accounts": "on"},
     ),
     Case(
+        "settings-language",
+        "hr_settings",
+        "hana",
+        lambda w: [insights_forms.SettingsHubForm(), core_forms.OrgLanguageForm()],
+        valid=lambda w: {"form": "language", "default_language": "de"},
+    ),
+    Case(
         "person-erase",
         "person_erase",
         "hana",

@@ -39,6 +39,46 @@ def _run(*command: str, cwd: Path | None = None, env: dict | None = None) -> Non
         raise CommandError(f"{' '.join(command)} failed:\n{done.stderr}")
 
 
+def _entry(block: str) -> tuple[tuple | None, list[str]]:
+    """(msgctxt, msgid, msgid_plural) of a .po entry, and its msgstr lines as written."""
+    fields: dict[str, str] = {}
+    current = None
+    lines = [line for line in block.splitlines() if not line.startswith("#")]
+    for n, line in enumerate(lines):
+        if line.startswith("msgstr"):
+            key = (fields.get("msgctxt"), fields.get("msgid"), fields.get("msgid_plural"))
+            return (key if fields.get("msgid") else None), lines[n:]
+        head, _, rest = line.partition(" ")
+        if head in ("msgctxt", "msgid", "msgid_plural"):
+            current = head
+            fields[current] = rest.strip('"')
+        elif line.startswith('"') and current:
+            fields[current] += line.strip('"')
+    return None, []
+
+
+def _translated(strings: list[str]) -> bool:
+    """Whether each msgstr of an entry has text (its lines, continuation lines too)."""
+    values: list[str] = []
+    for line in strings:
+        if line.startswith("msgstr"):
+            values.append(line.split(" ", 1)[1].strip('"'))
+        elif values:
+            values[-1] += line.strip('"')
+    return bool(values) and all(values)
+
+
+def _unfuzzy(line: str) -> str:
+    if not line.startswith("#,"):
+        return line
+    flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else "#,"
+
+
+def _flags(block: str) -> str:
+    return " ".join(line for line in block.splitlines() if line.startswith("#,"))
+
+
 class Command(BaseCommand):
     help = "Extract, merge and compile the German catalogue (docs/i18n.md)."
 
@@ -95,12 +135,32 @@ class Command(BaseCommand):
             verbosity=0,
         )  # fmt: skip
         parts = sorted(parts_dir().glob("*.po")) if parts_dir().exists() else []
-        if parts:
-            merged = catalogue().with_suffix(".merged")
-            compendia = [arg for part in parts for arg in ("-C", str(part))]
-            _run("msgmerge", "--quiet", "--no-fuzzy-matching", *compendia, "-o", str(merged),
-                 str(catalogue()), str(catalogue()))  # fmt: skip
-            merged.replace(catalogue())
+        known: dict[tuple, list[str]] = {}
+        for part in parts:
+            for block in part.read_text().split("\n\n"):
+                key, strings = _entry(block)
+                if key and _translated(strings) and "fuzzy" not in _flags(block):
+                    known.setdefault(key, strings)
+        blocks = catalogue().read_text().split("\n\n")
+        for i, block in enumerate(blocks):
+            key, strings = _entry(block)
+            # A fuzzy entry is gettext's guess from a similar string: never kept.
+            guessed = "fuzzy" in _flags(block)
+            if key and (guessed or not _translated(strings)) and key in known:
+                lines = [
+                    _unfuzzy(line)
+                    for line in block.splitlines()
+                    if not line.startswith("#|") and _unfuzzy(line) != "#,"
+                ]
+                first = next(n for n, line in enumerate(lines) if line.startswith("msgstr"))
+                blocks[i] = "\n".join(lines[:first] + known[key])
+        # The header is Hearth's own, not a draft: its charset and plural rule apply.
+        blocks[0] = (
+            blocks[0]
+            .replace("#, fuzzy\n", "")
+            .replace('"Language: \\n"', f'"Language: {LANGUAGE}\\n"')
+        )
+        catalogue().write_text("\n\n".join(blocks))
         call_command("compilemessages", locale=[LANGUAGE], ignore_patterns=IGNORED, verbosity=0)
         self.stdout.write(f"{catalogue()}: {self._untranslated(catalogue())} untranslated")
 
