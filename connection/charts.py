@@ -240,11 +240,12 @@ def bar_chart(
     """Horizontal bars with labels and values; None prints `missing`, no bar."""
     known = [v for _, v in items if v is not None]
     top = max_value or max(known, default=0) or 1
-    span = WIDTH - LABEL_W - 80
+    texts = [missing if value is None else f"{_num(value)}{unit}" for _, value in items]
+    # Room after the longest bar for its value, however long the language writes it.
+    span = WIDTH - LABEL_W - max(80, 8 * max((len(t) for t in texts), default=0) + 12)
     bars = []
-    for i, (label, value) in enumerate(items):
+    for i, ((label, value), text) in enumerate(zip(items, texts, strict=True)):
         y = 8 + i * CELL_H
-        text = missing if value is None else f"{_num(value)}{unit}"
         width = 0 if value is None else round(max(min(value / top, 1), 0) * span, 1)
         bar = format_html(
             '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar"/>', LABEL_W, y, width, 20

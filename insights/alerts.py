@@ -126,8 +126,8 @@ def _manager_specs(
             continue
         with speaking(manager):
             payload = {
-                "title": _alert_title(situation, team.name),
-                "body": _alert_body(guide),
+                "title": alert_title(situation, team.name),
+                "body": alert_body(guide.title if guide else None),
                 "url": reverse("insights_team") + f"?team={team.pk}#alert",
                 "team": team.pk,
                 "week": week.isoformat(),
@@ -146,14 +146,15 @@ def _manager_specs(
     return specs
 
 
-def _alert_body(guide: ConversationGuide | None) -> str:
-    if guide:
+def alert_body(guide_title: str | None) -> str:
+    """What an alert says, in the active language; the guide's title when there is one."""
+    if guide_title:
         return _(
             "Fewer people connected with colleagues than in recent weeks, too. "
             "This is about the team as a whole, never about one person. "
             "The guide “%(guide)s” has an opening line and questions for your next "
             "team meeting."
-        ) % {"guide": guide.title}
+        ) % {"guide": guide_title}
     return _(
         "Fewer people connected with colleagues than in recent weeks, too. "
         "This is about the team as a whole, never about one person. "
@@ -161,7 +162,7 @@ def _alert_body(guide: ConversationGuide | None) -> str:
     )
 
 
-def _alert_title(situation: str, team_name: str) -> str:
+def alert_title(situation: str, team_name: str) -> str:
     if situation == ConversationGuide.Situation.FALLING:
         return _("Connection in %(team)s dipped this week") % {"team": team_name}
     return _("Connection in %(team)s is lower than it could be") % {"team": team_name}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F, OuterRef, Subquery
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.formats import get_format
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from connection import privacy
 from connection.calendar import NEWCOMER_DAYS
 from connection.models import Nudge, Team, User
+from insights.alerts import alert_body, alert_title
 from insights.dashboards import common
 from insights.dashboards.common import (
     DIMENSIONS,
@@ -218,7 +219,11 @@ def _alert(team: Team, viewer: User, now: dt.datetime) -> dict | None:
             # The viewer's own message (the filter above joins only theirs).
             told_kind=F("nudges__kind"),
             told_payload=F("nudges__payload"),
-            has_guide=Exists(ConversationGuide.objects.filter(situation=OuterRef("situation"))),
+            guide_title=Subquery(
+                ConversationGuide.objects.filter(situation=OuterRef("situation")).values("title")[
+                    :1
+                ]
+            ),
         )
         .order_by("-created_at")
         .first()
@@ -228,5 +233,8 @@ def _alert(team: Team, viewer: User, now: dt.datetime) -> dict | None:
     return {
         "alert": alert,
         "nudge": Nudge(kind=alert.told_kind, payload=alert.told_payload),
-        "guide": ConversationGuide(situation=alert.situation) if alert.has_guide else None,
+        # Said in the reader's language now, whatever language the message went out in.
+        "title": alert_title(alert.situation, team.name),
+        "body": alert_body(alert.guide_title),
+        "guide": ConversationGuide(situation=alert.situation) if alert.guide_title else None,
     }
