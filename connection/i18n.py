@@ -1,8 +1,8 @@
 """Which language Hearth speaks to whom (docs/i18n.md).
 
 A person's own choice (`User.language`), else the organisation's default
-(`OrgSettings.default_language`, read through the cache so a page that never reads
-the settings row costs no query for it). Pages are rendered in the signed-in person's
+(`OrgSettings.default_language`, kept per process for a minute so a page that never
+reads the settings row costs no query for it). Pages are rendered in the signed-in person's
 language (`connection.middleware.UserLanguageMiddleware`); what is written for someone
 else (a nudge's title, an e-mail) is written inside `speaking(recipient)`, in theirs.
 """
@@ -13,19 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 
-from connection.models.org import ORG_LANGUAGE_KEY, ORG_LANGUAGE_SECONDS, OrgSettings
+from connection.models.org import OrgSettings, remember_language, remembered_language
 
 KNOWN = {code for code, _ in settings.LANGUAGES}
 
 
 def org_language() -> str:
-    language = cache.get(ORG_LANGUAGE_KEY)
+    language = remembered_language()
     if language is None:
         language = OrgSettings.load().default_language
-        cache.set(ORG_LANGUAGE_KEY, language, ORG_LANGUAGE_SECONDS)
+        remember_language(language)
     return language if language in KNOWN else settings.LANGUAGE_CODE
 
 

@@ -11,9 +11,8 @@ import os
 import pytest
 import time_machine
 from django.conf import settings as django_settings
-from django.core.cache import cache
 
-from connection.models.org import ORG_LANGUAGE_KEY
+from connection.models.org import remember_language
 from insights.dashboards.common import forget_org_wide
 from pulse.answering import forget as forget_open_round
 from tests.helpers import make_team, make_user
@@ -36,12 +35,12 @@ def fresh_open_round():
 
 @pytest.fixture(autouse=True)
 def org_language_known():
-    # Pages read the organisation's language through the cache (connection/i18n.py),
+    # Pages read the organisation's language once a minute per process (connection/i18n.py),
     # costing a query once in five minutes; each test starts with it known, as a
     # running server mostly has it, so query counts do not depend on test order.
-    cache.set(ORG_LANGUAGE_KEY, django_settings.LANGUAGE_CODE)
+    remember_language(django_settings.LANGUAGE_CODE)
     yield
-    cache.delete(ORG_LANGUAGE_KEY)
+    remember_language(None)
 
 
 @pytest.fixture(autouse=True)

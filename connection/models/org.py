@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -65,8 +65,25 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
-ORG_LANGUAGE_KEY = "hearth:org-language"
-ORG_LANGUAGE_SECONDS = 300
+# The organisation's language, kept per process for a minute (connection/i18n.py):
+# every page needs it, and most pages never read the settings row.
+ORG_LANGUAGE_SECONDS = 60
+_language: dict[str, tuple[float, str]] = {}
+
+
+def remember_language(language: str | None) -> None:
+    """Keep the organisation's language for this process (None forgets it)."""
+    if language is None:
+        _language.clear()
+    else:
+        _language["org"] = (time.monotonic(), language)
+
+
+def remembered_language() -> str | None:
+    kept = _language.get("org")
+    if kept and time.monotonic() - kept[0] < ORG_LANGUAGE_SECONDS:
+        return kept[1]
+    return None
 
 
 class OrgSettings(models.Model):
@@ -189,8 +206,8 @@ class OrgSettings(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        # connection/i18n.py reads it through the cache: keep that in step.
-        cache.set(ORG_LANGUAGE_KEY, self.default_language, ORG_LANGUAGE_SECONDS)
+        # This process knows the new language at once; others within the minute.
+        remember_language(self.default_language)
 
     @classmethod
     def load(cls) -> OrgSettings:

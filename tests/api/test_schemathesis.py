@@ -14,13 +14,12 @@ import pytest
 import schemathesis
 import time_machine
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
-from connection.models.org import ORG_LANGUAGE_KEY
+from connection.models.org import remember_language
 from connection.wsgi import application
 from tests.api.conftest import NOW
 
@@ -45,8 +44,8 @@ config = schemathesis.Config.from_dict(
     }
 )
 # The schema is read when this module loads, before tests may use the database: the
-# organisation's language (which pages read through the cache) is known already.
-cache.set(ORG_LANGUAGE_KEY, django_settings.LANGUAGE_CODE)
+# organisation's language (which every page reads, kept per process) is known already.
+remember_language(django_settings.LANGUAGE_CODE)
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=config)
 
 
