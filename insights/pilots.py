@@ -355,6 +355,16 @@ class Report:
         return _mean([row.after for row in self.teams])
 
     @property
+    def team_names(self) -> str:
+        return ", ".join(row.team.name for row in self.teams)
+
+    @property
+    def ritual_names(self) -> str:
+        """The rituals tried, each once (read from the pilot's rituals, no query)."""
+        names = {(r.ritual.template or r.ritual).name: None for r in self.rituals}
+        return ", ".join(names)
+
+    @property
     def rounds_before(self) -> int:
         """The baseline rounds: at most BEFORE, fewer when the pulse is young."""
         return max((row.rounds_before for row in self.teams), default=0)
@@ -383,19 +393,29 @@ def _mean(values: list[float | None]) -> float | None:
     return statistics.fmean(present) if present else None
 
 
-def _scores(pilot: Pilot, leaves: list[int]) -> tuple[dict, dict]:
-    """Each leaf team's published weekly scores from HISTORY before the start until
-    the pilot's end, and the respondents behind them."""
+def _weeks(pilot: Pilot) -> list[tuple]:
+    """Each team without sub-teams' weekly figures from HISTORY before the start until
+    the pilot's end, in one query: (team, week, score, respondents, active, members,
+    shown)."""
+    return list(
+        TeamWeek.objects.filter(
+            team__in=Team.objects.filter(children__isnull=True).values("pk"),
+            week__gte=monday(pilot.starts_on) - HISTORY,
+            week__lt=pilot.ends_on,
+        ).values_list(
+            "team_id", "week", "score", "respondents", "active_members", "members", "people_shown"
+        )
+    )
+
+
+def _scores(weeks: list[tuple]) -> tuple[dict, dict]:
+    """Each team's published weekly scores, and the respondents behind them."""
     scores: dict = defaultdict(dict)
     respondents: dict = defaultdict(dict)
-    for team_id, week, score, n in TeamWeek.objects.filter(
-        team__in=leaves,
-        week__gte=monday(pilot.starts_on) - HISTORY,
-        week__lt=pilot.ends_on,
-        score__isnull=False,
-    ).values_list("team_id", "week", "score", "respondents"):
-        scores[team_id][week] = score
-        respondents[team_id][week] = n or 0
+    for team_id, week, score, n, *_behaviour in weeks:
+        if score is not None:
+            scores[team_id][week] = score
+            respondents[team_id][week] = n or 0
     return scores, respondents
 
 
@@ -412,26 +432,24 @@ def _others(pilot_teams: set[int]) -> dict[int, list[dt.date]]:
     return others
 
 
-def _active(pilot: Pilot, teams: list[int], today: dt.date) -> dict[int, tuple]:
+def _active(pilot: Pilot, weeks: list[tuple], teams: set[int], today: dt.date) -> dict[int, tuple]:
     """Each team's guarded share of people active in the ledger: the mean over the
     BEFORE weeks before the start, and over the pilot's weeks so far."""
     start = monday(pilot.starts_on)
+    first, end = start - dt.timedelta(weeks=BEFORE), min(pilot.ends_on, today)
     k = min_group_size()
-    weeks: dict = defaultdict(lambda: ([], []))
-    for team_id, week, active, members, shown in TeamWeek.objects.filter(
-        team__in=teams,
-        week__gte=start - dt.timedelta(weeks=BEFORE),
-        week__lt=min(pilot.ends_on, today),
-    ).values_list("team_id", "week", "active_members", "members", "people_shown"):
-        share = privacy.people_share(active, members, k, shown)
-        weeks[team_id][0 if week < start else 1].append(share)
+    sides: dict = defaultdict(lambda: ([], []))
+    for team_id, week, _score, _n, active, members, shown in weeks:
+        if team_id in teams and first <= week < end:
+            share = privacy.people_share(active, members, k, shown)
+            sides[team_id][0 if week < start else 1].append(share)
     # The mean over the weeks whose share the guard shows (each one a page may show).
     return {
         team_id: tuple(
             round(statistics.fmean(shown))
             if (shown := [s for s in side if s is not None])
             else None
-            for side in weeks[team_id]
+            for side in sides[team_id]
         )
         for team_id in teams
     }
@@ -499,8 +517,8 @@ def pilot_report(pilot: Pilot, *, now: dt.datetime | None = None) -> Report:
     today = now.date()
     teams = list(pilot.teams.order_by("name"))
     team_ids = {t.pk for t in teams}
-    leaves = list(Team.objects.filter(children__isnull=True).values_list("pk", flat=True))
-    scores, respondents = _scores(pilot, leaves)
+    weeks = _weeks(pilot)
+    scores, respondents = _scores(weeks)
     start = monday(pilot.starts_on)
     during = [w for w in changes.pulse_rounds(scores) if start < w < min(pilot.ends_on, today)]
     adopted = {t: start for t in team_ids if t in scores}
@@ -541,7 +559,7 @@ def pilot_report(pilot: Pilot, *, now: dt.datetime | None = None) -> Report:
                 "figures come with the next round."
             ),
         )
-    active = _active(pilot, list(team_ids), today)
+    active = _active(pilot, weeks, team_ids, today)
     rows = []
     for team in teams:
         series = scores.get(team.pk, {})

@@ -8,6 +8,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from connection.models import AuditEntry, Nudge
@@ -333,3 +335,31 @@ def test_pilots_are_for_hr_admins(client_for, clock, hana, alice, templates):
         assert client.get(url).status_code == 403
     assert client.post(f"/insights/pilots/{pilot.pk}/extend/", {"weeks": "2"}).status_code == 403
     assert client_for(hana).get("/insights/pilots/999999/").status_code == 404
+
+
+def test_the_pilot_pages_cost_the_same_queries_for_a_bigger_org(client_for, clock, hana, templates):
+    """The list and the report run a fixed number of queries, however many teams and
+    pilots the organisation has (the house's bound is 15)."""
+    pilot_teams, _ = _org()
+    client = client_for(hana)
+    pilot = _started(client, pilot_teams, templates[:1])
+    clock.move_to(OVER)
+    client = client_for(hana)
+    urls = ["/insights/pilots/", f"/insights/pilots/{pilot.pk}/"]
+    for url in urls:  # the first views make the settings rows
+        client.get(url)
+    counts = []
+    for _ in range(2):
+        seen = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            seen.append(len(queries))
+        counts.append(seen)
+        for i in range(8):  # a bigger org: more comparison teams, more pilots
+            _weeks(make_team(name=f"More {len(counts)}-{i}"), before=61, during=61)
+            Pilot.objects.create(
+                name=f"Old {len(counts)}-{i}", starts_on=START, ends_on=OVER.date()
+            ).teams.set(pilot_teams)
+    assert counts[0] == counts[1], counts
+    assert max(counts[0]) <= 15, counts
