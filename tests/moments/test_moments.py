@@ -104,11 +104,12 @@ def test_the_day_is_the_persons_own_calendar_day(db, alice, team):
     plan_anniversaries(noon)
     assert list(ThreadPost.objects.values_list("author", flat=True)) == [kiwi.pk]
     assert ThreadPost.objects.get().status == "My first work anniversary today."
-    titles = sorted(n.payload["title"] for n in moments_for(alice))
-    assert titles == [
+    # A set: sorted titles flip order when the made-up names cross a digit (999, 1000).
+    titles = [n.payload["title"] for n in moments_for(alice)]
+    assert len(titles) == 2 and set(titles) == {
         f"{kiwi.display_name}’s first work anniversary is today",
         f"{lisboeta.display_name}’s first work anniversary is tomorrow",
-    ]
+    }
 
 
 def test_a_leap_day_start_is_marked_on_the_28th_in_other_years(db, alice, bob):
